@@ -1,0 +1,170 @@
+package v1
+
+import (
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// FeatureFlagSpec defines a flag's variants and who gets which. A flag in a
+// tenant namespace applies to that tenant only; a flag in the operator's
+// namespace applies to every tenant its rules select.
+// +kubebuilder:validation:XValidation:rule="self.variants.exists(v, v.name == self.defaultVariant)",message="defaultVariant must be the name of one of the variants"
+// +kubebuilder:validation:XValidation:rule="!has(self.rules) || self.rules.all(r, !has(r.variant) || self.variants.exists(v, v.name == r.variant))",message="every rule's variant must be the name of one of the variants"
+// +kubebuilder:validation:XValidation:rule="!has(self.rules) || self.rules.all(r, !has(r.rollout) || r.rollout.all(w, self.variants.exists(v, v.name == w.variant)))",message="every rollout entry must name one of the variants"
+type FeatureFlagSpec struct {
+	// Description says what the flag changes, for whoever cleans it up later.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=500
+	Description string `json:"description"`
+
+	// Variants are the values the flag can take, for example "on" = true and
+	// "off" = false.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=20
+	// +listType=map
+	// +listMapKey=name
+	Variants []FlagVariant `json:"variants"`
+
+	// DefaultVariant is served when no rule matches.
+	// +kubebuilder:validation:MinLength=1
+	DefaultVariant string `json:"defaultVariant"`
+
+	// Rules are tried in order; the first that matches decides the variant.
+	// +kubebuilder:validation:MaxItems=50
+	// +optional
+	Rules []FlagRule `json:"rules,omitempty"`
+
+	// Expires is the day the flag should be gone. After it the flag still
+	// works, but status marks it Stale so someone removes it.
+	// +optional
+	Expires *Date `json:"expires,omitempty"`
+
+	// Owner is who to ask about the flag (a person or team).
+	// +kubebuilder:validation:MaxLength=100
+	// +optional
+	Owner string `json:"owner,omitempty"`
+}
+
+// FlagVariant is one value of a flag.
+type FlagVariant struct {
+	// Name of the variant, used in rules and in code.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`
+	Name string `json:"name"`
+
+	// Value is any JSON value: a boolean, number, string or object.
+	// +kubebuilder:pruning:PreserveUnknownFields
+	// +kubebuilder:validation:Schemaless
+	Value apiextensionsv1.JSON `json:"value"`
+}
+
+// FlagRule selects tenants, schools and roles and gives them a variant, or
+// splits them between variants by stable percentage buckets.
+// +kubebuilder:validation:XValidation:rule="has(self.variant) != has(self.rollout)",message="a rule sets exactly one of variant or rollout"
+// +kubebuilder:validation:XValidation:rule="!has(self.rollout) || self.rollout.map(w, w.weight).sum() == 100",message="rollout weights must add up to 100"
+type FlagRule struct {
+	// Tenants the rule matches by name; any tenant when empty.
+	// +kubebuilder:validation:MaxItems=500
+	// +listType=set
+	// +optional
+	Tenants []string `json:"tenants,omitempty"`
+
+	// Schools the rule matches by code; any school when empty.
+	// +kubebuilder:validation:MaxItems=500
+	// +listType=set
+	// +optional
+	Schools []string `json:"schools,omitempty"`
+
+	// Roles the rule matches; any role when empty.
+	// +kubebuilder:validation:MaxItems=5
+	// +kubebuilder:validation:items:Enum=district_admin;school_admin;teacher;student;guardian
+	// +listType=set
+	// +optional
+	Roles []string `json:"roles,omitempty"`
+
+	// Variant served to everyone the rule matches.
+	// +optional
+	Variant string `json:"variant,omitempty"`
+
+	// Rollout splits everyone the rule matches between variants. Each user
+	// falls in a stable bucket (a hash of flag name and user), so raising a
+	// weight only adds users.
+	// +kubebuilder:validation:MaxItems=20
+	// +optional
+	Rollout []WeightedVariant `json:"rollout,omitempty"`
+}
+
+// WeightedVariant is a variant and its share of a rollout, in percent.
+type WeightedVariant struct {
+	// Variant name.
+	// +kubebuilder:validation:MinLength=1
+	Variant string `json:"variant"`
+
+	// Weight in percent, 0 to 100.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	Weight int32 `json:"weight"`
+}
+
+// FeatureFlagStatus is what the operator published.
+type FeatureFlagStatus struct {
+	// ObservedGeneration is the spec generation this status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// Conditions: Ready (published) and Stale (past its expiry date).
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// AffectedTenants are the tenants whose directory entries carry the flag.
+	// +listType=set
+	// +optional
+	AffectedTenants []string `json:"affectedTenants,omitempty"`
+
+	// AffectedTenantCount is len(affectedTenants), for kubectl get.
+	// +optional
+	AffectedTenantCount int32 `json:"affectedTenantCount,omitempty"`
+
+	// PublishedHash is a digest of the flag as published.
+	// +optional
+	PublishedHash string `json:"publishedHash,omitempty"`
+}
+
+// FeatureFlag is a flag with variants and targeting, resolved per tenant
+// into the directory and evaluated by the LMS in-process.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:categories=bellwork,shortName=flag
+// +kubebuilder:printcolumn:name="Default",type=string,JSONPath=`.spec.defaultVariant`
+// +kubebuilder:printcolumn:name="Tenants",type=integer,JSONPath=`.status.affectedTenantCount`
+// +kubebuilder:printcolumn:name="Expires",type=string,JSONPath=`.spec.expires`
+// +kubebuilder:printcolumn:name="Stale",type=string,JSONPath=`.status.conditions[?(@.type=="Stale")].status`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type FeatureFlag struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// Spec is the flag as its owner wants it.
+	Spec FeatureFlagSpec `json:"spec"`
+
+	// Status is what the operator published.
+	// +optional
+	Status FeatureFlagStatus `json:"status,omitempty"`
+}
+
+// FeatureFlagList is a list of FeatureFlags.
+//
+// +kubebuilder:object:root=true
+type FeatureFlagList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []FeatureFlag `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&FeatureFlag{}, &FeatureFlagList{})
+}

@@ -1,0 +1,305 @@
+package v1_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// Valid objects of each kind; every case below starts from one of them.
+const (
+	validTenant = `
+apiVersion: platform.bellwork.dev/v1
+kind: Tenant
+metadata: {name: NAME}
+spec:
+  displayName: Test District
+  hosts: [NAME.localhost]
+  database:
+    external: {host: 127.0.0.1, adminSecret: pg-admin}
+`
+	validCNPGTenant = `
+apiVersion: platform.bellwork.dev/v1
+kind: Tenant
+metadata: {name: NAME}
+spec:
+  displayName: Test District
+  hosts: [NAME.localhost]
+  database:
+    name: bw_test_db
+    cloudNativePG:
+      clusterRef: {name: shared-1, namespace: postgres}
+`
+	validSchool = `
+apiVersion: platform.bellwork.dev/v1
+kind: School
+metadata: {name: NAME, namespace: default}
+spec:
+  tenant: district
+  code: S-1
+  displayName: Test School
+  timeZone: America/Chicago
+  calendar:
+    hours: [{days: [Monday], start: "08:00", end: "15:00"}]
+    terms: [{name: Fall, start: "2026-08-17", end: "2026-12-18"}]
+    holidays: [{name: Break, start: "2026-11-25", end: "2026-11-27"}]
+  branding: {primaryColor: "#1d4ed8"}
+  gradeBands: [{name: High, grades: ["9", "10"]}]
+`
+	validBackupPolicy = `
+apiVersion: platform.bellwork.dev/v1
+kind: BackupPolicy
+metadata: {name: NAME, namespace: default}
+spec:
+  schedule: "0 2 * * *"
+  destination:
+    filesystem: {path: /var/tmp/backups}
+`
+	validAlertRule = `
+apiVersion: platform.bellwork.dev/v1
+kind: AlertRule
+metadata: {name: NAME, namespace: default}
+spec:
+  check:
+    type: BackupAge
+    backupAge: {backupPolicy: nightly, maxAge: 26h}
+`
+	validFeatureFlag = `
+apiVersion: platform.bellwork.dev/v1
+kind: FeatureFlag
+metadata: {name: NAME, namespace: default}
+spec:
+  description: A test flag.
+  variants: [{name: "on", value: true}, {name: "off", value: false}]
+  defaultVariant: "off"
+  rules:
+    - {tenants: [district], variant: "on"}
+    - rollout: [{variant: "on", weight: 10}, {variant: "off", weight: 90}]
+`
+	validDeployment = `
+apiVersion: platform.bellwork.dev/v1
+kind: Deployment
+metadata: {name: NAME, namespace: default}
+spec:
+  image: lms:1
+  deployWindows: [{days: [Saturday], start: "06:00", end: "12:00"}]
+`
+)
+
+// edit changes an object; paths are dot-separated field names.
+type edit func(t *testing.T, u *unstructured.Unstructured)
+
+func set(path string, value any) edit {
+	return func(t *testing.T, u *unstructured.Unstructured) {
+		t.Helper()
+		if err := unstructured.SetNestedField(u.Object, value, strings.Split(path, ".")...); err != nil {
+			t.Fatalf("set %s: %v", path, err)
+		}
+	}
+}
+
+func del(path string) edit {
+	return func(_ *testing.T, u *unstructured.Unstructured) {
+		unstructured.RemoveNestedField(u.Object, strings.Split(path, ".")...)
+	}
+}
+
+func list(items ...any) []any { return append([]any{}, items...) }
+
+type obj = map[string]any
+
+type invalidCase struct {
+	name string
+	base string
+	// create edits the base before it is created; the create must fail.
+	create []edit
+	// update, when set, creates the base as is and then applies these edits
+	// as an update, which must fail.
+	update []edit
+	// want is part of the message the user sees.
+	want string
+}
+
+var invalidCases = []invalidCase{
+	// Tenant
+	{name: "tenant without database provider", base: validTenant,
+		create: []edit{del("spec.database.external")},
+		want:   "set exactly one database provider: cloudNativePG or external"},
+	{name: "tenant with two database providers", base: validTenant,
+		create: []edit{set("spec.database.cloudNativePG", obj{"clusterRef": obj{"name": "c", "namespace": "p"}})},
+		want:   "set exactly one database provider: cloudNativePG or external"},
+	{name: "tenant with shared and dedicated cluster", base: validCNPGTenant,
+		create: []edit{set("spec.database.cloudNativePG.dedicated", obj{"instances": int64(1)})},
+		want:   "set exactly one of clusterRef (a shared cluster) or dedicated"},
+	{name: "tenant time zone not IANA", base: validTenant,
+		create: []edit{set("spec.timeZone", "Central Time")},
+		want:   "must be an IANA time zone name such as America/Chicago"},
+	{name: "tenant name with capitals", base: validTenant,
+		create: []edit{set("metadata.name", "Lincoln-USD")},
+		want:   "metadata.name"},
+	{name: "tenant name too long for its namespace", base: validTenant,
+		create: []edit{set("metadata.name", strings.Repeat("a", 51))},
+		want:   "tenant name must be at most 50 lowercase letters"},
+	{name: "tenant database name changed", base: validCNPGTenant,
+		update: []edit{set("spec.database.name", "bw_other")},
+		want:   "database name is immutable"},
+	{name: "tenant database name added later", base: validTenant,
+		update: []edit{set("spec.database.name", "bw_late")},
+		want:   "database name cannot be added or removed after creation"},
+	{name: "tenant moved from shared to dedicated cluster", base: validCNPGTenant,
+		update: []edit{del("spec.database.cloudNativePG.clusterRef"), set("spec.database.cloudNativePG.dedicated", obj{"instances": int64(1)})},
+		want:   "cannot switch between a shared and a dedicated cluster"},
+	{name: "tenant OIDC issuer over http", base: validTenant,
+		create: []edit{set("spec.signIn.oidc", obj{"displayName": "Google", "issuerURL": "http://accounts.example.com",
+			"clientID": "id", "clientSecret": obj{"name": "oidc", "key": "secret"}})},
+		want: "issuerURL must be an https URL"},
+	{name: "tenant admin not an e-mail address", base: validTenant,
+		create: []edit{set("spec.admins", list("superintendent"))},
+		want:   "spec.admins[0]"},
+	{name: "tenant unknown reclaim policy", base: validTenant,
+		create: []edit{set("spec.reclaimPolicy", "Destroy")},
+		want:   `Unsupported value: "Destroy"`},
+
+	// School
+	{name: "school time zone not IANA", base: validSchool,
+		create: []edit{set("spec.timeZone", "CST")},
+		want:   "must be an IANA time zone name"},
+	{name: "school moved to another tenant", base: validSchool,
+		update: []edit{set("spec.tenant", "other-district")},
+		want:   "tenant is immutable: a school cannot move to another district"},
+	{name: "school code changed", base: validSchool,
+		update: []edit{set("spec.code", "S-2")},
+		want:   "code is immutable"},
+	{name: "school term ends before it starts", base: validSchool,
+		create: []edit{set("spec.calendar.terms", list(obj{"name": "Fall", "start": "2026-12-18", "end": "2026-08-17"}))},
+		want:   "a term's end must be after its start"},
+	{name: "school hours end before they start", base: validSchool,
+		create: []edit{set("spec.calendar.hours", list(obj{"days": list("Monday"), "start": "15:00", "end": "08:00"}))},
+		want:   "start must be before end"},
+	{name: "school hours not a time", base: validSchool,
+		create: []edit{set("spec.calendar.hours", list(obj{"days": list("Monday"), "start": "8am", "end": "15:00"}))},
+		want:   "spec.calendar.hours[0].start"},
+	{name: "school holiday ends before it starts", base: validSchool,
+		create: []edit{set("spec.calendar.holidays", list(obj{"name": "Break", "start": "2026-11-27", "end": "2026-11-25"}))},
+		want:   "a holiday's end must not be before its start"},
+	{name: "school colour not hex", base: validSchool,
+		create: []edit{set("spec.branding.primaryColor", "blue")},
+		want:   "spec.branding.primaryColor"},
+	{name: "school logo over http", base: validSchool,
+		create: []edit{set("spec.branding.logoURL", "http://example.com/logo.png")},
+		want:   "logoURL must be an https URL"},
+	{name: "school grade out of range", base: validSchool,
+		create: []edit{set("spec.gradeBands", list(obj{"name": "High", "grades": list("13")}))},
+		want:   `Unsupported value: "13"`},
+
+	// BackupPolicy
+	{name: "backup schedule in words", base: validBackupPolicy,
+		create: []edit{set("spec.schedule", "every night")},
+		want:   "must be a cron expression with five fields"},
+	{name: "backup schedule minute out of range", base: validBackupPolicy,
+		create: []edit{set("spec.schedule", "61 2 * * *")},
+		want:   "must be a cron expression with five fields"},
+	{name: "backup schedule with four fields", base: validBackupPolicy,
+		create: []edit{set("spec.verification.schedule", "0 2 * *")},
+		want:   "spec.verification.schedule"},
+	{name: "backup with two destinations", base: validBackupPolicy,
+		create: []edit{set("spec.destination.s3", obj{"endpoint": "https://s3.example.com", "bucket": "backups", "credentialsSecret": "s3"})},
+		want:   "set exactly one backup destination: s3 or filesystem"},
+	{name: "backup to a relative folder", base: validBackupPolicy,
+		create: []edit{set("spec.destination.filesystem.path", "backups")},
+		want:   "path must be absolute"},
+
+	// AlertRule
+	{name: "alert with neither expression nor check", base: validAlertRule,
+		create: []edit{del("spec.check")},
+		want:   "set exactly one of expr (a PromQL expression) or check (a typed check)"},
+	{name: "alert with expression and check", base: validAlertRule,
+		create: []edit{set("spec.expr", "up == 0")},
+		want:   "set exactly one of expr (a PromQL expression) or check (a typed check)"},
+	{name: "alert check without its settings", base: validAlertRule,
+		create: []edit{set("spec.check", obj{"type": "HTTPProbe", "backupAge": obj{"backupPolicy": "nightly", "maxAge": "26h"}})},
+		want:   "an HTTPProbe check needs httpProbe settings"},
+	{name: "alert check with another type's settings", base: validAlertRule,
+		create: []edit{set("spec.check.httpProbe", obj{"url": "https://lms.example/readyz"})},
+		want:   "set only the settings that match the check's type"},
+	{name: "alert silence ends before it starts", base: validAlertRule,
+		create: []edit{set("spec.silences", list(obj{"startsAt": "2026-11-25T10:00:00Z", "endsAt": "2026-11-25T09:00:00Z", "comment": "maintenance"}))},
+		want:   "a silence must end after it starts"},
+	{name: "alert unknown severity", base: validAlertRule,
+		create: []edit{set("spec.severity", "page")},
+		want:   `Unsupported value: "page"`},
+
+	// FeatureFlag
+	{name: "flag default is not a variant", base: validFeatureFlag,
+		create: []edit{set("spec.defaultVariant", "maybe")},
+		want:   "defaultVariant must be the name of one of the variants"},
+	{name: "flag rule names an unknown variant", base: validFeatureFlag,
+		create: []edit{set("spec.rules", list(obj{"tenants": list("district"), "variant": "beta"}))},
+		want:   "every rule's variant must be the name of one of the variants"},
+	{name: "flag rollout weights do not add up", base: validFeatureFlag,
+		create: []edit{set("spec.rules", list(obj{"rollout": list(obj{"variant": "on", "weight": int64(10)}, obj{"variant": "off", "weight": int64(80)})}))},
+		want:   "rollout weights must add up to 100"},
+	{name: "flag rule with variant and rollout", base: validFeatureFlag,
+		create: []edit{set("spec.rules", list(obj{"variant": "on", "rollout": list(obj{"variant": "on", "weight": int64(100)})}))},
+		want:   "a rule sets exactly one of variant or rollout"},
+
+	// Deployment
+	{name: "deployment with empty deploy windows", base: validDeployment,
+		create: []edit{set("spec.deployWindows", list())},
+		want:   "spec.deployWindows in body should have at least 1 items"},
+	{name: "deployment window ends before it starts", base: validDeployment,
+		create: []edit{set("spec.deployWindows", list(obj{"days": list("Saturday"), "start": "12:00", "end": "06:00"}))},
+		want:   "start must be before end"},
+	{name: "deployment window without days", base: validDeployment,
+		create: []edit{set("spec.deployWindows", list(obj{"days": list(), "start": "06:00", "end": "12:00"}))},
+		want:   "spec.deployWindows[0].days"},
+}
+
+// Each invalid object is rejected by the API server with a message that
+// tells the platform engineer what to fix.
+func TestInvalidObjectsAreRejected(t *testing.T) {
+	if len(invalidCases) < 20 {
+		t.Fatalf("only %d invalid cases", len(invalidCases))
+	}
+	for i, tc := range invalidCases {
+		t.Run(tc.name, func(t *testing.T) {
+			name := fmt.Sprintf("invalid-%d", i)
+			u := decodeAll(t, tc.name, []byte(strings.ReplaceAll(tc.base, "NAME", name)))[0]
+			var err error
+			if tc.update == nil {
+				for _, e := range tc.create {
+					e(t, u)
+				}
+				err = env.Client.Create(ctx(t), u)
+			} else {
+				if err := env.Client.Create(ctx(t), u); err != nil {
+					t.Fatalf("valid base rejected: %v", err)
+				}
+				t.Cleanup(func() { _ = env.Client.Delete(ctx(t), u) })
+				for _, e := range tc.update {
+					e(t, u)
+				}
+				err = env.Client.Update(ctx(t), u)
+			}
+			if err == nil {
+				t.Fatalf("accepted, want rejection with %q", tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("rejected with\n  %v\nwant a message containing\n  %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// The valid bases themselves are accepted, so each rejection above is due to
+// its one edit.
+func TestValidBasesAreAccepted(t *testing.T) {
+	for i, base := range []string{validTenant, validCNPGTenant, validSchool, validBackupPolicy, validAlertRule, validFeatureFlag, validDeployment} {
+		u := decodeAll(t, "base", []byte(strings.ReplaceAll(base, "NAME", fmt.Sprintf("valid-%d", i))))[0]
+		if err := env.Client.Create(ctx(t), u); err != nil {
+			t.Errorf("%s rejected: %v", u.GetKind(), err)
+		}
+	}
+}

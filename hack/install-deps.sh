@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Bellwork's tests and local platform use when
+# they are missing. Safe to run repeatedly; installs nothing when all are there.
+set -euo pipefail
+
+missing=()
+command -v kubectl >/dev/null 2>&1 || missing+=(kubectl)
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null 2>&1 || { echo "error: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+	sudo=sudo
+fi
+echo "Installing ${missing[*]} with apt-get..."
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq || echo "warning: apt-get update failed; trying the install with the current package lists" >&2
+if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+	echo "error: could not install ${missing[*]} with apt-get; install them by hand and rerun." >&2
+	exit 1
+fi
