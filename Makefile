@@ -11,7 +11,7 @@ CONTROLPLANE_DIR := $(shell hack/controlplane.sh dir)
 export KUBEBUILDER_ASSETS := $(CONTROLPLANE_DIR)
 
 CONTROLLER_GEN := go tool controller-gen
-GENERATED := api/v1/zz_generated.deepcopy.go config/crd config/rbac
+GENERATED := api/v1/zz_generated.deepcopy.go config/crd config/rbac charts/bellwork/crds charts/bellwork/templates/clusterrole.yaml
 
 .PHONY: help
 help: ## List the targets with one line each.
@@ -42,9 +42,11 @@ build: ## Build the operator into bin/.
 ##@ Generated code
 
 .PHONY: manifests
-manifests: ## Write CRDs (config/crd/bases) and RBAC (config/rbac) from the Go markers.
+manifests: ## Write CRDs (config/crd/bases) and RBAC (config/rbac) from the Go markers, and copy both into the chart.
 	$(CONTROLLER_GEN) crd rbac:roleName=bellwork-operator paths="./api/...;./controllers/..." \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	rm -f charts/bellwork/crds/*.yaml && cp config/crd/bases/*.yaml charts/bellwork/crds/
+	{ echo "# Generated from config/rbac/role.yaml by make manifests; do not edit."; cat config/rbac/role.yaml; } > charts/bellwork/templates/clusterrole.yaml
 
 .PHONY: generate
 generate: ## Write deepcopy functions (api/v1/zz_generated.deepcopy.go).
