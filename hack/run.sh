@@ -29,7 +29,8 @@ cleanup() {
 	done
 	echo "Stopped. Data is kept in .local/; 'make run' resumes."
 }
-trap cleanup INT TERM EXIT
+trap cleanup EXIT
+trap 'exit 0' INT TERM
 
 if [ -f "$state/ready" ] && kill -0 "$(cat "$state/ready")" 2>/dev/null; then
 	step "Using the local control plane already running (make cluster-up)"
