@@ -55,7 +55,8 @@ type Entry struct {
 	TimeZone string `json:"timeZone"`
 	// Database is how the LMS reaches the tenant database.
 	Database Database `json:"database"`
-	// Schools are the district's schools; archived ones are listed with Archived set.
+	// Schools are the district's current schools. The LMS archives (keeps,
+	// read-only) any school it holds that is no longer listed.
 	Schools []School `json:"schools,omitempty"`
 	// Admins are district admins to invite.
 	Admins []Admin `json:"admins,omitempty"`
