@@ -1,0 +1,137 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Pools keeps one lazily created pool per tenant and closes pools that sat
+// idle, so a fleet serving thousands of districts holds connections only
+// for the ones in use.
+type Pools struct {
+	// IdleAfter closes a tenant's pool unused this long.
+	IdleAfter time.Duration
+	// MaxConns caps each tenant pool.
+	MaxConns int32
+
+	mu    sync.Mutex
+	pools map[string]*tenantPool
+}
+
+type tenantPool struct {
+	url      string
+	pooled   bool
+	db       *DB
+	lastUsed time.Time
+}
+
+// NewPools makes an empty set of pools.
+func NewPools(idleAfter time.Duration, maxConns int32) *Pools {
+	return &Pools{IdleAfter: idleAfter, MaxConns: maxConns, pools: map[string]*tenantPool{}}
+}
+
+// Get returns the tenant's pool for url, creating it on first use. A new
+// url (rotated credentials, moved database) replaces the pool; the old one
+// closes once its connections are returned. pooled says the url points at a
+// transaction-mode pooler, where server-side prepared statements must not
+// be cached.
+func (p *Pools) Get(tenant, url string, pooled bool) (*DB, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if tp, ok := p.pools[tenant]; ok {
+		if tp.url == url && tp.pooled == pooled {
+			tp.lastUsed = time.Now()
+			return tp.db, nil
+		}
+		go tp.db.pool.Close()
+		delete(p.pools, tenant)
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s: parse database URL: %w", tenant, err)
+	}
+	cfg.MaxConns = p.MaxConns
+	cfg.MinConns = 0
+	cfg.MaxConnIdleTime = p.IdleAfter / 2
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	cfg.ConnConfig.RuntimeParams["application_name"] = "bellwork-lms"
+	if pooled {
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %s: open pool: %w", tenant, err)
+	}
+	tp := &tenantPool{url: url, pooled: pooled, db: &DB{Tenant: tenant, pool: pool}, lastUsed: time.Now()}
+	p.pools[tenant] = tp
+	return tp.db, nil
+}
+
+// Close closes a tenant's pool (the tenant left the directory).
+func (p *Pools) Close(tenant string) {
+	p.mu.Lock()
+	tp, ok := p.pools[tenant]
+	delete(p.pools, tenant)
+	p.mu.Unlock()
+	if ok {
+		tp.db.pool.Close()
+	}
+}
+
+// CloseAll closes every pool.
+func (p *Pools) CloseAll() {
+	p.mu.Lock()
+	pools := p.pools
+	p.pools = map[string]*tenantPool{}
+	p.mu.Unlock()
+	for _, tp := range pools {
+		tp.db.pool.Close()
+	}
+}
+
+// EvictIdle closes pools unused for IdleAfter; call it periodically.
+func (p *Pools) EvictIdle(now time.Time) int {
+	p.mu.Lock()
+	var idle []*tenantPool
+	for name, tp := range p.pools {
+		if now.Sub(tp.lastUsed) >= p.IdleAfter && tp.db.pool.Stat().AcquiredConns() == 0 {
+			idle = append(idle, tp)
+			delete(p.pools, name)
+		}
+	}
+	p.mu.Unlock()
+	for _, tp := range idle {
+		tp.db.pool.Close()
+	}
+	return len(idle)
+}
+
+// Run evicts idle pools until ctx ends.
+func (p *Pools) Run(ctx context.Context) {
+	t := time.NewTicker(p.IdleAfter / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			p.EvictIdle(now)
+		}
+	}
+}
+
+// Stats lists open pools' statistics by tenant.
+func (p *Pools) Stats() map[string]*pgxpool.Stat {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]*pgxpool.Stat, len(p.pools))
+	for name, tp := range p.pools {
+		out[name] = tp.db.pool.Stat()
+	}
+	return out
+}

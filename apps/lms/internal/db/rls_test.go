@@ -1,0 +1,280 @@
+package db_test
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
+)
+
+func TestMain(m *testing.M) { lmstest.Main(m) }
+
+// rlsWorld is a small district seeded through the system actor: two
+// schools; at A two teachers with a section each, three students, a
+// guardian of student1 and a school admin; at B one teacher and student.
+type rlsWorld struct {
+	conn                                   *pgx.Conn
+	schoolA, schoolB                       string
+	dadmin, sadminA                        string
+	teacher1, teacher2, teacherB           string
+	student1, student2, student3, studentB string
+	guardian1                              string
+	section1, section2, sectionB           string
+}
+
+var world *rlsWorld
+
+// seed builds the world once; tests only read it (their transactions roll back).
+func seed(t *testing.T) *rlsWorld {
+	t.Helper()
+	if world == nil {
+		world = build(t)
+	}
+	return world
+}
+
+func build(t *testing.T) *rlsWorld {
+	t.Helper()
+	ctx := context.Background()
+	d := lmstest.TenantDB(t)
+	conn, err := pgx.Connect(ctx, d.AppURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &rlsWorld{conn: conn}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, tx, "SELECT bw_begin(NULL, 'system', NULL)")
+	one := func(sql string, args ...any) string {
+		var id string
+		if err := tx.QueryRow(ctx, sql, args...).Scan(&id); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return id
+	}
+	w.schoolA = one("INSERT INTO schools (code, name, time_zone) VALUES ('A', 'School A', 'UTC') RETURNING id")
+	w.schoolB = one("INSERT INTO schools (code, name, time_zone) VALUES ('B', 'School B', 'UTC') RETURNING id")
+	user := func(email, role, school string) string {
+		id := one("INSERT INTO users (email, display_name) VALUES ($1, $1) RETURNING id", email)
+		var sch any
+		if school != "" {
+			sch = school
+		}
+		mustExec(t, tx, "INSERT INTO memberships (user_id, role, school_id) VALUES ($1, $2, $3)", id, role, sch)
+		return id
+	}
+	w.dadmin = user("dadmin@d.org", "district_admin", "")
+	w.sadminA = user("sadmin@a.org", "school_admin", w.schoolA)
+	w.teacher1 = user("t1@a.org", "teacher", w.schoolA)
+	w.teacher2 = user("t2@a.org", "teacher", w.schoolA)
+	w.teacherB = user("tb@b.org", "teacher", w.schoolB)
+	w.student1 = user("s1@a.org", "student", w.schoolA)
+	w.student2 = user("s2@a.org", "student", w.schoolA)
+	w.student3 = user("s3@a.org", "student", w.schoolA)
+	w.studentB = user("sb@b.org", "student", w.schoolB)
+	w.guardian1 = user("g1@home.org", "guardian", w.schoolA)
+	mustExec(t, tx, "INSERT INTO guardian_links (guardian_id, student_id) VALUES ($1, $2)", w.guardian1, w.student1)
+	courseA := one("INSERT INTO courses (school_id, title) VALUES ($1, 'Algebra') RETURNING id", w.schoolA)
+	courseB := one("INSERT INTO courses (school_id, title) VALUES ($1, 'Biology') RETURNING id", w.schoolB)
+	w.section1 = one("INSERT INTO sections (school_id, course_id, title) VALUES ($1, $2, 'Algebra 1') RETURNING id", w.schoolA, courseA)
+	w.section2 = one("INSERT INTO sections (school_id, course_id, title) VALUES ($1, $2, 'Algebra 2') RETURNING id", w.schoolA, courseA)
+	w.sectionB = one("INSERT INTO sections (school_id, course_id, title) VALUES ($1, $2, 'Biology 1') RETURNING id", w.schoolB, courseB)
+	enrol := func(section, school, user, role string) {
+		mustExec(t, tx, "INSERT INTO enrollments (section_id, school_id, user_id, role) VALUES ($1, $2, $3, $4)", section, school, user, role)
+	}
+	enrol(w.section1, w.schoolA, w.teacher1, "teacher")
+	enrol(w.section2, w.schoolA, w.teacher2, "teacher")
+	enrol(w.sectionB, w.schoolB, w.teacherB, "teacher")
+	enrol(w.section1, w.schoolA, w.student1, "student")
+	enrol(w.section1, w.schoolA, w.student3, "student")
+	enrol(w.section2, w.schoolA, w.student2, "student")
+	enrol(w.sectionB, w.schoolB, w.studentB, "student")
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func mustExec(t *testing.T, tx pgx.Tx, sql string, args ...any) {
+	t.Helper()
+	if _, err := tx.Exec(context.Background(), sql, args...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// as runs one query acting as a user and returns the first column of each row.
+func (w *rlsWorld) as(t *testing.T, user, role, school, query string) []string {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := w.conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	var sch any
+	if school != "" {
+		sch = school
+	}
+	mustExec(t, tx, "SELECT bw_begin($1, $2, $3)", user, role, sch)
+	rows, err := tx.Query(ctx, query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func same(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	sort.Strings(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("%s:\n got  %v\n want %v", what, got, want)
+	}
+}
+
+const emails = "SELECT email FROM users"
+
+func TestTeacherSeesOnlyTheirSectionsRosters(t *testing.T) {
+	w := seed(t)
+	same(t, "teacher1 users", w.as(t, w.teacher1, "teacher", w.schoolA, emails),
+		[]string{"t1@a.org", "s1@a.org", "s3@a.org", "g1@home.org"})
+	same(t, "teacher1 sections", w.as(t, w.teacher1, "teacher", w.schoolA, "SELECT title FROM sections"), []string{"Algebra 1"})
+	same(t, "teacher1 enrollments", w.as(t, w.teacher1, "teacher", w.schoolA,
+		"SELECT u.email FROM enrollments e JOIN users u ON u.id = e.user_id"), []string{"t1@a.org", "s1@a.org", "s3@a.org"})
+	same(t, "teacherB users", w.as(t, w.teacherB, "teacher", w.schoolB, emails), []string{"tb@b.org", "sb@b.org"})
+}
+
+func TestStudentSeesOnlyTheirOwnRecords(t *testing.T) {
+	w := seed(t)
+	// Their teacher's name, not their classmates.
+	same(t, "student1 users", w.as(t, w.student1, "student", w.schoolA, emails), []string{"s1@a.org", "t1@a.org"})
+	same(t, "student1 enrollments", w.as(t, w.student1, "student", w.schoolA,
+		"SELECT u.email || ':' || e.role FROM enrollments e JOIN users u ON u.id = e.user_id"), []string{"s1@a.org:student", "t1@a.org:teacher"})
+	same(t, "student1 guardian links", w.as(t, w.student1, "student", w.schoolA, "SELECT guardian_id::text FROM guardian_links"), []string{w.guardian1})
+	same(t, "student1 memberships", w.as(t, w.student1, "student", w.schoolA, "SELECT role FROM memberships"), []string{"student"})
+}
+
+func TestGuardianSeesOnlyLinkedStudents(t *testing.T) {
+	w := seed(t)
+	same(t, "guardian1 users", w.as(t, w.guardian1, "guardian", w.schoolA, emails), []string{"g1@home.org", "s1@a.org", "t1@a.org"})
+	same(t, "guardian1 enrollments", w.as(t, w.guardian1, "guardian", w.schoolA,
+		"SELECT u.email || ':' || e.role FROM enrollments e JOIN users u ON u.id = e.user_id"), []string{"s1@a.org:student", "t1@a.org:teacher"})
+	same(t, "guardian1 sections", w.as(t, w.guardian1, "guardian", w.schoolA, "SELECT title FROM sections"), []string{"Algebra 1"})
+}
+
+func TestSchoolAdminSeesOnlyTheirSchool(t *testing.T) {
+	w := seed(t)
+	same(t, "school admin users", w.as(t, w.sadminA, "school_admin", w.schoolA, emails),
+		[]string{"sadmin@a.org", "t1@a.org", "t2@a.org", "s1@a.org", "s2@a.org", "s3@a.org", "g1@home.org"})
+	same(t, "school admin sections", w.as(t, w.sadminA, "school_admin", w.schoolA, "SELECT title FROM sections"), []string{"Algebra 1", "Algebra 2"})
+	same(t, "district admin sections", w.as(t, w.dadmin, "district_admin", "", "SELECT title FROM sections"), []string{"Algebra 1", "Algebra 2", "Biology 1"})
+}
+
+// Without bw_begin, every table (but the operator's report) reads empty.
+func TestNoActorContextSeesNothing(t *testing.T) {
+	w := seed(t)
+	ctx := context.Background()
+	for _, table := range userTables(t, w.conn) {
+		if table == "operator_status" {
+			continue // readable by design: it holds no personal data
+		}
+		var n int
+		if err := w.conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{table}.Sanitize()).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		if n != 0 {
+			t.Errorf("%s: %d rows visible without an actor", table, n)
+		}
+	}
+	// Nor can it write.
+	if _, err := w.conn.Exec(ctx, "INSERT INTO users (email, display_name) VALUES ('x@y.org', 'x')"); err == nil {
+		t.Error("insert without an actor succeeded")
+	}
+}
+
+// A context naming a role the user does not hold is refused, not widened.
+func TestClaimingAnotherRoleIsRefused(t *testing.T) {
+	w := seed(t)
+	ctx := context.Background()
+	tx, _ := w.conn.Begin(ctx)
+	defer tx.Rollback(ctx)
+	_, err := tx.Exec(ctx, "SELECT bw_begin($1, 'district_admin', NULL)", w.teacher1)
+	if err == nil || !strings.Contains(err.Error(), "does not hold role") {
+		t.Fatalf("teacher claimed district_admin: %v", err)
+	}
+}
+
+func TestTeacherCannotWriteUsers(t *testing.T) {
+	w := seed(t)
+	ctx := context.Background()
+	tx, _ := w.conn.Begin(ctx)
+	defer tx.Rollback(ctx)
+	mustExec(t, tx, "SELECT bw_begin($1, 'teacher', $2)", w.teacher1, w.schoolA)
+	if _, err := tx.Exec(ctx, "INSERT INTO users (email, display_name) VALUES ('new@a.org', 'New')"); err == nil {
+		t.Fatal("a teacher created a user")
+	}
+}
+
+func TestSetRoleToOwnerIsRefused(t *testing.T) {
+	w := seed(t)
+	var owner string
+	if err := w.conn.QueryRow(context.Background(), "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'").Scan(&owner); err != nil {
+		t.Fatal(err)
+	}
+	_, err := w.conn.Exec(context.Background(), "SET ROLE "+pgx.Identifier{owner}.Sanitize())
+	if err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Fatalf("SET ROLE %s: %v", owner, err)
+	}
+}
+
+// Every table in the schema has row-level security enabled and forced, so
+// a table added by a later migration cannot forget it.
+func TestEveryTableForcesRowLevelSecurity(t *testing.T) {
+	w := seed(t)
+	rows, err := w.conn.Query(context.Background(), `
+		SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type tbl struct {
+		Name           string
+		Enabled, Force bool
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowToStructByPos[tbl])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) < 15 {
+		t.Fatalf("only %d tables found", len(tables))
+	}
+	for _, tb := range tables {
+		if !tb.Enabled || !tb.Force {
+			t.Errorf("table %s: row level security enabled=%v forced=%v", tb.Name, tb.Enabled, tb.Force)
+		}
+	}
+}
+
+func userTables(t *testing.T, conn *pgx.Conn) []string {
+	rows, err := conn.Query(context.Background(), "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
