@@ -1,0 +1,153 @@
+package roster
+
+import "strings"
+
+// bundleFile describes one CSV file of a OneRoster 1.1 bulk bundle.
+type bundleFile struct {
+	name     string
+	required bool     // a bundle without it is incomplete, unless the manifest marks it absent
+	columns  []string // header columns that must be present
+	read     func(p *bundleParser, t *table)
+}
+
+// bundleFiles lists the files in the order they are read and reported,
+// referenced files before the files that refer to them.
+var bundleFiles = []bundleFile{
+	{"orgs.csv", true, []string{"sourcedId", "name", "type"}, (*bundleParser).readOrgs},
+	{"academicSessions.csv", true, []string{"sourcedId", "title", "type", "startDate", "endDate", "schoolYear"}, (*bundleParser).readSessions},
+	{"courses.csv", true, []string{"sourcedId", "title", "orgSourcedId"}, (*bundleParser).readCourses},
+	{"classes.csv", true, []string{"sourcedId", "title", "courseSourcedId", "classType", "schoolSourcedId", "termSourcedIds"}, (*bundleParser).readClasses},
+	{"users.csv", true, []string{"sourcedId", "enabledUser", "role", "username", "givenName", "familyName"}, (*bundleParser).readUsers},
+	{"enrollments.csv", true, []string{"sourcedId", "classSourcedId", "schoolSourcedId", "userSourcedId", "role"}, (*bundleParser).readEnrollments},
+	{"demographics.csv", false, []string{"sourcedId"}, (*bundleParser).readDemographics},
+}
+
+// bundleParser carries the state of one ParseOneRoster call.
+type bundleParser struct {
+	lim      limits
+	problems problemList
+	bundle   Bundle
+	// ids holds, per file, each sourcedId and the line it first appears on.
+	ids map[string]map[string]int
+	// complete marks the files read to the end; only references into them
+	// are checked, so one unreadable file does not flood the report.
+	complete   map[string]bool
+	references []reference
+}
+
+// reference is a sourcedId in one row that must name a row of target.
+type reference struct {
+	file   string
+	line   int
+	field  string
+	id     string
+	target string
+}
+
+// ParseOneRoster parses a bundle given as file name -> contents. Names are
+// base names like "users.csv" (see ReadZip). Without manifest.csv every file
+// present is read as bulk. orgs, academicSessions, courses, classes, users and
+// enrollments are required unless the manifest marks them absent;
+// demographics.csv is optional; other files are ignored, and so are files the
+// manifest marks absent even when present. Files the manifest marks delta are
+// refused. References into a file that is absent, missing or unreadable are
+// not checked, so one bad file yields one problem, not one per reference.
+//
+// The Bundle holds the rows that passed their own checks; it is complete, and
+// may be applied, only when no problems are returned.
+func ParseOneRoster(files map[string][]byte) (*Bundle, []Problem) {
+	return parseOneRoster(files, defaultLimits)
+}
+
+func parseOneRoster(files map[string][]byte, lim limits) (*Bundle, []Problem) {
+	p := &bundleParser{lim: lim, ids: map[string]map[string]int{}, complete: map[string]bool{}}
+
+	var m manifest
+	if data, ok := files[manifestFile]; ok {
+		m = p.readManifest(data)
+		p.bundle.Manifest = m.properties
+	}
+	for _, f := range bundleFiles {
+		p.readFile(f, files, m)
+	}
+	p.checkReferences()
+
+	order := []string{manifestFile}
+	for _, f := range bundleFiles {
+		order = append(order, f.name)
+	}
+	return &p.bundle, p.problems.result(order)
+}
+
+// readFile decides from the manifest whether f is read, and reads it.
+func (p *bundleParser) readFile(f bundleFile, files map[string][]byte, m manifest) {
+	data, present := files[f.name]
+	listed, isListed := m.modes[f.name]
+	switch {
+	case isListed && listed.mode == "absent":
+		return
+	case isListed && listed.mode == "delta":
+		p.problems.add(manifestFile, listed.line, "value", "%s is delta: delta files are not supported; export a bulk bundle",
+			"file."+strings.TrimSuffix(f.name, ".csv"))
+		return
+	case !present && isListed:
+		p.problems.add(f.name, 0, "", "%s is missing, but manifest.csv lists it as bulk; add the file, or mark it absent in the manifest", f.name)
+		return
+	case !present && f.required:
+		p.problems.add(f.name, 0, "", "%s is missing; a OneRoster bulk bundle must include it", f.name)
+		return
+	case !present:
+		return
+	}
+	t := readTable(f.name, data, tableSpec{required: f.columns}, p.lim, &p.problems)
+	if t == nil {
+		return
+	}
+	f.read(p, t)
+	p.complete[f.name] = t.complete
+}
+
+// startRow begins checking one row: it records the row's sourcedId, which
+// is also done for misshapen rows so that rows referring to them are not
+// reported as dangling. It returns nil for misshapen rows, whose other
+// values cannot be trusted.
+func (p *bundleParser) startRow(t *table, row tableRow) *rowCheck {
+	c := &rowCheck{t: t, row: row, problems: &p.problems}
+	id := t.value(row, "sourcedId")
+	ids := p.ids[t.file]
+	if ids == nil {
+		ids = map[string]int{}
+		p.ids[t.file] = ids
+	}
+	first, seen := ids[id]
+	if id != "" && !seen {
+		ids[id] = row.line
+	}
+	if row.misshapen {
+		return nil
+	}
+	if id != "" && seen {
+		c.problem("sourcedId", "sourcedId %s is already used on line %d; every row needs its own sourcedId", quote(id), first)
+	}
+	return c
+}
+
+// refer notes that ids in this row's field must name rows of target.
+func (p *bundleParser) refer(c *rowCheck, field, target string, ids ...string) {
+	for _, id := range ids {
+		if id != "" {
+			p.references = append(p.references, reference{file: c.t.file, line: c.row.line, field: field, id: id, target: target})
+		}
+	}
+}
+
+func (p *bundleParser) checkReferences() {
+	for _, r := range p.references {
+		if !p.complete[r.target] {
+			continue
+		}
+		if _, ok := p.ids[r.target][r.id]; !ok {
+			p.problems.add(r.file, r.line, r.field, "%s %s is not in %s", r.field, quote(r.id), r.target)
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package roster
+
+// Bundle is a parsed OneRoster 1.1 bulk export. Status is "", "active" or
+// "tobedeleted"; rows marked tobedeleted are kept so the caller can
+// deactivate what they name. Line is the row's line in its file.
+type Bundle struct {
+	Manifest     map[string]string // nil when manifest.csv is absent
+	Orgs         []Org
+	Sessions     []AcademicSession
+	Courses      []Course
+	Classes      []Class
+	Users        []User
+	Enrollments  []Enrollment
+	Demographics []Demographic // empty when demographics.csv is absent
+}
+
+// Org is a row of orgs.csv: a school, district or other organisation.
+type Org struct {
+	SourcedID, Status, Name, Type, Identifier, ParentSourcedID string
+	Line                                                       int
+}
+
+// AcademicSession is a row of academicSessions.csv: a school year, term or
+// grading period.
+type AcademicSession struct {
+	SourcedID, Status, Title, Type, ParentSourcedID, SchoolYear string
+	StartDate, EndDate                                          Date
+	Line                                                        int
+}
+
+// Course is a row of courses.csv.
+type Course struct {
+	SourcedID, Status, SchoolYearSourcedID, Title, CourseCode string
+	Grades                                                    []string
+	OrgSourcedID                                              string
+	Subjects                                                  []string
+	Line                                                      int
+}
+
+// Class is a row of classes.csv: a section of a course taught in a school.
+type Class struct {
+	SourcedID, Status, Title                                         string
+	Grades                                                           []string
+	CourseSourcedID, ClassCode, ClassType, Location, SchoolSourcedID string
+	TermSourcedIDs, Subjects, Periods                                []string
+	Line                                                             int
+}
+
+// User is a row of users.csv. Email is lower-cased; UserIDs are kept as
+// written (e.g. "{Local:863}").
+type User struct {
+	SourcedID, Status                                                string
+	Enabled                                                          bool
+	OrgSourcedIDs                                                    []string
+	Role, Username                                                   string
+	UserIDs                                                          []string
+	GivenName, FamilyName, MiddleName, Identifier, Email, SMS, Phone string
+	AgentSourcedIDs, Grades                                          []string
+	Line                                                             int
+}
+
+// Enrollment is a row of enrollments.csv: a user's place in a class.
+type Enrollment struct {
+	SourcedID, Status, ClassSourcedID, SchoolSourcedID, UserSourcedID, Role string
+	Primary                                                                 bool
+	BeginDate, EndDate                                                      *Date
+	Line                                                                    int
+}
+
+// Demographic is a row of demographics.csv; SourcedID is the user's.
+type Demographic struct {
+	SourcedID, Status string
+	BirthDate         *Date
+	Sex               string
+	Line              int
+}
+
+// The vocabularies of OneRoster 1.1's enumerated columns.
+var (
+	orgTypes     = vocabulary{"department", "school", "district", "local", "state", "national"}
+	sessionTypes = vocabulary{"calendarYear", "gradingPeriod", "schoolYear", "semester", "term"}
+	classTypes   = vocabulary{"homeroom", "scheduled"}
+	userRoles    = vocabulary{"administrator", "aide", "guardian", "parent", "proctor", "relative", "student", "teacher"}
+	// enrollmentRoles: the 1.1 CSV tables allow administrator, proctor,
+	// student and teacher; aide comes from the 1.1 role vocabulary, for
+	// classroom aides some systems enrol. Guardians, parents and relatives
+	// are linked to students through users.agentSourcedIds, not enrolled.
+	enrollmentRoles = vocabulary{"administrator", "aide", "proctor", "student", "teacher"}
+)
