@@ -20,4 +20,14 @@ const (
 	ReasonUnknownTimeZone = "UnknownTimeZone"
 	// ReasonAwaitingLMS: published, not yet stored by the LMS.
 	ReasonAwaitingLMS = "AwaitingLMS"
+	// ReasonTenantNotReady: the School is valid but its Tenant is not Ready, so nothing is published.
+	ReasonTenantNotReady = "TenantNotReady"
+	// ReasonSynced: the LMS holds the published version of the school.
+	ReasonSynced = "Synced"
+	// ReasonPublished: the school is in its tenant's directory entry.
+	ReasonPublished = "Published"
 )
+
+// SchoolFinalizer keeps a deleted School until the LMS has archived it (or
+// its tenant is gone, or a bounded wait has passed).
+const SchoolFinalizer = "platform.bellwork.dev/school"

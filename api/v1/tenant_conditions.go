@@ -25,6 +25,18 @@ const (
 	ReasonHostConflict = "HostConflict"
 	// ReasonNotServable: the tenant is not ready, so its directory entry is withheld.
 	ReasonNotServable = "NotServable"
+	// ReasonPoolerNotReady: the CloudNativePG Pooler in front of the database is not active.
+	ReasonPoolerNotReady = "PoolerNotReady"
+	// ReasonOIDCSecretMissing: spec.signIn.oidc.clientSecret names a Secret or key that does not exist.
+	ReasonOIDCSecretMissing = "OIDCSecretMissing"
+	// ReasonLMSNamespaceMissing: the namespace the directory is published in does not exist.
+	ReasonLMSNamespaceMissing = "LMSNamespaceMissing"
+	// ReasonNamespaceTerminating: the tenant namespace is being deleted.
+	ReasonNamespaceTerminating = "NamespaceTerminating"
+	// ReasonWaitingForSessions: deletion waits for the LMS's sessions on the database to end.
+	ReasonWaitingForSessions = "WaitingForSessions"
+	// ReasonProvisioningFailed: a statement or write the operator needed failed; the message says which.
+	ReasonProvisioningFailed = "ProvisioningFailed"
 )
 
 // Onboarding milestones, in the order a district usually reaches them.
@@ -54,3 +66,8 @@ var OnboardingMilestones = []string{
 	OnboardingAlertsConfigured,
 	OnboardingFirstGrade,
 }
+
+// TenantFinalizer guards a Tenant's database and directory entry: the
+// operator removes it once the entry is withdrawn and the reclaim policy has
+// been carried out.
+const TenantFinalizer = "platform.bellwork.dev/tenant"

@@ -374,6 +374,21 @@ type CredentialsStatus struct {
 	// last acted on.
 	// +optional
 	ObservedRotationRequest string `json:"observedRotationRequest,omitempty"`
+
+	// ActiveAppLogin is the app login ("<db>_app_blue" or "<db>_app_green")
+	// published in the directory and in the db-app Secret.
+	// +optional
+	ActiveAppLogin string `json:"activeAppLogin,omitempty"`
+
+	// RetiringAppLogin is the app login that was active before the last
+	// rotation. Its password keeps working until RetireAfter, so the LMS can
+	// pick up the new one; then it is replaced by an unknown one.
+	// +optional
+	RetiringAppLogin string `json:"retiringAppLogin,omitempty"`
+
+	// RetireAfter is when RetiringAppLogin stops accepting its password.
+	// +optional
+	RetireAfter *metav1.Time `json:"retireAfter,omitempty"`
 }
 
 // OnboardingStep is one milestone of a district's onboarding checklist.
