@@ -1,0 +1,87 @@
+package pgadmin
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Names are a tenant database and its roles.
+type Names struct {
+	// Database is the tenant database.
+	Database string
+	// Owner owns the database and schema public; migrations run as it.
+	Owner string
+	// App is the NOLOGIN group holding the LMS's grants.
+	App string
+	// Blue and Green are the LMS's two LOGIN roles, members of App only; one
+	// is active at a time so that a password rotation never leaves the LMS
+	// without a working credential.
+	Blue, Green string
+	// Readonly may SELECT; the operator reads operator_status with it.
+	Readonly string
+	// Backup reads everything for pg_dump.
+	Backup string
+}
+
+// maxIdentifier is Postgres's NAMEDATALEN-1.
+const maxIdentifier = 63
+
+var identRE = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// longestSuffix is the longest suffix NamesFor adds to a database name.
+const longestSuffix = "_app_green"
+
+// NamesFor derives the role names of database db, and refuses a name that is
+// not a plain lower-case identifier or leaves no room for the role suffixes.
+func NamesFor(db string) (Names, error) {
+	if !identRE.MatchString(db) {
+		return Names{}, fmt.Errorf("database name %q must be lower-case letters, digits and underscores, starting with a letter or underscore", db)
+	}
+	if len(db)+len(longestSuffix) > maxIdentifier {
+		return Names{}, fmt.Errorf("database name %q is too long: at most %d characters leave room for the role %s%s", db, maxIdentifier-len(longestSuffix), db, longestSuffix)
+	}
+	switch db {
+	case "postgres", "template0", "template1":
+		return Names{}, fmt.Errorf("database name %q is reserved", db)
+	}
+	return Names{
+		Database: db,
+		Owner:    db + "_owner",
+		App:      db + "_app",
+		Blue:     db + "_app_blue",
+		Green:    db + "_app_green",
+		Readonly: db + "_readonly",
+		Backup:   db + "_backup",
+	}, nil
+}
+
+// Roles lists every role of the tenant, the group before its members.
+func (n Names) Roles() []string {
+	return []string{n.Owner, n.App, n.Blue, n.Green, n.Readonly, n.Backup}
+}
+
+// AppLogins are the LMS's two logins.
+func (n Names) AppLogins() []string { return []string{n.Blue, n.Green} }
+
+// OtherAppLogin is the app login that is not login.
+func (n Names) OtherAppLogin(login string) string {
+	if login == n.Blue {
+		return n.Green
+	}
+	return n.Blue
+}
+
+// IsRole says whether name is one of the tenant's roles.
+func (n Names) IsRole(name string) bool {
+	for _, r := range n.Roles() {
+		if r == name {
+			return true
+		}
+	}
+	return false
+}
+
+// ident quotes an identifier for SQL.
+func ident(name string) string { return pgx.Identifier{name}.Sanitize() }
