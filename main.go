@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	cnpgv1 "github.com/cloudnative-pg/api/pkg/api/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -17,6 +18,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/controllers"
 )
 
 // newScheme knows the built-in kinds, Bellwork's and CloudNativePG's.
@@ -28,30 +30,61 @@ func newScheme() *runtime.Scheme {
 	return s
 }
 
+// hostOverrides collects repeated --postgres-host-override flags.
+type hostOverrides map[string]string
+
+func (h hostOverrides) String() string {
+	var parts []string
+	for from, to := range h {
+		parts = append(parts, from+"="+to)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (h hostOverrides) Set(v string) error {
+	from, to, err := controllers.ParseHostOverride(v)
+	if err != nil {
+		return err
+	}
+	h[from] = to
+	return nil
+}
+
 func main() {
 	var metricsAddr, probeAddr string
 	var leaderElect bool
+	opts := controllers.DefaultOptions()
+	overrides := hostOverrides{}
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address of the /metrics endpoint (0 disables it)")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "elect a leader so only one replica reconciles at a time")
-	opts := zap.Options{Development: false}
-	opts.BindFlags(flag.CommandLine)
+	flag.StringVar(&opts.LMSNamespace, "lms-namespace", opts.LMSNamespace, "namespace where tenant directory Secrets are published for the LMS")
+	flag.StringVar(&opts.OperatorNamespace, "operator-namespace", opts.OperatorNamespace, "namespace of external admin Secrets whose Tenant names no adminSecretNamespace")
+	flag.IntVar(&opts.LMSPort, "lms-port", opts.LMSPort, "port in admin invitation links for *.localhost hosts (local runs); 0 leaves it out")
+	flag.DurationVar(&opts.DriftInterval, "drift-interval", opts.DriftInterval, "how often roles, grants and connection limits of a Ready tenant are re-checked and put back")
+	flag.DurationVar(&opts.RotationGrace, "rotation-grace", opts.RotationGrace, "how long the previous app login keeps its password after a rotation")
+	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", opts.MaxConcurrentReconciles, "Tenants reconciled at once")
+	flag.Var(overrides, "postgres-host-override", "development only: dial host:port=host:port instead of a database server's address (repeatable); lets `make run` and tests point CloudNativePG service names at a local Postgres")
+	zapOpts := zap.Options{Development: false}
+	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
-	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	opts.HostOverrides = overrides
 
-	if err := run(metricsAddr, probeAddr, leaderElect); err != nil {
+	if err := run(metricsAddr, probeAddr, leaderElect, opts); err != nil {
 		fmt.Fprintf(os.Stderr, "bellwork: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(metricsAddr, probeAddr string, leaderElect bool) error {
+func run(metricsAddr, probeAddr string, leaderElect bool, opts controllers.Options) error {
 	cfg, err := ctrl.GetConfig()
 	if err != nil {
 		return fmt.Errorf("find the cluster (set KUBECONFIG or run in a pod): %w", err)
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 newScheme(),
+		Cache:                  controllers.CacheOptions(),
 		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         leaderElect,
@@ -60,12 +93,15 @@ func run(metricsAddr, probeAddr string, leaderElect bool) error {
 	if err != nil {
 		return fmt.Errorf("create manager: %w", err)
 	}
+	if err := controllers.Setup(mgr, opts); err != nil {
+		return err
+	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return fmt.Errorf("add health check: %w", err)
 	}
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return fmt.Errorf("add ready check: %w", err)
 	}
-	ctrl.Log.Info("Starting manager")
+	ctrl.Log.Info("Starting manager", "lmsNamespace", opts.LMSNamespace, "driftInterval", opts.DriftInterval)
 	return mgr.Start(ctrl.SetupSignalHandler())
 }

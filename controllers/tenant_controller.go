@@ -1,0 +1,169 @@
+package controllers
+
+import (
+	"context"
+
+	cnpgv1 "github.com/cloudnative-pg/api/pkg/api/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/internal/builders"
+)
+
+// The operator's RBAC for tenants: the namespace and its guard rails,
+// credentials and directory Secrets, CloudNativePG objects.
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=resourcequotas;limitranges,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=networkpolicies,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=rolebindings,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=get;list;watch;create;update;patch;bind;escalate
+// +kubebuilder:rbac:groups=postgresql.cnpg.io,resources=clusters;databases;poolers,verbs=get;list;watch;create;update;patch;delete
+
+// TenantReconciler turns a Tenant into a namespace, a database with its
+// roles and credentials, and a directory entry the LMS serves.
+type TenantReconciler struct {
+	Client    client.Client
+	APIReader client.Reader
+	Events    events.EventRecorder
+	Options   Options
+}
+
+// Reconcile is the table of contents: read the Tenant, carry out deletion
+// or provisioning, write status once, and turn the outcome into a result.
+func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	t := &platformv1.Tenant{}
+	if err := r.Client.Get(ctx, req.NamespacedName, t); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	p := r.newPass(t)
+	defer p.close(ctx)
+
+	var err error
+	if !t.DeletionTimestamp.IsZero() {
+		err = r.finalize(ctx, p)
+	} else {
+		err = r.reconcile(ctx, p)
+	}
+	if err != nil && !isSentinel(err) {
+		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.phase)
+	}
+	if statusErr := r.writeStatus(ctx, p, err); statusErr != nil {
+		if apierrors.IsNotFound(statusErr) {
+			return ctrl.Result{}, nil
+		}
+		return result(statusErr, r.Options.RetryInterval, 0)
+	}
+	return result(err, r.Options.RetryInterval, p.next(r.Options.DriftInterval))
+}
+
+// reconcile provisions a tenant, phase by phase. Each phase records its
+// condition; a phase that cannot finish ends the pass, and a tenant that
+// can no longer be served is withdrawn from the directory.
+func (r *TenantReconciler) reconcile(ctx context.Context, p *tenantPass) error {
+	phases := []struct {
+		name string
+		run  func(context.Context, *tenantPass) error
+	}{
+		// Guard the database and directory entry with a finalizer first.
+		{"finalizer", r.ensureFinalizer},
+		// The namespace and its guard rails: quota, limits, network policies, owners.
+		{"namespace", r.reconcileNamespace},
+		// Reach the Postgres server: the external admin, or a CloudNativePG cluster.
+		{"server", r.reconcileServer},
+		// Roles, their attributes and memberships, put back when changed by hand.
+		{"roles", r.reconcileRoles},
+		// The database, its owner and who may CONNECT.
+		{"database", r.reconcileDatabase},
+		// Grants inside the database, and PgBouncer's lookup function.
+		{"grants", r.reconcileGrants},
+		// The Pooler in front of the database, when one is wanted.
+		{"pooler", r.reconcilePooler},
+		// Passwords: generated, kept in Secrets, rotated, old logins retired.
+		{"credentials", r.reconcileCredentials},
+		// One-time sign-in links for the district's admins.
+		{"invitations", r.reconcileInvitations},
+		// The directory entry the LMS serves the tenant from.
+		{"publish", r.reconcilePublish},
+		// The onboarding checklist, partly reported by the LMS.
+		{"onboarding", r.reconcileOnboarding},
+	}
+	for _, ph := range phases {
+		p.phase = ph.name
+		if err := ph.run(ctx, p); err != nil {
+			return r.withdrawUnlessServable(ctx, p, err)
+		}
+	}
+	return nil
+}
+
+// SetupWithManager watches Tenants, what they own, and the objects that
+// change their entry or checklist: Schools, BackupPolicies, AlertRules.
+func (r *TenantReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	byLabel := handler.EnqueueRequestsFromMapFunc(tenantFromLabel)
+	byNamespace := handler.EnqueueRequestsFromMapFunc(tenantFromNamespace)
+	b := ctrl.NewControllerManagedBy(mgr).
+		Named("tenant").
+		For(&platformv1.Tenant{}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.Options.MaxConcurrentReconciles}).
+		Watches(&corev1.Namespace{}, byLabel).
+		Watches(&corev1.ResourceQuota{}, byLabel).
+		Watches(&corev1.LimitRange{}, byLabel).
+		Watches(&networkingv1.NetworkPolicy{}, byLabel).
+		Watches(&rbacv1.RoleBinding{}, byLabel).
+		Watches(&corev1.Secret{}, byLabel).
+		Watches(&platformv1.School{}, handler.EnqueueRequestsFromMapFunc(tenantOfSchool)).
+		Watches(&platformv1.BackupPolicy{}, byNamespace).
+		Watches(&platformv1.AlertRule{}, byNamespace)
+	if cnpgInstalled(mgr) {
+		b = b.Watches(&cnpgv1.Cluster{}, byLabel).
+			Watches(&cnpgv1.Database{}, byLabel).
+			Watches(&cnpgv1.Pooler{}, byLabel)
+	}
+	return b.Complete(r)
+}
+
+// cnpgInstalled says whether the API server serves CloudNativePG's kinds;
+// without them the operator still serves external databases.
+func cnpgInstalled(mgr ctrl.Manager) bool {
+	_, err := mgr.GetRESTMapper().RESTMapping(cnpgv1.SchemeGroupVersion.WithKind("Cluster").GroupKind(), cnpgv1.SchemeGroupVersion.Version)
+	if err != nil && !meta.IsNoMatchError(err) {
+		ctrl.Log.Error(err, "Could not tell whether CloudNativePG is installed")
+	}
+	return err == nil
+}
+
+func tenantFromLabel(_ context.Context, obj client.Object) []reconcile.Request {
+	name := obj.GetLabels()[builders.TenantLabel]
+	if name == "" {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: client.ObjectKey{Name: name}}}
+}
+
+func tenantFromNamespace(_ context.Context, obj client.Object) []reconcile.Request {
+	ns := obj.GetNamespace()
+	if len(ns) <= len(platformv1.TenantNamespacePrefix) || ns[:len(platformv1.TenantNamespacePrefix)] != platformv1.TenantNamespacePrefix {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: client.ObjectKey{Name: ns[len(platformv1.TenantNamespacePrefix):]}}}
+}
+
+func tenantOfSchool(_ context.Context, obj client.Object) []reconcile.Request {
+	s, ok := obj.(*platformv1.School)
+	if !ok || s.Spec.Tenant == "" {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: client.ObjectKey{Name: s.Spec.Tenant}}}
+}

@@ -1,0 +1,294 @@
+package controllers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/internal/builders"
+	"bellwork.dev/bellwork/internal/pgadmin"
+)
+
+// A credential Secret is the source of truth for its password: the Secret
+// is written first and Postgres follows it. These annotations on it record
+// what the operator needs to stay level-triggered across restarts.
+const (
+	// annChecksum is a digest of the user and password Postgres was last
+	// given; when it does not match the Secret's data, Postgres is behind.
+	annChecksum = "platform.bellwork.dev/password-checksum"
+	// annRotationRequest is the spec.database.credentials.rotationRequest
+	// the password was generated for.
+	annRotationRequest = "platform.bellwork.dev/rotation-request"
+	// annRotatedAt is when the password was generated (RFC 3339).
+	annRotatedAt = "platform.bellwork.dev/rotated-at"
+	// annRetiringLogin and annRetireAfter, on db-app only, name the app
+	// login used before the last rotation and when its password is dropped.
+	annRetiringLogin = "platform.bellwork.dev/retiring-login"
+	annRetireAfter   = "platform.bellwork.dev/retire-after"
+)
+
+// reconcileCredentials keeps each role's password in its Secret and in
+// Postgres, rotates passwords when asked to or when due, and retires the
+// previous app login once the grace period has passed.
+func (r *TenantReconciler) reconcileCredentials(ctx context.Context, p *tenantPass) error {
+	p.creds = map[builders.CredentialKind]builders.Credential{}
+	for _, kind := range builders.CredentialKinds {
+		c, err := r.reconcileCredential(ctx, p, kind)
+		if err != nil {
+			return p.fail(platformv1.TenantCredentialsReady, platformv1.ReasonProvisioningFailed, err,
+				"Secret %s: %v", kind.SecretName(), err)
+		}
+		p.creds[kind] = c
+	}
+	p.status.Credentials = credentialsStatus(p)
+	app := p.creds[builders.CredentialApp]
+	if retiring := app.Annotations[annRetiringLogin]; retiring != "" {
+		p.condition(platformv1.TenantCredentialsReady, true, platformv1.ReasonRotating,
+			"The LMS now uses %s; %s keeps its password until %s", app.User, retiring, app.Annotations[annRetireAfter])
+		return nil
+	}
+	p.condition(platformv1.TenantCredentialsReady, true, platformv1.ReasonReconciled,
+		"Passwords are in Secrets db-owner, db-app (%s), db-readonly and db-backup", app.User)
+	return nil
+}
+
+// reconcileCredential brings one credential to where it should be, in
+// crash-safe steps: (1) decide the login and password and write them to the
+// Secret; (2) give Postgres the password and record that on the Secret;
+// (3) for the app login, retire the previous login after the grace period.
+// A pass interrupted anywhere resumes from the Secret.
+func (r *TenantReconciler) reconcileCredential(ctx context.Context, p *tenantPass, kind builders.CredentialKind) (builders.Credential, error) {
+	secret := &corev1.Secret{}
+	err := r.Client.Get(ctx, inNamespace(p.tenant, kind.SecretName()), secret)
+	if apierrors.IsNotFound(err) {
+		secret = nil
+	} else if err != nil {
+		return builders.Credential{}, err
+	}
+	c := r.decideCredential(ctx, p, kind, secret)
+
+	want := builders.BuildCredentialsSecret(p.tenant, p.top, p.names.Database, c)
+	if secret, err = r.writeCredentialSecret(ctx, secret, want); err != nil {
+		return c, err
+	}
+	s, err := p.maintenanceSession(ctx)
+	if err != nil {
+		return c, err
+	}
+	if c.Annotations[annChecksum] != checksum(c.User, c.Password) {
+		if err := r.run(ctx, p, s, []pgadmin.Change{pgadmin.SetPassword(c.User, c.Password)}); err != nil {
+			return c, err
+		}
+		c.Annotations[annChecksum] = checksum(c.User, c.Password)
+		if secret, err = r.writeCredentialSecret(ctx, secret, builders.BuildCredentialsSecret(p.tenant, p.top, p.names.Database, c)); err != nil {
+			return c, err
+		}
+	}
+	if kind == builders.CredentialApp {
+		if c, err = r.retireAppLogin(ctx, p, s, secret, c); err != nil {
+			return c, err
+		}
+	}
+	if every := p.tenant.Spec.Database.Credentials.RotateEvery; every != nil && every.Duration > 0 {
+		p.wakeIn(rotatedAt(c).Add(every.Duration).Sub(p.now))
+	}
+	return c, nil
+}
+
+// decideCredential reads the credential a Secret holds and decides the one
+// it should hold: a fresh password when there is none, or when a rotation
+// is requested or due. Rotating the app credential switches to the other
+// app login and schedules the current one for retirement.
+func (r *TenantReconciler) decideCredential(ctx context.Context, p *tenantPass, kind builders.CredentialKind, secret *corev1.Secret) builders.Credential {
+	spec := p.tenant.Spec.Database.Credentials
+	fresh := func(user string) builders.Credential {
+		return builders.Credential{Kind: kind, User: user, Password: pgadmin.GeneratePassword(), Annotations: map[string]string{
+			annRotationRequest: spec.RotationRequest,
+			annRotatedAt:       p.now.UTC().Format(time.RFC3339),
+		}}
+	}
+	switchTo := func(from string) builders.Credential {
+		c := fresh(p.names.OtherAppLogin(from))
+		c.Annotations[annRetiringLogin] = from
+		c.Annotations[annRetireAfter] = p.now.Add(r.Options.RotationGrace).UTC().Format(time.RFC3339)
+		r.Events.Eventf(p.tenant, nil, corev1.EventTypeNormal, eventRotated, "Rotate",
+			"Switching the LMS from %s to %s; %s keeps its password for %s", from, c.User, from, r.Options.RotationGrace)
+		return c
+	}
+
+	cur, ok := credentialFrom(kind, secret, p.names)
+	if !ok {
+		if kind != builders.CredentialApp {
+			return fresh(roleOf(kind, p.names))
+		}
+		// The LMS may still be using the login the status names: move it
+		// to the other one, gracefully, rather than pull its password.
+		if prev := p.before.Credentials; prev != nil && prev.ActiveAppLogin != "" && secret == nil {
+			return switchTo(prev.ActiveAppLogin)
+		}
+		return fresh(p.names.Blue)
+	}
+	due := cur.Annotations[annRotationRequest] != spec.RotationRequest
+	if every := spec.RotateEvery; every != nil && every.Duration > 0 && !p.now.Before(rotatedAt(cur).Add(every.Duration)) {
+		due = true
+	}
+	if !due {
+		return cur
+	}
+	if kind != builders.CredentialApp {
+		r.Events.Eventf(p.tenant, nil, corev1.EventTypeNormal, eventRotated, "Rotate", "Rotating the password of %s", cur.User)
+		c := fresh(cur.User)
+		c.Annotations[annChecksum] = cur.Annotations[annChecksum]
+		return c
+	}
+	if cur.Annotations[annRetiringLogin] != "" {
+		// One rotation at a time: the previous login retires first.
+		log.FromContext(ctx).Info("Deferred app rotation until the previous login retires", "login", cur.Annotations[annRetiringLogin])
+		return cur
+	}
+	c := switchTo(cur.User)
+	c.Annotations[annChecksum] = cur.Annotations[annChecksum]
+	return c
+}
+
+// retireAppLogin replaces the previous app login's password with one
+// nobody knows once the grace period has passed. Sessions it has open stay
+// open; new ones are refused.
+func (r *TenantReconciler) retireAppLogin(ctx context.Context, p *tenantPass, s pgadmin.Session, secret *corev1.Secret, c builders.Credential) (builders.Credential, error) {
+	retiring := c.Annotations[annRetiringLogin]
+	if retiring == "" {
+		return c, nil
+	}
+	after, err := time.Parse(time.RFC3339, c.Annotations[annRetireAfter])
+	if err == nil && p.now.Before(after) {
+		p.wakeIn(after.Sub(p.now))
+		return c, nil
+	}
+	if retiring != c.User && p.names.IsRole(retiring) {
+		if err := r.run(ctx, p, s, []pgadmin.Change{pgadmin.SetPassword(retiring, pgadmin.GeneratePassword())}); err != nil {
+			return c, err
+		}
+		r.Events.Eventf(p.tenant, nil, corev1.EventTypeNormal, eventRotated, "Rotate",
+			"Retired app login %s: its password was replaced by one nobody knows", retiring)
+	}
+	delete(c.Annotations, annRetiringLogin)
+	delete(c.Annotations, annRetireAfter)
+	_, err = r.writeCredentialSecret(ctx, secret, builders.BuildCredentialsSecret(p.tenant, p.top, p.names.Database, c))
+	return c, err
+}
+
+// writeCredentialSecret creates or updates a credential Secret; the
+// operator's annotations are replaced as a set, others are kept.
+func (r *TenantReconciler) writeCredentialSecret(ctx context.Context, have, want *corev1.Secret) (*corev1.Secret, error) {
+	if have == nil {
+		if err := r.Client.Create(ctx, want); err != nil {
+			return nil, fmt.Errorf("create Secret: %w", err)
+		}
+		log.FromContext(ctx).Info("Created Secret", "name", want.Namespace+"/"+want.Name)
+		return want, nil
+	}
+	updated := have.DeepCopy()
+	updated.Data = want.Data
+	if updated.Annotations == nil {
+		updated.Annotations = map[string]string{}
+	}
+	for _, k := range []string{annChecksum, annRotationRequest, annRotatedAt, annRetiringLogin, annRetireAfter} {
+		if v, ok := want.Annotations[k]; ok {
+			updated.Annotations[k] = v
+		} else {
+			delete(updated.Annotations, k)
+		}
+	}
+	mergeMetadata(updated, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Labels: want.Labels, OwnerReferences: want.OwnerReferences}})
+	if equality.Semantic.DeepEqual(have, updated) {
+		return have, nil
+	}
+	if err := r.Client.Update(ctx, updated); err != nil {
+		return nil, fmt.Errorf("update Secret: %w", err)
+	}
+	log.FromContext(ctx).Info("Updated Secret", "name", want.Namespace+"/"+want.Name)
+	return updated, nil
+}
+
+// credentialFrom reads a credential Secret; ok is false when it holds no
+// usable login for kind.
+func credentialFrom(kind builders.CredentialKind, s *corev1.Secret, n pgadmin.Names) (builders.Credential, bool) {
+	if s == nil {
+		return builders.Credential{}, false
+	}
+	c := builders.Credential{Kind: kind, User: string(s.Data[builders.KeyUsername]), Password: string(s.Data[builders.KeyPassword]),
+		Annotations: map[string]string{}}
+	for _, k := range []string{annChecksum, annRotationRequest, annRotatedAt, annRetiringLogin, annRetireAfter} {
+		if v, ok := s.Annotations[k]; ok {
+			c.Annotations[k] = v
+		}
+	}
+	if _, ok := c.Annotations[annRotatedAt]; !ok {
+		c.Annotations[annRotatedAt] = s.CreationTimestamp.UTC().Format(time.RFC3339)
+	}
+	validUser := c.User == roleOf(kind, n)
+	if kind == builders.CredentialApp {
+		validUser = c.User == n.Blue || c.User == n.Green
+	}
+	return c, validUser && pgadmin.ValidPassword(c.Password)
+}
+
+func roleOf(kind builders.CredentialKind, n pgadmin.Names) string {
+	switch kind {
+	case builders.CredentialOwner:
+		return n.Owner
+	case builders.CredentialReadonly:
+		return n.Readonly
+	case builders.CredentialBackup:
+		return n.Backup
+	}
+	return n.Blue
+}
+
+func rotatedAt(c builders.Credential) time.Time {
+	t, err := time.Parse(time.RFC3339, c.Annotations[annRotatedAt])
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// checksum identifies a user and password without revealing the password.
+func checksum(user, password string) string {
+	sum := sha256.Sum256([]byte(user + "\x00" + password))
+	return hex.EncodeToString(sum[:8])
+}
+
+// credentialsStatus summarises the credentials for status: never a password.
+func credentialsStatus(p *tenantPass) *platformv1.CredentialsStatus {
+	st := &platformv1.CredentialsStatus{}
+	observed := p.tenant.Spec.Database.Credentials.RotationRequest
+	for _, c := range p.creds {
+		if t := rotatedAt(c); !t.IsZero() && (st.LastRotationTime == nil || t.After(st.LastRotationTime.Time)) {
+			st.LastRotationTime = &metav1.Time{Time: t}
+		}
+		if c.Annotations[annRotationRequest] != observed {
+			observed = ""
+			if p.before.Credentials != nil {
+				observed = p.before.Credentials.ObservedRotationRequest
+			}
+		}
+	}
+	st.ObservedRotationRequest = observed
+	app := p.creds[builders.CredentialApp]
+	st.ActiveAppLogin = app.User
+	st.RetiringAppLogin = app.Annotations[annRetiringLogin]
+	if t, err := time.Parse(time.RFC3339, app.Annotations[annRetireAfter]); err == nil && st.RetiringAppLogin != "" {
+		st.RetireAfter = &metav1.Time{Time: t}
+	}
+	return st
+}

@@ -1,0 +1,211 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/internal/builders"
+	"bellwork.dev/bellwork/pkg/directory"
+)
+
+// hostConflictRetry is how often a tenant blocked by another tenant's
+// host looks again.
+const hostConflictRetry = 30 * time.Second
+
+// reconcilePublish writes the tenant's directory entry when its content
+// changed, with the valid Schools of its namespace. A tenant that shares a
+// host with an older tenant, or whose entry cannot be made, is withdrawn.
+func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) error {
+	t := p.tenant
+	withhold := func(reason, format string, args ...any) error {
+		p.condition(platformv1.TenantPublished, false, reason, format, args...)
+		return r.withdraw(ctx, p, fmt.Sprintf(format, args...))
+	}
+	if other, host, err := r.hostConflict(ctx, t); err != nil {
+		return err
+	} else if other != "" {
+		p.wakeIn(hostConflictRetry)
+		return withhold(platformv1.ReasonHostConflict, "Host %s is already served by tenant %s; choose another host", host, other)
+	}
+	if !builders.KnownTimeZone(string(t.Spec.TimeZone)) && t.Spec.TimeZone != "" {
+		return withhold(platformv1.ReasonInvalidSpec, "spec.timeZone %q is not in the IANA time zone database", t.Spec.TimeZone)
+	}
+	oidcSecret, err := r.oidcClientSecret(ctx, t)
+	if err != nil {
+		p.wakeIn(r.Options.RetryInterval)
+		return withhold(platformv1.ReasonOIDCSecretMissing, "%v", err)
+	}
+	published, err := r.publishedSchools(ctx, t)
+	if err != nil {
+		return err
+	}
+	entry := builders.BuildEntry(t, builders.EntryInput{
+		Topology: p.top, Database: p.names.Database,
+		App:              directory.Credentials{User: p.creds[builders.CredentialApp].User, Password: p.creds[builders.CredentialApp].Password},
+		Owner:            directory.Credentials{User: p.creds[builders.CredentialOwner].User, Password: p.creds[builders.CredentialOwner].Password},
+		Schools:          published,
+		Admins:           p.admins,
+		OIDCClientSecret: oidcSecret,
+	})
+	data, err := directory.Marshal(entry)
+	if err != nil {
+		return withhold(platformv1.ReasonInvalidSpec, "The directory entry is invalid: %v", err)
+	}
+	want := builders.BuildDirectorySecret(t, r.Options.LMSNamespace, data)
+	changed, err := r.writeDirectorySecret(ctx, want)
+	if err != nil {
+		if apierrors.IsNotFound(err) {
+			p.condition(platformv1.TenantPublished, false, platformv1.ReasonLMSNamespaceMissing,
+				"Namespace %s, where the directory is published, does not exist", r.Options.LMSNamespace)
+			return ErrNextLoop
+		}
+		return p.fail(platformv1.TenantPublished, platformv1.ReasonProvisioningFailed, err, "%v", err)
+	}
+	hash := directory.Hash(data)
+	if changed {
+		r.Events.Eventf(t, nil, corev1.EventTypeNormal, eventPublished, "Publish",
+			"Published directory entry %s/%s (%d schools, hash %s)", want.Namespace, want.Name, len(published), hash)
+	}
+	p.status.DirectorySecret = want.Namespace + "/" + want.Name
+	p.status.DirectoryHash = hash
+	p.status.Schools = int32(len(published))
+	p.published = published
+	p.condition(platformv1.TenantPublished, true, platformv1.ReasonReconciled,
+		"Directory entry %s lists %d schools", p.status.DirectorySecret, len(published))
+	return nil
+}
+
+// writeDirectorySecret writes the entry when its bytes differ from what is
+// published; changed says whether it wrote.
+func (r *TenantReconciler) writeDirectorySecret(ctx context.Context, want *corev1.Secret) (bool, error) {
+	have := &corev1.Secret{}
+	err := r.Client.Get(ctx, client.ObjectKeyFromObject(want), have)
+	if apierrors.IsNotFound(err) {
+		if err := r.Client.Create(ctx, want); err != nil {
+			return false, err
+		}
+		log.FromContext(ctx).Info("Created Secret", "name", want.Namespace+"/"+want.Name)
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	updated := have.DeepCopy()
+	updated.Data = want.Data
+	mergeMetadata(updated, want)
+	if equality.Semantic.DeepEqual(have, updated) {
+		return false, nil
+	}
+	if err := r.Client.Update(ctx, updated); err != nil {
+		return false, err
+	}
+	log.FromContext(ctx).Info("Updated Secret", "name", want.Namespace+"/"+want.Name)
+	return true, nil
+}
+
+// withdraw removes the tenant's directory entry, so the LMS stops serving
+// it, and records why.
+func (r *TenantReconciler) withdraw(ctx context.Context, p *tenantPass, why string) error {
+	s := &corev1.Secret{}
+	s.Namespace, s.Name = r.Options.LMSNamespace, directory.SecretName(p.tenant.Name)
+	removed, err := remove(ctx, r.objects(), s)
+	if err != nil {
+		return err
+	}
+	if removed {
+		r.Events.Eventf(p.tenant, nil, corev1.EventTypeWarning, eventWithdrawn, "Withdraw",
+			"Removed directory entry %s/%s: %s", s.Namespace, s.Name, why)
+	}
+	p.status.DirectorySecret, p.status.DirectoryHash = "", ""
+	return nil
+}
+
+// withdrawUnlessServable ends a failed pass: when a dependency is known to
+// be broken, the entry is withdrawn; a pass cut short by something passing
+// (a write conflict, a cache catching up) leaves the entry alone.
+func (r *TenantReconciler) withdrawUnlessServable(ctx context.Context, p *tenantPass, passErr error) error {
+	for _, typ := range dependencies[:len(dependencies)-1] {
+		c := meta.FindStatusCondition(p.status.Conditions, typ)
+		if c == nil || c.Status != metav1.ConditionFalse {
+			continue
+		}
+		why := fmt.Sprintf("%s: %s", typ, c.Message)
+		p.condition(platformv1.TenantPublished, false, platformv1.ReasonNotServable, "Withheld while %s", why)
+		if err := r.withdraw(ctx, p, why); err != nil {
+			return errors.Join(passErr, err)
+		}
+		break
+	}
+	return passErr
+}
+
+// hostConflict names an older tenant serving one of t's hosts.
+func (r *TenantReconciler) hostConflict(ctx context.Context, t *platformv1.Tenant) (string, string, error) {
+	var all platformv1.TenantList
+	if err := r.Client.List(ctx, &all); err != nil {
+		return "", "", err
+	}
+	for i := range all.Items {
+		o := &all.Items[i]
+		if o.Name == t.Name || !o.DeletionTimestamp.IsZero() || !olderThan(o, t) {
+			continue
+		}
+		for _, h := range t.Spec.Hosts {
+			if slices.Contains(o.Spec.Hosts, h) {
+				return o.Name, h, nil
+			}
+		}
+	}
+	return "", "", nil
+}
+
+func olderThan(a, b *platformv1.Tenant) bool {
+	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+		return a.CreationTimestamp.Before(&b.CreationTimestamp)
+	}
+	return a.Name < b.Name
+}
+
+// oidcClientSecret reads the OIDC client secret from the tenant namespace.
+func (r *TenantReconciler) oidcClientSecret(ctx context.Context, t *platformv1.Tenant) (string, error) {
+	o := t.Spec.SignIn.OIDC
+	if o == nil {
+		return "", nil
+	}
+	s := &corev1.Secret{}
+	key := types.NamespacedName{Namespace: t.NamespaceName(), Name: o.ClientSecret.Name}
+	if err := r.APIReader.Get(ctx, key, s); err != nil {
+		if apierrors.IsNotFound(err) {
+			return "", fmt.Errorf("Secret %s (spec.signIn.oidc.clientSecret) does not exist", key)
+		}
+		return "", err
+	}
+	v := string(s.Data[o.ClientSecret.Key])
+	if v == "" {
+		return "", fmt.Errorf("Secret %s has no key %q (spec.signIn.oidc.clientSecret)", key, o.ClientSecret.Key)
+	}
+	return v, nil
+}
+
+// publishedSchools are the valid Schools of the tenant's namespace.
+func (r *TenantReconciler) publishedSchools(ctx context.Context, t *platformv1.Tenant) ([]platformv1.School, error) {
+	var schools platformv1.SchoolList
+	if err := r.Client.List(ctx, &schools, client.InNamespace(t.NamespaceName())); err != nil {
+		return nil, err
+	}
+	published, _ := builders.SelectSchools(t.NamespaceName(), schools.Items)
+	return published, nil
+}

@@ -1,0 +1,87 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/internal/pgadmin"
+)
+
+// Event reasons of the Tenant controller (condition reasons live in api/v1).
+const (
+	eventProvisioned = "Provisioned"
+	eventPublished   = "Published"
+	eventWithdrawn   = "Withdrawn"
+	eventRotated     = "CredentialsRotated"
+	eventFailed      = "ProvisioningFailed"
+	eventDeleted     = "Deleted"
+)
+
+// reconcileRoles creates the tenant's roles and puts back attributes and
+// memberships changed by hand (a BYPASSRLS, a membership of the owner).
+func (r *TenantReconciler) reconcileRoles(ctx context.Context, p *tenantPass) error {
+	s, err := p.maintenanceSession(ctx)
+	if err != nil {
+		return err
+	}
+	names := p.names.Roles()
+	if p.top.Pooler.Name != "" {
+		names = append(names, pgadmin.PoolerRole)
+	}
+	have, err := pgadmin.InspectRoles(ctx, s, names)
+	if err != nil {
+		return p.fail(platformv1.TenantRolesReady, platformv1.ReasonDatabaseUnreachable, err, "%v", err)
+	}
+	limit := int(p.tenant.Spec.Database.ConnectionLimit)
+	if limit <= 0 {
+		limit = 50
+	}
+	changes := pgadmin.PlanRoles(pgadmin.DesiredRoles(p.names, limit), have)
+	if p.top.Pooler.Name != "" {
+		_, exists := have[pgadmin.PoolerRole]
+		changes = append(changes, pgadmin.PlanPoolerRole(pgadmin.PoolerFunctionState{RoleExists: exists})...)
+	}
+	if err := r.run(ctx, p, s, changes); err != nil {
+		return p.fail(platformv1.TenantRolesReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
+	}
+	return nil
+}
+
+// run applies changes in order, logs each, and tells the user in Events:
+// one Warning listing what was put back after a hand-made change, one
+// Normal listing what was newly done.
+func (r *TenantReconciler) run(ctx context.Context, p *tenantPass, s pgadmin.Session, changes []pgadmin.Change) error {
+	var done, drift []string
+	// A spec change (say, a new connection limit) is not drift.
+	driftCounts := p.provisioned && p.tenant.Generation == p.before.ObservedGeneration
+	defer func() {
+		if len(drift) > 0 {
+			r.Events.Eventf(p.tenant, nil, corev1.EventTypeWarning, platformv1.ReasonRoleDriftRepaired, "RepairDrift", "%s", strings.Join(drift, "; "))
+		}
+		if len(done) > 0 {
+			r.Events.Eventf(p.tenant, nil, corev1.EventTypeNormal, eventProvisioned, "Provision", "%s", strings.Join(done, "; "))
+		}
+	}()
+	for _, c := range changes {
+		if err := s.Exec(ctx, c.SQL); err != nil {
+			r.Events.Eventf(p.tenant, nil, corev1.EventTypeWarning, eventFailed, "Provision", "%s failed: %v", c.What, errors.Unwrap(err))
+			return fmt.Errorf("%s: %w", strings.ToLower(c.What[:1])+c.What[1:], err)
+		}
+		log.FromContext(ctx).Info(c.What, "drift", c.Drift)
+		if c.Drift != "" && driftCounts {
+			if !slices.Contains(drift, c.Drift) {
+				drift = append(drift, c.Drift)
+			}
+		} else if !slices.Contains(done, c.What) {
+			done = append(done, c.What)
+		}
+	}
+	return nil
+}

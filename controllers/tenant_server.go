@@ -1,0 +1,122 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+
+	cnpgv1 "github.com/cloudnative-pg/api/pkg/api/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+
+	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/internal/builders"
+	"bellwork.dev/bellwork/internal/pgadmin"
+)
+
+// reconcileServer finds the Postgres server and the admin credentials the
+// operator provisions with, and checks it can connect: an external server's
+// admin Secret, or a CloudNativePG cluster (made here when dedicated) that
+// is ready, and its superuser Secret.
+func (r *TenantReconciler) reconcileServer(ctx context.Context, p *tenantPass) error {
+	if p.namesErr != nil {
+		p.condition(platformv1.TenantDatabaseReady, false, platformv1.ReasonInvalidSpec, "spec.database.name: %v", p.namesErr)
+		return ErrTerminateLoop
+	}
+	if p.top.Provider == "" {
+		p.condition(platformv1.TenantDatabaseReady, false, platformv1.ReasonInvalidSpec, "spec.database sets no provider: set cloudNativePG or external")
+		return ErrTerminateLoop
+	}
+	if err := r.findAdmin(ctx, p); err != nil {
+		return err
+	}
+	if _, err := p.maintenanceSession(ctx); err != nil {
+		return p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonDatabaseUnreachable, err,
+			"Cannot connect to %s as %s: %v", p.admin.Address(), p.admin.User, err)
+	}
+	return nil
+}
+
+// findAdmin sets p.admin: where and as whom the operator connects to
+// manage the tenant's roles and database.
+func (r *TenantReconciler) findAdmin(ctx context.Context, p *tenantPass) error {
+	secret := p.top.AdminSecret
+	sslMode := p.top.SSLMode
+	if p.top.Provider != builders.ProviderExternal {
+		cluster, err := r.cluster(ctx, p)
+		if err != nil {
+			return err
+		}
+		if cluster.Spec.SuperuserSecret != nil && cluster.Spec.SuperuserSecret.Name != "" {
+			secret.Name = cluster.Spec.SuperuserSecret.Name
+		}
+		// The operator's own connection falls back to plain text where a
+		// development host override points at a server without TLS.
+		sslMode = "prefer"
+	}
+	user, password, err := r.readLogin(ctx, secret)
+	if err != nil {
+		hint := ""
+		if p.top.Provider != builders.ProviderExternal {
+			hint = " (CloudNativePG writes it when the Cluster sets enableSuperuserAccess: true)"
+		}
+		return p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonAdminSecretMissing, ErrNextLoop,
+			"Secret %s with keys username and password: %v%s", secret, err, hint)
+	}
+	host, port := r.Options.dialAddress(p.top.DirectHost, p.top.DirectPort)
+	p.admin = pgadmin.Target{Host: host, Port: port, Database: "postgres", User: user, Password: password,
+		SSLMode: sslMode, Reuse: true}
+	return nil
+}
+
+// cluster returns the tenant's CloudNativePG Cluster once it is ready,
+// creating it first for a dedicated tenant.
+func (r *TenantReconciler) cluster(ctx context.Context, p *tenantPass) (*cnpgv1.Cluster, error) {
+	cluster := &cnpgv1.Cluster{}
+	if want := builders.BuildCNPGCluster(p.tenant, p.top, p.names); want != nil {
+		have, _, err := ensure(ctx, r.objects(), want, func(have, want *cnpgv1.Cluster) {
+			have.Spec.Instances = want.Spec.Instances
+			have.Spec.ImageName = want.Spec.ImageName
+			have.Spec.EnableSuperuserAccess = want.Spec.EnableSuperuserAccess
+			have.Spec.StorageConfiguration.Size = want.Spec.StorageConfiguration.Size
+		})
+		if err != nil {
+			return nil, p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
+		}
+		cluster = have
+	} else if err := r.Client.Get(ctx, p.top.Cluster, cluster); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonClusterNotReady, nil,
+				"CloudNativePG Cluster %s does not exist", p.top.Cluster)
+		}
+		return nil, err
+	}
+	if cluster.Status.ReadyInstances < cluster.Spec.Instances || cluster.Status.Phase != cnpgv1.PhaseHealthy {
+		phase := cluster.Status.Phase
+		if phase == "" {
+			phase = "no phase reported yet"
+		}
+		return nil, p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonClusterNotReady, nil,
+			"CloudNativePG Cluster %s has %d of %d instances ready (%s)", p.top.Cluster,
+			cluster.Status.ReadyInstances, cluster.Spec.Instances, phase)
+	}
+	return cluster, nil
+}
+
+// readLogin reads "username" and "password" from a Secret the operator
+// does not own, directly from the API server (the cache holds only the
+// operator's own Secrets).
+func (r *TenantReconciler) readLogin(ctx context.Context, key types.NamespacedName) (string, string, error) {
+	s := &corev1.Secret{}
+	if err := r.APIReader.Get(ctx, key, s); err != nil {
+		if apierrors.IsNotFound(err) {
+			return "", "", fmt.Errorf("not found")
+		}
+		return "", "", err
+	}
+	user, password := string(s.Data["username"]), string(s.Data["password"])
+	if user == "" || password == "" {
+		return "", "", fmt.Errorf("username or password is empty")
+	}
+	return user, password, nil
+}

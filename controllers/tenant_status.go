@@ -1,0 +1,121 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/internal/builders"
+)
+
+// dependencies are the Tenant's conditions in the order they build on each
+// other; Ready is all of them.
+var dependencies = []string{
+	platformv1.TenantNamespaceReady,
+	platformv1.TenantDatabaseReady,
+	platformv1.TenantRolesReady,
+	platformv1.TenantCredentialsReady,
+	platformv1.TenantPublished,
+}
+
+// summarize fills in what follows from the conditions: conditions that
+// depend on one that is not True cannot be vouched for, Ready, the phase,
+// and the fields every status carries.
+func (p *tenantPass) summarize() {
+	st := &p.status
+	st.ObservedGeneration = p.tenant.Generation
+	st.Namespace = p.tenant.NamespaceName()
+	if p.namesErr == nil && p.top.Provider != "" {
+		db := &platformv1.DatabaseStatus{
+			Provider: p.top.Provider,
+			Name:     p.names.Database,
+			Endpoint: fmt.Sprintf("%s:%d", p.top.Host, p.top.Port),
+		}
+		if p.isTrue(platformv1.TenantCredentialsReady) || (st.Database != nil && len(st.Database.CredentialsSecrets) > 0) {
+			db.CredentialsSecrets = credentialsSecrets()
+		}
+		st.Database = db
+	}
+
+	var blocking *metav1.Condition
+	for _, typ := range dependencies {
+		c := meta.FindStatusCondition(st.Conditions, typ)
+		if c == nil {
+			meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: typ, Status: metav1.ConditionUnknown,
+				Reason: platformv1.ReasonProgressing, Message: "Not checked yet",
+				ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.now)})
+			c = meta.FindStatusCondition(st.Conditions, typ)
+		}
+		if blocking != nil && c.Status == metav1.ConditionTrue {
+			meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: typ, Status: metav1.ConditionUnknown,
+				Reason: platformv1.ReasonDependencyNotReady, Message: fmt.Sprintf("Waiting for %s", blocking.Type),
+				ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.now)})
+			continue
+		}
+		if blocking == nil && c.Status != metav1.ConditionTrue {
+			cc := *c
+			blocking = &cc
+		}
+	}
+
+	ready := metav1.Condition{Type: platformv1.ConditionReady, Status: metav1.ConditionTrue,
+		Reason: platformv1.ReasonReconciled, Message: "The LMS serves this tenant",
+		ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.now)}
+	switch {
+	case !p.tenant.DeletionTimestamp.IsZero():
+		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, platformv1.ReasonDeleting, "The tenant is being deleted"
+	case blocking != nil:
+		ready.Status, ready.Reason = metav1.ConditionFalse, blocking.Reason
+		ready.Message = fmt.Sprintf("%s: %s", blocking.Type, blocking.Message)
+	}
+	meta.SetStatusCondition(&st.Conditions, ready)
+
+	switch {
+	case !p.tenant.DeletionTimestamp.IsZero():
+		st.Phase = platformv1.PhaseDeleting
+	case ready.Status == metav1.ConditionTrue:
+		st.Phase = platformv1.PhaseReady
+	case p.before.Phase == platformv1.PhaseReady || p.before.Phase == platformv1.PhaseDegraded:
+		st.Phase = platformv1.PhaseDegraded
+	default:
+		st.Phase = platformv1.PhaseProvisioning
+	}
+}
+
+// writeStatus is the Tenant's one status writer: summarize, then one
+// patch, retried on conflict, skipped when nothing changed.
+func (r *TenantReconciler) writeStatus(ctx context.Context, p *tenantPass, _ error) error {
+	p.summarize()
+	if equality.Semantic.DeepEqual(p.before, p.status) {
+		return nil
+	}
+	latest := p.tenant
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if latest == nil {
+			latest = &platformv1.Tenant{}
+			if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(p.tenant), latest); err != nil {
+				return err
+			}
+		}
+		patch := client.MergeFromWithOptions(latest.DeepCopy(), client.MergeFromWithOptimisticLock{})
+		latest.Status = *p.status.DeepCopy()
+		err := r.Client.Status().Patch(ctx, latest, patch)
+		latest = nil
+		return err
+	})
+}
+
+// credentialsSecrets names the credential Secrets for status.
+func credentialsSecrets() map[string]string {
+	out := map[string]string{}
+	for _, k := range builders.CredentialKinds {
+		out[string(k)] = k.SecretName()
+	}
+	return out
+}
