@@ -65,3 +65,7 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // Stat reports pool statistics.
 func (d *DB) Stat() *pgxpool.Stat { return d.pool.Stat() }
+
+// Pool exposes the pool for the job queue's driver, which manages its own
+// transactions; everything else goes through InTx.
+func (d *DB) Pool() *pgxpool.Pool { return d.pool }

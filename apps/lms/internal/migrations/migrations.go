@@ -91,7 +91,14 @@ func Run(ctx context.Context, ownerURL string, phase Phase, log *slog.Logger) (*
 	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
 	db.SetMaxOpenConns(2)
-	return run(ctx, db, phase, log)
+	res, err := run(ctx, db, phase, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := river(ctx, ownerURL); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 func run(ctx context.Context, db *sql.DB, phase Phase, log *slog.Logger) (*Result, error) {

@@ -89,7 +89,7 @@ CREATE INDEX guardian_links_student ON guardian_links (student_id);
 CREATE TABLE terms (
   id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   school_id  uuid NOT NULL REFERENCES schools,
-  sourced_id text UNIQUE,
+  sourced_id text,
   name       text NOT NULL,
   kind       text NOT NULL DEFAULT 'term',
   starts_on  date NOT NULL,
@@ -97,10 +97,12 @@ CREATE TABLE terms (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX terms_school ON terms (school_id, starts_on);
+CREATE UNIQUE INDEX terms_sourced ON terms (school_id, sourced_id);
 
+-- A course without a school is the district's, taught at any of its schools.
 CREATE TABLE courses (
   id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  school_id  uuid NOT NULL REFERENCES schools,
+  school_id  uuid REFERENCES schools,
   sourced_id text UNIQUE,
   title      text NOT NULL,
   code       text NOT NULL DEFAULT '',
@@ -208,6 +210,13 @@ CREATE TABLE imports (
   finished_at timestamptz
 );
 
+CREATE TABLE import_files (
+  import_id uuid NOT NULL REFERENCES imports ON DELETE CASCADE,
+  name      text NOT NULL,
+  data      bytea NOT NULL,
+  PRIMARY KEY (import_id, name)
+);
+
 -- Read by the operator with the tenant's readonly role (see pkg/directory/status.go).
 CREATE TABLE operator_status (
   key        text PRIMARY KEY,
@@ -266,7 +275,8 @@ CREATE POLICY admin_write ON guardian_links USING (
 
 CREATE POLICY visible ON terms FOR SELECT USING (bw_is_admin() OR school_id = ANY (bw_schools()));
 CREATE POLICY admin_write ON terms USING (bw_is_admin() OR bw_is_school_admin_of(school_id));
-CREATE POLICY visible ON courses FOR SELECT USING (bw_is_admin() OR bw_is_school_admin_of(school_id)
+CREATE POLICY visible ON courses FOR SELECT USING (bw_is_admin()
+  OR (bw_role() = 'school_admin' AND (school_id IS NULL OR school_id = bw_school_id()))
   OR id IN (SELECT course_id FROM sections WHERE id = ANY (bw_sections())));
 CREATE POLICY admin_write ON courses USING (bw_is_admin() OR bw_is_school_admin_of(school_id));
 
@@ -293,6 +303,7 @@ CREATE POLICY append ON audit_log FOR INSERT WITH CHECK (bw_role() IS NOT NULL);
 CREATE POLICY visible ON audit_log FOR SELECT USING (bw_is_admin() OR bw_is_school_admin_of(school_id));
 
 CREATE POLICY admin_all ON imports USING (bw_is_admin() OR bw_is_school_admin_of(school_id));
+CREATE POLICY admin_all ON import_files USING (import_id IN (SELECT id FROM imports));
 
 -- The operator's report: readable by every role (no personal data), written by system work.
 CREATE POLICY read_all ON operator_status FOR SELECT USING (true);

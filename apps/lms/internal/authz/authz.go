@@ -1,0 +1,68 @@
+// Package authz is the LMS's single permission table: which roles may take
+// which actions. Every route names one action; a handler checks it once.
+package authz
+
+import "bellwork.dev/bellwork/apps/lms/internal/db"
+
+// Action is something a route lets a user do.
+type Action string
+
+// Actions. Public ones need no session; Signed ones only a signed-in user.
+const (
+	Public Action = "public" // sign-in, health, assets
+	Signed Action = "signed" // home, profile, sign-out, role switch
+
+	ViewTeaching   Action = "teaching.view"   // Plan and Teach: own sections and rosters
+	ViewLearning   Action = "learning.view"   // Learn: own courses (students), children's (guardians)
+	ViewReports    Action = "reports.view"    // Report: enrolment figures
+	ViewUsers      Action = "users.view"      // admin: list and search users
+	ManageUsers    Action = "users.manage"    // admin: create, edit, deactivate, reset, roles
+	ViewSchools    Action = "schools.view"    // admin: schools as the directory publishes them
+	ManageTerms    Action = "terms.manage"    // admin: academic terms
+	ImportRoster   Action = "roster.import"   // admin: CSV and OneRoster imports
+	ViewAudit      Action = "audit.view"      // admin: audit log
+	ViewSections   Action = "sections.view"   // API: sections visible to the user
+	DevMailbox     Action = "dev.mailbox"     // the local mailbox page (development only)
+	ViewOnboarding Action = "onboarding.view" // admin: the onboarding checklist
+)
+
+var admins = []db.Role{db.DistrictAdmin, db.SchoolAdmin}
+
+// table lists, for each action, the roles allowed. An action missing here
+// is allowed to no one.
+var table = map[Action][]db.Role{
+	ViewTeaching:   {db.Teacher},
+	ViewLearning:   {db.Student, db.Guardian},
+	ViewReports:    {db.DistrictAdmin, db.SchoolAdmin, db.Teacher},
+	ViewUsers:      admins,
+	ManageUsers:    admins,
+	ViewSchools:    admins,
+	ManageTerms:    admins,
+	ImportRoster:   admins,
+	ViewAudit:      admins,
+	ViewOnboarding: admins,
+	ViewSections:   {db.DistrictAdmin, db.SchoolAdmin, db.Teacher, db.Student, db.Guardian},
+}
+
+// Allowed reports whether role may take action. Public and Signed are
+// decided by whether there is a session, before this is asked.
+func Allowed(role db.Role, action Action) bool {
+	if action == Public || action == Signed {
+		return true
+	}
+	for _, r := range table[action] {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Known reports whether the action is in the table (or Public/Signed).
+func Known(action Action) bool {
+	if action == Public || action == Signed || action == DevMailbox {
+		return true
+	}
+	_, ok := table[action]
+	return ok
+}

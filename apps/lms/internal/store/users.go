@@ -1,0 +1,209 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+)
+
+// User is a person in the district.
+type User struct {
+	ID            string     `db:"id" json:"id"`
+	Email         string     `db:"email" json:"email"`
+	DisplayName   string     `db:"display_name" json:"displayName"`
+	GivenName     string     `db:"given_name" json:"givenName"`
+	FamilyName    string     `db:"family_name" json:"familyName"`
+	Locale        string     `db:"locale" json:"locale"`
+	TimeZone      *string    `db:"time_zone" json:"timeZone,omitempty"`
+	Grade         *string    `db:"grade" json:"grade,omitempty"`
+	Status        string     `db:"status" json:"status"`
+	SourcedID     *string    `db:"sourced_id" json:"sourcedId,omitempty"`
+	LastSignInAt  *time.Time `db:"last_sign_in_at" json:"lastSignInAt,omitempty"`
+	CreatedAt     time.Time  `db:"created_at" json:"createdAt"`
+	PasswordHash  *string    `db:"password_hash" json:"-"`
+	FailedSignIns int        `db:"failed_sign_ins" json:"-"`
+	LockedUntil   *time.Time `db:"locked_until" json:"-"`
+}
+
+const userColumns = `id, email, display_name, given_name, family_name, locale, time_zone, grade, status,
+	sourced_id, last_sign_in_at, created_at, password_hash, failed_sign_ins, locked_until`
+
+// Active is true for users who may sign in.
+func (u *User) Active() bool { return u.Status == "active" }
+
+// NewUser holds what creating a user needs.
+type NewUser struct {
+	Email, GivenName, FamilyName string
+	Grade                        string
+	SourcedID                    string
+	Username                     string
+}
+
+// NormalizeEmail lower-cases and trims an address.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// CreateUser adds a user; the e-mail address must be free.
+func CreateUser(ctx context.Context, s *db.Scope, n NewUser) (*User, error) {
+	display := strings.TrimSpace(n.GivenName + " " + n.FamilyName)
+	if display == "" {
+		display = n.Email
+	}
+	rows, err := s.Tx.Query(ctx, `INSERT INTO users (email, display_name, given_name, family_name, grade, sourced_id, username)
+		VALUES ($1, $2, $3, $4, nullif($5, ''), nullif($6, ''), nullif($7, '')) RETURNING `+userColumns,
+		NormalizeEmail(n.Email), display, n.GivenName, n.FamilyName, n.Grade, n.SourcedID, n.Username)
+	if err != nil {
+		return nil, wrap("create user", err)
+	}
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[User])
+	return u, wrap("create user", err)
+}
+
+// GetUser reads a user by id.
+func GetUser(ctx context.Context, s *db.Scope, id string) (*User, error) {
+	rows, err := s.Tx.Query(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+	if err != nil {
+		return nil, wrap("get user", err)
+	}
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[User])
+	return u, wrap("get user", err)
+}
+
+// GetUserByEmail reads a user by e-mail address.
+func GetUserByEmail(ctx context.Context, s *db.Scope, email string) (*User, error) {
+	rows, err := s.Tx.Query(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, NormalizeEmail(email))
+	if err != nil {
+		return nil, wrap("get user by email", err)
+	}
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[User])
+	return u, wrap("get user by email", err)
+}
+
+// UserQuery filters and pages a user list.
+type UserQuery struct {
+	Search   string  // matches name or e-mail
+	Role     db.Role // empty: any
+	SchoolID string  // empty: any
+	Status   string  // "active", "deactivated" or empty
+	Sort     string  // a key of userSorts
+	Limit    int
+	Offset   int
+}
+
+// userSorts is the allow-list of ORDER BY clauses.
+var userSorts = map[string]string{
+	"name":       "family_name, given_name, email",
+	"email":      "email",
+	"newest":     "created_at DESC, email",
+	"last-login": "last_sign_in_at DESC NULLS LAST, email",
+}
+
+// UserSortKeys lists the accepted sort keys.
+func UserSortKeys() []string { return []string{"name", "email", "newest", "last-login"} }
+
+// ListUsers returns the users visible to the actor that match q, and the total count.
+func ListUsers(ctx context.Context, s *db.Scope, q UserQuery) ([]User, int, error) {
+	order, ok := userSorts[q.Sort]
+	if !ok {
+		order = userSorts["name"]
+	}
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 50
+	}
+	where := []string{"true"}
+	args := []any{}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if q.Search != "" {
+		p := arg("%" + strings.ToLower(q.Search) + "%")
+		where = append(where, fmt.Sprintf("(lower(display_name) LIKE %s OR email LIKE %s)", p, p))
+	}
+	if q.Status != "" {
+		where = append(where, "status = "+arg(q.Status))
+	}
+	if q.Role != "" || q.SchoolID != "" {
+		cond := "m.user_id = users.id"
+		if q.Role != "" {
+			cond += " AND m.role = " + arg(string(q.Role))
+		}
+		if q.SchoolID != "" {
+			cond += " AND m.school_id = " + arg(q.SchoolID)
+		}
+		where = append(where, "EXISTS (SELECT 1 FROM memberships m WHERE "+cond+")")
+	}
+	filter := strings.Join(where, " AND ")
+	var total int
+	if err := s.Tx.QueryRow(ctx, "SELECT count(*) FROM users WHERE "+filter, args...).Scan(&total); err != nil {
+		return nil, 0, wrap("count users", err)
+	}
+	rows, err := s.Tx.Query(ctx, fmt.Sprintf("SELECT %s FROM users WHERE %s ORDER BY %s LIMIT %d OFFSET %d",
+		userColumns, filter, order, q.Limit, max(q.Offset, 0)), args...)
+	if err != nil {
+		return nil, 0, wrap("list users", err)
+	}
+	users, err := pgx.CollectRows(rows, pgx.RowToStructByName[User])
+	return users, total, wrap("list users", err)
+}
+
+// UpdateProfile changes a user's name, locale and time zone.
+func UpdateProfile(ctx context.Context, s *db.Scope, id, given, family, locale, timeZone string) error {
+	display := strings.TrimSpace(given + " " + family)
+	tag, err := s.Tx.Exec(ctx, `UPDATE users SET given_name = $2, family_name = $3, display_name = coalesce(nullif($4, ''), email),
+		locale = $5, time_zone = nullif($6, ''), updated_at = now() WHERE id = $1`, id, given, family, display, locale, timeZone)
+	if err != nil {
+		return wrap("update profile", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("update profile: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// SetUserStatus activates or deactivates a user. Deactivating also ends
+// their sessions.
+func SetUserStatus(ctx context.Context, s *db.Scope, id, status string) error {
+	tag, err := s.Tx.Exec(ctx, `UPDATE users SET status = $2, updated_at = now() WHERE id = $1`, id, status)
+	if err != nil {
+		return wrap("set user status", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("set user status: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// SetPassword stores a password hash and clears any lockout.
+func SetPassword(ctx context.Context, s *db.Scope, id, hash string) error {
+	tag, err := s.Tx.Exec(ctx, `UPDATE users SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL, updated_at = now() WHERE id = $1`, id, hash)
+	if err != nil {
+		return wrap("set password", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("set password: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// RecordSignIn notes a successful sign-in.
+func RecordSignIn(ctx context.Context, s *db.Scope, id string, now time.Time) error {
+	_, err := s.Tx.Exec(ctx, `UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = $2 WHERE id = $1`, id, now)
+	return wrap("record sign-in", err)
+}
+
+// RecordFailedSignIn counts a wrong password and locks the account for
+// lockFor once maxFailures is reached. It returns the lock's end, if any.
+func RecordFailedSignIn(ctx context.Context, s *db.Scope, id string, now time.Time, maxFailures int, lockFor time.Duration) (*time.Time, error) {
+	var locked *time.Time
+	// A lock that has run out starts the count again.
+	err := s.Tx.QueryRow(ctx, `WITH c AS (
+			SELECT CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_sign_ins + 1 END AS n
+			FROM users WHERE id = $1)
+		UPDATE users SET failed_sign_ins = c.n,
+			locked_until = CASE WHEN c.n >= $3 THEN $2::timestamptz + $4 * interval '1 second'
+			                    WHEN locked_until <= $2 THEN NULL ELSE locked_until END
+		FROM c WHERE id = $1 RETURNING locked_until`, id, now, maxFailures, lockFor.Seconds()).Scan(&locked)
+	return locked, wrap("record failed sign-in", err)
+}

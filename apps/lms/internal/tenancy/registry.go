@@ -1,0 +1,230 @@
+// Package tenancy keeps the LMS's view of the tenant directory: which
+// district each host serves, with its database pool, and whether its
+// database has been converged (migrated, schools and admins applied). It
+// reads the directory from a folder or from Kubernetes Secrets and applies
+// changes without a restart.
+package tenancy
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/pkg/directory"
+)
+
+// Tenant is one district as the LMS serves it.
+type Tenant struct {
+	Entry *directory.Entry
+	Hash  string
+
+	mu        sync.Mutex
+	converged string // hash of the entry last converged
+	lastErr   error
+	lastTry   time.Time
+}
+
+// Name is the tenant's slug.
+func (t *Tenant) Name() string { return t.Entry.Tenant }
+
+// State says whether the tenant's database is ready for requests.
+func (t *Tenant) State() (ready bool, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.converged != "", t.lastErr
+}
+
+// Registry maps hosts to tenants.
+type Registry struct {
+	Pools *db.Pools
+	Log   *slog.Logger
+	// Converge brings a tenant's database to its entry; set by the server.
+	Converge func(ctx context.Context, t *Tenant, d *db.DB) error
+	// OnRemove is told when a tenant leaves the directory.
+	OnRemove func(name string)
+
+	mu     sync.RWMutex
+	byName map[string]*Tenant
+	byHost map[string]*Tenant
+	synced bool
+	kick   chan struct{}
+}
+
+// NewRegistry makes an empty registry.
+func NewRegistry(pools *db.Pools, log *slog.Logger) *Registry {
+	return &Registry{Pools: pools, Log: log, byName: map[string]*Tenant{}, byHost: map[string]*Tenant{}, kick: make(chan struct{}, 1)}
+}
+
+// Replace makes the registry hold exactly these entries (a full listing
+// from a source). Unchanged tenants keep their state and pools.
+func (r *Registry) Replace(entries []*directory.Entry) {
+	r.mu.Lock()
+	next := map[string]*Tenant{}
+	for _, e := range entries {
+		data, err := directory.Marshal(e)
+		if err != nil {
+			r.Log.Error("Ignored invalid directory entry", "tenant", e.Tenant, "err", err)
+			continue
+		}
+		hash := directory.Hash(data)
+		if old, ok := r.byName[e.Tenant]; ok && old.Hash == hash {
+			next[e.Tenant] = old
+			continue
+		}
+		t := &Tenant{Entry: e, Hash: hash}
+		if old, ok := r.byName[e.Tenant]; ok {
+			// Keep serving while the new version converges.
+			old.mu.Lock()
+			if old.converged != "" {
+				t.converged = "stale:" + old.converged
+			}
+			old.mu.Unlock()
+		}
+		next[e.Tenant] = t
+	}
+	var removed []string
+	for name := range r.byName {
+		if _, ok := next[name]; !ok {
+			removed = append(removed, name)
+		}
+	}
+	r.byName = next
+	r.byHost = map[string]*Tenant{}
+	for _, t := range next {
+		for _, h := range t.Entry.Hosts {
+			r.byHost[h] = t
+		}
+	}
+	r.synced = true
+	r.mu.Unlock()
+	for _, name := range removed {
+		if r.OnRemove != nil {
+			r.OnRemove(name)
+		}
+		r.Pools.Close(name)
+		r.Log.Info("Stopped serving tenant", "tenant", name)
+	}
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// ForHost finds the tenant served on a request's Host header.
+func (r *Registry) ForHost(hostport string) (*Tenant, bool) {
+	host := strings.ToLower(hostport)
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = strings.ToLower(h)
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	t, ok := r.byHost[strings.TrimSuffix(host, ".")]
+	return t, ok
+}
+
+// Get finds a tenant by name.
+func (r *Registry) Get(name string) (*Tenant, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	t, ok := r.byName[name]
+	return t, ok
+}
+
+// Tenants lists the tenants, by name.
+func (r *Registry) Tenants() []*Tenant {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*Tenant, 0, len(r.byName))
+	for _, t := range r.byName {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out
+}
+
+// Synced reports whether a source has delivered its first listing.
+func (r *Registry) Synced() bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.synced
+}
+
+// DB returns a tenant's database handle through its app role.
+func (r *Registry) DB(t *Tenant) (*db.DB, error) {
+	d := t.Entry.Database
+	pooled := d.Host != d.DirectHost || d.Port != d.DirectPort
+	return r.Pools.Get(t.Name(), d.AppURL(), pooled)
+}
+
+// Run converges tenants whose entries changed, retrying failures with
+// backoff, until ctx ends.
+func (r *Registry) Run(ctx context.Context) {
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		r.convergeAll(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.kick:
+		case <-tick.C:
+		}
+	}
+}
+
+func (r *Registry) convergeAll(ctx context.Context) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for _, t := range r.Tenants() {
+		if !t.due(time.Now()) {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			r.convergeOne(ctx, t)
+		}()
+	}
+	wg.Wait()
+}
+
+// due says whether a tenant needs converging now: its entry changed and
+// the last failure (if any) has backed off.
+func (t *Tenant) due(now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.converged == t.Hash {
+		return false
+	}
+	if t.lastErr != nil && now.Sub(t.lastTry) < 10*time.Second {
+		return false
+	}
+	return true
+}
+
+func (r *Registry) convergeOne(ctx context.Context, t *Tenant) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	start := time.Now()
+	d, err := r.DB(t)
+	if err == nil {
+		err = r.Converge(ctx, t, d)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lastTry = time.Now()
+	if err != nil {
+		t.lastErr = err
+		r.Log.Error("Could not converge tenant database", "tenant", t.Name(), "err", err)
+		return
+	}
+	t.lastErr = nil
+	t.converged = t.Hash
+	r.Log.Info("Converged tenant database", "tenant", t.Name(), "hash", t.Hash, "duration", time.Since(start).Round(time.Millisecond))
+}

@@ -1,0 +1,23 @@
+package web
+
+import (
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/store"
+)
+
+type auditData struct {
+	Entries []store.AuditEntry
+}
+
+func (s *Server) adminAudit(c *call) {
+	var d auditData
+	err := c.inTx(func(sc *db.Scope) (err error) {
+		d.Entries, err = store.ListAudit(c.r.Context(), sc, 200)
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "admin_audit", "Audit log", d)
+}

@@ -1,0 +1,174 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/mail"
+	"bellwork.dev/bellwork/apps/lms/internal/store"
+)
+
+type userData struct {
+	Person      *store.User
+	Memberships []store.Membership
+	Roles       []db.Role
+	Schools     []store.School
+	InviteLink  string
+	Error       string
+}
+
+func (s *Server) loadUserData(c *call) (*userData, error) {
+	schools, err := s.schoolsFor(c)
+	if err != nil {
+		return nil, err
+	}
+	d := &userData{Roles: rolesFor(c.role()), Schools: schools}
+	err = c.inTx(func(sc *db.Scope) (err error) {
+		if d.Person, err = store.GetUser(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
+			return err
+		}
+		d.Memberships, err = store.ListMemberships(c.r.Context(), sc, d.Person.ID)
+		return err
+	})
+	if t := c.r.URL.Query().Get("invite"); t != "" && len(t) < 100 {
+		d.InviteLink = siteURL(c.r) + "/invitations/" + t
+	}
+	return d, err
+}
+
+func (s *Server) adminUser(c *call) {
+	d, err := s.loadUserData(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "admin_user", d.Person.DisplayName, d)
+}
+
+// userAction runs an admin's change to a user and its audit entry in one
+// transaction, then returns to the user's page.
+func (s *Server) userAction(c *call, action, done string, fn func(sc *db.Scope, u *store.User) error) {
+	err := c.inTx(func(sc *db.Scope) error {
+		u, err := store.GetUser(c.r.Context(), sc, c.r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		if err := fn(sc, u); err != nil {
+			return err
+		}
+		return store.Audit(c.r.Context(), sc, action, u.Email, nil, c.id)
+	})
+	var invalid formError
+	if errors.As(err, &invalid) {
+		d, lerr := s.loadUserData(c)
+		if lerr != nil {
+			s.fail(c, lerr)
+			return
+		}
+		d.Error = string(invalid)
+		s.renderStatus(c, http.StatusUnprocessableEntity, "admin_user", d.Person.DisplayName, d)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	redirect(c, "/admin/users/"+c.r.PathValue("id"), done)
+}
+
+// formError is a message for the admin; the transaction rolls back.
+type formError string
+
+func (e formError) Error() string { return string(e) }
+
+func (s *Server) adminUserProfile(c *call) {
+	given := strings.TrimSpace(c.r.PostFormValue("given_name"))
+	family := strings.TrimSpace(c.r.PostFormValue("family_name"))
+	s.userAction(c, "user.update", "user-saved", func(sc *db.Scope, u *store.User) error {
+		if given == "" || len(given) > 100 || len(family) > 100 {
+			return formError("Enter a given name of at most 100 characters.")
+		}
+		return store.UpdateProfile(c.r.Context(), sc, u.ID, given, family, u.Locale, derefOr(u.TimeZone, ""))
+	})
+}
+
+func (s *Server) adminUserStatus(c *call) {
+	status := c.r.PostFormValue("status")
+	done := map[string]string{"active": "user-activated", "deactivated": "user-deactivated"}[status]
+	s.userAction(c, "user."+status, done, func(sc *db.Scope, u *store.User) error {
+		if done == "" {
+			return formError("Unknown status.")
+		}
+		if u.ID == c.user.ID && status == "deactivated" {
+			return formError("You cannot deactivate yourself. Ask another admin.")
+		}
+		if err := store.SetUserStatus(c.r.Context(), sc, u.ID, status); err != nil {
+			return err
+		}
+		if status == "deactivated" {
+			return c.asSystem(func(sys *db.Scope) error {
+				_, err := store.DeleteUserSessions(c.r.Context(), sys, u.ID)
+				return err
+			})
+		}
+		return nil
+	})
+}
+
+// adminUserReset e-mails the user a password reset link.
+func (s *Server) adminUserReset(c *call) {
+	var msg *mail.Message
+	s.userAction(c, "user.reset", "reset-sent", func(sc *db.Scope, u *store.User) error {
+		if !u.Active() {
+			return formError("Reactivate the user before resetting their password.")
+		}
+		return c.asSystem(func(sys *db.Scope) (err error) {
+			msg, err = s.resetMessage(c, sys, u.Email)
+			return err
+		})
+	})
+	if msg != nil {
+		if err := s.Mailer.Send(c.r.Context(), *msg); err != nil {
+			s.Log.Warn("Password reset not e-mailed", "request_id", c.id, "err", err)
+		}
+	}
+}
+
+func (s *Server) adminUserAddRole(c *call) {
+	role, err := db.ParseRole(c.r.PostFormValue("role"))
+	schoolID := c.r.PostFormValue("school")
+	schools, serr := s.schoolsFor(c)
+	if serr != nil {
+		s.fail(c, serr)
+		return
+	}
+	s.userAction(c, "user.role.add", "role-added", func(sc *db.Scope, u *store.User) error {
+		if err != nil {
+			return formError("Choose a role from the list.")
+		}
+		if msg := checkRoleSchool(c, role, schoolID, schools); msg != "" {
+			return formError(msg)
+		}
+		return store.AddMembership(c.r.Context(), sc, u.ID, role, schoolID)
+	})
+}
+
+func (s *Server) adminUserRemoveRole(c *call) {
+	s.userAction(c, "user.role.remove", "role-removed", func(sc *db.Scope, u *store.User) error {
+		ms, err := store.ListMemberships(c.r.Context(), sc, u.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if m.ID == c.r.PathValue("mid") {
+				if u.ID == c.user.ID && m.Role == c.role() {
+					return formError("You cannot remove the role you are using. Ask another admin.")
+				}
+				return store.RemoveMembership(c.r.Context(), sc, m.ID)
+			}
+		}
+		return store.ErrNotFound
+	})
+}

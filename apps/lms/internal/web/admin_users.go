@@ -1,0 +1,222 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"bellwork.dev/bellwork/apps/lms/internal/auth"
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/mail"
+	"bellwork.dev/bellwork/apps/lms/internal/store"
+)
+
+const pageSize = 50
+
+type usersData struct {
+	Users       []store.User
+	Total       int
+	Query       store.UserQuery
+	Roles       []db.Role
+	Sorts       []string
+	Page, Pages int
+	Prev, Next  string
+}
+
+// parseUserQuery reads the list filters; unknown values fall back to defaults.
+func parseUserQuery(r *http.Request) (store.UserQuery, int) {
+	q := r.URL.Query()
+	uq := store.UserQuery{Search: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Limit: pageSize}
+	if role, err := db.ParseRole(q.Get("role")); err == nil {
+		uq.Role = role
+	}
+	if st := q.Get("status"); st == "active" || st == "deactivated" {
+		uq.Status = st
+	}
+	if len(uq.Search) > 100 {
+		uq.Search = uq.Search[:100]
+	}
+	valid := false
+	for _, k := range store.UserSortKeys() {
+		valid = valid || k == uq.Sort
+	}
+	if !valid {
+		uq.Sort = "name"
+	}
+	page, _ := strconv.Atoi(q.Get("page"))
+	if page < 1 {
+		page = 1
+	}
+	uq.Offset = (page - 1) * pageSize
+	return uq, page
+}
+
+func (s *Server) adminUsers(c *call) {
+	uq, page := parseUserQuery(c.r)
+	d := usersData{Query: uq, Roles: db.UserRoles, Sorts: store.UserSortKeys(), Page: page}
+	err := c.inTx(func(sc *db.Scope) (err error) {
+		d.Users, d.Total, err = store.ListUsers(c.r.Context(), sc, uq)
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Pages = max(1, (d.Total+pageSize-1)/pageSize)
+	link := func(p int) string {
+		v := c.r.URL.Query()
+		v.Set("page", strconv.Itoa(p))
+		return "/admin/users?" + v.Encode()
+	}
+	if page > 1 {
+		d.Prev = link(page - 1)
+	}
+	if page < d.Pages {
+		d.Next = link(page + 1)
+	}
+	s.render(c, "admin_users", "Users", d)
+}
+
+type newUserForm struct {
+	Email, GivenName, FamilyName, Role, SchoolID string
+}
+
+type newUserData struct {
+	Form    newUserForm
+	Roles   []db.Role
+	Schools []store.School
+	Error   string
+}
+
+func (s *Server) schoolsFor(c *call) ([]store.School, error) {
+	var schools []store.School
+	err := c.inTx(func(sc *db.Scope) (err error) {
+		schools, err = store.ListSchools(c.r.Context(), sc, false)
+		return err
+	})
+	if c.role() == db.SchoolAdmin {
+		var mine []store.School
+		for _, sch := range schools {
+			if sch.ID == c.actor().SchoolID {
+				mine = append(mine, sch)
+			}
+		}
+		schools = mine
+	}
+	return schools, err
+}
+
+// rolesFor lists the roles an admin may hand out: school admins cannot make district admins.
+func rolesFor(role db.Role) []db.Role {
+	if role == db.DistrictAdmin {
+		return db.UserRoles
+	}
+	return db.UserRoles[1:]
+}
+
+func (s *Server) adminUserNew(c *call) {
+	schools, err := s.schoolsFor(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "admin_user_new", "Add a user", newUserData{Roles: rolesFor(c.role()), Schools: schools, Form: newUserForm{Role: "teacher"}})
+}
+
+// checkRoleSchool says what is wrong with giving role at schoolID, or "".
+func checkRoleSchool(c *call, role db.Role, schoolID string, schools []store.School) string {
+	allowed := false
+	for _, r := range rolesFor(c.role()) {
+		allowed = allowed || r == role
+	}
+	if !allowed {
+		return "Choose a role from the list."
+	}
+	if role == db.DistrictAdmin {
+		if schoolID != "" {
+			return "District admins work across all schools: leave the school empty."
+		}
+		return ""
+	}
+	for _, sch := range schools {
+		if sch.ID == schoolID {
+			return ""
+		}
+	}
+	return "Choose the school this role is at."
+}
+
+// adminUserCreate adds a person with one role and invites them by e-mail.
+func (s *Server) adminUserCreate(c *call) {
+	f := newUserForm{Email: store.NormalizeEmail(c.r.PostFormValue("email")), GivenName: strings.TrimSpace(c.r.PostFormValue("given_name")),
+		FamilyName: strings.TrimSpace(c.r.PostFormValue("family_name")), Role: c.r.PostFormValue("role"), SchoolID: c.r.PostFormValue("school")}
+	schools, err := s.schoolsFor(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := newUserData{Form: f, Roles: rolesFor(c.role()), Schools: schools}
+	role, roleErr := db.ParseRole(f.Role)
+	switch {
+	case !validEmail(f.Email):
+		d.Error = "Enter a valid e-mail address, such as jane.doe@school.org."
+	case f.GivenName == "" || len(f.GivenName) > 100 || len(f.FamilyName) > 100:
+		d.Error = "Enter a given name (at most 100 characters)."
+	case roleErr != nil:
+		d.Error = "Choose a role from the list."
+	default:
+		d.Error = checkRoleSchool(c, role, f.SchoolID, schools)
+	}
+	if d.Error != "" {
+		s.renderStatus(c, http.StatusUnprocessableEntity, "admin_user_new", "Add a user", d)
+		return
+	}
+	var u *store.User
+	var token string
+	err = c.inTx(func(sc *db.Scope) error {
+		ctx := c.r.Context()
+		var err error
+		u, err = store.CreateUser(ctx, sc, store.NewUser{Email: f.Email, GivenName: f.GivenName, FamilyName: f.FamilyName})
+		if err != nil {
+			return err
+		}
+		if err := store.AddMembership(ctx, sc, u.ID, role, f.SchoolID); err != nil {
+			return err
+		}
+		var hash string
+		token, hash = auth.NewToken()
+		if _, err := store.EnsureInvitation(ctx, sc, f.Email, role, f.SchoolID, hash, s.Now().Add(14*24*time.Hour), c.user.ID); err != nil {
+			return err
+		}
+		return store.Audit(ctx, sc, "user.create", f.Email, map[string]any{"role": role, "school": f.SchoolID}, c.id)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		d.Error = "Someone already uses this e-mail address. Search for them in the user list and add a role instead."
+		s.renderStatus(c, http.StatusConflict, "admin_user_new", "Add a user", d)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	link := siteURL(c.r) + "/invitations/" + token
+	body := fmt.Sprintf("Hello %s,\n\n%s invited you to Bellwork for %s as %s.\nChoose your password here (the link works for 14 days):\n\n%s\n",
+		f.GivenName, c.user.DisplayName, c.tenant.Entry.DisplayName, role.Label(), link)
+	if err := s.Mailer.Send(c.r.Context(), mail.Message{Tenant: c.tenant.Name(), To: f.Email, Subject: "You are invited to Bellwork", Body: body, SentAt: s.Now()}); err != nil {
+		// No e-mail here: the admin passes the link on themselves.
+		s.Log.Warn("Invitation not e-mailed", "request_id", c.id, "err", err)
+		http.Redirect(c.w, c.r, "/admin/users/"+u.ID+"?invite="+url.QueryEscape(token), http.StatusSeeOther)
+		return
+	}
+	redirect(c, "/admin/users/"+u.ID, "user-created")
+}
+
+func validEmail(e string) bool {
+	local, domain, ok := strings.Cut(e, "@")
+	return ok && local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(e, " \t<>,;\"") && len(e) <= 254 &&
+		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+}

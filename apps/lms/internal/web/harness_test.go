@@ -1,0 +1,249 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"bellwork.dev/bellwork/apps/lms/internal/auth"
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/jobs"
+	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
+	"bellwork.dev/bellwork/apps/lms/internal/mail"
+	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
+	"bellwork.dev/bellwork/pkg/directory"
+)
+
+func TestMain(m *testing.M) { lmstest.Main(m) }
+
+// district is one tenant served by a real Server over HTTP, with a person
+// in every role at school A.
+type district struct {
+	t       *testing.T
+	srv     *Server
+	http    *httptest.Server
+	host    string
+	db      *db.DB
+	entry   *directory.Entry
+	mailbox *mail.Mailbox
+	schoolA string
+	users   map[db.Role]*store.User
+	section string
+}
+
+const testPassword = "correct horse battery"
+
+func newDistrict(t *testing.T, name string, mutate ...func(*directory.Entry)) *district {
+	t.Helper()
+	ctx := context.Background()
+	dbase := lmstest.TenantDB(t)
+	host := name + ".localhost"
+	entry := &directory.Entry{Version: 1, Tenant: name, DisplayName: "District " + name, Hosts: []string{host}, TimeZone: "America/Chicago",
+		Database: dbase, Schools: []directory.School{{Code: "A", Name: "School A", TimeZone: "America/Chicago",
+			Branding: directory.Branding{PrimaryColor: "#ffcc00"}}}}
+	for _, m := range mutate {
+		m(entry)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	pools := db.NewPools(time.Minute, 5)
+	t.Cleanup(pools.CloseAll)
+	reg := tenancy.NewRegistry(pools, log)
+	workers := river.NewWorkers()
+	runner := jobs.NewRunner(log, workers)
+	river.AddWorker(workers, &jobs.ImportWorker{DB: func(string) (*db.DB, error) {
+		tt, _ := reg.Get(name)
+		return reg.DB(tt)
+	}})
+	t.Cleanup(runner.StopAll)
+	reg.Converge = func(ctx context.Context, tt *tenancy.Tenant, d *db.DB) error {
+		if err := tenancy.ConvergeDatabase(ctx, tt, d, time.Now()); err != nil {
+			return err
+		}
+		return runner.Start(ctx, tt.Name(), d)
+	}
+	reg.Replace([]*directory.Entry{entry})
+	runCtx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	go reg.Run(runCtx)
+	tt, _ := reg.Get(name)
+	waitUntil(t, "tenant converged", func() bool { ok, _ := tt.State(); return ok })
+
+	mb := &mail.Mailbox{}
+	cfg := DefaultConfig()
+	cfg.DevMailbox = true
+	srv, err := New(reg, mb, runner, log, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	d, err := reg.DB(tt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dist := &district{t: t, srv: srv, http: hs, host: host, db: d, entry: entry, mailbox: mb, users: map[db.Role]*store.User{}}
+	dist.seed()
+	return dist
+}
+
+// seed adds one person per role at school A, a section taught by the
+// teacher with the student in it, and the guardian linked to the student.
+func (d *district) seed() {
+	ctx := context.Background()
+	hash, err := auth.HashPassword(testPassword)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	err = d.db.InTx(ctx, db.SystemActor(), func(s *db.Scope) error {
+		school, err := store.GetSchoolByCode(ctx, s, "A")
+		if err != nil {
+			return err
+		}
+		d.schoolA = school.ID
+		for _, role := range db.UserRoles {
+			u, err := store.CreateUser(ctx, s, store.NewUser{Email: string(role) + "@" + d.host + ".org", GivenName: strings.ToUpper(string(role[:1])) + string(role[1:]), FamilyName: "Test"})
+			if err != nil {
+				return err
+			}
+			schoolID := d.schoolA
+			if role == db.DistrictAdmin {
+				schoolID = ""
+			}
+			if err := store.AddMembership(ctx, s, u.ID, role, schoolID); err != nil {
+				return err
+			}
+			if err := store.SetPassword(ctx, s, u.ID, hash); err != nil {
+				return err
+			}
+			d.users[role] = u
+		}
+		if err := store.LinkGuardian(ctx, s, d.users[db.Guardian].ID, d.users[db.Student].ID); err != nil {
+			return err
+		}
+		var course string
+		if err := s.Tx.QueryRow(ctx, `INSERT INTO courses (school_id, title) VALUES ($1, 'Algebra I') RETURNING id`, d.schoolA).Scan(&course); err != nil {
+			return err
+		}
+		if err := s.Tx.QueryRow(ctx, `INSERT INTO sections (school_id, course_id, title, period) VALUES ($1, $2, 'Algebra I - P1', '1') RETURNING id`, d.schoolA, course).Scan(&d.section); err != nil {
+			return err
+		}
+		for role, u := range map[string]*store.User{"teacher": d.users[db.Teacher], "student": d.users[db.Student]} {
+			if _, err := s.Tx.Exec(ctx, `INSERT INTO enrollments (section_id, school_id, user_id, role) VALUES ($1, $2, $3, $4)`, d.section, d.schoolA, u.ID, role); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// session creates a session for a role directly in the database and
+// returns a client carrying its cookie, and the CSRF token.
+func (d *district) session(role db.Role) (*client, string) {
+	ctx := context.Background()
+	u := d.users[role]
+	token, hash := auth.NewToken()
+	csrf, _ := auth.NewToken()
+	now := time.Now()
+	var school *string
+	if role != db.DistrictAdmin {
+		school = &d.schoolA
+	}
+	err := d.db.InTx(ctx, db.SystemActor(), func(s *db.Scope) error {
+		return store.CreateSession(ctx, s, &store.Session{IDSHA256: hash, UserID: u.ID, Role: role, SchoolID: school, CSRFToken: csrf,
+			CreatedAt: now, IdleExpiresAt: now.Add(time.Hour), AbsoluteExpiresAt: now.Add(2 * time.Hour)}, "test", "127.0.0.1")
+	})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	c := d.client()
+	base, _ := url.Parse("http://" + d.host + "/")
+	c.jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: token, Path: "/"}})
+	return c, csrf
+}
+
+// client is a browser-like HTTP client for the district's host.
+type client struct {
+	d   *district
+	jar *cookiejar.Jar
+	hc  *http.Client
+}
+
+func (d *district) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{d: d, jar: jar, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (c *client) do(method, path string, form url.Values, header http.Header) (*http.Response, string) {
+	c.d.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.d.http.URL+path, body)
+	if err != nil {
+		c.d.t.Fatal(err)
+	}
+	req.Host = c.d.host
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	res, err := c.hc.Do(req)
+	if err != nil {
+		c.d.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return res, string(data)
+}
+
+func (c *client) get(path string) (*http.Response, string) { return c.do("GET", path, nil, nil) }
+
+func (c *client) post(path string, form url.Values) (*http.Response, string) { return c.do("POST", path, form, nil) }
+
+var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// formToken fetches a page and returns the CSRF token its forms carry.
+func (c *client) formToken(path string) string {
+	c.d.t.Helper()
+	_, body := c.get(path)
+	m := csrfInput.FindStringSubmatch(body)
+	if m == nil {
+		c.d.t.Fatalf("no CSRF token on %s", path)
+	}
+	return m[1]
+}
+
+// signIn signs in through the form, as a browser would.
+func (c *client) signIn(email, password string) *http.Response {
+	tok := c.formToken("/signin")
+	res, _ := c.post("/signin", url.Values{"_csrf": {tok}, "email": {email}, "password": {password}})
+	return res
+}
+
+func waitUntil(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,143 @@
+package web
+
+import (
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/pkg/directory"
+)
+
+// home shows the page for the role the session acts in.
+func (s *Server) home(c *call) {
+	if len(c.memberships) == 0 {
+		s.render(c, "home_none", "Home", nil)
+		return
+	}
+	switch c.role() {
+	case db.Teacher:
+		s.homeTeacher(c)
+	case db.Student:
+		s.homeStudent(c)
+	case db.Guardian:
+		s.homeGuardian(c)
+	default:
+		s.homeAdmin(c)
+	}
+}
+
+type sectionsData struct {
+	Sections []store.Section
+}
+
+func (s *Server) homeTeacher(c *call) {
+	var d sectionsData
+	err := c.inTx(func(sc *db.Scope) (err error) {
+		d.Sections, err = store.SectionsOf(c.r.Context(), sc, c.user.ID, "teacher")
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "home_teacher", "My sections", d)
+}
+
+func (s *Server) homeStudent(c *call) {
+	var d sectionsData
+	err := c.inTx(func(sc *db.Scope) (err error) {
+		d.Sections, err = store.SectionsOf(c.r.Context(), sc, c.user.ID, "student")
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "home_student", "My work", d)
+}
+
+type childView struct {
+	Child    store.Child
+	Sections []store.Section
+}
+
+type childrenData struct {
+	Children []childView
+	Sections []store.Section
+}
+
+func (s *Server) children(c *call) (childrenData, error) {
+	var d childrenData
+	err := c.inTx(func(sc *db.Scope) error {
+		kids, err := store.ChildrenOf(c.r.Context(), sc, c.user.ID)
+		if err != nil {
+			return err
+		}
+		for _, k := range kids {
+			secs, err := store.SectionsOf(c.r.Context(), sc, k.UserID, "student")
+			if err != nil {
+				return err
+			}
+			d.Children = append(d.Children, childView{Child: k, Sections: secs})
+		}
+		return nil
+	})
+	return d, err
+}
+
+func (s *Server) homeGuardian(c *call) {
+	d, err := s.children(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "home_guardian", "My children", d)
+}
+
+type checkItem struct {
+	Label, Href string
+	Done        bool
+}
+
+type adminHome struct {
+	Checklist []checkItem
+	Done      int
+	Counts    store.Counts
+}
+
+// homeAdmin shows the onboarding checklist (the same milestones the
+// operator reports in the Tenant's status) and the headline numbers.
+func (s *Server) homeAdmin(c *call) {
+	var d adminHome
+	err := c.inTx(func(sc *db.Scope) error {
+		reached, err := store.Milestones(c.r.Context(), sc)
+		if err != nil {
+			return err
+		}
+		d.Counts, err = store.CountAll(c.r.Context(), sc)
+		if err != nil {
+			return err
+		}
+		items := []struct{ name, label, href string }{
+			{directory.MilestoneAdminInvited, "District admins invited", ""},
+			{directory.MilestoneAdminSignedIn, "A district admin signed in", ""},
+			{directory.MilestoneSchoolsSynced, "Schools published by your platform team", "/admin/schools"},
+			{directory.MilestoneBrandingSet, "School branding set", "/admin/schools"},
+			{directory.MilestoneRosterImported, "Roster imported", "/admin/imports"},
+			{directory.MilestoneFirstCourse, "First course set up", "/admin/imports"},
+			{directory.MilestoneFirstTeacherSignIn, "First teacher signed in", "/admin/users?role=teacher"},
+			{directory.MilestoneFirstGrade, "First assignment graded", ""},
+		}
+		for _, it := range items {
+			_, done := reached[it.name]
+			if done {
+				d.Done++
+			}
+			d.Checklist = append(d.Checklist, checkItem{Label: it.label, Href: it.href, Done: done})
+		}
+		return nil
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "home_admin", "Overview", d)
+}

@@ -1,0 +1,158 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"bellwork.dev/bellwork/apps/lms/internal/auth"
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/mail"
+	"bellwork.dev/bellwork/apps/lms/internal/store"
+)
+
+const resetValidFor = time.Hour
+
+type forgotData struct {
+	Email             string
+	Sent, Unavailable bool
+}
+
+type resetData struct {
+	Invalid bool
+	Error   string
+}
+
+func (s *Server) forgotForm(c *call) {
+	_, noMail := s.Mailer.(mail.Discard)
+	s.render(c, "forgot", "Reset your password", forgotData{Unavailable: noMail})
+}
+
+// forgot e-mails a reset link when the address has an account, and says the
+// same thing either way, so the page cannot be used to find accounts.
+func (s *Server) forgot(c *call) {
+	email := store.NormalizeEmail(c.r.PostFormValue("email"))
+	if email == "" {
+		s.forgotForm(c)
+		return
+	}
+	var msg *mail.Message
+	err := c.asSystem(func(sc *db.Scope) error {
+		var err error
+		msg, err = s.resetMessage(c, sc, email)
+		return err
+	})
+	if err == nil && msg != nil {
+		err = s.Mailer.Send(c.r.Context(), *msg)
+	}
+	if errors.Is(err, mail.ErrNoMail) {
+		s.render(c, "forgot", "Reset your password", forgotData{Unavailable: true})
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "forgot", "Reset your password", forgotData{Email: email, Sent: true})
+}
+
+// resetMessage stores a reset token for an active account and returns the
+// e-mail to send, or nil when there is no such account.
+func (s *Server) resetMessage(c *call, sc *db.Scope, email string) (*mail.Message, error) {
+	u, err := store.GetUserByEmail(c.r.Context(), sc, email)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !u.Active() {
+		return nil, nil
+	}
+	token, hash := auth.NewToken()
+	if err := store.CreatePasswordReset(c.r.Context(), sc, u.ID, hash, s.Now().Add(resetValidFor)); err != nil {
+		return nil, err
+	}
+	link := siteURL(c.r) + "/password/reset/" + token
+	body := fmt.Sprintf("Hello %s,\n\nSomeone (hopefully you) asked to reset your Bellwork password for %s.\n"+
+		"Choose a new password here within the next hour:\n\n%s\n\nIf you did not ask, ignore this e-mail: your password stays as it is.\n",
+		u.DisplayName, c.tenant.Entry.DisplayName, link)
+	return &mail.Message{Tenant: c.tenant.Name(), To: u.Email, Subject: "Reset your Bellwork password", Body: body, SentAt: s.Now()}, nil
+}
+
+func (s *Server) resetForm(c *call) {
+	err := c.asSystem(func(sc *db.Scope) error {
+		_, err := store.PeekPasswordReset(c.r.Context(), sc, auth.TokenSHA256(c.r.PathValue("token")), s.Now())
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		s.renderStatus(c, http.StatusNotFound, "reset", "Choose a new password", resetData{Invalid: true})
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "reset", "Choose a new password", resetData{})
+}
+
+// reset sets the new password, signs the user out everywhere else, and
+// signs this browser in.
+func (s *Server) reset(c *call) {
+	password, confirm := c.r.PostFormValue("password"), c.r.PostFormValue("confirm")
+	var d resetData
+	err := c.asSystem(func(sc *db.Scope) error {
+		ctx := c.r.Context()
+		userID, err := store.UsePasswordReset(ctx, sc, auth.TokenSHA256(c.r.PathValue("token")), s.Now())
+		if err != nil {
+			return err
+		}
+		u, err := store.GetUser(ctx, sc, userID)
+		if err != nil {
+			return err
+		}
+		if password != confirm {
+			d.Error = "The two passwords differ. Type the same password twice."
+		} else {
+			d.Error = auth.ValidatePassword(password, u.Email)
+		}
+		if d.Error != "" {
+			return errFormInvalid
+		}
+		hash, err := auth.HashPassword(password)
+		if err != nil {
+			return err
+		}
+		if err := store.SetPassword(ctx, sc, u.ID, hash); err != nil {
+			return err
+		}
+		if _, err := store.DeleteUserSessions(ctx, sc, u.ID); err != nil {
+			return err
+		}
+		if err := store.Audit(ctx, sc, "password.reset", u.Email, nil, c.id); err != nil {
+			return err
+		}
+		return s.startSession(c, sc, u)
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.renderStatus(c, http.StatusNotFound, "reset", "Choose a new password", resetData{Invalid: true})
+	case errors.Is(err, errFormInvalid):
+		s.renderStatus(c, http.StatusUnprocessableEntity, "reset", "Choose a new password", d)
+	case err != nil:
+		s.fail(c, err)
+	default:
+		redirect(c, "/", "password-set")
+	}
+}
+
+// siteURL is the scheme and host the request came to.
+func siteURL(r *http.Request) string {
+	scheme := "https"
+	if !isHTTPS(r) && isLocalHost(r.Host) {
+		scheme = "http"
+	}
+	return scheme + "://" + strings.ToLower(r.Host)
+}

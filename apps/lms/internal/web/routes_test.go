@@ -1,0 +1,125 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+)
+
+// Who may use each route, written here independently of the permission
+// table, so that a new route without a decision fails this test and a
+// change to the table must be made twice, on purpose.
+var (
+	anyone  = []db.Role{db.DistrictAdmin, db.SchoolAdmin, db.Teacher, db.Student, db.Guardian}
+	admins  = []db.Role{db.DistrictAdmin, db.SchoolAdmin}
+	public  []db.Role // nil: no session needed
+	allowed = map[string][]db.Role{
+		"GET /healthz": public, "GET /readyz": public, "GET /metrics": public, "GET /assets/{file}": public,
+		"GET /signin": public, "POST /signin": public, "GET /invitations/{token}": public, "POST /invitations/{token}": public,
+		"GET /password/forgot": public, "POST /password/forgot": public, "GET /password/reset/{token}": public,
+		"POST /password/reset/{token}": public, "GET /oidc/start": public, "GET /oidc/callback": public,
+		"GET /api/v1/openapi.json": public, "GET /dev/mailbox": public,
+
+		"GET /{$}": anyone, "POST /signout": anyone, "POST /signout/everywhere": anyone, "POST /role": anyone,
+		"GET /profile": anyone, "POST /profile": anyone, "GET /api/v1/me": anyone, "GET /api/v1/sections": anyone,
+		"GET /api/v1/sections/{id}/roster": anyone,
+
+		"GET /plan": {db.Teacher}, "GET /teach": {db.Teacher}, "GET /teach/sections/{id}": {db.Teacher},
+		"GET /learn":  {db.Student, db.Guardian},
+		"GET /report": {db.DistrictAdmin, db.SchoolAdmin, db.Teacher},
+
+		"GET /admin/users": admins, "GET /admin/users/new": admins, "POST /admin/users": admins, "GET /admin/users/{id}": admins,
+		"POST /admin/users/{id}/profile": admins, "POST /admin/users/{id}/status": admins, "POST /admin/users/{id}/reset": admins,
+		"POST /admin/users/{id}/roles": admins, "POST /admin/users/{id}/roles/{mid}/delete": admins,
+		"GET /admin/schools": admins, "GET /admin/schools/{id}": admins, "GET /admin/terms": admins, "POST /admin/terms": admins,
+		"POST /admin/terms/{id}/delete": admins, "GET /admin/imports": admins, "POST /admin/imports": admins,
+		"GET /admin/imports/{id}": admins, "POST /admin/imports/{id}/apply": admins, "POST /admin/imports/{id}/discard": admins,
+		"GET /admin/imports/{id}/progress": admins, "GET /admin/imports/{id}/problems.csv": admins, "GET /admin/audit": admins,
+		"GET /api/v1/users": admins, "POST /api/v1/users": admins, "GET /api/v1/users/{id}": admins,
+		"GET /api/v1/schools": admins, "GET /api/v1/terms": admins, "GET /api/v1/imports/{id}": admins,
+	}
+)
+
+// Every route, for every role and for a signed-out visitor: allowed roles
+// get past the permission check, others get 403, and signed-out visitors
+// are sent to sign in (401 for the API).
+func TestEveryRouteEnforcesItsPermission(t *testing.T) {
+	d := newDistrict(t, "routes")
+	const fakeID = "00000000-0000-4000-8000-000000000000"
+	for _, rt := range d.srv.routes() {
+		key := rt.Method + " " + rt.Pattern
+		roles, ok := allowed[key]
+		if !ok {
+			t.Errorf("route %s has no expected roles in this test: decide who may use it and add it to the table", key)
+			continue
+		}
+		path := strings.NewReplacer("{$}", "", "{file}", "app.css", "{token}", "not-a-token", "{id}", fakeID, "{mid}", fakeID).Replace(rt.Pattern)
+		if roles == nil {
+			if !rt.Tenant || rt.Action == "public" {
+				continue // public: covered by the page tests
+			}
+			t.Errorf("%s is public in this table but needs %q", key, rt.Action)
+			continue
+		}
+		// Signed out.
+		res, _ := d.client().do(rt.Method, path, url.Values{}, nil)
+		wantOut := http.StatusSeeOther
+		if strings.HasPrefix(rt.Pattern, "/api/") {
+			wantOut = http.StatusUnauthorized
+		} else if rt.Method != "GET" {
+			wantOut = http.StatusUnauthorized
+		}
+		if res.StatusCode != wantOut {
+			t.Errorf("%s signed out: status %d, want %d", key, res.StatusCode, wantOut)
+		}
+		for _, role := range anyone {
+			c, csrf := d.session(role)
+			res, body := c.do(rt.Method, path, url.Values{"_csrf": {csrf}}, nil)
+			may := contains(rolesToStrings(roles), string(role))
+			if may && (res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized) {
+				t.Errorf("%s as %s: status %d, want access\n%s", key, role, res.StatusCode, snippet(body))
+			}
+			if !may && res.StatusCode != http.StatusForbidden {
+				t.Errorf("%s as %s: status %d, want 403", key, role, res.StatusCode)
+			}
+		}
+	}
+}
+
+// Unsafe requests without the session's CSRF token are refused, even from
+// a signed-in user.
+func TestUnsafeRequestsNeedTheCSRFToken(t *testing.T) {
+	d := newDistrict(t, "csrf")
+	c, _ := d.session(db.DistrictAdmin)
+	res, _ := c.post("/profile", url.Values{"given_name": {"Mallory"}, "locale": {"en"}})
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("POST without token: %d, want 403", res.StatusCode)
+	}
+	res, _ = c.post("/profile", url.Values{"_csrf": {"forged"}, "given_name": {"Mallory"}, "locale": {"en"}})
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("POST with a wrong token: %d, want 403", res.StatusCode)
+	}
+	// A cross-site POST is refused before anything else looks at it.
+	res, _ = c.do("POST", "/profile", url.Values{"given_name": {"Mallory"}}, http.Header{"Sec-Fetch-Site": {"cross-site"}})
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site POST: %d, want 403", res.StatusCode)
+	}
+}
+
+func rolesToStrings(rs []db.Role) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return out
+}
+
+func snippet(s string) string {
+	if len(s) > 300 {
+		return s[:300]
+	}
+	return s
+}

@@ -1,0 +1,90 @@
+// Package web is the LMS's HTTP layer: server-rendered pages, the JSON API
+// under /api/v1, health and metrics. Routes are listed in one table
+// (routes.go); each names the one permission it needs, checked by the
+// router before the handler runs. Handlers are methods on Server, one page
+// or endpoint per file.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"bellwork.dev/bellwork/apps/lms/internal/jobs"
+	"bellwork.dev/bellwork/apps/lms/internal/mail"
+	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
+)
+
+// Config holds the server's settings.
+type Config struct {
+	// SessionIdle signs a browser out after this long without a request.
+	SessionIdle time.Duration
+	// SessionAbsolute signs a browser out this long after sign-in, whatever happens.
+	SessionAbsolute time.Duration
+	// DevMailbox serves /dev/mailbox, listing the mail the LMS sent (local development and tests only).
+	DevMailbox bool
+	// MaxUpload caps an import upload, in bytes.
+	MaxUpload int64
+}
+
+// DefaultConfig suits a school day: idle sign-out after two hours, absolute after twelve.
+func DefaultConfig() Config {
+	return Config{SessionIdle: 2 * time.Hour, SessionAbsolute: 12 * time.Hour, MaxUpload: 50 << 20}
+}
+
+// Server holds what every handler needs.
+type Server struct {
+	Registry *tenancy.Registry
+	Mailer   mail.Mailer
+	Mailbox  *mail.Mailbox // nil unless Config.DevMailbox
+	Jobs     *jobs.Runner
+	Log      *slog.Logger
+	Now      func() time.Time
+	Config   Config
+
+	pages   *pages
+	metrics *metrics
+	oidc    *oidcProviders
+}
+
+// New checks the templates (a missing page fails here, not at request time)
+// and builds the server.
+func New(reg *tenancy.Registry, mailer mail.Mailer, runner *jobs.Runner, log *slog.Logger, cfg Config) (*Server, error) {
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Registry: reg, Mailer: mailer, Jobs: runner, Log: log, Now: time.Now, Config: cfg,
+		pages: p, metrics: newMetrics(reg), oidc: newOIDCProviders()}
+	if mb, ok := mailer.(*mail.Mailbox); ok && cfg.DevMailbox {
+		s.Mailbox = mb
+	}
+	return s, nil
+}
+
+// Handler is the whole HTTP surface.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
+	}
+	mux.Handle("/", s.wrap(route{Pattern: "/", Action: "public", Tenant: true, page: s.notFound}))
+	return s.outer(mux)
+}
+
+// Serve runs the HTTP server until ctx ends, then drains it.
+func (s *Server) Serve(ctx context.Context, addr string) error {
+	srv := &http.Server{Addr: addr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		return srv.Shutdown(shut)
+	}
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"bellwork.dev/bellwork/apps/lms/internal/auth"
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/jobs"
+	"bellwork.dev/bellwork/apps/lms/internal/mail"
+	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
+	"bellwork.dev/bellwork/apps/lms/internal/web"
+	"bellwork.dev/bellwork/pkg/directory"
+)
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port)")
+	dir := fs.String("tenant-directory", "", "a folder with one <tenant>.json entry per tenant, or kubernetes:<namespace> to watch the directory Secrets there")
+	kubeconfig := fs.String("kubeconfig", "", "kubeconfig for kubernetes:<namespace> (in-cluster config when empty)")
+	dbURL := fs.String("database-url", "", "quick start: serve one tenant from this database (its user runs the migrations too)")
+	seedAdmin := fs.String("seed-admin", "", "quick start: e-mail address of a district admin to invite; the sign-in link is printed")
+	devMailbox := fs.Bool("dev-mailbox", false, "keep sent mail in memory and show it at /dev/mailbox (development and tests only)")
+	mailboxDir := fs.String("mailbox-dir", "", "also write each sent e-mail to this folder (with --dev-mailbox)")
+	idle := fs.Duration("session-idle", 2*time.Hour, "sign browsers out after this long without a request")
+	absolute := fs.Duration("session-absolute", 12*time.Hour, "sign browsers out this long after sign-in")
+	poolIdle := fs.Duration("pool-idle", 10*time.Minute, "close a tenant's database pool unused this long")
+	poolMax := fs.Int("pool-max-conns", 10, "connections per tenant pool")
+	logFormat := fs.String("log-format", "text", "text or json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(*logFormat)
+	if (*dir == "") == (*dbURL == "") {
+		return errors.New("give exactly one of --tenant-directory or --database-url")
+	}
+	if *seedAdmin != "" && *dbURL == "" {
+		return errors.New("--seed-admin works with --database-url only; for directory tenants the operator invites spec.admins")
+	}
+
+	pools := db.NewPools(*poolIdle, int32(*poolMax))
+	defer pools.CloseAll()
+	reg := tenancy.NewRegistry(pools, log)
+
+	var mailer mail.Mailer = mail.Discard{}
+	if *devMailbox {
+		mailer = &mail.Mailbox{Dir: *mailboxDir}
+	}
+	workers := river.NewWorkers()
+	runner := jobs.NewRunner(log, workers)
+	river.AddWorker(workers, &jobs.ImportWorker{DB: func(tenant string) (*db.DB, error) {
+		t, ok := reg.Get(tenant)
+		if !ok {
+			return nil, fmt.Errorf("tenant %s is not in the directory", tenant)
+		}
+		return reg.DB(t)
+	}})
+	defer runner.StopAll()
+	reg.Converge = func(ctx context.Context, t *tenancy.Tenant, d *db.DB) error {
+		if err := tenancy.ConvergeDatabase(ctx, t, d, time.Now()); err != nil {
+			return err
+		}
+		return runner.Start(ctx, t.Name(), d)
+	}
+	reg.OnRemove = runner.Stop
+
+	cfg := web.DefaultConfig()
+	cfg.SessionIdle, cfg.SessionAbsolute, cfg.DevMailbox = *idle, *absolute, *devMailbox
+	srv, err := web.New(reg, mailer, runner, log, cfg)
+	if err != nil {
+		return err
+	}
+	srv.MustRegister(runner.Collectors()...)
+
+	switch {
+	case *dbURL != "":
+		entry, link, err := quickStartEntry(*dbURL, *addr, *seedAdmin)
+		if err != nil {
+			return err
+		}
+		reg.Replace([]*directory.Entry{entry})
+		if link != "" {
+			fmt.Printf("Invitation for %s (works once, for 14 days):\n  %s\n", *seedAdmin, link)
+		}
+	case strings.HasPrefix(*dir, "kubernetes:"):
+		cfg, err := tenancy.KubeConfig(*kubeconfig)
+		if err != nil {
+			return fmt.Errorf("kubernetes config: %w", err)
+		}
+		if err := tenancy.WatchSecrets(ctx, reg, cfg, strings.TrimPrefix(*dir, "kubernetes:")); err != nil {
+			return err
+		}
+	default:
+		if err := tenancy.WatchFolder(ctx, reg, *dir, time.Second); err != nil {
+			return err
+		}
+	}
+	go pools.Run(ctx)
+	go reg.Run(ctx)
+	log.Info("Serving the LMS", "addr", *addr, "tenants", len(reg.Tenants()))
+	return srv.Serve(ctx, *addr)
+}
+
+// quickStartEntry serves one database as the tenant "default" on localhost.
+func quickStartEntry(rawURL, addr, adminEmail string) (*directory.Entry, string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" || u.User == nil {
+		return nil, "", errors.New("--database-url must look like postgres://user:password@host:5432/database")
+	}
+	port := 5432
+	if p := u.Port(); p != "" {
+		port, _ = strconv.Atoi(p)
+	}
+	pw, _ := u.User.Password()
+	creds := directory.Credentials{User: u.User.Username(), Password: pw}
+	ssl := u.Query().Get("sslmode")
+	if ssl == "" {
+		ssl = "prefer"
+	}
+	e := &directory.Entry{Version: directory.FormatVersion, Tenant: "default", DisplayName: "Bellwork", Hosts: []string{"localhost", "127.0.0.1"},
+		TimeZone: "UTC", Database: directory.Database{Name: strings.TrimPrefix(u.Path, "/"), Host: u.Hostname(), Port: port,
+			DirectHost: u.Hostname(), DirectPort: port, SSLMode: ssl, App: creds, Owner: creds}}
+	if adminEmail == "" {
+		return e, "", e.Validate()
+	}
+	token, hash := auth.NewToken()
+	e.Admins = []directory.Admin{{Email: strings.ToLower(adminEmail), TokenSHA256: hash, ExpiresAt: time.Now().Add(14 * 24 * time.Hour)}}
+	_, listenPort, _ := net.SplitHostPort(addr)
+	lp, _ := strconv.Atoi(listenPort)
+	return e, directory.InvitationURL("localhost", lp, token), e.Validate()
+}
