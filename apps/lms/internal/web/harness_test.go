@@ -215,7 +215,9 @@ func (c *client) do(method, path string, form url.Values, header http.Header) (*
 
 func (c *client) get(path string) (*http.Response, string) { return c.do("GET", path, nil, nil) }
 
-func (c *client) post(path string, form url.Values) (*http.Response, string) { return c.do("POST", path, form, nil) }
+func (c *client) post(path string, form url.Values) (*http.Response, string) {
+	return c.do("POST", path, form, nil)
+}
 
 var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
