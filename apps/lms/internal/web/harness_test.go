@@ -106,7 +106,7 @@ func (d *district) seed() {
 		d.t.Fatal(err)
 	}
 	err = d.db.InTx(ctx, db.SystemActor(), func(s *db.Scope) error {
-		school, err := store.GetSchoolByCode(ctx, s, "A")
+		school, err := store.GetSchoolByCode(ctx, s, d.entry.Schools[0].Code)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,135 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/store"
+)
+
+var userLink = regexp.MustCompile(`/admin/users/([0-9a-f-]{36})`)
+
+// An admin adds a teacher (who is e-mailed an invitation), finds them,
+// renames them, gives and removes a role, and deactivates them; every step
+// lands in the audit log, and the deactivated teacher cannot sign in.
+func TestAdminManagesUsers(t *testing.T) {
+	d := newDistrict(t, "admins")
+	c, csrf := d.session(db.DistrictAdmin)
+	res, _ := c.post("/admin/users", url.Values{"_csrf": {csrf}, "email": {"New.Teacher@Admins.org"}, "given_name": {"Nia"},
+		"family_name": {"Teacher"}, "role": {"teacher"}, "school": {d.schoolA}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d", res.StatusCode)
+	}
+	id := userLink.FindStringSubmatch(res.Header.Get("Location"))[1]
+	if msgs := d.mailbox.Messages("admins"); len(msgs) != 1 || msgs[0].To != "new.teacher@admins.org" || !strings.Contains(msgs[0].Body, "/invitations/") {
+		t.Fatalf("invitation mail: %+v", msgs)
+	}
+	// Duplicate e-mail: a clear message, nothing lost.
+	res, body := c.post("/admin/users", url.Values{"_csrf": {csrf}, "email": {"new.teacher@admins.org"}, "given_name": {"Dup"}, "role": {"teacher"}, "school": {d.schoolA}})
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "already uses this e-mail") {
+		t.Fatalf("duplicate: %d", res.StatusCode)
+	}
+	// Bad input: each says what to fix.
+	for _, bad := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"email": {"not-an-address"}, "given_name": {"X"}, "role": {"teacher"}, "school": {d.schoolA}}, "valid e-mail"},
+		{url.Values{"email": {"x@y.org"}, "given_name": {""}, "role": {"teacher"}, "school": {d.schoolA}}, "given name"},
+		{url.Values{"email": {"x@y.org"}, "given_name": {"X"}, "role": {"wizard"}, "school": {d.schoolA}}, "Choose a role"},
+		{url.Values{"email": {"x@y.org"}, "given_name": {"X"}, "role": {"teacher"}, "school": {""}}, "Choose the school"},
+	} {
+		bad.form.Set("_csrf", csrf)
+		res, body := c.post("/admin/users", bad.form)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, bad.want) {
+			t.Errorf("bad form %v: %d, want a message with %q", bad.form, res.StatusCode, bad.want)
+		}
+	}
+	_, body = c.get("/admin/users?q=nia&role=teacher")
+	if !strings.Contains(body, "new.teacher@admins.org") || strings.Contains(body, "student@") {
+		t.Fatalf("search: %s", snippet(body))
+	}
+	if res, _ := c.get("/admin/users?sort=email;drop%20table%20users"); res.StatusCode != http.StatusOK {
+		t.Fatalf("unknown sort: %d", res.StatusCode)
+	}
+	if res, _ := c.post("/admin/users/"+id+"/profile", url.Values{"_csrf": {csrf}, "given_name": {"Nia"}, "family_name": {"Renamed"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rename: %d", res.StatusCode)
+	}
+	if res, _ := c.post("/admin/users/"+id+"/roles", url.Values{"_csrf": {csrf}, "role": {"guardian"}, "school": {d.schoolA}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add role: %d", res.StatusCode)
+	}
+	var ms []store.Membership
+	inSystem(t, d, func(s *db.Scope) (err error) {
+		ms, err = store.ListMemberships(context.Background(), s, id)
+		return err
+	})
+	if len(ms) != 2 {
+		t.Fatalf("memberships: %+v", ms)
+	}
+	if res, _ := c.post("/admin/users/"+id+"/roles/"+ms[1].ID+"/delete", url.Values{"_csrf": {csrf}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove role: %d", res.StatusCode)
+	}
+	if res, _ := c.post("/admin/users/"+id+"/status", url.Values{"_csrf": {csrf}, "status": {"deactivated"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("deactivate: %d", res.StatusCode)
+	}
+	_, body = c.get("/admin/audit")
+	for _, action := range []string{"user.create", "user.update", "user.role.add", "user.role.remove", "user.deactivated"} {
+		if !strings.Contains(body, action) {
+			t.Errorf("audit log lacks %s", action)
+		}
+	}
+	// A deactivated teacher's sessions stop working.
+	teacher, _ := d.session(db.Teacher)
+	if res, _ := c.post("/admin/users/"+d.users[db.Teacher].ID+"/status", url.Values{"_csrf": {csrf}, "status": {"deactivated"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatal("deactivate teacher")
+	}
+	if res, _ := teacher.get("/"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("deactivated teacher still signed in: %d", res.StatusCode)
+	}
+	// Admins cannot lock themselves out.
+	res, body = c.post("/admin/users/"+d.users[db.DistrictAdmin].ID+"/status", url.Values{"_csrf": {csrf}, "status": {"deactivated"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "cannot deactivate yourself") {
+		t.Fatalf("self-deactivation: %d", res.StatusCode)
+	}
+}
+
+// A school admin cannot see or make district admins, nor users of other schools.
+func TestSchoolAdminStaysInTheirSchool(t *testing.T) {
+	d := newDistrict(t, "schooladmin")
+	c, csrf := d.session(db.SchoolAdmin)
+	res, body := c.post("/admin/users", url.Values{"_csrf": {csrf}, "email": {"boss@x.org"}, "given_name": {"Boss"}, "role": {"district_admin"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Choose a role") {
+		t.Fatalf("school admin made a district admin: %d", res.StatusCode)
+	}
+	if res, _ := c.get("/admin/users/" + d.users[db.DistrictAdmin].ID); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("school admin opened a district admin: %d", res.StatusCode)
+	}
+}
+
+func TestTermsAreValidated(t *testing.T) {
+	d := newDistrict(t, "terms")
+	c, csrf := d.session(db.DistrictAdmin)
+	res, body := c.post("/admin/terms", url.Values{"_csrf": {csrf}, "school": {d.schoolA}, "name": {"Spring"}, "starts_on": {"2027-05-01"}, "ends_on": {"2027-01-01"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "must end on or after") {
+		t.Fatalf("backwards term: %d", res.StatusCode)
+	}
+	res, _ = c.post("/admin/terms", url.Values{"_csrf": {csrf}, "school": {d.schoolA}, "name": {"Spring 2027"}, "starts_on": {"2027-01-05"}, "ends_on": {"2027-05-28"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create term: %d", res.StatusCode)
+	}
+	if _, body := c.get("/admin/terms"); !strings.Contains(body, "Spring 2027") {
+		t.Fatal("term not listed")
+	}
+}
+
+func inSystem(t *testing.T, d *district, fn func(s *db.Scope) error) {
+	t.Helper()
+	if err := d.db.InTx(context.Background(), db.SystemActor(), fn); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/mail"
+	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
+	"bellwork.dev/bellwork/pkg/directory"
+)
+
+// A session of district A is worth nothing on district B's host, and B's
+// ids read as not found from A.
+func TestSessionsDoNotCrossDistricts(t *testing.T) {
+	a := newDistrict(t, "isoa")
+	b := newDistrict(t, "isob")
+	ca, _ := a.session(db.DistrictAdmin)
+	// Same cookie, B's host (a second server, as a second fleet replica would be).
+	_, token := cookieOf(t, ca, a.host)
+	req, _ := http.NewRequest("GET", b.http.URL+"/", nil)
+	req.Host = b.host
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("A's session on B's host: %d, want a redirect to sign in", res.StatusCode)
+	}
+	if res, _ := ca.get("/admin/users/" + b.users[db.Teacher].ID); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("B's user from A: %d", res.StatusCode)
+	}
+	if res, _ := ca.get("/api/v1/sections/" + b.section + "/roster"); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("B's roster from A: %d", res.StatusCode)
+	}
+}
+
+func cookieOf(t *testing.T, c *client, host string) (string, string) {
+	t.Helper()
+	for _, k := range c.jar.Cookies(mustURL("http://" + host + "/")) {
+		if k.Name == sessionCookie {
+			return k.Name, k.Value
+		}
+	}
+	t.Fatal("no session cookie")
+	return "", ""
+}
+
+// A student cannot open a teacher's page or another section's roster.
+func TestStudentCannotOpenTeacherPages(t *testing.T) {
+	d := newDistrict(t, "student")
+	c, _ := d.session(db.Student)
+	if res, _ := c.get("/teach/sections/" + d.section); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("student on a teacher page: %d", res.StatusCode)
+	}
+	res, body := c.get("/api/v1/sections/" + d.section + "/roster")
+	if res.StatusCode != http.StatusOK || strings.Contains(body, "guardian@") {
+		t.Fatalf("student roster: %d", res.StatusCode)
+	}
+	var roster struct{ Items []map[string]any }
+	_ = json.Unmarshal([]byte(body), &roster)
+	for _, e := range roster.Items {
+		if e["role"] == "student" && e["userId"] != d.users[db.Student].ID {
+			t.Fatalf("student sees a classmate: %v", e)
+		}
+	}
+}
+
+// An unknown host gets a clear page; a district whose database is down gets
+// its own 503 while the others keep working.
+func TestUnknownHostAndUnreachableDistrict(t *testing.T) {
+	good := newDistrict(t, "up")
+	if res, body := good.client().do("GET", "/signin", nil, http.Header{}); res.StatusCode != http.StatusOK || !strings.Contains(body, "Sign in") {
+		t.Fatalf("healthy district: %d", res.StatusCode)
+	}
+	stranger := good.client()
+	stranger.d = &district{t: t, http: good.http, host: "nowhere.localhost"}
+	res, body := stranger.get("/signin")
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "No district here") {
+		t.Fatalf("unknown host: %d", res.StatusCode)
+	}
+
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	pools := db.NewPools(time.Minute, 2)
+	defer pools.CloseAll()
+	reg := tenancy.NewRegistry(pools, log)
+	down := good.entry.Database
+	down.Port, down.DirectPort = 1, 1 // nothing listens there
+	reg.Replace([]*directory.Entry{{Version: 1, Tenant: "down", DisplayName: "Down", Hosts: []string{"down.localhost"}, TimeZone: "UTC", Database: down}})
+	srv, err := New(reg, &mail.Mailbox{}, nil, log, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	req, _ := http.NewRequest("GET", hs.URL+"/signin", nil)
+	req.Host = "down.localhost"
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(page), "not available right now") || !strings.Contains(string(page), "request id") {
+		t.Fatalf("unreachable district: %d %s", res.StatusCode, page)
+	}
+	// Its readiness shows in /readyz, which still answers.
+	res, err = http.Get(hs.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("readyz with the only district down: %d", res.StatusCode)
+	}
+}
