@@ -3,6 +3,7 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  document.documentElement.dataset.js = "on";
   // Ask before destructive actions.
   for (const form of document.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (event) => {
