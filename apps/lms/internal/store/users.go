@@ -47,20 +47,30 @@ type NewUser struct {
 // NormalizeEmail lower-cases and trims an address.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// CreateUser adds a user; the e-mail address must be free.
-func CreateUser(ctx context.Context, s *db.Scope, n NewUser) (*User, error) {
+// CreateUser adds a user with one role (role may be empty for none); the
+// e-mail address must be free. The user is read back after the role is
+// added: row-level security lets a school admin see a user only once they
+// belong to the admin's school.
+func CreateUser(ctx context.Context, s *db.Scope, n NewUser, role db.Role, schoolID string) (*User, error) {
 	display := strings.TrimSpace(n.GivenName + " " + n.FamilyName)
 	if display == "" {
 		display = n.Email
 	}
-	rows, err := s.Tx.Query(ctx, `INSERT INTO users (email, display_name, given_name, family_name, grade, sourced_id, username)
-		VALUES ($1, $2, $3, $4, nullif($5, ''), nullif($6, ''), nullif($7, '')) RETURNING `+userColumns,
-		NormalizeEmail(n.Email), display, n.GivenName, n.FamilyName, n.Grade, n.SourcedID, n.Username)
-	if err != nil {
+	var id string
+	if err := s.Tx.QueryRow(ctx, `SELECT gen_random_uuid()::text`).Scan(&id); err != nil {
 		return nil, wrap("create user", err)
 	}
-	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[User])
-	return u, wrap("create user", err)
+	if _, err := s.Tx.Exec(ctx, `INSERT INTO users (id, email, display_name, given_name, family_name, grade, sourced_id, username)
+		VALUES ($1, $2, $3, $4, $5, nullif($6, ''), nullif($7, ''), nullif($8, ''))`,
+		id, NormalizeEmail(n.Email), display, n.GivenName, n.FamilyName, n.Grade, n.SourcedID, n.Username); err != nil {
+		return nil, wrap("create user", err)
+	}
+	if role != "" {
+		if err := AddMembership(ctx, s, id, role, schoolID); err != nil {
+			return nil, err
+		}
+	}
+	return GetUser(ctx, s, id)
 }
 
 // GetUser reads a user by id.

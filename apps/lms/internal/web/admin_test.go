@@ -98,11 +98,16 @@ func TestAdminManagesUsers(t *testing.T) {
 	}
 }
 
-// A school admin cannot see or make district admins, nor users of other schools.
+// A school admin adds teachers to their school, but cannot see or make
+// district admins.
 func TestSchoolAdminStaysInTheirSchool(t *testing.T) {
 	d := newDistrict(t, "schooladmin")
 	c, csrf := d.session(db.SchoolAdmin)
-	res, body := c.post("/admin/users", url.Values{"_csrf": {csrf}, "email": {"boss@x.org"}, "given_name": {"Boss"}, "role": {"district_admin"}})
+	res, body := c.post("/admin/users", url.Values{"_csrf": {csrf}, "email": {"t2@x.org"}, "given_name": {"Tia"}, "role": {"teacher"}, "school": {d.schoolA}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("school admin adding a teacher: %d %s", res.StatusCode, snippet(body))
+	}
+	res, body = c.post("/admin/users", url.Values{"_csrf": {csrf}, "email": {"boss@x.org"}, "given_name": {"Boss"}, "role": {"district_admin"}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Choose a role") {
 		t.Fatalf("school admin made a district admin: %d", res.StatusCode)
 	}

@@ -180,11 +180,8 @@ func (s *Server) adminUserCreate(c *call) {
 	err = c.inTx(func(sc *db.Scope) error {
 		ctx := c.r.Context()
 		var err error
-		u, err = store.CreateUser(ctx, sc, store.NewUser{Email: f.Email, GivenName: f.GivenName, FamilyName: f.FamilyName})
+		u, err = store.CreateUser(ctx, sc, store.NewUser{Email: f.Email, GivenName: f.GivenName, FamilyName: f.FamilyName}, role, f.SchoolID)
 		if err != nil {
-			return err
-		}
-		if err := store.AddMembership(ctx, sc, u.ID, role, f.SchoolID); err != nil {
 			return err
 		}
 		var hash string

@@ -135,10 +135,7 @@ func (s *Server) apiCreateUser(c *call) {
 	err = c.inTx(func(sc *db.Scope) error {
 		ctx := c.r.Context()
 		var err error
-		if u, err = store.CreateUser(ctx, sc, store.NewUser{Email: req.Email, GivenName: strings.TrimSpace(req.GivenName), FamilyName: strings.TrimSpace(req.FamilyName)}); err != nil {
-			return err
-		}
-		if err := store.AddMembership(ctx, sc, u.ID, role, req.SchoolID); err != nil {
+		if u, err = store.CreateUser(ctx, sc, store.NewUser{Email: req.Email, GivenName: strings.TrimSpace(req.GivenName), FamilyName: strings.TrimSpace(req.FamilyName)}, role, req.SchoolID); err != nil {
 			return err
 		}
 		if _, err := store.EnsureInvitation(ctx, sc, req.Email, role, req.SchoolID, hash, s.Now().Add(14*24*time.Hour), c.user.ID); err != nil {

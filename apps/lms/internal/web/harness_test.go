@@ -112,15 +112,8 @@ func (d *district) seed() {
 		}
 		d.schoolA = school.ID
 		for _, role := range db.UserRoles {
-			u, err := store.CreateUser(ctx, s, store.NewUser{Email: string(role) + "@" + d.host + ".org", GivenName: strings.ToUpper(string(role[:1])) + string(role[1:]), FamilyName: "Test"})
+			u, err := store.CreateUser(ctx, s, store.NewUser{Email: string(role) + "@" + d.host + ".org", GivenName: strings.ToUpper(string(role[:1])) + string(role[1:]), FamilyName: "Test"}, role, schoolOf(role, d.schoolA))
 			if err != nil {
-				return err
-			}
-			schoolID := d.schoolA
-			if role == db.DistrictAdmin {
-				schoolID = ""
-			}
-			if err := store.AddMembership(ctx, s, u.ID, role, schoolID); err != nil {
 				return err
 			}
 			if err := store.SetPassword(ctx, s, u.ID, hash); err != nil {
@@ -248,4 +241,12 @@ func waitUntil(t *testing.T, what string, ok func() bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// schoolOf is where a seeded role sits: district admins nowhere.
+func schoolOf(role db.Role, school string) string {
+	if role == db.DistrictAdmin {
+		return ""
+	}
+	return school
 }

@@ -71,7 +71,7 @@ func (s *Server) acceptInvitation(c *call) {
 		u, err := store.GetUserByEmail(ctx, sc, inv.Email)
 		if errors.Is(err, store.ErrNotFound) {
 			given, family, _ := strings.Cut(name, " ")
-			u, err = store.CreateUser(ctx, sc, store.NewUser{Email: inv.Email, GivenName: given, FamilyName: family})
+			u, err = store.CreateUser(ctx, sc, store.NewUser{Email: inv.Email, GivenName: given, FamilyName: family}, "", "")
 		}
 		if err != nil {
 			return err

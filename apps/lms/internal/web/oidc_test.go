@@ -143,7 +143,7 @@ func TestOpenIDConnectSignIn(t *testing.T) {
 
 	// An existing account outside the allowed domains is still refused.
 	inSystem(t, d, func(s *db.Scope) error {
-		_, err := store.CreateUser(context.Background(), s, store.NewUser{Email: "teacher@elsewhere.org", GivenName: "Else"})
+		_, err := store.CreateUser(context.Background(), s, store.NewUser{Email: "teacher@elsewhere.org", GivenName: "Else"}, "", "")
 		return err
 	})
 	for name, setup := range map[string]func(){
