@@ -10,7 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/retry"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -30,7 +30,7 @@ import (
 type SchoolReconciler struct {
 	Client    client.Client
 	APIReader client.Reader
-	Events    events.EventRecorder
+	Events    record.EventRecorder
 	Options   Options
 }
 
@@ -196,7 +196,7 @@ func (r *SchoolReconciler) finalize(ctx context.Context, p *schoolPass) error {
 			p.wakeIn(min(r.Options.StatusInterval, deadline.Sub(p.now)))
 			return ErrTerminateLoop
 		}
-		r.Events.Eventf(s, nil, corev1.EventTypeWarning, "ArchiveTimeout", "Delete",
+		r.Events.Eventf(s, corev1.EventTypeWarning, "ArchiveTimeout",
 			"The LMS did not report school %s archived within %s; released anyway (its data stays in the LMS)", s.Spec.Code, r.Options.ArchiveWait)
 		why = "waited " + r.Options.ArchiveWait.String()
 	}

@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/tools/record"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -145,11 +147,23 @@ func CacheOptions() cache.Options {
 // Setup registers the Tenant and School controllers and the tenant metrics
 // with mgr. The manager should be created with CacheOptions.
 func Setup(mgr manager.Manager, opts Options) error {
+	if opts.Postgres == nil {
+		dialer := pgadmin.NewDialer()
+		opts.Postgres = dialer
+		// Pooled admin connections end with the manager.
+		if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+			<-ctx.Done()
+			dialer.Close()
+			return nil
+		})); err != nil {
+			return err
+		}
+	}
 	opts.fillDefaults()
 	tenants := &TenantReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
-		Events:    mgr.GetEventRecorder("bellwork-tenant"),
+		Events:    eventRecorder(mgr, "bellwork-tenant"),
 		Options:   opts,
 	}
 	if err := tenants.SetupWithManager(mgr); err != nil {
@@ -158,7 +172,7 @@ func Setup(mgr manager.Manager, opts Options) error {
 	schools := &SchoolReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
-		Events:    mgr.GetEventRecorder("bellwork-school"),
+		Events:    eventRecorder(mgr, "bellwork-school"),
 		Options:   opts,
 	}
 	if err := schools.SetupWithManager(mgr); err != nil {
@@ -166,4 +180,12 @@ func Setup(mgr manager.Manager, opts Options) error {
 	}
 	registerTenantMetrics(mgr.GetCache())
 	return nil
+}
+
+// eventRecorder is the core/v1 Event recorder. The events.k8s.io recorder
+// folds events of the same reason into one series that keeps the first
+// note, which would hide what a later drift repair put back; this one
+// keys on the message too.
+func eventRecorder(mgr manager.Manager, name string) record.EventRecorder {
+	return mgr.GetEventRecorderFor(name) //nolint:staticcheck // see above
 }

@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
@@ -99,11 +100,19 @@ func testOptions() controllers.Options {
 // is called). mutate adjusts the options.
 func startManager(t testing.TB, mutate func(*controllers.Options)) (stop func()) {
 	t.Helper()
+	_, stop = runManager(t, mutate)
+	return stop
+}
+
+// runManager is startManager that also returns the manager.
+func runManager(t testing.TB, mutate func(*controllers.Options)) (mgr manager.Manager, stop func()) {
+	t.Helper()
 	o := testOptions()
 	if mutate != nil {
 		mutate(&o)
 	}
-	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
+	var err error
+	mgr, err = ctrl.NewManager(env.Config, ctrl.Options{
 		Scheme:                 testenv.Scheme(),
 		Cache:                  controllers.CacheOptions(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
@@ -128,7 +137,7 @@ func startManager(t testing.TB, mutate func(*controllers.Options)) (stop func())
 	var once sync.Once
 	stop = func() { once.Do(func() { cancel(); wg.Wait() }) }
 	t.Cleanup(stop)
-	return stop
+	return mgr, stop
 }
 
 // externalTenant is a Tenant on the test's Postgres server.

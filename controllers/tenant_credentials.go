@@ -120,7 +120,7 @@ func (r *TenantReconciler) decideCredential(ctx context.Context, p *tenantPass, 
 		c := fresh(p.names.OtherAppLogin(from))
 		c.Annotations[annRetiringLogin] = from
 		c.Annotations[annRetireAfter] = p.now.Add(r.Options.RotationGrace).UTC().Format(time.RFC3339)
-		r.Events.Eventf(p.tenant, nil, corev1.EventTypeNormal, eventRotated, "Rotate",
+		r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventRotated,
 			"Switching the LMS from %s to %s; %s keeps its password for %s", from, c.User, from, r.Options.RotationGrace)
 		return c
 	}
@@ -145,7 +145,7 @@ func (r *TenantReconciler) decideCredential(ctx context.Context, p *tenantPass, 
 		return cur
 	}
 	if kind != builders.CredentialApp {
-		r.Events.Eventf(p.tenant, nil, corev1.EventTypeNormal, eventRotated, "Rotate", "Rotating the password of %s", cur.User)
+		r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventRotated, "Rotating the password of %s", cur.User)
 		c := fresh(cur.User)
 		c.Annotations[annChecksum] = cur.Annotations[annChecksum]
 		return c
@@ -177,7 +177,7 @@ func (r *TenantReconciler) retireAppLogin(ctx context.Context, p *tenantPass, s 
 		if err := r.run(ctx, p, s, []pgadmin.Change{pgadmin.SetPassword(retiring, pgadmin.GeneratePassword())}); err != nil {
 			return c, err
 		}
-		r.Events.Eventf(p.tenant, nil, corev1.EventTypeNormal, eventRotated, "Rotate",
+		r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventRotated,
 			"Retired app login %s: its password was replaced by one nobody knows", retiring)
 	}
 	delete(c.Annotations, annRetiringLogin)

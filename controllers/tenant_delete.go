@@ -84,7 +84,7 @@ func (r *TenantReconciler) retainDatabase(ctx context.Context, p *tenantPass) er
 		}
 		msg += fmt.Sprintf("; namespace %s and Cluster %s stay", p.tenant.NamespaceName(), builders.DedicatedClusterName)
 	}
-	r.Events.Eventf(p.tenant, nil, corev1.EventTypeNormal, eventDeleted, "Delete", "%s", msg)
+	r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventDeleted, "%s", msg)
 	return nil
 }
 
@@ -99,7 +99,7 @@ func (r *TenantReconciler) dropDatabase(ctx context.Context, p *tenantPass) erro
 		if err := r.Client.Delete(ctx, c); client.IgnoreNotFound(err) != nil {
 			return err
 		}
-		r.Events.Eventf(p.tenant, nil, corev1.EventTypeNormal, eventDeleted, "Delete",
+		r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventDeleted,
 			"Deleted CloudNativePG Cluster %s and with it database %s (reclaimPolicy Delete)", p.top.Cluster, p.names.Database)
 		return nil
 	}
@@ -135,7 +135,7 @@ func (r *TenantReconciler) dropDatabase(ctx context.Context, p *tenantPass) erro
 			return err
 		}
 	}
-	r.Events.Eventf(p.tenant, nil, corev1.EventTypeNormal, eventDeleted, "Delete",
+	r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventDeleted,
 		"Dropped database %s and its roles (reclaimPolicy Delete)", p.names.Database)
 	return nil
 }

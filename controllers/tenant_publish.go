@@ -76,7 +76,7 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 	}
 	hash := directory.Hash(data)
 	if changed {
-		r.Events.Eventf(t, nil, corev1.EventTypeNormal, eventPublished, "Publish",
+		r.Events.Eventf(t, corev1.EventTypeNormal, eventPublished,
 			"Published directory entry %s/%s (%d schools, hash %s)", want.Namespace, want.Name, len(published), hash)
 	}
 	p.status.DirectorySecret = want.Namespace + "/" + want.Name
@@ -126,7 +126,7 @@ func (r *TenantReconciler) withdraw(ctx context.Context, p *tenantPass, why stri
 		return err
 	}
 	if removed {
-		r.Events.Eventf(p.tenant, nil, corev1.EventTypeWarning, eventWithdrawn, "Withdraw",
+		r.Events.Eventf(p.tenant, corev1.EventTypeWarning, eventWithdrawn,
 			"Removed directory entry %s/%s: %s", s.Namespace, s.Name, why)
 	}
 	p.status.DirectorySecret, p.status.DirectoryHash = "", ""

@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -63,15 +62,15 @@ func (r *TenantReconciler) run(ctx context.Context, p *tenantPass, s pgadmin.Ses
 	driftCounts := p.provisioned && p.tenant.Generation == p.before.ObservedGeneration
 	defer func() {
 		if len(drift) > 0 {
-			r.Events.Eventf(p.tenant, nil, corev1.EventTypeWarning, platformv1.ReasonRoleDriftRepaired, "RepairDrift", "%s", strings.Join(drift, "; "))
+			r.Events.Eventf(p.tenant, corev1.EventTypeWarning, platformv1.ReasonRoleDriftRepaired, "%s", strings.Join(drift, "; "))
 		}
 		if len(done) > 0 {
-			r.Events.Eventf(p.tenant, nil, corev1.EventTypeNormal, eventProvisioned, "Provision", "%s", strings.Join(done, "; "))
+			r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventProvisioned, "%s", strings.Join(done, "; "))
 		}
 	}()
 	for _, c := range changes {
 		if err := s.Exec(ctx, c.SQL); err != nil {
-			r.Events.Eventf(p.tenant, nil, corev1.EventTypeWarning, eventFailed, "Provision", "%s failed: %v", c.What, errors.Unwrap(err))
+			r.Events.Eventf(p.tenant, corev1.EventTypeWarning, eventFailed, "%s failed: %v", c.What, err)
 			return fmt.Errorf("%s: %w", strings.ToLower(c.What[:1])+c.What[1:], err)
 		}
 		log.FromContext(ctx).Info(c.What, "drift", c.Drift)
