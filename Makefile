@@ -23,9 +23,13 @@ help: ## List the targets with one line each.
 run: ## Start the local control plane, install CRDs, apply the samples and run the operator (Ctrl-C stops).
 	hack/run.sh
 
+.PHONY: lms
+lms: ## Run the LMS alone against a Postgres of its own and print the admin's sign-in link (Ctrl-C stops).
+	go run ./apps/lms/cmd/lms-quickstart
+
 .PHONY: test
-test: deps check-generated vet controlplane ## Run every test (unit, API server, control plane).
-	go test -count=1 ./...
+test: deps check-generated vet controlplane ## Run every test (unit, API server, control plane, Postgres, Chromium).
+	BELLWORK_REQUIRE_BROWSER=1 go test -count=1 -timeout 20m ./...
 
 .PHONY: e2e
 e2e: deps controlplane ## Run the whole-platform end-to-end suite.
@@ -33,7 +37,7 @@ e2e: deps controlplane ## Run the whole-platform end-to-end suite.
 
 .PHONY: bench
 bench: deps controlplane ## Run the benchmarks and print ratios against baselines measured in the same run.
-	go test -run '^$$' -bench . -benchmem ./...
+	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
 
 .PHONY: build
 build: ## Build the operator into bin/.

@@ -70,6 +70,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if s.dir, err = filepath.Abs(s.dir); err != nil {
 		return nil, err
 	}
+	// Parents stay traversable: as root, the server runs as the postgres
+	// user, which must reach its folder.
+	if err := os.MkdirAll(filepath.Dir(s.dir), 0o755); err != nil {
+		return nil, fmt.Errorf("create folder: %w", err)
+	}
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create folder: %w", err)
 	}

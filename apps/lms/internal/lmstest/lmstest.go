@@ -10,12 +10,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"strings"
 	"sync/atomic"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
+	"bellwork.dev/bellwork/apps/lms/internal/devdb"
 	"bellwork.dev/bellwork/apps/lms/internal/migrations"
 	"bellwork.dev/bellwork/internal/pgserver"
 	"bellwork.dev/bellwork/pkg/directory"
@@ -57,49 +55,7 @@ func TenantDB(t testing.TB) directory.Database {
 
 // Provision creates a database and its roles the way the operator does.
 func Provision(ctx context.Context, srv *pgserver.Server, name string) (directory.Database, error) {
-	conn, err := pgx.Connect(ctx, srv.AdminURL("postgres"))
-	if err != nil {
-		return directory.Database{}, err
-	}
-	defer conn.Close(ctx)
-	d := directory.Database{
-		Name: name, Host: srv.Host, Port: srv.Port, DirectHost: srv.Host, DirectPort: srv.Port, SSLMode: "disable",
-		Owner: directory.Credentials{User: name + "_owner", Password: randomHex(12)},
-		App:   directory.Credentials{User: name + "_app_blue", Password: randomHex(12)},
-	}
-	id := func(s string) string { return pgx.Identifier{s}.Sanitize() }
-	lit := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-	stmts := []string{
-		fmt.Sprintf("CREATE ROLE %s LOGIN PASSWORD %s", id(d.Owner.User), lit(d.Owner.Password)),
-		fmt.Sprintf("CREATE ROLE %s NOLOGIN NOBYPASSRLS", id(name+"_app")),
-		fmt.Sprintf("CREATE ROLE %s LOGIN NOBYPASSRLS INHERIT PASSWORD %s IN ROLE %s", id(d.App.User), lit(d.App.Password), id(name+"_app")),
-		fmt.Sprintf("CREATE ROLE %s LOGIN PASSWORD %s", id(name+"_readonly"), lit(ReadonlyPassword)),
-		fmt.Sprintf("CREATE DATABASE %s OWNER %s", id(name), id(d.Owner.User)),
-		fmt.Sprintf("REVOKE CONNECT ON DATABASE %s FROM PUBLIC", id(name)),
-		fmt.Sprintf("GRANT CONNECT ON DATABASE %s TO %s, %s", id(name), id(name+"_app"), id(name+"_readonly")),
-	}
-	for _, s := range stmts {
-		if _, err := conn.Exec(ctx, s); err != nil {
-			return d, fmt.Errorf("%s: %w", s, err)
-		}
-	}
-	dbConn, err := pgx.Connect(ctx, srv.AdminURL(name))
-	if err != nil {
-		return d, err
-	}
-	defer dbConn.Close(ctx)
-	for _, s := range []string{
-		fmt.Sprintf("ALTER SCHEMA public OWNER TO %s", id(d.Owner.User)),
-		fmt.Sprintf("GRANT USAGE ON SCHEMA public TO %s, %s", id(name+"_app"), id(name+"_readonly")),
-		fmt.Sprintf("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %s", id(d.Owner.User), id(name+"_app")),
-		fmt.Sprintf("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO %s", id(d.Owner.User), id(name+"_app")),
-		fmt.Sprintf("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA public GRANT SELECT ON TABLES TO %s", id(d.Owner.User), id(name+"_readonly")),
-	} {
-		if _, err := dbConn.Exec(ctx, s); err != nil {
-			return d, fmt.Errorf("%s: %w", s, err)
-		}
-	}
-	return d, nil
+	return devdb.Provision(ctx, srv.AdminURL("postgres"), srv.AdminURL, srv.Host, srv.Port, name, ReadonlyPassword)
 }
 
 // ReadonlyPassword is the readonly role's password in test databases.

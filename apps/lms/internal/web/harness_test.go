@@ -30,7 +30,7 @@ func TestMain(m *testing.M) { lmstest.Main(m) }
 // district is one tenant served by a real Server over HTTP, with a person
 // in every role at school A.
 type district struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *Server
 	http    *httptest.Server
 	host    string
@@ -44,7 +44,7 @@ type district struct {
 
 const testPassword = "correct horse battery"
 
-func newDistrict(t *testing.T, name string, mutate ...func(*directory.Entry)) *district {
+func newDistrict(t testing.TB, name string, mutate ...func(*directory.Entry)) *district {
 	t.Helper()
 	ctx := context.Background()
 	dbase := lmstest.TenantDB(t)
@@ -232,7 +232,7 @@ func (c *client) signIn(email, password string) *http.Response {
 	return res
 }
 
-func waitUntil(t *testing.T, what string, ok func() bool) {
+func waitUntil(t testing.TB, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !ok() {

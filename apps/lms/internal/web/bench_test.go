@@ -1,0 +1,161 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
+	"bellwork.dev/bellwork/internal/pgserver"
+)
+
+// load runs op from workers goroutines for d (bounded) and returns the
+// operations per second and the 99th percentile latency.
+func load(workers int, d time.Duration, op func() error) (float64, time.Duration, error) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var firstErr error
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for i := 0; i < 1_000_000 && time.Now().Before(deadline); i++ {
+				t0 := time.Now()
+				if err := op(); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if len(lat) == 0 {
+		return 0, 0, firstErr
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return float64(len(lat)) / elapsed.Seconds(), lat[len(lat)*99/100], firstErr
+}
+
+var tpsRE = regexp.MustCompile(`tps = ([0-9.]+)`)
+
+// pgbenchSelect measures `pgbench -S` (read-only point selects) on the same
+// Postgres server with the same number of clients: the baseline.
+func pgbenchSelect(b *testing.B, srv *pgserver.Server, clients int, d time.Duration) float64 {
+	bin, err := pgserver.BinDir()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := lmstest.Provision(ctx, srv, "pgbench_db"); err != nil && !strings.Contains(err.Error(), "already exists") {
+		b.Fatal(err)
+	}
+	env := append(os.Environ(), "PGPASSWORD="+srv.SuperPassword)
+	args := []string{"-h", srv.Host, "-p", strconv.Itoa(srv.Port), "-U", pgserver.SuperUser}
+	init := exec.Command(filepath.Join(bin, "pgbench"), append(args, "-i", "-q", "-s", "1", "pgbench_db")...)
+	init.Env = env
+	if out, err := init.CombinedOutput(); err != nil {
+		b.Fatalf("pgbench -i: %v: %s", err, out)
+	}
+	run := exec.Command(filepath.Join(bin, "pgbench"), append(args, "-S", "-c", strconv.Itoa(clients), "-j", "2",
+		"-T", strconv.Itoa(int(d.Seconds())), "pgbench_db")...)
+	run.Env = env
+	out, err := run.CombinedOutput()
+	if err != nil {
+		b.Fatalf("pgbench -S: %v: %s", err, out)
+	}
+	m := tpsRE.FindSubmatch(out)
+	if m == nil {
+		b.Fatalf("pgbench output: %s", out)
+	}
+	tps, _ := strconv.ParseFloat(string(m[1]), 64)
+	return tps
+}
+
+// BenchmarkSignInAndHome loads the LMS on loopback: sign-in followed by the
+// home page (argon2id dominates), and the home page alone with a session,
+// beside pgbench -S on the same Postgres in the same run. It reports rates,
+// p99 latencies and the ratios; it asserts nothing about speed.
+//
+//	make bench   (or: go test -run '^$' -bench SignInAndHome -benchtime 1x ./apps/lms/internal/web/)
+func BenchmarkSignInAndHome(b *testing.B) {
+	const clients = 8
+	phase := 5 * time.Second
+	d := newDistrict(b, "bench")
+	email := "teacher@bench.localhost.org"
+	signInHome := func() error {
+		c := d.client()
+		tok := c.formToken("/signin")
+		res, _ := c.post("/signin", url.Values{"_csrf": {tok}, "email": {email}, "password": {testPassword}})
+		if res.StatusCode != http.StatusSeeOther {
+			return fmt.Errorf("sign-in: %d", res.StatusCode)
+		}
+		if res, _ := c.get("/"); res.StatusCode != http.StatusOK {
+			return fmt.Errorf("home: %d", res.StatusCode)
+		}
+		return nil
+	}
+	var sessions []*client
+	for range clients {
+		c, _ := d.session(db.Teacher)
+		sessions = append(sessions, c)
+	}
+	var next int
+	var mu sync.Mutex
+	home := func() error {
+		mu.Lock()
+		c := sessions[next%len(sessions)]
+		next++
+		mu.Unlock()
+		if res, _ := c.get("/"); res.StatusCode != http.StatusOK {
+			return fmt.Errorf("home: %d", res.StatusCode)
+		}
+		return nil
+	}
+	b.ResetTimer()
+	signRate, signP99, err := load(clients, phase, signInHome)
+	if err != nil {
+		b.Fatal(err)
+	}
+	homeRate, homeP99, err := load(clients, phase, home)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tps := pgbenchSelect(b, lmstest.Server, clients, phase)
+	b.StopTimer()
+	b.ReportMetric(signRate, "signin+home/s")
+	b.ReportMetric(float64(signP99.Microseconds())/1000, "signin+home-p99-ms")
+	b.ReportMetric(homeRate, "home/s")
+	b.ReportMetric(float64(homeP99.Microseconds())/1000, "home-p99-ms")
+	b.ReportMetric(tps, "pgbench-S-tps")
+	b.ReportMetric(homeRate/tps, "home/pgbench-ratio")
+	fmt.Printf("\nLMS on loopback, %d clients, %s per phase (same Postgres, same run):\n"+
+		"  sign-in + home: %8.1f/s   p99 %v\n  home page:      %8.1f/s   p99 %v\n  pgbench -S:     %8.1f tps\n"+
+		"  ratio home/pgbench: %.3f   ratio sign-in+home/pgbench: %.4f\n",
+		clients, phase, signRate, signP99.Round(time.Millisecond), homeRate, homeP99.Round(time.Millisecond), tps, homeRate/tps, signRate/tps)
+}
+
