@@ -86,3 +86,5 @@ func SetPassword(role, password string) Change {
 		What: fmt.Sprintf("Set the password of role %s", role),
 	}
 }
+
+func decodeBase64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }

@@ -158,4 +158,3 @@ func BenchmarkSignInAndHome(b *testing.B) {
 		"  ratio home/pgbench: %.3f   ratio sign-in+home/pgbench: %.4f\n",
 		clients, phase, signRate, signP99.Round(time.Millisecond), homeRate, homeP99.Round(time.Millisecond), tps, homeRate/tps, signRate/tps)
 }
-
