@@ -49,18 +49,25 @@ build)
 	build_one kube k8s.io/kubernetes/cmd/kube-scheduler kube-scheduler
 	build_one etcd go.etcd.io/etcd/server/v3 etcd
 	build_one kwok sigs.k8s.io/kwok/cmd/kwok kwok
-	# kwok's own stage definitions ship in its module; keep the ones we use beside the binary.
-	if [ ! -f "$dir/kwok-stages.yaml" ]; then
-		src=$(cd "$tools/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
-		{
-			for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml "$src"/kustomize/stage/pod/fast/*.yaml; do
-				case $f in /*) ;; *) f=$src/kustomize/stage/$f ;; esac
-				echo "---"
-				cat "$f"
-			done
-		} > "$dir/kwok-stages.yaml.tmp"
-		mv "$dir/kwok-stages.yaml.tmp" "$dir/kwok-stages.yaml"
-	fi
+	# kwok's own stage definitions ship in its module; keep the ones we use
+	# beside the binary. Pods labelled platform.bellwork.dev/run-locally are
+	# left out of kwok's pod stages (but for deletion): the local Job runner
+	# (internal/localrunner) runs them for real and reports their status.
+	src=$(cd "$tools/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+	{
+		for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml "$src"/kustomize/stage/pod/fast/*.yaml; do
+			case $f in /*) ;; *) f=$src/kustomize/stage/$f ;; esac
+			echo "---"
+			cat "$f"
+		done
+	} | awk '
+		/^  name: / { stage = $2 }
+		{ print }
+		/^    matchExpressions:$/ && stage ~ /^pod-/ && stage != "pod-delete" {
+			print "    - key: \x27.metadata.labels[\"platform.bellwork.dev/run-locally\"]\x27"
+			print "      operator: \x27DoesNotExist\x27"
+		}' > "$dir/kwok-stages.yaml.tmp"
+	mv "$dir/kwok-stages.yaml.tmp" "$dir/kwok-stages.yaml"
 	;;
 crds)
 	moddir=$(cd "$root" && go mod download -json "github.com/cloudnative-pg/cloudnative-pg@$cnpg_version" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
