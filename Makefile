@@ -20,8 +20,9 @@ help: ## List the targets with one line each.
 ##@ Everyday
 
 .PHONY: run
-run: ## Start the local control plane, install CRDs, apply the samples and run the operator (Ctrl-C stops).
-	hack/run.sh
+run: deps ## Start the whole platform locally (Postgres, control plane, operator, LMS), apply the samples, print the sign-in link (Ctrl-C stops).
+	@go build -o bin/platform ./hack/platform
+	@bin/platform
 
 .PHONY: lms
 lms: ## Run the LMS alone against a Postgres of its own and print the admin's sign-in link (Ctrl-C stops).
@@ -86,6 +87,11 @@ deps: ## Install missing system packages (kubectl) with apt-get.
 .PHONY: cluster-up
 cluster-up: deps ## Start the local control plane in the background; kubeconfig in .local/cluster/kubeconfig.
 	hack/cluster-up.sh
+
+.PHONY: clean-local
+clean-local: ## Remove local state (.local: cluster, Postgres data, logs, mail) after asking.
+	@read -r -p "Remove .local (the local cluster's and Postgres's data, logs and mail)? [y/N] " answer; \
+	if [ "$$answer" = y ] || [ "$$answer" = Y ]; then rm -rf .local && echo "Removed .local."; else echo "Kept .local."; fi
 
 .PHONY: cluster-down
 cluster-down: ## Stop the local control plane (its data is kept).

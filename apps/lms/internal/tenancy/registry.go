@@ -45,7 +45,9 @@ type Registry struct {
 	Log   *slog.Logger
 	// Converge brings a tenant's database to its entry; set by the server.
 	Converge func(ctx context.Context, t *Tenant, d *db.DB) error
-	// OnRemove is told when a tenant leaves the directory.
+	// OnRemove is told when a tenant leaves the directory or its database
+	// settings change (rotated credentials, a move): background work on the
+	// old pool stops, and the next converge starts it on the new one.
 	OnRemove func(name string)
 
 	mu     sync.RWMutex
@@ -65,6 +67,7 @@ func NewRegistry(pools *db.Pools, log *slog.Logger) *Registry {
 func (r *Registry) Replace(entries []*directory.Entry) {
 	r.mu.Lock()
 	next := map[string]*Tenant{}
+	var changedDB []string
 	for _, e := range entries {
 		data, err := directory.Marshal(e)
 		if err != nil {
@@ -77,6 +80,9 @@ func (r *Registry) Replace(entries []*directory.Entry) {
 			continue
 		}
 		t := &Tenant{Entry: e, Hash: hash}
+		if old, ok := r.byName[e.Tenant]; ok && old.Entry.Database != e.Database {
+			changedDB = append(changedDB, e.Tenant)
+		}
 		if old, ok := r.byName[e.Tenant]; ok {
 			// Keep serving while the new version converges.
 			old.mu.Lock()
@@ -102,6 +108,11 @@ func (r *Registry) Replace(entries []*directory.Entry) {
 	}
 	r.synced = true
 	r.mu.Unlock()
+	for _, name := range changedDB {
+		if r.OnRemove != nil {
+			r.OnRemove(name)
+		}
+	}
 	for _, name := range removed {
 		if r.OnRemove != nil {
 			r.OnRemove(name)

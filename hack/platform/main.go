@@ -1,0 +1,110 @@
+// Command platform is make run: it brings the whole Bellwork platform up on
+// this machine (Postgres, the local control plane, the operator, the LMS
+// fleet, the local Job runner), applies config/samples, waits for the sample
+// district to be Ready and says how to use it. Ctrl-C stops everything it
+// started; data stays in .local for the next run.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"syscall"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"bellwork.dev/bellwork/internal/localcluster"
+	"bellwork.dev/bellwork/internal/platform"
+)
+
+const sampleTenant = "lincoln-usd"
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintf(os.Stderr, "\nmake run: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root, err := localcluster.RepoRoot()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	p, err := platform.Up(ctx, platform.Defaults(root))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		fmt.Println("\nStopping the LMS, the operator, the control plane and Postgres...")
+		p.Down()
+		fmt.Println("Stopped. Data is kept in .local/; 'make run' resumes, 'make clean-local' removes it.")
+	}()
+	fmt.Println("==> Applying config/samples/ with kubectl")
+	apply := exec.CommandContext(ctx, "kubectl", "--kubeconfig", p.Kubeconfig, "apply", "-f", filepath.Join(root, "config", "samples"))
+	apply.Stdout, apply.Stderr = os.Stdout, os.Stderr
+	if err := apply.Run(); err != nil {
+		return fmt.Errorf("kubectl apply -f config/samples: %w", err)
+	}
+	fmt.Printf("==> Waiting for the sample district %s to be Ready\n", sampleTenant)
+	if err := p.WaitTenantReady(ctx, sampleTenant, 3*time.Minute); err != nil {
+		return err
+	}
+	links, err := invitationLinks(ctx, p)
+	if err != nil {
+		return err
+	}
+	fmt.Printf(`
+Bellwork is running (ready in %s).
+
+  LMS:            http://lincoln.localhost:%d   (a second replica answers on port %d)
+  Admin sign-in:  %s
+  Mailbox:        http://lincoln.localhost:%d/dev/mailbox
+  kubeconfig:     %s
+
+Try:
+  export KUBECONFIG=%s
+  kubectl get tenants,schools -A
+  kubectl describe tenant %s
+  kubectl get bellwork -A
+
+Logs: %s   Ctrl-C stops everything.
+`, time.Since(start).Round(time.Second), p.Opts.LMSPort, p.Opts.LMSPort+1, links, p.Opts.LMSPort, p.Kubeconfig, p.Kubeconfig, sampleTenant,
+		filepath.Join(p.Opts.StateDir, "logs"))
+	select {
+	case <-ctx.Done():
+		return nil
+	case name := <-p.Exited():
+		return fmt.Errorf("%s stopped unexpectedly; see %s", name, filepath.Join(p.Opts.StateDir, "logs", name+".log"))
+	}
+}
+
+// invitationLinks reads the admins' one-time sign-in links from the Secret
+// the operator keeps in the tenant namespace.
+func invitationLinks(ctx context.Context, p *platform.Platform) (string, error) {
+	s, err := p.Kube.CoreV1().Secrets("tenant-"+sampleTenant).Get(ctx, "admin-invitations", metav1.GetOptions{})
+	if err != nil {
+		return "", fmt.Errorf("read the admin sign-in link (Secret tenant-%s/admin-invitations): %w", sampleTenant, err)
+	}
+	keys := make([]string, 0, len(s.Data))
+	for k := range s.Data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := ""
+	for i, k := range keys {
+		if i > 0 {
+			out += "\n                  "
+		}
+		out += string(s.Data[k]) + "  (" + k + ")"
+	}
+	return out, nil
+}

@@ -1,0 +1,293 @@
+// Package platform brings the whole of Bellwork up on one machine: a
+// Postgres cluster of its own, the local Kubernetes control plane with the
+// CRDs, the local Job runner, the operator and the LMS fleet (local
+// processes watching the directory the operator publishes). make run and
+// the end-to-end suite both start it through Up.
+package platform
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"bellwork.dev/bellwork/internal/localcluster"
+	"bellwork.dev/bellwork/internal/localrunner"
+	"bellwork.dev/bellwork/internal/pgserver"
+)
+
+// Namespace is where the operator and the LMS's directory live.
+const Namespace = "bellwork-system"
+
+// AdminSecret holds the local Postgres superuser for external-provider Tenants.
+const AdminSecret = "bellwork-postgres-admin"
+
+// Options configure a local platform.
+type Options struct {
+	Root         string // repository root
+	StateDir     string // kept between runs: cluster, postgres, logs, mail
+	LMSPort      int    // first LMS replica; further ones take the next ports
+	LMSReplicas  int
+	PostgresPort int
+	OperatorPort int // metrics; the health probe takes the next port
+	Out          io.Writer
+}
+
+// Defaults are make run's settings.
+func Defaults(root string) Options {
+	return Options{Root: root, StateDir: filepath.Join(root, ".local"), LMSPort: 8080, LMSReplicas: 2,
+		PostgresPort: 55432, OperatorPort: 18080, Out: os.Stdout}
+}
+
+// Platform is a running local platform.
+type Platform struct {
+	Opts       Options
+	Kubeconfig string
+	Postgres   *pgserver.Server
+	Cluster    *localcluster.Cluster
+	Kube       kubernetes.Interface
+
+	procs   []*proc
+	cancel  context.CancelFunc
+	exited  chan string
+	runDone chan struct{}
+}
+
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	done chan error
+}
+
+// Up builds what is missing and starts everything; on error it stops what
+// it started. Each step says what it does and how long it took.
+func Up(ctx context.Context, o Options) (p *Platform, err error) {
+	p = &Platform{Opts: o, exited: make(chan string, 8)}
+	defer func() {
+		if err != nil {
+			p.Down()
+		}
+	}()
+	if pid, err := os.ReadFile(filepath.Join(o.StateDir, "cluster", "ready")); err == nil {
+		if n, _ := strconv.Atoi(string(bytesTrim(pid))); n > 0 && syscall.Kill(n, 0) == nil {
+			return nil, fmt.Errorf("the control plane from make cluster-up is running on the same data: stop it with make cluster-down first")
+		}
+	}
+	if err := o.checkPorts(); err != nil {
+		return nil, err
+	}
+	for _, dir := range []string{o.StateDir, o.logs()} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.step("Building the local control plane (first time: about 8 minutes on 2 cores; then cached)", func() error {
+		return o.stream("hack/controlplane.sh", "build")
+	}); err != nil {
+		return nil, fmt.Errorf("build the control plane: %w (the output above says why; check free disk space with df -h)", err)
+	}
+	if err := p.step("Building the operator and the LMS", func() error {
+		return o.stream("go", "build", "-o", filepath.Join(o.Root, "bin")+"/", "./", "./apps/lms")
+	}); err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	if err := p.step(fmt.Sprintf("Starting Postgres on 127.0.0.1:%d (data in %s)", o.PostgresPort, filepath.Join(o.StateDir, "postgres")), func() (err error) {
+		p.Postgres, err = pgserver.Start(ctx, pgserver.Options{Dir: filepath.Join(o.StateDir, "postgres"), Port: o.PostgresPort, Durable: true})
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	bin, err := localcluster.BinDir(o.Root)
+	if err != nil {
+		return nil, err
+	}
+	crds, err := localcluster.CRDDirs(o.Root)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.step("Starting the local Kubernetes control plane and installing CRDs", func() (err error) {
+		p.Cluster, err = localcluster.Start(ctx, localcluster.Options{BinDir: bin, CRDDirs: crds,
+			StateDir: filepath.Join(o.StateDir, "cluster"), Workloads: true})
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("start the control plane: %w", err)
+	}
+	p.Kubeconfig = p.Cluster.KubeconfigPath
+	if p.Kube, err = kubernetes.NewForConfig(p.Cluster.Config); err != nil {
+		return nil, err
+	}
+	if err := p.step("Publishing the local Postgres admin Secret", func() error { return p.ensureAdminSecret(ctx) }); err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	p.cancel = cancel
+	p.runDone = make(chan struct{})
+	runner := &localrunner.Runner{Client: p.Kube, LogDir: filepath.Join(o.logs(), "jobs"),
+		Binaries: map[string]string{"lms": o.binary("lms"), "bellwork": o.binary("bellwork")},
+		Log:      slog.New(slog.NewTextHandler(o.logFile("local-runner"), nil))}
+	go func() { defer close(p.runDone); _ = runner.Run(runCtx) }()
+
+	if err := p.step("Starting the operator (log: "+filepath.Join(o.logs(), "operator.log")+")", func() error {
+		return p.spawn("operator", o.binary("bellwork"), "--lms-namespace="+Namespace, "--operator-namespace="+Namespace,
+			"--lms-port="+strconv.Itoa(o.LMSPort), "--metrics-bind-address=127.0.0.1:"+strconv.Itoa(o.OperatorPort),
+			"--health-probe-bind-address=127.0.0.1:"+strconv.Itoa(o.OperatorPort+1))
+	}); err != nil {
+		return nil, err
+	}
+	for i := range o.LMSReplicas {
+		name := fmt.Sprintf("lms-%d", i+1)
+		port := o.LMSPort + i
+		if err := p.step(fmt.Sprintf("Starting LMS replica %s on 127.0.0.1:%d (log: %s)", name, port, filepath.Join(o.logs(), name+".log")), func() error {
+			return p.spawn(name, o.binary("lms"), "serve", "--tenant-directory", "kubernetes:"+Namespace, "--kubeconfig", p.Kubeconfig,
+				"--addr", "127.0.0.1:"+strconv.Itoa(port), "--dev-mailbox", "--mailbox-dir", filepath.Join(o.StateDir, "mail"))
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.waitHTTP(ctx, fmt.Sprintf("http://127.0.0.1:%d/healthz", o.LMSPort), 60*time.Second); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Platform) step(what string, fn func() error) error {
+	fmt.Fprintf(p.Opts.Out, "==> %s\n", what)
+	start := time.Now()
+	if err := fn(); err != nil {
+		return err
+	}
+	fmt.Fprintf(p.Opts.Out, "    done in %s\n", time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+func (o Options) logs() string { return filepath.Join(o.StateDir, "logs") }
+
+func (o Options) binary(name string) string { return filepath.Join(o.Root, "bin", name) }
+
+func (o Options) logFile(name string) io.Writer {
+	f, err := os.OpenFile(filepath.Join(o.logs(), name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return io.Discard
+	}
+	return f
+}
+
+// stream runs a build command in the repository, its output to Out.
+func (o Options) stream(name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = o.Root
+	cmd.Stdout, cmd.Stderr = o.Out, o.Out
+	return cmd.Run()
+}
+
+// checkPorts fails early, naming the port, when another program holds one.
+func (o Options) checkPorts() error {
+	ports := map[int]string{o.PostgresPort: "Postgres", o.OperatorPort: "the operator's metrics", o.OperatorPort + 1: "the operator's health probe"}
+	for i := range o.LMSReplicas {
+		ports[o.LMSPort+i] = "an LMS replica"
+	}
+	for port, what := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			return fmt.Errorf("port %d (for %s) is in use by another program: stop it (ss -ltnp 'sport = :%d' shows which) and run again", port, what, port)
+		}
+		l.Close()
+	}
+	return nil
+}
+
+func (p *Platform) ensureAdminSecret(ctx context.Context) error {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: Namespace}}
+	if _, err := p.Kube.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: AdminSecret, Namespace: Namespace},
+		StringData: map[string]string{"username": pgserver.SuperUser, "password": p.Postgres.SuperPassword}}
+	_, err := p.Kube.CoreV1().Secrets(Namespace).Create(ctx, s, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		_, err = p.Kube.CoreV1().Secrets(Namespace).Update(ctx, s, metav1.UpdateOptions{})
+	}
+	return err
+}
+
+func (p *Platform) spawn(name, path string, args ...string) error {
+	cmd := exec.Command(path, args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+p.Kubeconfig)
+	out := p.Opts.logFile(name)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", name, err)
+	}
+	pr := &proc{name: name, cmd: cmd, done: make(chan error, 1)}
+	go func() {
+		pr.done <- cmd.Wait()
+		select {
+		case p.exited <- name:
+		default:
+		}
+	}()
+	p.procs = append(p.procs, pr)
+	return nil
+}
+
+func (p *Platform) waitHTTP(ctx context.Context, url string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if res, err := httpGet(ctx, url); err == nil && res == 200 {
+			return nil
+		}
+		select {
+		case name := <-p.exited:
+			return fmt.Errorf("%s exited during start; see %s", name, filepath.Join(p.Opts.logs(), name+".log"))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("%s did not answer within %s", url, limit)
+}
+
+// Exited names a component that stopped on its own.
+func (p *Platform) Exited() <-chan string { return p.exited }
+
+// Down stops everything it started, newest first; data stays in StateDir.
+func (p *Platform) Down() {
+	for i := len(p.procs) - 1; i >= 0; i-- {
+		pr := p.procs[i]
+		_ = pr.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-pr.done:
+		case <-time.After(15 * time.Second):
+			_ = pr.cmd.Process.Kill()
+		}
+	}
+	p.procs = nil
+	if p.cancel != nil {
+		p.cancel()
+		<-p.runDone
+	}
+	if p.Cluster != nil {
+		_ = p.Cluster.Stop()
+	}
+	if p.Postgres != nil {
+		_ = p.Postgres.Stop()
+	}
+}
+
+func bytesTrim(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == ' ') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
