@@ -154,7 +154,14 @@ func (d *Dialer) Close() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for k, p := range d.pools {
-		p.Close()
+		// Close waits for connections in use; a session a cancelled
+		// reconcile has not released yet must not hold up shutdown.
+		done := make(chan struct{})
+		go func() { p.Close(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
 		delete(d.pools, k)
 	}
 }
