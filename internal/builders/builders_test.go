@@ -20,7 +20,7 @@ import (
 func tenant(name string, db platformv1.TenantDatabase) *platformv1.Tenant {
 	return &platformv1.Tenant{
 		ObjectMeta: metav1.ObjectMeta{Name: name, UID: types.UID("uid-" + name)},
-		Spec: platformv1.TenantSpec{DisplayName: "D " + name, Hosts: []string{name + ".localhost"}, TimeZone: "America/Chicago", Database: db},
+		Spec:       platformv1.TenantSpec{DisplayName: "D " + name, Hosts: []string{name + ".localhost"}, TimeZone: "America/Chicago", Database: db},
 	}
 }
 
