@@ -1,0 +1,111 @@
+package controllers_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	platformv1 "bellwork.dev/bellwork/api/v1"
+)
+
+// A missing external admin Secret is named in DatabaseReady; once it
+// exists the tenant provisions. Losing it later degrades the tenant and
+// withdraws its entry; the tenants gauge counts phases.
+func TestAdminSecretMissingAndDegraded(t *testing.T) {
+	ctx := context.Background()
+	startManager(t, nil)
+	tn := externalTenant("nosecret")
+	tn.Spec.Database.External.AdminSecret = "nosecret-admin"
+	create(t, tn)
+	eventually(t, 30*time.Second, func() (bool, string) {
+		c := meta.FindStatusCondition(getTenant(t, "nosecret").Status.Conditions, platformv1.TenantDatabaseReady)
+		return c != nil && c.Reason == platformv1.ReasonAdminSecretMissing && strings.Contains(c.Message, "bellwork-system/nosecret-admin"),
+			fmt.Sprintf("DatabaseReady = %+v", c)
+	})
+	if st := getTenant(t, "nosecret").Status; st.Phase != platformv1.PhaseProvisioning {
+		t.Errorf("phase %s, want Provisioning", st.Phase)
+	}
+
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "nosecret-admin", Namespace: lmsNamespace},
+		StringData: map[string]string{"username": "postgres", "password": pg.SuperPassword}}
+	create(t, secret)
+	waitTenant(t, "nosecret", metav1.ConditionTrue, 30*time.Second)
+	if gauge(t, "Ready") < 1 {
+		t.Error("bellwork_tenants{phase=Ready} does not count the tenant")
+	}
+
+	if err := env.Client.Delete(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	// The next pass notices (a spec change triggers one at once).
+	tn = getTenant(t, "nosecret")
+	tn.Spec.DisplayName = "Still here"
+	if err := env.Client.Update(ctx, tn); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() (bool, string) {
+		st := getTenant(t, "nosecret").Status
+		return st.Phase == platformv1.PhaseDegraded && entryOf(t, "nosecret") == nil && st.DirectorySecret == "",
+			fmt.Sprintf("phase %s, directory %q", st.Phase, st.DirectorySecret)
+	})
+	if gauge(t, "Degraded") < 1 {
+		t.Error("bellwork_tenants{phase=Degraded} does not count the tenant")
+	}
+}
+
+// A host already served by an older tenant keeps the newer one out of
+// the directory, with a condition naming both.
+func TestHostConflictWithholdsTheNewerTenant(t *testing.T) {
+	startManager(t, nil)
+	create(t, externalTenant("host-old"))
+	waitTenant(t, "host-old", metav1.ConditionTrue, 30*time.Second)
+	late := externalTenant("host-new")
+	late.Spec.Hosts = []string{"host-new.localhost", "host-old.localhost"}
+	create(t, late)
+	eventually(t, 30*time.Second, func() (bool, string) {
+		c := meta.FindStatusCondition(getTenant(t, "host-new").Status.Conditions, platformv1.TenantPublished)
+		return c != nil && c.Reason == platformv1.ReasonHostConflict && strings.Contains(c.Message, "host-old.localhost") &&
+			strings.Contains(c.Message, "tenant host-old"), fmt.Sprintf("Published = %+v", c)
+	})
+	if entryOf(t, "host-new") != nil || entryOf(t, "host-old") == nil {
+		t.Error("the newer tenant is published, or the older one is not")
+	}
+}
+
+// gauge reads bellwork_tenants{phase} from controller-runtime's registry.
+func gauge(t testing.TB, phase string) float64 {
+	t.Helper()
+	families, err := metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "bellwork_tenants" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			if labelValue(m, "phase") == phase {
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	t.Fatal("bellwork_tenants not registered")
+	return 0
+}
+
+func labelValue(m *dto.Metric, name string) string {
+	for _, l := range m.GetLabel() {
+		if l.GetName() == name {
+			return l.GetValue()
+		}
+	}
+	return ""
+}
