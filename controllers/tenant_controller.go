@@ -59,7 +59,7 @@ func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 	if err != nil && !isSentinel(err) {
 		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.phase)
 	}
-	if statusErr := r.writeStatus(ctx, p, err); statusErr != nil {
+	if statusErr := r.writeStatus(ctx, p); statusErr != nil {
 		if apierrors.IsNotFound(statusErr) {
 			return ctrl.Result{}, nil
 		}

@@ -11,11 +11,13 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/builders"
 	"bellwork.dev/bellwork/internal/pgadmin"
+	"bellwork.dev/bellwork/pkg/directory"
 )
 
 // A credential Secret is the source of truth for its password: the Secret
@@ -173,6 +175,14 @@ func (r *TenantReconciler) retireAppLogin(ctx context.Context, p *tenantPass, s 
 		p.wakeIn(after.Sub(p.now))
 		return c, nil
 	}
+	// Never while the directory still carries the old login (publishing
+	// may have been held up past the grace period).
+	if published, err := r.publishedAppLogin(ctx, p); err != nil {
+		return c, err
+	} else if published != "" && published != c.User {
+		p.wakeIn(r.Options.RetryInterval)
+		return c, nil
+	}
 	if retiring != c.User && p.names.IsRole(retiring) {
 		if err := r.run(ctx, p, s, []pgadmin.Change{pgadmin.SetPassword(retiring, pgadmin.GeneratePassword())}); err != nil {
 			return c, err
@@ -186,15 +196,41 @@ func (r *TenantReconciler) retireAppLogin(ctx context.Context, p *tenantPass, s 
 	return c, err
 }
 
+// publishedAppLogin is the app login in the tenant's directory entry, or "".
+func (r *TenantReconciler) publishedAppLogin(ctx context.Context, p *tenantPass) (string, error) {
+	s := &corev1.Secret{}
+	err := r.Client.Get(ctx, client.ObjectKey{Namespace: r.Options.LMSNamespace, Name: directory.SecretName(p.tenant.Name)}, s)
+	if apierrors.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	e, err := directory.Unmarshal(s.Data[directory.EntryKey])
+	if err != nil {
+		return "", nil
+	}
+	return e.Database.App.User, nil
+}
+
 // writeCredentialSecret creates or updates a credential Secret; the
 // operator's annotations are replaced as a set, others are kept.
 func (r *TenantReconciler) writeCredentialSecret(ctx context.Context, have, want *corev1.Secret) (*corev1.Secret, error) {
 	if have == nil {
-		if err := r.Client.Create(ctx, want); err != nil {
+		err := r.Client.Create(ctx, want)
+		if err == nil {
+			log.FromContext(ctx).Info("Created Secret", "name", want.Namespace+"/"+want.Name)
+			return want, nil
+		}
+		if !apierrors.IsAlreadyExists(err) {
 			return nil, fmt.Errorf("create Secret: %w", err)
 		}
-		log.FromContext(ctx).Info("Created Secret", "name", want.Namespace+"/"+want.Name)
-		return want, nil
+		// The cache did not show it: it lost the operator's label, or the
+		// cache is behind. Overwrite it (Postgres follows the Secret).
+		have = &corev1.Secret{}
+		if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(want), have); err != nil {
+			return nil, err
+		}
 	}
 	updated := have.DeepCopy()
 	updated.Data = want.Data

@@ -3,10 +3,12 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"time"
 
 	cnpgv1 "github.com/cloudnative-pg/api/pkg/api/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
@@ -80,11 +82,17 @@ func (r *TenantReconciler) cluster(ctx context.Context, p *tenantPass) (*cnpgv1.
 			have.Spec.EnableSuperuserAccess = want.Spec.EnableSuperuserAccess
 			have.Spec.StorageConfiguration.Size = want.Spec.StorageConfiguration.Size
 		})
+		if meta.IsNoMatchError(err) {
+			return nil, cnpgMissing(p)
+		}
 		if err != nil {
 			return nil, p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
 		}
 		cluster = have
 	} else if err := r.Client.Get(ctx, p.top.Cluster, cluster); err != nil {
+		if meta.IsNoMatchError(err) {
+			return nil, cnpgMissing(p)
+		}
 		if apierrors.IsNotFound(err) {
 			return nil, p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonClusterNotReady, nil,
 				"CloudNativePG Cluster %s does not exist", p.top.Cluster)
@@ -101,6 +109,13 @@ func (r *TenantReconciler) cluster(ctx context.Context, p *tenantPass) (*cnpgv1.
 			cluster.Status.ReadyInstances, cluster.Spec.Instances, phase)
 	}
 	return cluster, nil
+}
+
+// cnpgMissing reports a cluster without CloudNativePG's CRDs.
+func cnpgMissing(p *tenantPass) error {
+	p.wakeIn(time.Minute)
+	return p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonClusterNotReady, ErrTerminateLoop,
+		"CloudNativePG is not installed (the API server does not know its Cluster kind); install it, then restart the operator")
 }
 
 // readLogin reads "username" and "password" from a Secret the operator

@@ -90,7 +90,7 @@ func (p *tenantPass) summarize() {
 
 // writeStatus is the Tenant's one status writer: summarize, then one
 // patch, retried on conflict, skipped when nothing changed.
-func (r *TenantReconciler) writeStatus(ctx context.Context, p *tenantPass, _ error) error {
+func (r *TenantReconciler) writeStatus(ctx context.Context, p *tenantPass) error {
 	p.summarize()
 	if equality.Semantic.DeepEqual(p.before, p.status) {
 		return nil

@@ -41,8 +41,9 @@ FROM pg_database d WHERE d.datname = $1`, db).Scan(&st.Owner, &st.Connect)
 // its owner role.
 func CreateDatabase(n Names) Change {
 	return Change{
-		SQL:  fmt.Sprintf("CREATE DATABASE %s OWNER %s", ident(n.Database), ident(n.Owner)),
-		What: fmt.Sprintf("Created database %s", n.Database),
+		SQL:   fmt.Sprintf("CREATE DATABASE %s OWNER %s", ident(n.Database), ident(n.Owner)),
+		What:  fmt.Sprintf("Created database %s", n.Database),
+		Drift: fmt.Sprintf("database %s was missing; created it empty", n.Database),
 	}
 }
 

@@ -81,8 +81,9 @@ func PlanRoles(want []RoleSpec, have map[string]RoleState) []Change {
 		h, ok := have[w.Name]
 		if !ok {
 			out = append(out, Change{
-				SQL:  fmt.Sprintf("CREATE ROLE %s %s", ident(w.Name), strings.Join(attributes(w), " ")),
-				What: fmt.Sprintf("Created role %s", w.Name),
+				SQL:   fmt.Sprintf("CREATE ROLE %s %s", ident(w.Name), strings.Join(attributes(w), " ")),
+				What:  fmt.Sprintf("Created role %s", w.Name),
+				Drift: fmt.Sprintf("role %s was missing; created", w.Name),
 			})
 			for _, g := range w.MemberOf {
 				out = append(out, Change{
