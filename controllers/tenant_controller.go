@@ -2,6 +2,8 @@ package controllers
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 
 	cnpgv1 "github.com/cloudnative-pg/api/pkg/api/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -38,6 +40,10 @@ type TenantReconciler struct {
 	APIReader client.Reader
 	Events    record.EventRecorder
 	Options   Options
+
+	// verified remembers password checks (see passwordMatches).
+	verified      sync.Map
+	verifiedCount atomic.Int64
 }
 
 // Reconcile is the table of contents: read the Tenant, carry out deletion

@@ -43,6 +43,13 @@ const (
 // previous app login once the grace period has passed.
 func (r *TenantReconciler) reconcileCredentials(ctx context.Context, p *tenantPass) error {
 	p.creds = map[builders.CredentialKind]builders.Credential{}
+	s, err := p.maintenanceSession(ctx)
+	if err != nil {
+		return err
+	}
+	if p.verifiers, p.verifiable, err = pgadmin.InspectPasswords(ctx, s, p.names.Roles()); err != nil {
+		return p.fail(platformv1.TenantCredentialsReady, platformv1.ReasonDatabaseUnreachable, err, "%v", err)
+	}
 	for _, kind := range builders.CredentialKinds {
 		c, err := r.reconcileCredential(ctx, p, kind)
 		if err != nil {
@@ -86,10 +93,22 @@ func (r *TenantReconciler) reconcileCredential(ctx context.Context, p *tenantPas
 	if err != nil {
 		return c, err
 	}
-	if c.Annotations[annChecksum] != checksum(c.User, c.Password) {
-		if err := r.run(ctx, p, s, []pgadmin.Change{pgadmin.SetPassword(c.User, c.Password)}); err != nil {
+	// Postgres is behind the Secret when the Secret changed since Postgres
+	// was last told, when the role was just (re)created, or when the stored
+	// verifier does not accept the Secret's password (changed by hand, a
+	// restored server).
+	applied := c.Annotations[annChecksum] == checksum(c.User, c.Password)
+	stale := p.createdRoles[c.User] || (p.verifiable && !r.passwordMatches(p.verifiers[c.User], c.User, c.Password))
+	if !applied || stale {
+		change := pgadmin.SetPassword(c.User, c.Password)
+		if applied {
+			change.Drift = fmt.Sprintf("the password of role %s did not match Secret %s; set again", c.User, kind.SecretName())
+		}
+		if err := r.run(ctx, p, s, []pgadmin.Change{change}); err != nil {
 			return c, err
 		}
+	}
+	if !applied {
 		c.Annotations[annChecksum] = checksum(c.User, c.Password)
 		if secret, err = r.writeCredentialSecret(ctx, secret, builders.BuildCredentialsSecret(p.tenant, p.top, p.names.Database, c)); err != nil {
 			return c, err
@@ -296,6 +315,24 @@ func rotatedAt(c builders.Credential) time.Time {
 		return time.Time{}
 	}
 	return t
+}
+
+// passwordMatches checks a password against a stored verifier, remembering
+// answers: a SCRAM check costs thousands of hash rounds, and every pass of
+// every tenant asks again.
+func (r *TenantReconciler) passwordMatches(stored, user, password string) bool {
+	sum := sha256.Sum256([]byte(stored + "\x00" + user + "\x00" + password))
+	key := string(sum[:])
+	if v, ok := r.verified.Load(key); ok {
+		return v.(bool)
+	}
+	ok := pgadmin.PasswordMatches(stored, user, password)
+	if r.verifiedCount.Add(1) > 10000 { // bound the memory: start over
+		r.verified.Clear()
+		r.verifiedCount.Store(0)
+	}
+	r.verified.Store(key, ok)
+	return ok
 }
 
 // checksum identifies a user and password without revealing the password.

@@ -39,6 +39,14 @@ type tenantPass struct {
 	maintenance pgadmin.Session
 	inDatabase  pgadmin.Session
 
+	// createdRoles are the roles created in this pass (they have no password).
+	createdRoles map[string]bool
+	// verifiers are the roles' stored password verifiers, when the admin
+	// may read them (verifiable); the credentials phase checks Secrets
+	// against them.
+	verifiers  map[string]string
+	verifiable bool
+
 	// creds are the credentials Postgres has, by kind; set by the
 	// credentials phase.
 	creds map[builders.CredentialKind]builders.Credential

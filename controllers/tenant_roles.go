@@ -42,7 +42,14 @@ func (r *TenantReconciler) reconcileRoles(ctx context.Context, p *tenantPass) er
 	if limit <= 0 {
 		limit = 50
 	}
-	changes := pgadmin.PlanRoles(pgadmin.DesiredRoles(p.names, limit), have)
+	want := pgadmin.DesiredRoles(p.names, limit)
+	p.createdRoles = map[string]bool{}
+	for _, w := range want {
+		if _, ok := have[w.Name]; !ok {
+			p.createdRoles[w.Name] = true
+		}
+	}
+	changes := pgadmin.PlanRoles(want, have)
 	if p.top.Pooler.Name != "" {
 		_, exists := have[pgadmin.PoolerRole]
 		changes = append(changes, pgadmin.PlanPoolerRole(pgadmin.PoolerFunctionState{RoleExists: exists})...)

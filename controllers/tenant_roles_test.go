@@ -54,6 +54,7 @@ func TestRoleDriftIsRepaired(t *testing.T) {
 		"ALTER ROLE bw_drift_app_green CONNECTION LIMIT 3 CREATEDB",
 		"GRANT CONNECT ON DATABASE bw_drift TO PUBLIC",
 		"ALTER ROLE bw_drift_readonly SUPERUSER",
+		"ALTER ROLE bw_drift_backup PASSWORD 'set-by-hand-somewhere'",
 	} {
 		mustExec(t, su, sql)
 	}
@@ -87,13 +88,18 @@ func TestRoleDriftIsRepaired(t *testing.T) {
 			}
 		}
 		for _, want := range []string{"bw_drift_app_blue had BYPASSRLS; removed", "bw_drift_app_blue was a member of bw_drift_owner; revoked",
-			"bw_drift_app_green had CONNECTION LIMIT 3; set 20", "PUBLIC had CONNECT on database bw_drift; revoked", "bw_drift_readonly had SUPERUSER; removed"} {
+			"bw_drift_app_green had CONNECTION LIMIT 3; set 20", "PUBLIC had CONNECT on database bw_drift; revoked", "bw_drift_readonly had SUPERUSER; removed",
+			"the password of role bw_drift_backup did not match Secret db-backup; set again"} {
 			if !strings.Contains(notes, want) {
 				return false, fmt.Sprintf("no RoleDriftRepaired event says %q; events:\n%s", want, notes)
 			}
 		}
 		return true, ""
 	})
+	backup := secretData(t, "tenant-drift", "db-backup")
+	if err := login("bw_drift", backup["username"], backup["password"]); err != nil {
+		t.Errorf("db-backup's password was not put back: %v", err)
+	}
 	// Still Ready: drift repair does not take the tenant down.
 	if tn := getTenant(t, "drift"); tn.Status.Phase != platformv1.PhaseReady {
 		t.Errorf("phase %s after drift repair", tn.Status.Phase)

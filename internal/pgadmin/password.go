@@ -1,12 +1,20 @@
 package pgadmin
 
 import (
+	"context"
 	"crypto/hmac"
+	"crypto/md5"
 	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // GeneratePassword returns 32 random bytes from crypto/rand, base64url
@@ -87,4 +95,61 @@ func SetPassword(role, password string) Change {
 	}
 }
 
-func decodeBase64(s string) ([]byte, error) { return base64.StdEncoding.DecodeString(s) }
+// InspectPasswords reads the stored password verifiers of roles ("" for
+// none). Only superusers may read pg_authid: readable is false, and no
+// error returned, when the admin may not.
+func InspectPasswords(ctx context.Context, s Session, roles []string) (stored map[string]string, readable bool, err error) {
+	rows, err := s.Query(ctx, "SELECT rolname, coalesce(rolpassword, '') FROM pg_authid WHERE rolname = ANY($1)", roles)
+	if err == nil {
+		stored = map[string]string{}
+		for rows.Next() {
+			var name, verifier string
+			if err = rows.Scan(&name, &verifier); err != nil {
+				break
+			}
+			stored[name] = verifier
+		}
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42501" { // insufficient_privilege
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read password verifiers: %w", err)
+	}
+	return stored, true, nil
+}
+
+// PasswordMatches says whether a stored verifier (SCRAM-SHA-256 or md5, as
+// pg_authid holds it) accepts password for user.
+func PasswordMatches(stored, user, password string) bool {
+	switch {
+	case strings.HasPrefix(stored, "SCRAM-SHA-256$"):
+		// SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>
+		parts := strings.Split(strings.TrimPrefix(stored, "SCRAM-SHA-256$"), "$")
+		if len(parts) != 2 {
+			return false
+		}
+		iterSalt := strings.SplitN(parts[0], ":", 2)
+		if len(iterSalt) != 2 {
+			return false
+		}
+		iterations, err := strconv.Atoi(iterSalt[0])
+		if err != nil || iterations <= 0 || iterations > 1<<20 {
+			return false
+		}
+		salt, err := base64.StdEncoding.DecodeString(iterSalt[1])
+		if err != nil {
+			return false
+		}
+		return hmac.Equal([]byte(scramVerifier(password, salt, iterations)), []byte(stored))
+	case strings.HasPrefix(stored, "md5") && len(stored) == 35:
+		sum := md5.Sum([]byte(password + user))
+		return hmac.Equal([]byte("md5"+hex.EncodeToString(sum[:])), []byte(stored))
+	}
+	return false
+}

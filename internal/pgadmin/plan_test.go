@@ -282,6 +282,17 @@ func TestPasswordsNeverAppearInStatements(t *testing.T) {
 	}
 }
 
+func TestPasswordMatchesMD5(t *testing.T) {
+	// md5 + md5(password + user), as Postgres stores it with password_encryption = md5.
+	const stored = "md5871c429757b7a0bf1654fad112b77bd4"
+	if !PasswordMatches(stored, "user", "pw") || PasswordMatches(stored, "user", "other") || PasswordMatches(stored, "other", "pw") {
+		t.Error("md5 verifier not checked right")
+	}
+	if PasswordMatches("", "user", "pw") || PasswordMatches("plain", "user", "plain") {
+		t.Error("an empty or unknown verifier matched")
+	}
+}
+
 func TestQuoteLiteral(t *testing.T) {
 	if got := quoteLiteral(`it's`); got != `'it''s'` {
 		t.Errorf("quoteLiteral = %s", got)

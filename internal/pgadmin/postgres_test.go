@@ -2,6 +2,7 @@ package pgadmin
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"strings"
@@ -154,11 +155,19 @@ func TestSCRAMVerifierMatchesPostgres(t *testing.T) {
 	if _, err := fmt.Sscanf(strings.Replace(head, ":", " ", 1), "SCRAM-SHA-256$%d %s", &iter, &salt64); err != nil {
 		t.Fatalf("parse %q: %v", stored, err)
 	}
-	salt, err := decodeBase64(salt64)
+	salt, err := base64.StdEncoding.DecodeString(salt64)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := scramVerifier("correct-horse-battery-staple", salt, iter); got != stored {
 		t.Errorf("verifier\n%s\nPostgres\n%s", got, stored)
+	}
+	if !PasswordMatches(stored, "scram_probe", "correct-horse-battery-staple") || PasswordMatches(stored, "scram_probe", "wrong") {
+		t.Error("PasswordMatches disagrees with Postgres")
+	}
+	s := open(t, NewDialer(), adminTarget("postgres"))
+	got, readable, err := InspectPasswords(ctx, s, []string{"scram_probe", "nobody"})
+	if err != nil || !readable || got["scram_probe"] != stored || len(got) != 1 {
+		t.Errorf("InspectPasswords = %v, %v, %v", got, readable, err)
 	}
 }
