@@ -20,6 +20,18 @@ type objects struct {
 	// reader reads what the cache cannot see (an object it filters out or
 	// has not caught up with).
 	reader client.Reader
+	// changed, when set, hears each write ("Created Namespace tenant-x").
+	changed func(string)
+}
+
+func (o objects) note(verb string, obj client.Object) {
+	name := obj.GetName()
+	if ns := obj.GetNamespace(); ns != "" {
+		name = ns + "/" + name
+	}
+	if o.changed != nil {
+		o.changed(fmt.Sprintf("%s %s %s", verb, o.kind(obj), name))
+	}
 }
 
 // Outcome of ensure.
@@ -43,6 +55,7 @@ func ensure[T client.Object](ctx context.Context, o objects, want T, sync func(h
 		err = o.Create(ctx, want)
 		if err == nil {
 			log.FromContext(ctx).Info("Created "+o.kind(want), "name", key.String())
+			o.note("Created", want)
 			return want, created, nil
 		}
 		if !apierrors.IsAlreadyExists(err) {
@@ -64,6 +77,7 @@ func ensure[T client.Object](ctx context.Context, o objects, want T, sync func(h
 		return have, unchanged, fmt.Errorf("update %s %s: %w", o.kind(want), key, err)
 	}
 	log.FromContext(ctx).Info("Updated "+o.kind(want), "name", key.String())
+	o.note("Updated", want)
 	return have, updated, nil
 }
 
@@ -123,6 +137,7 @@ func remove(ctx context.Context, o objects, obj client.Object) (bool, error) {
 		return false, fmt.Errorf("delete %s %s: %w", o.kind(obj), key, err)
 	}
 	log.FromContext(ctx).Info("Deleted "+o.kind(obj), "name", key.String())
+	o.note("Deleted", obj)
 	return true, nil
 }
 

@@ -65,6 +65,9 @@ func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 	if err != nil && !isSentinel(err) {
 		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.phase)
 	}
+	if len(p.changes) > 0 {
+		r.Events.Eventf(t, corev1.EventTypeNormal, eventProvisioned, "%s", p.summary())
+	}
 	if statusErr := r.writeStatus(ctx, p); statusErr != nil {
 		if apierrors.IsNotFound(statusErr) {
 			return ctrl.Result{}, nil

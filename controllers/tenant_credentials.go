@@ -86,7 +86,7 @@ func (r *TenantReconciler) reconcileCredential(ctx context.Context, p *tenantPas
 	c := r.decideCredential(ctx, p, kind, secret)
 
 	want := builders.BuildCredentialsSecret(p.tenant, p.top, p.names.Database, c)
-	if secret, err = r.writeCredentialSecret(ctx, secret, want); err != nil {
+	if secret, err = r.writeCredentialSecret(ctx, p, secret, want); err != nil {
 		return c, err
 	}
 	s, err := p.maintenanceSession(ctx)
@@ -110,7 +110,7 @@ func (r *TenantReconciler) reconcileCredential(ctx context.Context, p *tenantPas
 	}
 	if !applied {
 		c.Annotations[annChecksum] = checksum(c.User, c.Password)
-		if secret, err = r.writeCredentialSecret(ctx, secret, builders.BuildCredentialsSecret(p.tenant, p.top, p.names.Database, c)); err != nil {
+		if secret, err = r.writeCredentialSecret(ctx, p, secret, builders.BuildCredentialsSecret(p.tenant, p.top, p.names.Database, c)); err != nil {
 			return c, err
 		}
 	}
@@ -211,7 +211,7 @@ func (r *TenantReconciler) retireAppLogin(ctx context.Context, p *tenantPass, s 
 	}
 	delete(c.Annotations, annRetiringLogin)
 	delete(c.Annotations, annRetireAfter)
-	_, err = r.writeCredentialSecret(ctx, secret, builders.BuildCredentialsSecret(p.tenant, p.top, p.names.Database, c))
+	_, err = r.writeCredentialSecret(ctx, p, secret, builders.BuildCredentialsSecret(p.tenant, p.top, p.names.Database, c))
 	return c, err
 }
 
@@ -234,11 +234,12 @@ func (r *TenantReconciler) publishedAppLogin(ctx context.Context, p *tenantPass)
 
 // writeCredentialSecret creates or updates a credential Secret; the
 // operator's annotations are replaced as a set, others are kept.
-func (r *TenantReconciler) writeCredentialSecret(ctx context.Context, have, want *corev1.Secret) (*corev1.Secret, error) {
+func (r *TenantReconciler) writeCredentialSecret(ctx context.Context, p *tenantPass, have, want *corev1.Secret) (*corev1.Secret, error) {
 	if have == nil {
 		err := r.Client.Create(ctx, want)
 		if err == nil {
 			log.FromContext(ctx).Info("Created Secret", "name", want.Namespace+"/"+want.Name)
+			p.noteChange("Created Secret " + want.Namespace + "/" + want.Name)
 			return want, nil
 		}
 		if !apierrors.IsAlreadyExists(err) {

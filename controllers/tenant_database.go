@@ -19,7 +19,7 @@ func (r *TenantReconciler) reconcileDatabase(ctx context.Context, p *tenantPass)
 		return err
 	}
 	if want := builders.BuildCNPGDatabase(p.tenant, p.top, p.names); want != nil {
-		have, _, err := ensure(ctx, r.objects(), want, func(have, want *cnpgv1.Database) {
+		have, _, err := ensure(ctx, r.objects(p), want, func(have, want *cnpgv1.Database) {
 			have.Spec.Owner = want.Spec.Owner
 			have.Spec.Ensure = want.Spec.Ensure
 			have.Spec.ReclaimPolicy = want.Spec.ReclaimPolicy

@@ -42,7 +42,7 @@ func (r *TenantReconciler) reconcileInvitations(ctx context.Context, p *tenantPa
 	if len(t.Spec.Admins) == 0 {
 		p.admins, p.status.AdminInvitationSecret = nil, ""
 		if have != nil && have.Labels[builders.TenantLabel] == t.Name {
-			if _, err := remove(ctx, r.objects(), have); err != nil {
+			if _, err := remove(ctx, r.objects(p), have); err != nil {
 				return fail(err)
 			}
 		}
@@ -83,6 +83,7 @@ func (r *TenantReconciler) reconcileInvitations(ctx context.Context, p *tenantPa
 			return fail(err)
 		}
 		log.FromContext(ctx).Info("Created Secret", "name", want.Namespace+"/"+want.Name)
+		p.noteChange("Created Secret " + want.Namespace + "/" + want.Name)
 	} else {
 		updated := have.DeepCopy()
 		updated.Data = want.Data

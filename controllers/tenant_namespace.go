@@ -14,14 +14,16 @@ import (
 	"bellwork.dev/bellwork/internal/builders"
 )
 
-func (r *TenantReconciler) objects() objects {
-	return objects{Client: r.Client, reader: r.APIReader}
+// objects writes a pass's child objects; each write joins the pass's
+// summary Event.
+func (r *TenantReconciler) objects(p *tenantPass) objects {
+	return objects{Client: r.Client, reader: r.APIReader, changed: p.noteChange}
 }
 
 // reconcileNamespace makes the tenant namespace (adopting one that exists)
 // with its quota, limit range, network policies and owners' RoleBinding.
 func (r *TenantReconciler) reconcileNamespace(ctx context.Context, p *tenantPass) error {
-	t, o := p.tenant, r.objects()
+	t, o := p.tenant, r.objects(p)
 	fail := func(err error) error {
 		return p.fail(platformv1.TenantNamespaceReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
 	}

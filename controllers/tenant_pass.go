@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -56,6 +58,24 @@ type tenantPass struct {
 	published []platformv1.School
 	// wake is the soonest this tenant wants another look (0: no wish).
 	wake time.Duration
+	// changes lists what this pass created or changed, for one Event.
+	changes []string
+}
+
+// noteChange records something this pass created or changed.
+func (p *tenantPass) noteChange(what string) {
+	if !slices.Contains(p.changes, what) {
+		p.changes = append(p.changes, what)
+	}
+}
+
+// summary is the pass's changes as one Event message.
+func (p *tenantPass) summary() string {
+	msg := strings.Join(p.changes, "; ")
+	if len(msg) > 1000 {
+		msg = msg[:1000] + "…"
+	}
+	return msg
 }
 
 func (r *TenantReconciler) newPass(t *platformv1.Tenant) *tenantPass {

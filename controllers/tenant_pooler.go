@@ -21,12 +21,12 @@ func (r *TenantReconciler) reconcilePooler(ctx context.Context, p *tenantPass) e
 			return nil
 		}
 		key := types.NamespacedName{Namespace: p.top.Cluster.Namespace, Name: builders.PoolerName(p.tenant)}
-		if err := ensureOrRemove[*cnpgv1.Pooler](ctx, r.objects(), p.tenant, nil, key, nil); err != nil {
+		if err := ensureOrRemove[*cnpgv1.Pooler](ctx, r.objects(p), p.tenant, nil, key, nil); err != nil {
 			return p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
 		}
 		return nil
 	}
-	have, _, err := ensure(ctx, r.objects(), want, func(have, want *cnpgv1.Pooler) {
+	have, _, err := ensure(ctx, r.objects(p), want, func(have, want *cnpgv1.Pooler) {
 		have.Spec.Type = want.Spec.Type
 		have.Spec.Instances = want.Spec.Instances
 		if have.Spec.PgBouncer == nil {

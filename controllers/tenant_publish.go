@@ -121,7 +121,7 @@ func (r *TenantReconciler) writeDirectorySecret(ctx context.Context, want *corev
 func (r *TenantReconciler) withdraw(ctx context.Context, p *tenantPass, why string) error {
 	s := &corev1.Secret{}
 	s.Namespace, s.Name = r.Options.LMSNamespace, directory.SecretName(p.tenant.Name)
-	removed, err := remove(ctx, r.objects(), s)
+	removed, err := remove(ctx, r.objects(p), s)
 	if err != nil {
 		return err
 	}

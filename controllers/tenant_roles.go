@@ -60,19 +60,16 @@ func (r *TenantReconciler) reconcileRoles(ctx context.Context, p *tenantPass) er
 	return nil
 }
 
-// run applies changes in order, logs each, and tells the user in Events:
-// one Warning listing what was put back after a hand-made change, one
-// Normal listing what was newly done.
+// run applies changes in order and logs each. What was put back after a
+// hand-made change goes into one Warning Event; what was newly done joins
+// the pass's Normal summary Event.
 func (r *TenantReconciler) run(ctx context.Context, p *tenantPass, s pgadmin.Session, changes []pgadmin.Change) error {
-	var done, drift []string
+	var drift []string
 	// A spec change (say, a new connection limit) is not drift.
 	driftCounts := p.provisioned && p.tenant.Generation == p.before.ObservedGeneration
 	defer func() {
 		if len(drift) > 0 {
 			r.Events.Eventf(p.tenant, corev1.EventTypeWarning, platformv1.ReasonRoleDriftRepaired, "%s", strings.Join(drift, "; "))
-		}
-		if len(done) > 0 {
-			r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventProvisioned, "%s", strings.Join(done, "; "))
 		}
 	}()
 	for _, c := range changes {
@@ -85,8 +82,8 @@ func (r *TenantReconciler) run(ctx context.Context, p *tenantPass, s pgadmin.Ses
 			if !slices.Contains(drift, c.Drift) {
 				drift = append(drift, c.Drift)
 			}
-		} else if !slices.Contains(done, c.What) {
-			done = append(done, c.What)
+		} else {
+			p.noteChange(c.What)
 		}
 	}
 	return nil

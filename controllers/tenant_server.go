@@ -76,7 +76,7 @@ func (r *TenantReconciler) findAdmin(ctx context.Context, p *tenantPass) error {
 func (r *TenantReconciler) cluster(ctx context.Context, p *tenantPass) (*cnpgv1.Cluster, error) {
 	cluster := &cnpgv1.Cluster{}
 	if want := builders.BuildCNPGCluster(p.tenant, p.top, p.names); want != nil {
-		have, _, err := ensure(ctx, r.objects(), want, func(have, want *cnpgv1.Cluster) {
+		have, _, err := ensure(ctx, r.objects(p), want, func(have, want *cnpgv1.Cluster) {
 			have.Spec.Instances = want.Spec.Instances
 			have.Spec.ImageName = want.Spec.ImageName
 			have.Spec.EnableSuperuserAccess = want.Spec.EnableSuperuserAccess
