@@ -31,12 +31,12 @@ const (
 
 // LocalTime is a wall-clock time of day, "HH:MM" in 24-hour notation.
 // +kubebuilder:validation:MaxLength=5
-// +kubebuilder:validation:Pattern=`^([01][0-9]|2[0-3]):[0-5][0-9]$`
+// +kubebuilder:validation:XValidation:rule="self.matches('^([01][0-9]|2[0-3]):[0-5][0-9]$')",message="must be a time of day written HH:MM in 24-hour notation, such as 08:00 or 15:30"
 type LocalTime string
 
 // Date is a calendar day written as "YYYY-MM-DD".
 // +kubebuilder:validation:MaxLength=10
-// +kubebuilder:validation:Pattern=`^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`
+// +kubebuilder:validation:XValidation:rule="self.matches('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$')",message="must be a date written YYYY-MM-DD, such as 2026-08-17"
 type Date string
 
 // TimeZone is an IANA time zone name such as "America/Chicago" or "UTC". The
@@ -50,8 +50,8 @@ type TimeZone string
 // +kubebuilder:validation:XValidation:rule="self.start < self.end",message="start must be before end (windows that cross midnight are written as two windows)"
 type TimeWindow struct {
 	// Days the window applies to.
-	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=7
+	// +kubebuilder:validation:XValidation:rule="size(self) > 0",message="days must name at least one day, such as [Monday, Tuesday]"
 	// +listType=set
 	Days []Weekday `json:"days"`
 

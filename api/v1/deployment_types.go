@@ -96,8 +96,8 @@ type DeploymentSpec struct {
 	// DeployWindows limit promotion to these times. Each window is read in
 	// every affected school's own time zone unless it gives one. When unset,
 	// promotion is allowed outside every affected school's hours.
-	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:XValidation:rule="size(self) > 0",message="deployWindows must list at least one window when given; remove the field to allow promotion outside school hours"
 	// +optional
 	DeployWindows []DeployWindow `json:"deployWindows,omitempty"`
 

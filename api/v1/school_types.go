@@ -123,7 +123,8 @@ type GradeBand struct {
 type Branding struct {
 	// PrimaryColor is a CSS hex colour such as "#1d4ed8". The LMS darkens it
 	// when needed to keep text readable.
-	// +kubebuilder:validation:Pattern=`^#[0-9a-fA-F]{6}$`
+	// +kubebuilder:validation:MaxLength=7
+	// +kubebuilder:validation:XValidation:rule="self.matches('^#[0-9a-fA-F]{6}$')",message="primaryColor must be a hex colour such as #1d4ed8"
 	// +optional
 	PrimaryColor string `json:"primaryColor,omitempty"`
 

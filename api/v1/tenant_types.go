@@ -38,7 +38,7 @@ type TenantSpec struct {
 	// the tenant namespace, named in status.adminInvitationSecret.
 	// +kubebuilder:validation:MaxItems=50
 	// +kubebuilder:validation:items:MaxLength=254
-	// +kubebuilder:validation:items:Pattern=`^[^@\s]+@[^@\s]+\.[^@\s]+$`
+	// +kubebuilder:validation:XValidation:rule="self.all(a, a.matches('^[^@ ]+@[^@ ]+[.][^@ ]+$'))",message="every admin must be an e-mail address such as superintendent@district.org"
 	// +listType=set
 	// +optional
 	Admins []string `json:"admins,omitempty"`
@@ -81,6 +81,7 @@ const (
 // TenantDatabase chooses where a district's database lives.
 // +kubebuilder:validation:XValidation:rule="has(self.cloudNativePG) != has(self.external)",message="set exactly one database provider: cloudNativePG or external"
 // +kubebuilder:validation:XValidation:rule="has(self.name) == has(oldSelf.name)",message="database name cannot be added or removed after creation"
+// +kubebuilder:validation:XValidation:rule="has(self.external) == has(oldSelf.external)",message="cannot switch a district between an external server and CloudNativePG: migrate with a backup and restore into a new Tenant"
 type TenantDatabase struct {
 	// Name of the Postgres database. Defaults to "bw_<tenant name>" with dashes
 	// replaced by underscores. It cannot change after creation.
@@ -118,7 +119,9 @@ type TenantDatabase struct {
 type CloudNativePGDatabase struct {
 	// ClusterRef names a shared CloudNativePG Cluster. The operator creates a
 	// CloudNativePG Database on it and the roles by SQL through the cluster's
-	// superuser Secret.
+	// superuser Secret. It cannot change: moving a district to another cluster
+	// is a backup and restore into a new Tenant.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="clusterRef is immutable: move a district to another cluster with a backup and restore into a new Tenant"
 	// +optional
 	ClusterRef *ClusterReference `json:"clusterRef,omitempty"`
 

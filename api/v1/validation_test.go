@@ -32,6 +32,17 @@ spec:
     cloudNativePG:
       clusterRef: {name: shared-1, namespace: postgres}
 `
+	validDedicatedTenant = `
+apiVersion: platform.bellwork.dev/v1
+kind: Tenant
+metadata: {name: NAME}
+spec:
+  displayName: Test District
+  hosts: [NAME.localhost]
+  database:
+    cloudNativePG:
+      dedicated: {instances: 1}
+`
 	validSchool = `
 apiVersion: platform.bellwork.dev/v1
 kind: School
@@ -138,7 +149,10 @@ var invalidCases = []invalidCase{
 		want:   "must be an IANA time zone name such as America/Chicago"},
 	{name: "tenant name with capitals", base: validTenant,
 		create: []edit{set("metadata.name", "Lincoln-USD")},
-		want:   "metadata.name"},
+		want:   "lowercase"},
+	{name: "tenant name starting with a digit", base: validTenant,
+		create: []edit{set("metadata.name", "1district")},
+		want:   "starting with a letter: it becomes the namespace tenant-<name>"},
 	{name: "tenant name too long for its namespace", base: validTenant,
 		create: []edit{set("metadata.name", strings.Repeat("a", 51))},
 		want:   "tenant name must be at most 50 lowercase letters"},
@@ -148,6 +162,18 @@ var invalidCases = []invalidCase{
 	{name: "tenant database name added later", base: validTenant,
 		update: []edit{set("spec.database.name", "bw_late")},
 		want:   "database name cannot be added or removed after creation"},
+	{name: "tenant database name removed", base: validCNPGTenant,
+		update: []edit{del("spec.database.name")},
+		want:   "database name cannot be added or removed after creation"},
+	{name: "tenant moved from an external server to CloudNativePG", base: validTenant,
+		update: []edit{del("spec.database.external"), set("spec.database.cloudNativePG", obj{"clusterRef": obj{"name": "shared-1", "namespace": "postgres"}})},
+		want:   "cannot switch a district between an external server and CloudNativePG"},
+	{name: "tenant moved to another shared cluster", base: validCNPGTenant,
+		update: []edit{set("spec.database.cloudNativePG.clusterRef.name", "shared-2")},
+		want:   "clusterRef is immutable"},
+	{name: "tenant moved from dedicated to shared cluster", base: validDedicatedTenant,
+		update: []edit{del("spec.database.cloudNativePG.dedicated"), set("spec.database.cloudNativePG.clusterRef", obj{"name": "shared-1", "namespace": "postgres"})},
+		want:   "cannot switch between a shared and a dedicated cluster"},
 	{name: "tenant moved from shared to dedicated cluster", base: validCNPGTenant,
 		update: []edit{del("spec.database.cloudNativePG.clusterRef"), set("spec.database.cloudNativePG.dedicated", obj{"instances": int64(1)})},
 		want:   "cannot switch between a shared and a dedicated cluster"},
@@ -157,7 +183,7 @@ var invalidCases = []invalidCase{
 		want: "issuerURL must be an https URL"},
 	{name: "tenant admin not an e-mail address", base: validTenant,
 		create: []edit{set("spec.admins", list("superintendent"))},
-		want:   "spec.admins[0]"},
+		want:   "every admin must be an e-mail address such as superintendent@district.org"},
 	{name: "tenant unknown reclaim policy", base: validTenant,
 		create: []edit{set("spec.reclaimPolicy", "Destroy")},
 		want:   `Unsupported value: "Destroy"`},
@@ -180,13 +206,16 @@ var invalidCases = []invalidCase{
 		want:   "start must be before end"},
 	{name: "school hours not a time", base: validSchool,
 		create: []edit{set("spec.calendar.hours", list(obj{"days": list("Monday"), "start": "8am", "end": "15:00"}))},
-		want:   "spec.calendar.hours[0].start"},
+		want:   "must be a time of day written HH:MM in 24-hour notation"},
+	{name: "school term date not a date", base: validSchool,
+		create: []edit{set("spec.calendar.terms", list(obj{"name": "Fall", "start": "17/08/2026", "end": "2026-12-18"}))},
+		want:   "must be a date written YYYY-MM-DD"},
 	{name: "school holiday ends before it starts", base: validSchool,
 		create: []edit{set("spec.calendar.holidays", list(obj{"name": "Break", "start": "2026-11-27", "end": "2026-11-25"}))},
 		want:   "a holiday's end must not be before its start"},
 	{name: "school colour not hex", base: validSchool,
 		create: []edit{set("spec.branding.primaryColor", "blue")},
-		want:   "spec.branding.primaryColor"},
+		want:   "primaryColor must be a hex colour such as #1d4ed8"},
 	{name: "school logo over http", base: validSchool,
 		create: []edit{set("spec.branding.logoURL", "http://example.com/logo.png")},
 		want:   "logoURL must be an https URL"},
@@ -203,13 +232,19 @@ var invalidCases = []invalidCase{
 		want:   "must be a cron expression with five fields"},
 	{name: "backup schedule with four fields", base: validBackupPolicy,
 		create: []edit{set("spec.verification.schedule", "0 2 * *")},
-		want:   "spec.verification.schedule"},
+		want:   "must be a cron expression with five fields"},
 	{name: "backup with two destinations", base: validBackupPolicy,
 		create: []edit{set("spec.destination.s3", obj{"endpoint": "https://s3.example.com", "bucket": "backups", "credentialsSecret": "s3"})},
 		want:   "set exactly one backup destination: s3 or filesystem"},
 	{name: "backup to a relative folder", base: validBackupPolicy,
 		create: []edit{set("spec.destination.filesystem.path", "backups")},
 		want:   "path must be absolute"},
+	{name: "backup to a folder that climbs out", base: validBackupPolicy,
+		create: []edit{set("spec.destination.filesystem.path", "/var/backups/../../etc")},
+		want:   "must not contain /../"},
+	{name: "backup to an s3 endpoint that is not http", base: validBackupPolicy,
+		create: []edit{del("spec.destination.filesystem"), set("spec.destination.s3", obj{"endpoint": "ftp://s3.example.com", "bucket": "backups", "credentialsSecret": "s3"})},
+		want:   "endpoint must be an http or https URL"},
 
 	// AlertRule
 	{name: "alert with neither expression nor check", base: validAlertRule,
@@ -221,6 +256,18 @@ var invalidCases = []invalidCase{
 	{name: "alert check without its settings", base: validAlertRule,
 		create: []edit{set("spec.check", obj{"type": "HTTPProbe", "backupAge": obj{"backupPolicy": "nightly", "maxAge": "26h"}})},
 		want:   "an HTTPProbe check needs httpProbe settings"},
+	{name: "backup-age check without its settings", base: validAlertRule,
+		create: []edit{set("spec.check", obj{"type": "BackupAge", "httpProbe": obj{"url": "https://lms.example/readyz"}})},
+		want:   "a BackupAge check needs backupAge settings"},
+	{name: "database check without its settings", base: validAlertRule,
+		create: []edit{set("spec.check", obj{"type": "DatabaseReachable", "httpProbe": obj{"url": "https://lms.example/readyz"}})},
+		want:   "a DatabaseReachable check needs databaseReachable settings"},
+	{name: "replication check without its settings", base: validAlertRule,
+		create: []edit{set("spec.check", obj{"type": "ReplicationLag", "httpProbe": obj{"url": "https://lms.example/readyz"}})},
+		want:   "a ReplicationLag check needs replicationLag settings"},
+	{name: "http probe of a non-web URL", base: validAlertRule,
+		create: []edit{set("spec.check", obj{"type": "HTTPProbe", "httpProbe": obj{"url": "ftp://lms.example/readyz"}})},
+		want:   "url must be an http or https URL"},
 	{name: "alert check with another type's settings", base: validAlertRule,
 		create: []edit{set("spec.check.httpProbe", obj{"url": "https://lms.example/readyz"})},
 		want:   "set only the settings that match the check's type"},
@@ -238,6 +285,9 @@ var invalidCases = []invalidCase{
 	{name: "flag rule names an unknown variant", base: validFeatureFlag,
 		create: []edit{set("spec.rules", list(obj{"tenants": list("district"), "variant": "beta"}))},
 		want:   "every rule's variant must be the name of one of the variants"},
+	{name: "flag rollout names an unknown variant", base: validFeatureFlag,
+		create: []edit{set("spec.rules", list(obj{"rollout": list(obj{"variant": "on", "weight": int64(50)}, obj{"variant": "beta", "weight": int64(50)})}))},
+		want:   "every rollout entry must name one of the variants"},
 	{name: "flag rollout weights do not add up", base: validFeatureFlag,
 		create: []edit{set("spec.rules", list(obj{"rollout": list(obj{"variant": "on", "weight": int64(10)}, obj{"variant": "off", "weight": int64(80)})}))},
 		want:   "rollout weights must add up to 100"},
@@ -248,13 +298,16 @@ var invalidCases = []invalidCase{
 	// Deployment
 	{name: "deployment with empty deploy windows", base: validDeployment,
 		create: []edit{set("spec.deployWindows", list())},
-		want:   "spec.deployWindows in body should have at least 1 items"},
+		want:   "deployWindows must list at least one window when given"},
+	{name: "deployment rolls back and promotes at once", base: validDeployment,
+		create: []edit{set("spec.rollbackTo", "lms:0"), set("spec.promote", "lms:1")},
+		want:   "rollbackTo and a promote of the current image cannot be set together"},
 	{name: "deployment window ends before it starts", base: validDeployment,
 		create: []edit{set("spec.deployWindows", list(obj{"days": list("Saturday"), "start": "12:00", "end": "06:00"}))},
 		want:   "start must be before end"},
 	{name: "deployment window without days", base: validDeployment,
 		create: []edit{set("spec.deployWindows", list(obj{"days": list(), "start": "06:00", "end": "12:00"}))},
-		want:   "spec.deployWindows[0].days"},
+		want:   "days must name at least one day"},
 }
 
 // Each invalid object is rejected by the API server with a message that
@@ -296,7 +349,7 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 // The valid bases themselves are accepted, so each rejection above is due to
 // its one edit.
 func TestValidBasesAreAccepted(t *testing.T) {
-	for i, base := range []string{validTenant, validCNPGTenant, validSchool, validBackupPolicy, validAlertRule, validFeatureFlag, validDeployment} {
+	for i, base := range []string{validTenant, validCNPGTenant, validDedicatedTenant, validSchool, validBackupPolicy, validAlertRule, validFeatureFlag, validDeployment} {
 		u := decodeAll(t, "base", []byte(strings.ReplaceAll(base, "NAME", fmt.Sprintf("valid-%d", i))))[0]
 		if err := env.Client.Create(ctx(t), u); err != nil {
 			t.Errorf("%s rejected: %v", u.GetKind(), err)

@@ -1,0 +1,38 @@
+package v1_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// kubectl explain, run by the real kubectl against the API server, shows a
+// platform engineer the doc comments of each kind's fields.
+func TestKubectlExplainDescribesTheFields(t *testing.T) {
+	if _, err := exec.LookPath("kubectl"); err != nil {
+		t.Fatal("kubectl is not installed (make deps installs it)")
+	}
+	for resource, phrases := range map[string][]string{
+		"tenant.spec":              {"Admins are the e-mail addresses", "ReclaimPolicy says what happens to the database"},
+		"tenant.spec.database":     {"CloudNativePG places the database", "ConnectionLimit caps the connections"},
+		"school.spec.calendar":     {"holidays", "terms"},
+		"featureflag.spec":         {"defaultVariant", "variants"},
+		"lmsdeploy.spec":           {"DeployWindows limit promotion", "RollbackTo"},
+		"alertrule.status":         {"state"},
+		"backuppolicy.spec":        {"Schedule of the logical backups"},
+		"tenant.status.onboarding": {"progress from provisioning to first grade", "RosterImported"},
+	} {
+		out, err := exec.CommandContext(t.Context(), "kubectl", "--kubeconfig", env.KubeconfigPath, "explain", resource).CombinedOutput()
+		if err != nil {
+			t.Errorf("kubectl explain %s: %v\n%s", resource, err, out)
+			continue
+		}
+		// kubectl wraps descriptions; compare with the wrapping undone.
+		text := strings.Join(strings.Fields(string(out)), " ")
+		for _, p := range phrases {
+			if !strings.Contains(text, p) {
+				t.Errorf("kubectl explain %s lacks %q:\n%s", resource, p, out)
+			}
+		}
+	}
+}
