@@ -33,8 +33,8 @@ test: deps check-generated vet controlplane ## Run every test (unit, API server,
 	BELLWORK_REQUIRE_BROWSER=1 go test -count=1 -timeout 20m ./...
 
 .PHONY: e2e
-e2e: deps controlplane ## Run the whole-platform end-to-end suite.
-	go test -count=1 -timeout 30m ./e2e/...
+e2e: deps controlplane ## Run the whole-platform journeys in Chromium (screenshots in e2e/artifacts).
+	go test -tags e2e -count=1 -timeout 30m -v ./e2e/
 
 .PHONY: bench
 bench: deps controlplane ## Run the benchmarks and print ratios against baselines measured in the same run.
@@ -85,7 +85,7 @@ deps: ## Install missing system packages (kubectl) with apt-get.
 	hack/install-deps.sh
 
 .PHONY: cluster-up
-cluster-up: deps ## Start the local control plane in the background; kubeconfig in .local/cluster/kubeconfig.
+cluster-up: deps ## Start the local control plane in the background; kubeconfig in .local/kubeconfig.
 	hack/cluster-up.sh
 
 .PHONY: clean-local

@@ -1,26 +1,27 @@
 #!/usr/bin/env bash
 # Starts the local control plane in the background (make cluster-up) and
-# waits until it serves. State, logs and the kubeconfig are in .local/cluster.
+# waits until it serves. State and logs are in .local/cluster, the kubeconfig
+# is .local/kubeconfig.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state=.local/cluster
 mkdir -p "$state"
 
 if [ -f "$state/ready" ] && kill -0 "$(cat "$state/ready")" 2>/dev/null; then
-	echo "The local control plane is already running. kubeconfig: $PWD/$state/kubeconfig"
+	echo "The local control plane is already running. kubeconfig: $PWD/.local/kubeconfig"
 	exit 0
 fi
 
 hack/controlplane.sh build
 go build -o bin/localcluster ./hack/localcluster
 echo "Starting the local control plane (log: $state/supervisor.log)..."
-nohup bin/localcluster -state "$state" > "$state/supervisor.log" 2>&1 &
+nohup bin/localcluster -state "$state" -kubeconfig .local/kubeconfig > "$state/supervisor.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 240); do
 	if [ -f "$state/ready" ]; then
 		echo "Local control plane running (pid $pid)."
-		echo "  kubeconfig: $PWD/$state/kubeconfig"
-		echo "  try:        export KUBECONFIG=$PWD/$state/kubeconfig; kubectl get nodes; kubectl get crds"
+		echo "  kubeconfig: $PWD/.local/kubeconfig"
+		echo "  try:        export KUBECONFIG=$PWD/.local/kubeconfig; kubectl get nodes; kubectl get crds"
 		echo "  stop with:  make cluster-down"
 		exit 0
 	fi

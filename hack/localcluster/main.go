@@ -4,7 +4,7 @@
 // installed. `make cluster-up` runs it in the background; `make run` runs it
 // beside the operator.
 //
-//	localcluster -state .local/cluster
+//	localcluster -state .local/cluster -kubeconfig .local/kubeconfig
 //
 // When the cluster serves, it writes <state>/ready holding its process id;
 // it removes the file when it stops. Data stays in <state> between runs.
@@ -24,15 +24,16 @@ import (
 )
 
 func main() {
-	state := flag.String("state", ".local/cluster", "folder for etcd data, logs and the kubeconfig")
+	state := flag.String("state", ".local/cluster", "folder for etcd data and logs")
+	kubeconfig := flag.String("kubeconfig", ".local/kubeconfig", "where to write the admin kubeconfig")
 	flag.Parse()
-	if err := run(*state); err != nil {
+	if err := run(*state, *kubeconfig); err != nil {
 		fmt.Fprintf(os.Stderr, "localcluster: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(state string) error {
+func run(state, kubeconfig string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -52,11 +53,14 @@ func run(state string) error {
 	if err != nil {
 		return err
 	}
+	if kubeconfig, err = filepath.Abs(kubeconfig); err != nil {
+		return err
+	}
 	ready := filepath.Join(state, "ready")
 	_ = os.Remove(ready)
 
 	cluster, err := localcluster.Start(ctx, localcluster.Options{
-		BinDir: bin, CRDDirs: crds, StateDir: state, Workloads: true, Progress: os.Stdout,
+		BinDir: bin, CRDDirs: crds, StateDir: state, Kubeconfig: kubeconfig, Workloads: true, Progress: os.Stdout,
 	})
 	if err != nil {
 		return err

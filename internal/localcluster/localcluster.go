@@ -41,6 +41,10 @@ type Options struct {
 	// empty, a temporary folder is used and removed on Stop.
 	StateDir string
 
+	// Kubeconfig is where the admin kubeconfig is written; empty means
+	// <StateDir>/kubeconfig.
+	Kubeconfig string
+
 	// Workloads also starts the controller manager, the scheduler and the
 	// simulated node, so Deployments become Ready and CronJobs run Jobs.
 	// Without it only the API server runs (enough for API tests).
@@ -148,7 +152,10 @@ func (c *Cluster) writeKubeconfig() error {
 	if err != nil {
 		return fmt.Errorf("render kubeconfig: %w", err)
 	}
-	c.KubeconfigPath = filepath.Join(c.opts.StateDir, "kubeconfig")
+	c.KubeconfigPath = c.opts.Kubeconfig
+	if c.KubeconfigPath == "" {
+		c.KubeconfigPath = filepath.Join(c.opts.StateDir, "kubeconfig")
+	}
 	if err := os.WriteFile(c.KubeconfigPath, data, 0o600); err != nil {
 		return fmt.Errorf("write kubeconfig: %w", err)
 	}
