@@ -73,8 +73,8 @@ type proc struct {
 
 // Up builds what is missing and starts everything; on error it stops what
 // it started. Each step says what it does and how long it took.
-func Up(ctx context.Context, o Options) (p *Platform, err error) {
-	p = &Platform{Opts: o, exited: make(chan string, 8)}
+func Up(ctx context.Context, o Options) (_ *Platform, err error) {
+	p := &Platform{Opts: o, exited: make(chan string, 8)}
 	defer func() {
 		if err != nil {
 			p.Down()
@@ -119,7 +119,7 @@ func Up(ctx context.Context, o Options) (p *Platform, err error) {
 	}
 	if err := p.step("Starting the local Kubernetes control plane and installing CRDs", func() (err error) {
 		p.Cluster, err = localcluster.Start(ctx, localcluster.Options{BinDir: bin, CRDDirs: crds,
-			StateDir: filepath.Join(o.StateDir, "cluster"), Workloads: true})
+			StateDir: filepath.Join(o.StateDir, "cluster"), Kubeconfig: filepath.Join(o.StateDir, "kubeconfig"), Workloads: true})
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("start the control plane: %w", err)
