@@ -152,7 +152,9 @@ func (r *TenantReconciler) withdrawUnlessServable(ctx context.Context, p *tenant
 	return passErr
 }
 
-// hostConflict names an older tenant serving one of t's hosts.
+// hostConflict names a tenant that has precedence over t for one of t's
+// hosts: one already published wins over one that is not (a serving district
+// never loses its host to a newcomer), then the older one.
 func (r *TenantReconciler) hostConflict(ctx context.Context, t *platformv1.Tenant) (string, string, error) {
 	var all platformv1.TenantList
 	if err := r.Client.List(ctx, &all); err != nil {
@@ -160,7 +162,7 @@ func (r *TenantReconciler) hostConflict(ctx context.Context, t *platformv1.Tenan
 	}
 	for i := range all.Items {
 		o := &all.Items[i]
-		if o.Name == t.Name || !o.DeletionTimestamp.IsZero() || !olderThan(o, t) {
+		if o.Name == t.Name || !o.DeletionTimestamp.IsZero() || !precedes(o, t) {
 			continue
 		}
 		for _, h := range t.Spec.Hosts {
@@ -172,6 +174,19 @@ func (r *TenantReconciler) hostConflict(ctx context.Context, t *platformv1.Tenan
 	return "", "", nil
 }
 
+func precedes(a, b *platformv1.Tenant) bool {
+	if ap, bp := published(a), published(b); ap != bp {
+		return ap
+	}
+	return olderThan(a, b)
+}
+
+func published(t *platformv1.Tenant) bool {
+	return meta.IsStatusConditionTrue(t.Status.Conditions, platformv1.TenantPublished)
+}
+
+// olderThan orders by creation time, which has one-second resolution; ties
+// go by name so both tenants agree.
 func olderThan(a, b *platformv1.Tenant) bool {
 	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
 		return a.CreationTimestamp.Before(&b.CreationTimestamp)
