@@ -88,6 +88,18 @@ func Run(ctx context.Context, ownerURL string, phase Phase, log *slog.Logger) (*
 	if err != nil {
 		return nil, fmt.Errorf("parse database URL: %w", err)
 	}
+	// One replica at a time: the schema's and the job queue's migrations
+	// both run under this session-level advisory lock (goose holds its own
+	// inside it), so replicas that see a new tenant together take turns.
+	lock, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to migrate: %w", err)
+	}
+	defer lock.Close(context.WithoutCancel(ctx))
+	if _, err := lock.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		return nil, fmt.Errorf("wait for other replicas' migrations: %w", err)
+	}
+	defer func() { _, _ = lock.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock) }()
 	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
 	db.SetMaxOpenConns(2)
@@ -100,6 +112,9 @@ func Run(ctx context.Context, ownerURL string, phase Phase, log *slog.Logger) (*
 	}
 	return res, nil
 }
+
+// migrationLock is the advisory lock key of LMS migrations ("bellwork" in ASCII).
+const migrationLock int64 = 0x62656c6c776f726b
 
 func run(ctx context.Context, db *sql.DB, phase Phase, log *slog.Logger) (*Result, error) {
 	sub, err := fs.Sub(files, "sql")
