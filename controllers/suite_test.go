@@ -15,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -306,3 +307,38 @@ func deleteTenant(t testing.TB, name string) {
 }
 
 var errRefused = errors.New("refused")
+
+// touchTenant changes a Tenant's display name, which starts a pass at once.
+func touchTenant(t testing.TB, name string) {
+	t.Helper()
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		tn := getTenant(t, name)
+		tn.Spec.DisplayName += "."
+		return env.Client.Update(context.Background(), tn)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitEvent waits for an Event about a Tenant with a type, reason and a
+// message containing text.
+func waitEvent(t testing.TB, tenant, typ, reason, text string) {
+	t.Helper()
+	eventually(t, 30*time.Second, func() (bool, string) {
+		var list corev1.EventList
+		if err := env.Client.List(context.Background(), &list); err != nil {
+			return false, err.Error()
+		}
+		var seen []string
+		for _, e := range list.Items {
+			if e.InvolvedObject.Kind == "Tenant" && e.InvolvedObject.Name == tenant {
+				if e.Type == typ && e.Reason == reason && strings.Contains(e.Message, text) {
+					return true, ""
+				}
+				seen = append(seen, e.Type+" "+e.Reason+": "+e.Message)
+			}
+		}
+		return false, fmt.Sprintf("no %s %s event with %q; events:\n%s", typ, reason, text, strings.Join(seen, "\n"))
+	})
+}

@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -50,8 +51,9 @@ func playCNPG(ctx context.Context) {
 	var clusters cnpgv1.ClusterList
 	if c.List(ctx, &clusters) == nil {
 		for _, cl := range clusters.Items {
-			if cl.Status.Phase != cnpgv1.PhaseHealthy {
+			if cl.Status.Phase != cnpgv1.PhaseHealthy && cl.Annotations[holdStatus] == "" {
 				cl.Status.Instances, cl.Status.ReadyInstances, cl.Status.Phase = cl.Spec.Instances, cl.Spec.Instances, cnpgv1.PhaseHealthy
+				cl.Status.CurrentPrimary, cl.Status.TargetPrimary = cl.Name+"-1", cl.Name+"-1"
 				_ = c.Status().Update(ctx, &cl)
 			}
 			su := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: cl.Name + "-superuser", Namespace: cl.Namespace},
@@ -94,6 +96,10 @@ func playCNPG(ctx context.Context) {
 		}
 	}
 }
+
+// holdStatus on a Cluster stops fakeCNPG from healing its status, so a test
+// can play a switchover or a lost primary.
+const holdStatus = "test.bellwork.dev/hold-status"
 
 func pgAddress() string { return net.JoinHostPort(pg.Host, strconv.Itoa(pg.Port)) }
 
@@ -222,4 +228,76 @@ func TestCloudNativePGDedicatedCluster(t *testing.T) {
 	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: "tenant-cnpg-ded", Name: builders.PostgresPolicyName}, &networkingv1.NetworkPolicy{}); err != nil {
 		t.Errorf("policy %s: %v", builders.PostgresPolicyName, err)
 	}
+}
+
+// A switchover (a replica down, the primary moving) leaves the tenant
+// Ready. Losing the primary degrades it with a Warning Event, but the LMS
+// keeps its last directory entry; when the primary is back the tenant
+// recovers with a Normal Event.
+func TestCloudNativePGSwitchoverKeepsTheDistrictServed(t *testing.T) {
+	ctx := context.Background()
+	fakeCNPG(t)
+	startManager(t, func(o *controllers.Options) {
+		o.HostOverrides = map[string]string{"postgres-rw.tenant-cnpg-switch.svc:5432": pgAddress()}
+	})
+	tn := cnpgTenant("cnpg-switch", nil)
+	tn.Spec.Database.CloudNativePG = &platformv1.CloudNativePGDatabase{Dedicated: &platformv1.DedicatedCluster{Instances: 3}}
+	create(t, tn)
+	waitTenant(t, "cnpg-switch", metav1.ConditionTrue, 60*time.Second)
+
+	play := func(ready int, current, target string, phase string) {
+		t.Helper()
+		cl := &cnpgv1.Cluster{}
+		key := client.ObjectKey{Namespace: "tenant-cnpg-switch", Name: "postgres"}
+		if err := env.Client.Get(ctx, key, cl); err != nil {
+			t.Fatal(err)
+		}
+		if cl.Annotations == nil {
+			cl.Annotations = map[string]string{}
+		}
+		cl.Annotations[holdStatus] = "yes"
+		if err := env.Client.Update(ctx, cl); err != nil {
+			t.Fatal(err)
+		}
+		cl.Status.ReadyInstances, cl.Status.CurrentPrimary, cl.Status.TargetPrimary, cl.Status.Phase = ready, current, target, phase
+		if err := env.Client.Status().Update(ctx, cl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	play(2, "postgres-1", "postgres-2", "Switchover in progress")
+	touchTenant(t, "cnpg-switch")
+	eventually(t, 30*time.Second, func() (bool, string) {
+		tn := getTenant(t, "cnpg-switch")
+		return tn.Status.ObservedGeneration == tn.Generation, "waiting for a pass"
+	})
+	if tn := getTenant(t, "cnpg-switch"); tn.Status.Phase != platformv1.PhaseReady || entryOf(t, "cnpg-switch") == nil {
+		t.Fatalf("during a switchover: phase %s, entry %v", tn.Status.Phase, entryOf(t, "cnpg-switch") != nil)
+	}
+	// The display name is in the entry, so the pass above republished it.
+	hash := getTenant(t, "cnpg-switch").Status.DirectoryHash
+
+	play(0, "", "postgres-2", "Failing over")
+	touchTenant(t, "cnpg-switch")
+	eventually(t, 30*time.Second, func() (bool, string) {
+		st := getTenant(t, "cnpg-switch").Status
+		c := meta.FindStatusCondition(st.Conditions, platformv1.TenantPublished)
+		return st.Phase == platformv1.PhaseDegraded && c != nil && c.Reason == platformv1.ReasonKeptLastEntry,
+			fmt.Sprintf("phase %s, Published %+v", st.Phase, c)
+	})
+	if e := entryOf(t, "cnpg-switch"); e == nil || getTenant(t, "cnpg-switch").Status.DirectoryHash != hash {
+		t.Fatal("the directory entry was withdrawn or changed while the primary was away")
+	}
+	waitEvent(t, "cnpg-switch", "Warning", "NotReady", "has 0 of 3 instances ready")
+
+	cl := &cnpgv1.Cluster{}
+	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: "tenant-cnpg-switch", Name: "postgres"}, cl); err != nil {
+		t.Fatal(err)
+	}
+	delete(cl.Annotations, holdStatus)
+	cl.Status.Phase = "Cluster in healthy state after failover"
+	if err := env.Client.Update(ctx, cl); err != nil {
+		t.Fatal(err)
+	}
+	waitTenant(t, "cnpg-switch", metav1.ConditionTrue, 60*time.Second)
+	waitEvent(t, "cnpg-switch", "Normal", "Recovered", "Ready again")
 }

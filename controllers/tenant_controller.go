@@ -78,8 +78,8 @@ func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 }
 
 // reconcile provisions a tenant, phase by phase. Each phase records its
-// condition; a phase that cannot finish ends the pass, and a tenant that
-// can no longer be served is withdrawn from the directory.
+// condition; a phase that cannot finish ends the pass, and a tenant already
+// served keeps its last directory entry until it recovers.
 func (r *TenantReconciler) reconcile(ctx context.Context, p *tenantPass) error {
 	phases := []struct {
 		name string
@@ -111,7 +111,7 @@ func (r *TenantReconciler) reconcile(ctx context.Context, p *tenantPass) error {
 	for _, ph := range phases {
 		p.phase = ph.name
 		if err := ph.run(ctx, p); err != nil {
-			return r.withdrawUnlessServable(ctx, p, err)
+			return r.holdLastEntry(p, err)
 		}
 	}
 	return nil

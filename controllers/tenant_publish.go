@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -133,20 +132,29 @@ func (r *TenantReconciler) withdraw(ctx context.Context, p *tenantPass, why stri
 	return nil
 }
 
-// withdrawUnlessServable ends a failed pass: when a dependency is known to
-// be broken, the entry is withdrawn; a pass cut short by something passing
-// (a write conflict, a cache catching up) leaves the entry alone.
-func (r *TenantReconciler) withdrawUnlessServable(ctx context.Context, p *tenantPass, passErr error) error {
+// holdLastEntry ends a failed pass. A tenant the LMS already serves keeps
+// its last entry: the credentials in it still work, and when the database
+// itself is down the LMS answers with its own per-tenant 503 page. Taking the
+// entry away would turn a passing problem (a switchover, a lost admin Secret,
+// the operator's own connection failing) into "no district here" for every
+// school of the district. Only deletion, a host conflict and an invalid spec
+// withdraw an entry (reconcilePublish and finalize).
+func (r *TenantReconciler) holdLastEntry(p *tenantPass, passErr error) error {
 	for _, typ := range dependencies[:len(dependencies)-1] {
 		c := meta.FindStatusCondition(p.status.Conditions, typ)
 		if c == nil || c.Status != metav1.ConditionFalse {
 			continue
 		}
 		why := fmt.Sprintf("%s: %s", typ, c.Message)
-		p.condition(platformv1.TenantPublished, false, platformv1.ReasonNotServable, "Withheld while %s", why)
-		if err := r.withdraw(ctx, p, why); err != nil {
-			return errors.Join(passErr, err)
+		if p.status.DirectorySecret == "" {
+			p.condition(platformv1.TenantPublished, false, platformv1.ReasonNotServable, "Not published while %s", why)
+			break
 		}
+		meta.SetStatusCondition(&p.status.Conditions, metav1.Condition{
+			Type: platformv1.TenantPublished, Status: metav1.ConditionUnknown, Reason: platformv1.ReasonKeptLastEntry,
+			Message:            fmt.Sprintf("The LMS keeps serving the last good entry %s while %s", p.status.DirectorySecret, why),
+			ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.now),
+		})
 		break
 	}
 	return passErr

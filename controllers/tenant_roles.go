@@ -21,6 +21,8 @@ const (
 	eventRotated     = "CredentialsRotated"
 	eventFailed      = "ProvisioningFailed"
 	eventDeleted     = "Deleted"
+	eventNotReady    = "NotReady"
+	eventRecovered   = "Recovered"
 )
 
 // reconcileRoles creates the tenant's roles and puts back attributes and

@@ -76,7 +76,7 @@ func TestRoleDriftIsRepaired(t *testing.T) {
 		return ok, fmt.Sprintf("bypass=%v super=%v createdb=%v limit=%d memberships=%d public=%d", bypass, super, createdb, limit, memberships, publicConnect)
 	})
 	var notes string
-	eventually(t, 10*time.Second, func() (bool, string) {
+	eventually(t, 30*time.Second, func() (bool, string) {
 		var list corev1.EventList
 		if err := env.Client.List(ctx, &list, client.InNamespace("default")); err != nil {
 			return false, err.Error()

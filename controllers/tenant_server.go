@@ -71,8 +71,8 @@ func (r *TenantReconciler) findAdmin(ctx context.Context, p *tenantPass) error {
 	return nil
 }
 
-// cluster returns the tenant's CloudNativePG Cluster once it is ready,
-// creating it first for a dedicated tenant.
+// cluster returns the tenant's CloudNativePG Cluster once it has a ready
+// primary, creating it first for a dedicated tenant.
 func (r *TenantReconciler) cluster(ctx context.Context, p *tenantPass) (*cnpgv1.Cluster, error) {
 	cluster := &cnpgv1.Cluster{}
 	if want := builders.BuildCNPGCluster(p.tenant, p.top, p.names); want != nil {
@@ -99,7 +99,10 @@ func (r *TenantReconciler) cluster(ctx context.Context, p *tenantPass) (*cnpgv1.
 		}
 		return nil, err
 	}
-	if cluster.Status.ReadyInstances < cluster.Spec.Instances || cluster.Status.Phase != cnpgv1.PhaseHealthy {
+	// A primary is all the operator's connection needs: a replica down, a
+	// switchover or a rolling upgrade must not stop provisioning or drift
+	// checks. The connection itself proves the primary answers.
+	if cluster.Status.CurrentPrimary == "" || cluster.Status.ReadyInstances < 1 {
 		phase := cluster.Status.Phase
 		if phase == "" {
 			phase = "no phase reported yet"

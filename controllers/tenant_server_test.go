@@ -17,8 +17,9 @@ import (
 )
 
 // A missing external admin Secret is named in DatabaseReady; once it
-// exists the tenant provisions. Losing it later degrades the tenant and
-// withdraws its entry; the tenants gauge counts phases.
+// exists the tenant provisions. Losing it later degrades the tenant, with a
+// Warning Event, but the LMS keeps serving its last entry; the tenants gauge
+// counts phases.
 func TestAdminSecretMissingAndDegraded(t *testing.T) {
 	ctx := context.Background()
 	startManager(t, nil)
@@ -53,9 +54,12 @@ func TestAdminSecretMissingAndDegraded(t *testing.T) {
 	}
 	eventually(t, 30*time.Second, func() (bool, string) {
 		st := getTenant(t, "nosecret").Status
-		return st.Phase == platformv1.PhaseDegraded && entryOf(t, "nosecret") == nil && st.DirectorySecret == "",
-			fmt.Sprintf("phase %s, directory %q", st.Phase, st.DirectorySecret)
+		c := meta.FindStatusCondition(st.Conditions, platformv1.TenantPublished)
+		return st.Phase == platformv1.PhaseDegraded && entryOf(t, "nosecret") != nil && st.DirectorySecret != "" &&
+				c != nil && c.Reason == platformv1.ReasonKeptLastEntry,
+			fmt.Sprintf("phase %s, directory %q, Published %+v", st.Phase, st.DirectorySecret, c)
 	})
+	waitEvent(t, "nosecret", "Warning", "NotReady", "nosecret-admin")
 	if gauge(t, "Degraded") < 1 {
 		t.Error("bellwork_tenants{phase=Degraded} does not count the tenant")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -92,6 +93,7 @@ func (p *tenantPass) summarize() {
 // patch, retried on conflict, skipped when nothing changed.
 func (r *TenantReconciler) writeStatus(ctx context.Context, p *tenantPass) error {
 	p.summarize()
+	r.announceReadiness(p)
 	if equality.Semantic.DeepEqual(p.before, p.status) {
 		return nil
 	}
@@ -118,4 +120,21 @@ func credentialsSecrets() map[string]string {
 		out[string(k)] = k.SecretName()
 	}
 	return out
+}
+
+// announceReadiness tells the platform engineer, with one Event, when the
+// tenant stops being Ready or why it is not Ready changes, and when it
+// recovers. An unchanged state says nothing again.
+func (r *TenantReconciler) announceReadiness(p *tenantPass) {
+	was := meta.FindStatusCondition(p.before.Conditions, platformv1.ConditionReady)
+	now := meta.FindStatusCondition(p.status.Conditions, platformv1.ConditionReady)
+	if now == nil || !p.tenant.DeletionTimestamp.IsZero() {
+		return
+	}
+	switch {
+	case now.Status == metav1.ConditionTrue && was != nil && was.Status == metav1.ConditionFalse:
+		r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventRecovered, "Ready again: %s", now.Message)
+	case now.Status == metav1.ConditionFalse && (was == nil || was.Status != metav1.ConditionFalse || was.Message != now.Message):
+		r.Events.Eventf(p.tenant, corev1.EventTypeWarning, eventNotReady, "%s", now.Message)
+	}
 }

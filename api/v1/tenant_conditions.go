@@ -23,8 +23,11 @@ const (
 	ReasonRotating = "Rotating"
 	// ReasonHostConflict: another tenant already serves one of the hosts.
 	ReasonHostConflict = "HostConflict"
-	// ReasonNotServable: the tenant is not ready, so its directory entry is withheld.
+	// ReasonNotServable: the tenant has never been ready, so it has no directory entry yet.
 	ReasonNotServable = "NotServable"
+	// ReasonKeptLastEntry: a dependency failed after the tenant was published;
+	// the LMS keeps serving the last good entry until it recovers.
+	ReasonKeptLastEntry = "KeptLastEntry"
 	// ReasonPoolerNotReady: the CloudNativePG Pooler in front of the database is not active.
 	ReasonPoolerNotReady = "PoolerNotReady"
 	// ReasonOIDCSecretMissing: spec.signIn.oidc.clientSecret names a Secret or key that does not exist.
