@@ -15,7 +15,7 @@ fi
 hack/controlplane.sh build
 go build -o bin/localcluster ./hack/localcluster
 echo "Starting the local control plane (log: $state/supervisor.log)..."
-nohup bin/localcluster -state "$state" -kubeconfig .local/kubeconfig > "$state/supervisor.log" 2>&1 &
+nohup bin/localcluster -state "$state" -write-kubeconfig .local/kubeconfig > "$state/supervisor.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 240); do
 	if [ -f "$state/ready" ]; then

@@ -4,7 +4,7 @@
 // installed. `make cluster-up` runs it in the background; `make run` runs it
 // beside the operator.
 //
-//	localcluster -state .local/cluster -kubeconfig .local/kubeconfig
+//	localcluster -state .local/cluster -write-kubeconfig .local/kubeconfig
 //
 // When the cluster serves, it writes <state>/ready holding its process id;
 // it removes the file when it stops. Data stays in <state> between runs.
@@ -25,7 +25,7 @@ import (
 
 func main() {
 	state := flag.String("state", ".local/cluster", "folder for etcd data and logs")
-	kubeconfig := flag.String("kubeconfig", ".local/kubeconfig", "where to write the admin kubeconfig")
+	kubeconfig := flag.String("write-kubeconfig", ".local/kubeconfig", "where to write the admin kubeconfig")
 	flag.Parse()
 	if err := run(*state, *kubeconfig); err != nil {
 		fmt.Fprintf(os.Stderr, "localcluster: %v\n", err)

@@ -174,7 +174,12 @@ func (c *Cluster) startWorkloads(ctx context.Context) error {
 		{"kube-scheduler", []string{kc, "--leader-elect=false", "--secure-port=0"}},
 		{"kwok", []string{kc, "--config=" + filepath.Join(bin, "kwok-stages.yaml"), "--manage-all-nodes=false",
 			"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--node-ip=127.0.0.1",
-			"--node-port=0", "--cidr=10.0.0.1/24"}},
+			"--node-port=0", "--cidr=10.0.0.1/24",
+			// The heartbeat stage we use renews node status only every ten
+			// minutes and relies on kwok keeping the node's Lease; without
+			// one the node controller marks the node NotReady after ~50s
+			// and every pod on it unready for good.
+			"--node-lease-duration-seconds=40"}},
 	}
 	for _, s := range steps {
 		fmt.Fprintf(c.opts.Progress, "Starting %s...\n", s.name)

@@ -9,11 +9,13 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"bellwork.dev/bellwork/internal/localcluster"
 	"bellwork.dev/bellwork/internal/testenv"
 )
 
@@ -69,6 +71,7 @@ func TestControlPlaneRunsWorkloads(t *testing.T) {
 		var d appsv1.Deployment
 		return env.Client.Get(ctx, client.ObjectKeyFromObject(deploy), &d) == nil && d.Status.ReadyReplicas == 3
 	})
+	readyAt := time.Now()
 	// A CronJob fires on the minute, so this can take up to a minute.
 	waitFor(ctx, t, "the CronJob's Job to complete", func() bool {
 		var jobs batchv1.JobList
@@ -83,12 +86,18 @@ func TestControlPlaneRunsWorkloads(t *testing.T) {
 		return false
 	})
 
-	// The simulated node's heartbeat can lag on a loaded machine and flap
-	// readiness for a moment, so kubectl waits rather than reads once.
-	out, err := exec.CommandContext(ctx, "kubectl", "--kubeconfig", env.KubeconfigPath, "wait", "deployment/web",
-		"--for=jsonpath={.status.readyReplicas}=3", "--timeout=60s").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "condition met") {
-		t.Fatalf("kubectl wait deployment: %v: %s", err, out)
+	// The node controller marks a node NotReady, and its pods unready for
+	// good, when its Lease is not renewed for ~50s; kwok must keep it. So
+	// the Deployment must still be Ready well past that, read by kubectl.
+	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: "kube-node-lease", Name: localcluster.NodeName}, &coordinationv1.Lease{}); err != nil {
+		t.Fatalf("the simulated node has no Lease: %v", err)
+	}
+	if wait := time.Until(readyAt.Add(70 * time.Second)); wait > 0 {
+		time.Sleep(wait)
+	}
+	out, err := exec.CommandContext(ctx, "kubectl", "--kubeconfig", env.KubeconfigPath, "get", "deployment", "web", "-o", "jsonpath={.status.readyReplicas}").CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "3" {
+		t.Fatalf("kubectl get deployment a minute later: %v: ready replicas %q", err, out)
 	}
 }
 
