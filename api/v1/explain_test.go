@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // kubectl explain, run by the real kubectl against the API server, shows a
@@ -22,7 +23,7 @@ func TestKubectlExplainDescribesTheFields(t *testing.T) {
 		"backuppolicy.spec":        {"Schedule of the logical backups"},
 		"tenant.status.onboarding": {"progress from provisioning to first grade", "RosterImported"},
 	} {
-		out, err := exec.CommandContext(t.Context(), "kubectl", "--kubeconfig", env.KubeconfigPath, "explain", resource).CombinedOutput()
+		out, err := explain(t, resource)
 		if err != nil {
 			t.Errorf("kubectl explain %s: %v\n%s", resource, err, out)
 			continue
@@ -34,5 +35,18 @@ func TestKubectlExplainDescribesTheFields(t *testing.T) {
 				t.Errorf("kubectl explain %s lacks %q:\n%s", resource, p, out)
 			}
 		}
+	}
+}
+
+// explain runs kubectl explain, waiting while the API server has not yet
+// published the OpenAPI of CRDs installed moments ago.
+func explain(t *testing.T, resource string) ([]byte, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := exec.CommandContext(t.Context(), "kubectl", "--kubeconfig", env.KubeconfigPath, "explain", resource).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "couldn't find resource") || time.Now().After(deadline) {
+			return out, err
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 }
