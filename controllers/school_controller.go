@@ -154,6 +154,17 @@ func (r *SchoolReconciler) checkPublished(ctx context.Context, p *schoolPass, t 
 	return false, nil
 }
 
+// awaitLMS is how soon to look again for the LMS's report: the LMS stores a
+// new version within seconds, so a freshly published school is checked
+// often, one the LMS has not taken for minutes only every StatusInterval.
+func (r *SchoolReconciler) awaitLMS(p *schoolPass) time.Duration {
+	c := meta.FindStatusCondition(p.status.Conditions, platformv1.SchoolPublished)
+	if c != nil && c.Status == metav1.ConditionTrue && p.now.Sub(c.LastTransitionTime.Time) < 2*time.Minute {
+		return r.Options.RetryInterval
+	}
+	return r.Options.StatusInterval
+}
+
 // checkSynced reads the LMS's report through the tenant's readonly role.
 func (r *SchoolReconciler) checkSynced(ctx context.Context, p *schoolPass, t *platformv1.Tenant) error {
 	st, err := r.lmsStatus(ctx, t)
@@ -167,7 +178,7 @@ func (r *SchoolReconciler) checkSynced(ctx context.Context, p *schoolPass, t *pl
 		p.status.Synced = false
 		p.condition(platformv1.SchoolSynced, false, platformv1.ReasonAwaitingLMS, "Published; the LMS has not stored this version yet")
 		p.condition(platformv1.ConditionReady, false, platformv1.ReasonAwaitingLMS, "Published; waiting for the LMS to store it")
-		p.wakeIn(r.Options.StatusInterval)
+		p.wakeIn(r.awaitLMS(p))
 		return nil
 	}
 	p.status.Synced = true
@@ -193,7 +204,13 @@ func (r *SchoolReconciler) finalize(ctx context.Context, p *schoolPass) error {
 	if !release {
 		deadline := s.DeletionTimestamp.Add(r.Options.ArchiveWait)
 		if p.now.Before(deadline) {
-			p.wakeIn(min(r.Options.StatusInterval, deadline.Sub(p.now)))
+			// The LMS archives within seconds of the entry changing: look
+			// often at first, then every StatusInterval.
+			wait := r.Options.StatusInterval
+			if p.now.Sub(s.DeletionTimestamp.Time) < 2*time.Minute {
+				wait = r.Options.RetryInterval
+			}
+			p.wakeIn(min(wait, deadline.Sub(p.now)))
 			return ErrTerminateLoop
 		}
 		r.Events.Eventf(s, corev1.EventTypeWarning, "ArchiveTimeout",
