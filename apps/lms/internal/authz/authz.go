@@ -14,6 +14,7 @@ const (
 
 	ViewTeaching   Action = "teaching.view"   // Plan and Teach: own sections and rosters
 	ViewLearning   Action = "learning.view"   // Learn: own courses (students), children's (guardians)
+	ViewGradebook  Action = "gradebook.view"  // Assess: gradebooks of own sections
 	ViewReports    Action = "reports.view"    // Report: enrolment figures
 	ViewUsers      Action = "users.view"      // admin: list and search users
 	ManageUsers    Action = "users.manage"    // admin: create, edit, deactivate, reset, roles
@@ -33,6 +34,7 @@ var admins = []db.Role{db.DistrictAdmin, db.SchoolAdmin}
 var table = map[Action][]db.Role{
 	ViewTeaching:   {db.Teacher},
 	ViewLearning:   {db.Student, db.Guardian},
+	ViewGradebook:  {db.Teacher},
 	ViewReports:    {db.DistrictAdmin, db.SchoolAdmin, db.Teacher},
 	ViewUsers:      admins,
 	ManageUsers:    admins,

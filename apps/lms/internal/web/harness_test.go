@@ -146,8 +146,25 @@ func (d *district) seed() {
 // session creates a session for a role directly in the database and
 // returns a client carrying its cookie, and the CSRF token.
 func (d *district) session(role db.Role) (*client, string) {
+	return d.sessionFor(d.users[role], role)
+}
+
+// otherTeacher signs in a second teacher of school A, who teaches nothing.
+func (d *district) otherTeacher() *client {
+	var u *store.User
+	err := d.db.InTx(context.Background(), db.SystemActor(), func(s *db.Scope) (err error) {
+		u, err = store.CreateUser(context.Background(), s, store.NewUser{Email: "other.teacher@" + d.host + ".org", GivenName: "Other", FamilyName: "Teacher"}, db.Teacher, d.schoolA)
+		return err
+	})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	c, _ := d.sessionFor(u, db.Teacher)
+	return c
+}
+
+func (d *district) sessionFor(u *store.User, role db.Role) (*client, string) {
 	ctx := context.Background()
-	u := d.users[role]
 	token, hash := auth.NewToken()
 	csrf, _ := auth.NewToken()
 	now := time.Now()

@@ -27,7 +27,7 @@ var embedded embed.FS
 // A missing or broken one stops the server at start.
 var pageNames = []string{
 	"error", "signin", "invitation", "forgot", "reset", "home_teacher", "home_student", "home_guardian", "home_admin",
-	"home_none", "plan", "teach", "section", "learn", "report", "profile",
+	"home_none", "plan", "teach", "section", "learn", "assess", "gradebook", "report", "profile",
 	"admin_users", "admin_user", "admin_user_new", "admin_schools", "admin_school", "admin_terms",
 	"admin_imports", "admin_import", "admin_audit", "mailbox",
 }
@@ -147,6 +147,7 @@ func navFor(role db.Role, path string) []navItem {
 		{"Plan", "/plan", authz.ViewTeaching},
 		{"Teach", "/teach", authz.ViewTeaching},
 		{"Learn", "/learn", authz.ViewLearning},
+		{"Assess", "/assess", authz.ViewGradebook},
 		{"Report", "/report", authz.ViewReports},
 		{"Admin", "/admin/users", authz.ViewUsers},
 	}

@@ -46,11 +46,13 @@ func (s *Server) routes() []route {
 		{"GET", "/profile", authz.Signed, t, s.profileForm, nil},
 		{"POST", "/profile", authz.Signed, t, s.saveProfile, nil},
 
-		// Plan, Teach, Learn, Report.
+		// Plan, Teach, Learn, Assess, Report.
 		{"GET", "/plan", authz.ViewTeaching, t, s.plan, nil},
 		{"GET", "/teach", authz.ViewTeaching, t, s.teach, nil},
 		{"GET", "/teach/sections/{id}", authz.ViewTeaching, t, s.section, nil},
 		{"GET", "/learn", authz.ViewLearning, t, s.learn, nil},
+		{"GET", "/assess", authz.ViewGradebook, t, s.assess, nil},
+		{"GET", "/assess/sections/{id}", authz.ViewGradebook, t, s.gradebook, nil},
 		{"GET", "/report", authz.ViewReports, t, s.report, nil},
 
 		// Admin.

@@ -29,6 +29,7 @@ var (
 
 		"GET /plan": {db.Teacher}, "GET /teach": {db.Teacher}, "GET /teach/sections/{id}": {db.Teacher},
 		"GET /learn":  {db.Student, db.Guardian},
+		"GET /assess": {db.Teacher}, "GET /assess/sections/{id}": {db.Teacher},
 		"GET /report": {db.DistrictAdmin, db.SchoolAdmin, db.Teacher},
 
 		"GET /admin/users": admins, "GET /admin/users/new": admins, "POST /admin/users": admins, "GET /admin/users/{id}": admins,

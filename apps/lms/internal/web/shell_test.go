@@ -35,7 +35,7 @@ func TestPagesAreStrictAndAccessible(t *testing.T) {
 	pages := map[db.Role][]string{
 		db.DistrictAdmin: {"/", "/admin/users", "/admin/users/new", "/admin/schools", "/admin/terms", "/admin/imports", "/admin/audit", "/report", "/profile"},
 		db.SchoolAdmin:   {"/", "/admin/users"},
-		db.Teacher:       {"/", "/plan", "/teach", "/teach/sections/" + d.section, "/report"},
+		db.Teacher:       {"/", "/plan", "/teach", "/teach/sections/" + d.section, "/assess", "/assess/sections/" + d.section, "/report"},
 		db.Student:       {"/", "/learn"},
 		db.Guardian:      {"/", "/learn"},
 	}
