@@ -25,15 +25,22 @@ import (
 const sampleTenant = "lincoln-usd"
 
 func main() {
-	if err := run(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx)
+	interrupted := ctx.Err() != nil
+	stop()
+	switch {
+	case err != nil && interrupted:
+		// Ctrl-C during start-up: whatever failed failed because of it.
+		fmt.Fprintln(os.Stderr, "\nmake run: interrupted; everything it had started is stopped and data is kept in .local/ ('make run' resumes).")
+		os.Exit(130)
+	case err != nil:
 		fmt.Fprintf(os.Stderr, "\nmake run: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+func run(ctx context.Context) error {
 	root, err := localcluster.RepoRoot()
 	if err != nil {
 		return err

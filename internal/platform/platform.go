@@ -101,7 +101,7 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 	if err := p.step("Building the operator and the LMS", func() error {
 		return o.stream("go", "build", "-o", filepath.Join(o.Root, "bin")+"/", "./", "./apps/lms")
 	}); err != nil {
-		return nil, fmt.Errorf("build: %w", err)
+		return nil, fmt.Errorf("build the operator and the LMS: %w (the Go compiler's output above says what to fix)", err)
 	}
 	if err := p.step(fmt.Sprintf("Starting Postgres on 127.0.0.1:%d (data in %s)", o.PostgresPort, filepath.Join(o.StateDir, "postgres")), func() (err error) {
 		p.Postgres, err = pgserver.Start(ctx, pgserver.Options{Dir: filepath.Join(o.StateDir, "postgres"), Port: o.PostgresPort, Durable: true})
