@@ -279,3 +279,56 @@ func userTables(t *testing.T, conn *pgx.Conn) []string {
 	}
 	return names
 }
+
+// A school admin may change the accounts and roles of their school's
+// people, but not of a district admin who also holds a role at the school,
+// nor of someone who also works at another school: those accounts are
+// shared beyond the school.
+func TestSchoolAdminChangesOnlyTheirSchoolsOwnPeople(t *testing.T) {
+	w := seed(t)
+	ctx := context.Background()
+	tx, err := w.conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	mustExec(t, tx, "SELECT bw_begin(NULL, 'system', NULL)")
+	// The district admin also teaches at A; teacherB also teaches at A.
+	mustExec(t, tx, "INSERT INTO memberships (user_id, role, school_id) VALUES ($1, 'teacher', $2), ($3, 'teacher', $2)", w.dadmin, w.schoolA, w.teacherB)
+	mustExec(t, tx, "SELECT bw_begin($1, 'school_admin', $2)", w.sadminA, w.schoolA)
+	updated := func(user string) int64 {
+		t.Helper()
+		tag, err := tx.Exec(ctx, "UPDATE users SET status = 'deactivated' WHERE id = $1", user)
+		if err != nil {
+			t.Fatalf("update %s: %v", user, err)
+		}
+		return tag.RowsAffected()
+	}
+	if n := updated(w.teacher1); n != 1 {
+		t.Errorf("school admin could not deactivate a teacher of their school (%d rows)", n)
+	}
+	if n := updated(w.dadmin); n != 0 {
+		t.Error("school admin deactivated a district admin who teaches at their school")
+	}
+	if n := updated(w.teacherB); n != 0 {
+		t.Error("school admin deactivated a teacher who also works at another school")
+	}
+	tag, err := tx.Exec(ctx, "DELETE FROM memberships WHERE user_id = ANY ($1::uuid[]) AND school_id = $2", []string{w.dadmin, w.teacherB}, w.schoolA)
+	if err != nil || tag.RowsAffected() != 0 {
+		t.Errorf("school admin removed shared people's roles at their school: %v, %d rows", err, tag.RowsAffected())
+	}
+	if _, err := tx.Exec(ctx, "SAVEPOINT s"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tx.Exec(ctx, "INSERT INTO memberships (user_id, role, school_id) VALUES ($1, 'school_admin', $2)", w.teacherB, w.schoolA)
+	if err == nil || !strings.Contains(err.Error(), "row-level security") {
+		t.Errorf("school admin gave a shared person a role at their school: %v", err)
+	}
+	if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT s"); err != nil {
+		t.Fatal(err)
+	}
+	tag, err = tx.Exec(ctx, "DELETE FROM memberships WHERE user_id = $1 AND school_id = $2", w.teacher2, w.schoolA)
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Errorf("school admin could not remove a role of their school's own teacher: %v, %d rows", err, tag.RowsAffected())
+	}
+}

@@ -217,3 +217,16 @@ func RecordFailedSignIn(ctx context.Context, s *db.Scope, id string, now time.Ti
 		FROM c WHERE id = $1 RETURNING locked_until`, id, now, maxFailures, lockFor.Seconds()).Scan(&locked)
 	return locked, wrap("record failed sign-in", err)
 }
+
+// SharedBeyondSchool reports whether the acting school admin must leave a
+// user alone: a district admin, or someone who also belongs to another
+// school (row-level security refuses their changes too). Always false for
+// other roles.
+func SharedBeyondSchool(ctx context.Context, s *db.Scope, userID string) (bool, error) {
+	var shared bool
+	err := s.Tx.QueryRow(ctx, "SELECT $1::uuid = ANY (bw_foreign())", userID).Scan(&shared)
+	if err != nil {
+		return false, fmt.Errorf("check who manages user: %w", err)
+	}
+	return shared, nil
+}

@@ -138,3 +138,41 @@ func inSystem(t *testing.T, d *district, fn func(s *db.Scope) error) {
 		t.Fatal(err)
 	}
 }
+
+// A district admin who also teaches at the school shows on the school
+// admin's pages, read-only: every change is refused with a sentence saying
+// who manages the account, and nothing changes.
+func TestSchoolAdminLeavesSharedAccountsAlone(t *testing.T) {
+	d := newDistrict(t, "shared")
+	boss := d.users[db.DistrictAdmin]
+	inSystem(t, d, func(s *db.Scope) error {
+		_, err := s.Tx.Exec(context.Background(), "INSERT INTO memberships (user_id, role, school_id) VALUES ($1, 'teacher', $2)", boss.ID, d.schoolA)
+		return err
+	})
+	c, csrf := d.session(db.SchoolAdmin)
+	res, body := c.get("/admin/users/" + boss.ID)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "a district admin manages their account") || strings.Contains(body, `/status"`) {
+		t.Fatalf("school admin's view of a shared account: %d\n%s", res.StatusCode, snippet(body))
+	}
+	for _, post := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/status", url.Values{"status": {"deactivated"}}},
+		{"/profile", url.Values{"given_name": {"Renamed"}}},
+		{"/reset", url.Values{}},
+	} {
+		post.form.Set("_csrf", csrf)
+		res, body := c.post("/admin/users/"+boss.ID+post.path, post.form)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "managed by a district admin") {
+			t.Errorf("POST %s on a shared account: %d\n%s", post.path, res.StatusCode, snippet(body))
+		}
+	}
+	inSystem(t, d, func(s *db.Scope) error {
+		u, err := store.GetUser(context.Background(), s, boss.ID)
+		if err == nil && (u.Status != "active" || u.GivenName != boss.GivenName) {
+			t.Errorf("the shared account changed: %s %q", u.Status, u.GivenName)
+		}
+		return err
+	})
+}

@@ -17,7 +17,13 @@ type userData struct {
 	Schools     []store.School
 	InviteLink  string
 	Error       string
+	// SharedBeyondSchool: a school admin sees this person but may not change
+	// them (a district admin, or someone also at another school).
+	SharedBeyondSchool bool
 }
+
+// sharedBeyondSchool explains why a school admin may not change someone.
+const sharedBeyondSchool = "This person is also a district admin or belongs to another school, so their account is managed by a district admin. Ask one to make this change."
 
 func (s *Server) loadUserData(c *call) (*userData, error) {
 	schools, err := s.schoolsFor(c)
@@ -29,7 +35,10 @@ func (s *Server) loadUserData(c *call) (*userData, error) {
 		if d.Person, err = store.GetUser(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
 			return err
 		}
-		d.Memberships, err = store.ListMemberships(c.r.Context(), sc, d.Person.ID)
+		if d.Memberships, err = store.ListMemberships(c.r.Context(), sc, d.Person.ID); err != nil {
+			return err
+		}
+		d.SharedBeyondSchool, err = store.SharedBeyondSchool(c.r.Context(), sc, d.Person.ID)
 		return err
 	})
 	if t := c.r.URL.Query().Get("invite"); t != "" && len(t) < 100 {
@@ -54,6 +63,11 @@ func (s *Server) userAction(c *call, action, done string, fn func(sc *db.Scope, 
 		u, err := store.GetUser(c.r.Context(), sc, c.r.PathValue("id"))
 		if err != nil {
 			return err
+		}
+		if shared, err := store.SharedBeyondSchool(c.r.Context(), sc, u.ID); err != nil {
+			return err
+		} else if shared {
+			return formError(sharedBeyondSchool)
 		}
 		if err := fn(sc, u); err != nil {
 			return err
