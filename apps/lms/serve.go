@@ -15,6 +15,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/fleet"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
@@ -57,21 +58,9 @@ func serve(ctx context.Context, args []string) error {
 	}
 	workers := river.NewWorkers()
 	runner := jobs.NewRunner(log, workers)
-	river.AddWorker(workers, &jobs.ImportWorker{DB: func(tenant string) (*db.DB, error) {
-		t, ok := reg.Get(tenant)
-		if !ok {
-			return nil, fmt.Errorf("tenant %s is not in the directory", tenant)
-		}
-		return reg.DB(t)
-	}})
+	river.AddWorker(workers, &jobs.ImportWorker{DB: fleet.DBFor(reg)})
 	defer runner.StopAll()
-	reg.Converge = func(ctx context.Context, t *tenancy.Tenant, d *db.DB) error {
-		if err := tenancy.ConvergeDatabase(ctx, t, d, time.Now()); err != nil {
-			return err
-		}
-		return runner.Start(ctx, t.Name(), d)
-	}
-	reg.OnRemove = runner.Stop
+	fleet.Wire(reg, runner)
 
 	cfg := web.DefaultConfig()
 	cfg.SessionIdle, cfg.SessionAbsolute, cfg.DevMailbox = *idle, *absolute, *devMailbox

@@ -18,6 +18,12 @@ type Pools struct {
 	IdleAfter time.Duration
 	// MaxConns caps each tenant pool.
 	MaxConns int32
+	// Keep, when set, is asked before an idle pool is closed; true keeps it
+	// open (a tenant with background work still due, say).
+	Keep func(tenant string, d *DB) bool
+	// OnEvict, when set, is told a tenant's idle pool is about to close, so
+	// whatever else uses it (a job queue client) lets go first.
+	OnEvict func(tenant string)
 
 	mu    sync.Mutex
 	pools map[string]*tenantPool
@@ -94,21 +100,54 @@ func (p *Pools) CloseAll() {
 	}
 }
 
-// EvictIdle closes pools unused for IdleAfter; call it periodically.
+// EvictIdle closes pools unused for IdleAfter (unless Keep says
+// otherwise); call it periodically. It returns how many it closed.
 func (p *Pools) EvictIdle(now time.Time) int {
+	idle := func(tp *tenantPool) bool {
+		return now.Sub(tp.lastUsed) >= p.IdleAfter && tp.db.pool.Stat().AcquiredConns() == 0
+	}
 	p.mu.Lock()
-	var idle []*tenantPool
+	candidates := map[string]*tenantPool{}
 	for name, tp := range p.pools {
-		if now.Sub(tp.lastUsed) >= p.IdleAfter && tp.db.pool.Stat().AcquiredConns() == 0 {
-			idle = append(idle, tp)
-			delete(p.pools, name)
+		if idle(tp) {
+			candidates[name] = tp
 		}
 	}
 	p.mu.Unlock()
-	for _, tp := range idle {
+	closed := 0
+	for name, tp := range candidates {
+		if p.Keep != nil && p.Keep(name, tp.db) {
+			continue
+		}
+		p.mu.Lock()
+		// A request may have taken the pool meanwhile.
+		still := p.pools[name] == tp && idle(tp)
+		if still {
+			delete(p.pools, name)
+		}
+		p.mu.Unlock()
+		if !still {
+			continue
+		}
+		if p.OnEvict != nil {
+			p.OnEvict(name)
+		}
 		tp.db.pool.Close()
+		closed++
 	}
-	return len(idle)
+	return closed
+}
+
+// Peek returns a tenant's pool if one is open, without opening one or
+// counting as use (health checks must not keep pools alive).
+func (p *Pools) Peek(tenant string) (*DB, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	tp, ok := p.pools[tenant]
+	if !ok {
+		return nil, false
+	}
+	return tp.db, true
 }
 
 // Run evicts idle pools until ctx ends.

@@ -145,7 +145,7 @@ func loadEdfi(t *testing.T) map[string][]byte {
 	t.Helper()
 	entries, err := os.ReadDir(edfiFixture)
 	if os.IsNotExist(err) {
-		t.Skipf("OneRoster fixture folder %s is absent", edfiFixture)
+		t.Fatalf("OneRoster fixture folder %s is absent: ../shared must be beside the repository", edfiFixture)
 	}
 	if err != nil {
 		t.Fatal(err)

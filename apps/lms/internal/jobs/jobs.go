@@ -123,6 +123,16 @@ func (r *Runner) stop(tc *tenantClient) {
 	}
 }
 
+// Unfinished reports whether a tenant's queue holds work still to do
+// (waiting, running, retrying or scheduled), so its pool must stay open.
+// When it cannot tell, it says yes.
+func (r *Runner) Unfinished(ctx context.Context, d *db.DB) bool {
+	var pending bool
+	err := d.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM river_job
+		WHERE state IN ('available', 'running', 'retryable', 'scheduled', 'pending'))`).Scan(&pending)
+	return err != nil || pending
+}
+
 // Enqueue adds a job in the caller's transaction: it runs only if that
 // transaction commits.
 func (r *Runner) Enqueue(ctx context.Context, tenant string, s *db.Scope, args river.JobArgs) error {

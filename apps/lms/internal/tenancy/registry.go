@@ -49,6 +49,10 @@ type Registry struct {
 	// settings change (rotated credentials, a move): background work on the
 	// old pool stops, and the next converge starts it on the new one.
 	OnRemove func(name string)
+	// OnDB is told each time a converged tenant's database handle is
+	// handed out, so work that follows the pool (the job queue) runs
+	// whenever the pool is open, including after an idle pool was closed.
+	OnDB func(t *Tenant, d *db.DB)
 
 	mu     sync.RWMutex
 	byName map[string]*Tenant
@@ -169,7 +173,14 @@ func (r *Registry) Synced() bool {
 func (r *Registry) DB(t *Tenant) (*db.DB, error) {
 	d := t.Entry.Database
 	pooled := d.Host != d.DirectHost || d.Port != d.DirectPort
-	return r.Pools.Get(t.Name(), d.AppURL(), pooled)
+	h, err := r.Pools.Get(t.Name(), d.AppURL(), pooled)
+	if err != nil {
+		return nil, err
+	}
+	if ready, _ := t.State(); ready && r.OnDB != nil {
+		r.OnDB(t, h)
+	}
+	return h, nil
 }
 
 // Run converges tenants whose entries changed, retrying failures with

@@ -17,6 +17,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/fleet"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
@@ -61,17 +62,9 @@ func newDistrict(t testing.TB, name string, mutate ...func(*directory.Entry)) *d
 	reg := tenancy.NewRegistry(pools, log)
 	workers := river.NewWorkers()
 	runner := jobs.NewRunner(log, workers)
-	river.AddWorker(workers, &jobs.ImportWorker{DB: func(string) (*db.DB, error) {
-		tt, _ := reg.Get(name)
-		return reg.DB(tt)
-	}})
+	river.AddWorker(workers, &jobs.ImportWorker{DB: fleet.DBFor(reg)})
 	t.Cleanup(runner.StopAll)
-	reg.Converge = func(ctx context.Context, tt *tenancy.Tenant, d *db.DB) error {
-		if err := tenancy.ConvergeDatabase(ctx, tt, d, time.Now()); err != nil {
-			return err
-		}
-		return runner.Start(ctx, tt.Name(), d)
-	}
+	fleet.Wire(reg, runner)
 	reg.Replace([]*directory.Entry{entry})
 	runCtx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)

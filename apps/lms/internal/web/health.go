@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"sort"
 	"sync"
 	"time"
 )
@@ -18,16 +19,18 @@ func (s *Server) healthz(c *call) {
 type tenantHealth struct {
 	Tenant    string `json:"tenant"`
 	Converged bool   `json:"converged"`
-	Reachable bool   `json:"reachable"`
+	// Reachable is checked only for tenants whose pool is open: a probe must
+	// neither open a connection to every district nor keep idle pools alive.
+	Reachable *bool `json:"reachable,omitempty"`
 }
 
-// readyz is ready once the directory is read and at least one tenant's
-// database answers (or there are no tenants). One unreachable district must
-// not take the whole fleet out of service, so it only shows in the body.
+// readyz is ready once the directory is read: the process can route every
+// district, and one whose database is down gets its own 503 page, which is
+// better than no answer at all. The body shows each district's state.
 func (s *Server) readyz(c *call) {
-	body := map[string]any{"directory": s.Registry.Synced()}
+	ready := s.Registry.Synced()
 	var mu sync.Mutex
-	var list []tenantHealth
+	list := []tenantHealth{}
 	var wg sync.WaitGroup
 	for _, t := range s.Registry.Tenants() {
 		wg.Add(1)
@@ -35,10 +38,11 @@ func (s *Server) readyz(c *call) {
 			defer wg.Done()
 			h := tenantHealth{Tenant: t.Name()}
 			h.Converged, _ = t.State()
-			if d, err := s.Registry.DB(t); err == nil {
+			if d, open := s.Registry.Pools.Peek(t.Name()); open {
 				ctx, cancel := context.WithTimeout(c.r.Context(), 2*time.Second)
-				h.Reachable = d.Ping(ctx) == nil
+				ok := d.Ping(ctx) == nil
 				cancel()
+				h.Reachable = &ok
 			}
 			mu.Lock()
 			list = append(list, h)
@@ -46,21 +50,12 @@ func (s *Server) readyz(c *call) {
 		}()
 	}
 	wg.Wait()
-	body["tenants"] = list
-	ready := s.Registry.Synced()
-	if len(list) > 0 {
-		any := false
-		for _, h := range list {
-			any = any || h.Reachable
-		}
-		ready = ready && any
-	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Tenant < list[j].Tenant })
 	status := http.StatusOK
 	if !ready {
 		status = http.StatusServiceUnavailable
 	}
-	body["ready"] = ready
-	writeJSON(c, status, body)
+	writeJSON(c, status, map[string]any{"ready": ready, "directory": ready, "tenants": list})
 }
 
 // asset serves the embedded stylesheet, script and icon.

@@ -47,7 +47,7 @@ func readFixture(t *testing.T) map[string][]byte {
 	t.Helper()
 	paths, _ := filepath.Glob(filepath.Join(edfi, "*.csv"))
 	if len(paths) == 0 {
-		t.Skip("shared fixtures not found beside the repository")
+		t.Fatalf("the shared fixtures are not beside the repository (%s): CI and developers check out ../shared", edfi)
 	}
 	files := map[string][]byte{}
 	for _, p := range paths {
@@ -143,7 +143,7 @@ func TestBadRosterIsRefusedWithEveryProblem(t *testing.T) {
 func TestZipSlipUploadIsRefused(t *testing.T) {
 	data, err := os.ReadFile("../../../../../shared/fixtures/qti/qti21-qtiworks/packages/ZipSlip.zip")
 	if err != nil {
-		t.Skip("shared fixtures not found")
+		t.Fatal("the shared fixtures are not beside the repository: CI and developers check out ../shared")
 	}
 	d := newDistrict(t, "zipslip")
 	c, csrf := d.session(db.DistrictAdmin)
