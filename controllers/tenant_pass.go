@@ -30,8 +30,9 @@ type tenantPass struct {
 	names    pgadmin.Names
 	namesErr error
 	top      builders.Topology
-	// provisioned is true when the roles were in place before this pass:
-	// anything found different now was changed by hand (drift).
+	// provisioned is true once the tenant has been Ready: anything found
+	// different now was changed by hand (drift). The phase, unlike
+	// RolesReady, survives a passing failure of an earlier dependency.
 	provisioned bool
 
 	connector pgadmin.Connector
@@ -86,7 +87,7 @@ func (r *TenantReconciler) newPass(t *platformv1.Tenant) *tenantPass {
 		now:         time.Now().Truncate(time.Second),
 		top:         builders.TopologyOf(t, r.Options.OperatorNamespace),
 		connector:   r.Options.Postgres,
-		provisioned: meta.IsStatusConditionTrue(t.Status.Conditions, platformv1.TenantRolesReady),
+		provisioned: t.Status.Phase == platformv1.PhaseReady || t.Status.Phase == platformv1.PhaseDegraded,
 	}
 	p.names, p.namesErr = pgadmin.NamesFor(t.DatabaseName())
 	return p

@@ -123,8 +123,10 @@ func credentialsSecrets() map[string]string {
 }
 
 // announceReadiness tells the platform engineer, with one Event, when the
-// tenant stops being Ready or why it is not Ready changes, and when it
-// recovers. An unchanged state says nothing again.
+// tenant stops being Ready or the reason it is not Ready changes, and when
+// it recovers. An unchanged reason says nothing again, and neither do the
+// ordinary steps of provisioning (Progressing, DependencyNotReady): Events
+// per object are rate-limited, so noise would crowd out what matters.
 func (r *TenantReconciler) announceReadiness(p *tenantPass) {
 	was := meta.FindStatusCondition(p.before.Conditions, platformv1.ConditionReady)
 	now := meta.FindStatusCondition(p.status.Conditions, platformv1.ConditionReady)
@@ -134,7 +136,8 @@ func (r *TenantReconciler) announceReadiness(p *tenantPass) {
 	switch {
 	case now.Status == metav1.ConditionTrue && was != nil && was.Status == metav1.ConditionFalse:
 		r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventRecovered, "Ready again: %s", now.Message)
-	case now.Status == metav1.ConditionFalse && (was == nil || was.Status != metav1.ConditionFalse || was.Message != now.Message):
+	case now.Reason == platformv1.ReasonProgressing || now.Reason == platformv1.ReasonDependencyNotReady:
+	case now.Status == metav1.ConditionFalse && (was == nil || was.Status != metav1.ConditionFalse || was.Reason != now.Reason):
 		r.Events.Eventf(p.tenant, corev1.EventTypeWarning, eventNotReady, "%s", now.Message)
 	}
 }
