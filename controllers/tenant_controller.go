@@ -42,7 +42,11 @@ type TenantReconciler struct {
 	Options   Options
 
 	// verified remembers password checks (see passwordMatches).
-	verified      sync.Map
+	verified sync.Map
+	// beenReady remembers the Tenants (by UID) this process saw Ready: the
+	// cached status a pass starts from can lag the one the last pass wrote,
+	// and a repair must not pass for first-time provisioning because of it.
+	beenReady     sync.Map
 	verifiedCount atomic.Int64
 }
 
@@ -73,6 +77,9 @@ func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 			return ctrl.Result{}, nil
 		}
 		return result(statusErr, r.Options.RetryInterval, 0)
+	}
+	if p.status.Phase == platformv1.PhaseReady {
+		r.beenReady.Store(t.UID, true)
 	}
 	return result(err, r.Options.RetryInterval, p.next(r.Options.DriftInterval))
 }

@@ -54,6 +54,7 @@ func (r *TenantReconciler) finalize(ctx context.Context, p *tenantPass) error {
 	if err := r.Client.Patch(ctx, p.tenant, patch); err != nil {
 		return client.IgnoreNotFound(err)
 	}
+	r.beenReady.Delete(p.tenant.UID)
 	log.FromContext(ctx).Info("Released Tenant", "reclaimPolicy", p.tenant.EffectiveReclaimPolicy())
 	return ErrTerminateLoop
 }

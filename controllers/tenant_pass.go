@@ -89,6 +89,9 @@ func (r *TenantReconciler) newPass(t *platformv1.Tenant) *tenantPass {
 		connector:   r.Options.Postgres,
 		provisioned: t.Status.Phase == platformv1.PhaseReady || t.Status.Phase == platformv1.PhaseDegraded,
 	}
+	if _, ok := r.beenReady.Load(t.UID); ok {
+		p.provisioned = true
+	}
 	p.names, p.namesErr = pgadmin.NamesFor(t.DatabaseName())
 	return p
 }

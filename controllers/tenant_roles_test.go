@@ -100,6 +100,40 @@ func TestRoleDriftIsRepaired(t *testing.T) {
 	if err := login("bw_drift", backup["username"], backup["password"]); err != nil {
 		t.Errorf("db-backup's password was not put back: %v", err)
 	}
+
+	// Privileges given beyond a role's share, and a table given to the app
+	// role, are taken back too.
+	in := superuser(t, "bw_drift")
+	for _, sql := range []string{
+		"CREATE TABLE grades (id int)",
+		"ALTER TABLE grades OWNER TO bw_drift_app",
+		"CREATE TABLE notes (id int)",
+		"GRANT INSERT, DELETE ON notes TO bw_drift_readonly",
+		"GRANT TRUNCATE ON notes TO PUBLIC",
+		"GRANT CREATE ON SCHEMA public TO bw_drift_app",
+	} {
+		mustExec(t, in, sql)
+	}
+	eventually(t, 30*time.Second, func() (bool, string) {
+		var owner string
+		var roInsert, appTruncate, appCreate bool
+		err := in.QueryRow(ctx, `SELECT pg_get_userbyid(relowner)::text FROM pg_class WHERE relname = 'grades'`).Scan(&owner)
+		if err == nil {
+			err = in.QueryRow(ctx, `SELECT has_table_privilege('bw_drift_readonly', 'notes', 'INSERT'),
+				has_table_privilege('bw_drift_app', 'notes', 'TRUNCATE'), has_schema_privilege('bw_drift_app', 'public', 'CREATE')`).
+				Scan(&roInsert, &appTruncate, &appCreate)
+		}
+		if err != nil {
+			return false, err.Error()
+		}
+		return owner == "bw_drift_owner" && !roInsert && !appTruncate && !appCreate,
+			fmt.Sprintf("grades owned by %s; readonly INSERT %v, app TRUNCATE %v, app CREATE %v", owner, roInsert, appTruncate, appCreate)
+	})
+	for _, want := range []string{"the LMS's roles owned 1 objects in database bw_drift", "bw_drift_app could create in schema public",
+		"bw_drift_readonly:INSERT"} {
+		waitEvent(t, "drift", "Warning", platformv1.ReasonRoleDriftRepaired, want)
+	}
+
 	// Still Ready: drift repair does not take the tenant down.
 	if tn := getTenant(t, "drift"); tn.Status.Phase != platformv1.PhaseReady {
 		t.Errorf("phase %s after drift repair", tn.Status.Phase)

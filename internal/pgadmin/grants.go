@@ -23,6 +23,17 @@ type GrantState struct {
 	// UngrantedTables counts tables in schema public lacking a grant the
 	// app, readonly or backup role should have.
 	UngrantedTables int
+	// OverGranted lists, as "<role>:<privilege>", privileges on tables in
+	// schema public beyond what each role should have (app: DML only;
+	// readonly and backup: SELECT only), however they were given (directly,
+	// to PUBLIC or through a role).
+	OverGranted []string
+	// SchemaCreate lists the app, readonly and backup roles that may create
+	// in schema public (only the owner should).
+	SchemaCreate []string
+	// AppOwns counts objects in the database owned by the app group or its
+	// logins, which must own nothing.
+	AppOwns int
 	// Pooler is PgBouncer's lookup function, read only when asked for.
 	Pooler PoolerFunctionState
 }
@@ -58,6 +69,26 @@ WHERE ns.nspname = 'public' AND c.relkind IN ('r', 'p')
 		n.App, n.Readonly, n.Backup).Scan(&st.UngrantedTables)
 	if err != nil {
 		return GrantState{}, fmt.Errorf("read table grants in database %s: %w", n.Database, err)
+	}
+	err = s.QueryRow(ctx, `
+WITH extra(role, privilege) AS (
+  SELECT $1::text, p FROM unnest(ARRAY['TRUNCATE', 'REFERENCES', 'TRIGGER']) p
+  UNION ALL
+  SELECT r, p FROM unnest(ARRAY[$2::text, $3::text]) r, unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) p
+)
+SELECT coalesce(array(
+         SELECT DISTINCT e.role || ':' || e.privilege FROM extra e
+         JOIN pg_class c ON c.relkind IN ('r', 'p')
+         JOIN pg_namespace ns ON ns.oid = c.relnamespace AND ns.nspname = 'public'
+         WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = e.role)
+           AND has_table_privilege(e.role, c.oid, e.privilege) ORDER BY 1), '{}'),
+       coalesce(array(SELECT r FROM unnest(ARRAY[$1::text, $2::text, $3::text]) r
+                      WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r)
+                        AND has_schema_privilege(r, 'public', 'CREATE') ORDER BY 1), '{}'),
+       (SELECT count(*) FROM pg_class c WHERE c.relowner IN (SELECT oid FROM pg_roles WHERE rolname IN ($1, $4, $5)))`,
+		n.App, n.Readonly, n.Backup, n.Blue, n.Green).Scan(&st.OverGranted, &st.SchemaCreate, &st.AppOwns)
+	if err != nil {
+		return GrantState{}, fmt.Errorf("read excess privileges in database %s: %w", n.Database, err)
 	}
 	return st, nil
 }
@@ -124,6 +155,36 @@ func PlanGrants(n Names, st GrantState) []Change {
 				SQL:   sql,
 				What:  fmt.Sprintf("Set default privileges of %s in database %s", n.Owner, n.Database),
 				Drift: fmt.Sprintf("default privileges of %s in database %s lacked %s; restored", n.Owner, n.Database, strings.Join(missing, ", ")),
+			})
+		}
+	}
+	if len(st.SchemaCreate) > 0 {
+		out = append(out, Change{
+			SQL:   fmt.Sprintf("REVOKE CREATE ON SCHEMA public FROM %s, %s, %s", app, ro, bk),
+			What:  fmt.Sprintf("Revoked CREATE on schema public of database %s", n.Database),
+			Drift: fmt.Sprintf("%s could create in schema public of database %s; revoked", strings.Join(st.SchemaCreate, ", "), n.Database),
+		})
+	}
+	if st.AppOwns > 0 {
+		for _, r := range []string{n.App, n.Blue, n.Green} {
+			out = append(out, Change{
+				SQL:   fmt.Sprintf("REASSIGN OWNED BY %s TO %s", ident(r), owner),
+				What:  fmt.Sprintf("Gave objects of %s in database %s to %s", r, n.Database, n.Owner),
+				Drift: fmt.Sprintf("the LMS's roles owned %d objects in database %s; given to %s", st.AppOwns, n.Database, n.Owner),
+			})
+		}
+	}
+	if len(st.OverGranted) > 0 {
+		// Table privileges also reach a role through PUBLIC; take those too.
+		for _, sql := range []string{
+			"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC",
+			"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM " + app,
+			fmt.Sprintf("REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM %s, %s", ro, bk),
+		} {
+			out = append(out, Change{
+				SQL:   sql,
+				What:  fmt.Sprintf("Revoked excess table privileges in database %s", n.Database),
+				Drift: fmt.Sprintf("tables in database %s granted %s beyond their roles; revoked", n.Database, strings.Join(st.OverGranted, ", ")),
 			})
 		}
 	}

@@ -209,6 +209,20 @@ func TestPlanGrants(t *testing.T) {
 	if got := sqls(PlanGrants(n, ungranted)); !slices.Contains(got, `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "bw_x_app"`) {
 		t.Errorf("tables lacking grants: plan %q", got)
 	}
+	excess := good
+	excess.OverGranted, excess.SchemaCreate, excess.AppOwns = []string{"bw_x_readonly:INSERT"}, []string{"bw_x_app"}, 2
+	got = sqls(PlanGrants(n, excess))
+	for _, want := range []string{
+		`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC`,
+		`REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM "bw_x_readonly", "bw_x_backup"`,
+		`REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM "bw_x_app"`,
+		`REVOKE CREATE ON SCHEMA public FROM "bw_x_app", "bw_x_readonly", "bw_x_backup"`,
+		`REASSIGN OWNED BY "bw_x_app_blue" TO "bw_x_owner"`,
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("excess privileges: plan lacks %q:\n%s", want, strings.Join(got, "\n"))
+		}
+	}
 }
 
 func TestPlanPoolerFunction(t *testing.T) {
@@ -243,7 +257,7 @@ func TestStatementsNameOnlyTheirTenant(t *testing.T) {
 	all = append(all, PlanRoles(DesiredRoles(n, 10), drifted)...)
 	all = append(all, CreateDatabase(n))
 	all = append(all, PlanDatabase(n, []string{PoolerRole}, DatabaseState{Exists: true, Owner: "postgres", Connect: []string{"PUBLIC"}})...)
-	all = append(all, PlanGrants(n, GrantState{PublicCreate: true, UngrantedTables: 1})...)
+	all = append(all, PlanGrants(n, GrantState{PublicCreate: true, UngrantedTables: 1, OverGranted: []string{"x"}, SchemaCreate: []string{"x"}, AppOwns: 1})...)
 	all = append(all, PlanPoolerRole(PoolerFunctionState{})...)
 	all = append(all, PlanPoolerFunction(n, PoolerFunctionState{})...)
 	all = append(all, SetPassword(n.Blue, GeneratePassword()), TerminateSessions(n), DropDatabase(n))
