@@ -119,8 +119,10 @@ func TestNetworkPoliciesAdmitOnlyTheLMSAndBackups(t *testing.T) {
 			tn := tenant("t", tc.db)
 			p := BuildAllowPolicy(tn, "lms", TopologyOf(tn, "ops"))
 			from := p.Spec.Ingress[0].From
-			if len(p.Spec.Ingress) != 1 || from[0].NamespaceSelector.MatchLabels[corev1.LabelMetadataName] != "lms" ||
-				from[1].PodSelector.MatchLabels[ComponentLabel] != BackupComponent {
+			// The LMS fleet's pods (not every pod of its namespace) and backup jobs.
+			if len(p.Spec.Ingress) != 1 || len(from) != 2 || from[0].NamespaceSelector.MatchLabels[corev1.LabelMetadataName] != "lms" ||
+				from[0].PodSelector.MatchLabels[ComponentLabel] != LMSComponent ||
+				from[1].NamespaceSelector != nil || from[1].PodSelector.MatchLabels[ComponentLabel] != BackupComponent {
 				t.Errorf("ingress = %+v", p.Spec.Ingress)
 			}
 			db := p.Spec.Egress[1]
@@ -141,8 +143,20 @@ func TestNetworkPoliciesAdmitOnlyTheLMSAndBackups(t *testing.T) {
 			if got != tc.peer {
 				t.Errorf("database egress to %s, want %s", got, tc.peer)
 			}
-			if (BuildPostgresPolicy(tn, TopologyOf(tn, "ops")) != nil) != (tc.name == "dedicated: pods of the namespace") {
+			pg := BuildPostgresPolicy(tn, TopologyOf(tn, "ops"), "lms")
+			if (pg != nil) != (tc.name == "dedicated: pods of the namespace") {
 				t.Error("Postgres pods' policy only for dedicated clusters")
+			}
+			if pg == nil {
+				return
+			}
+			// Replication among the instances; the LMS and backups on 5432;
+			// CloudNativePG's status port from anywhere; nothing else.
+			in := pg.Spec.Ingress
+			if len(in) != 3 || len(in[0].Ports) != 0 || in[0].From[0].PodSelector.MatchLabels["cnpg.io/cluster"] != DedicatedClusterName ||
+				in[1].Ports[0].Port.IntValue() != 5432 || in[1].From[0].PodSelector.MatchLabels[ComponentLabel] != LMSComponent ||
+				in[1].From[1].PodSelector.MatchLabels[ComponentLabel] != BackupComponent || in[2].Ports[0].Port.IntValue() != 8000 {
+				t.Errorf("Postgres pods' ingress = %+v", in)
 			}
 		})
 	}

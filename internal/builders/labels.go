@@ -16,10 +16,12 @@ const (
 	ManagedByValue = "bellwork"
 	// TenantLabel names the tenant an object belongs to (the directory's key).
 	TenantLabel = directory.TenantLabel
-	// ComponentLabel marks pods by role; backup jobs carry BackupComponent
-	// and may reach the database through the tenant's network policy.
+	// ComponentLabel marks pods by role: the LMS fleet's pods carry
+	// LMSComponent and backup jobs BackupComponent; only those reach a
+	// tenant's namespace through its network policies.
 	ComponentLabel  = "platform.bellwork.dev/component"
 	BackupComponent = "backup"
+	LMSComponent    = "lms"
 )
 
 // Labels are the labels of every object made for tenant t.

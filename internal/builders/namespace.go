@@ -83,7 +83,7 @@ func BuildDefaultDenyPolicy(t *platformv1.Tenant) *networkingv1.NetworkPolicy {
 	}
 }
 
-// BuildAllowPolicy admits ingress from the LMS namespace and from backup
+// BuildAllowPolicy admits ingress from the LMS fleet's pods and from backup
 // pods, and egress to DNS and to the tenant's database.
 func BuildAllowPolicy(t *platformv1.Tenant, lmsNamespace string, top Topology) *networkingv1.NetworkPolicy {
 	tcp, udp := corev1.ProtocolTCP, corev1.ProtocolUDP
@@ -94,8 +94,8 @@ func BuildAllowPolicy(t *platformv1.Tenant, lmsNamespace string, top Topology) *
 			PolicyTypes: bothDirections,
 			Ingress: []networkingv1.NetworkPolicyIngressRule{{
 				From: []networkingv1.NetworkPolicyPeer{
-					{NamespaceSelector: namespaceSelector(lmsNamespace)},
-					{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{ComponentLabel: BackupComponent}}},
+					lmsPods(lmsNamespace),
+					backupPods(),
 				},
 			}},
 			Egress: []networkingv1.NetworkPolicyEgressRule{
@@ -104,6 +104,17 @@ func BuildAllowPolicy(t *platformv1.Tenant, lmsNamespace string, top Topology) *
 			},
 		},
 	}
+}
+
+// lmsPods are the LMS fleet's pods in the LMS namespace, not every pod there.
+func lmsPods(lmsNamespace string) networkingv1.NetworkPolicyPeer {
+	return networkingv1.NetworkPolicyPeer{NamespaceSelector: namespaceSelector(lmsNamespace),
+		PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{ComponentLabel: LMSComponent}}}
+}
+
+// backupPods are the tenant's backup and verification jobs.
+func backupPods() networkingv1.NetworkPolicyPeer {
+	return networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{ComponentLabel: BackupComponent}}}
 }
 
 func namespaceSelector(name string) *metav1.LabelSelector {
@@ -134,23 +145,38 @@ func databaseEgress(top Topology) networkingv1.NetworkPolicyEgressRule {
 	return rule
 }
 
-// BuildPostgresPolicy lets a dedicated cluster's Postgres pods talk to each
-// other, to CloudNativePG and to the API server (replication, the instance
-// manager); Postgres's own authentication guards them. Nil for other providers.
-func BuildPostgresPolicy(t *platformv1.Tenant, top Topology) *networkingv1.NetworkPolicy {
+// BuildPostgresPolicy opens a dedicated cluster's Postgres pods to what
+// they serve: each other (replication), the LMS fleet and backup jobs on
+// Postgres's port, and CloudNativePG's operator on the instance manager's
+// status port (it runs in a namespace of the platform team's choosing; the
+// port is TLS-authenticated). Their egress stays open: they reach the API
+// server and object storage. Nil for other providers.
+func BuildPostgresPolicy(t *platformv1.Tenant, top Topology, lmsNamespace string) *networkingv1.NetworkPolicy {
 	if top.Provider != ProviderDedicated {
 		return nil
+	}
+	tcp := corev1.ProtocolTCP
+	cluster := &metav1.LabelSelector{MatchLabels: map[string]string{"cnpg.io/cluster": DedicatedClusterName}}
+	port := func(p int32) []networkingv1.NetworkPolicyPort {
+		return []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr.To(intstr.FromInt32(p))}}
 	}
 	return &networkingv1.NetworkPolicy{
 		ObjectMeta: objectMeta(t, t.NamespaceName(), PostgresPolicyName),
 		Spec: networkingv1.NetworkPolicySpec{
-			PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"cnpg.io/cluster": DedicatedClusterName}},
+			PodSelector: *cluster,
 			PolicyTypes: bothDirections,
-			Ingress:     []networkingv1.NetworkPolicyIngressRule{{}},
-			Egress:      []networkingv1.NetworkPolicyEgressRule{{}},
+			Ingress: []networkingv1.NetworkPolicyIngressRule{
+				{From: []networkingv1.NetworkPolicyPeer{{PodSelector: cluster}}},
+				{From: []networkingv1.NetworkPolicyPeer{lmsPods(lmsNamespace), backupPods()}, Ports: port(int32(top.DirectPort))},
+				{From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{}}}, Ports: port(cnpgStatusPort)},
+			},
+			Egress: []networkingv1.NetworkPolicyEgressRule{{}},
 		},
 	}
 }
+
+// cnpgStatusPort is CloudNativePG's instance manager status port.
+const cnpgStatusPort = 8000
 
 // BuildTenantOwnerClusterRole is what a tenant's owners may do in its
 // namespace: manage Schools, FeatureFlags, BackupPolicies and AlertRules and
