@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -313,8 +314,27 @@ func (p *schoolPass) wakeIn(d time.Duration) {
 	}
 }
 
+// rejections are the reasons a School is refused until its spec or its
+// neighbours change; each gets one Warning Event when it first applies.
+var rejections = []string{platformv1.ReasonDuplicateCode, platformv1.ReasonWrongNamespace,
+	platformv1.ReasonUnknownTimeZone, platformv1.ReasonTenantNotFound}
+
+// announceRejection tells the platform engineer, once, why a School is not
+// published: kubectl apply accepted it, so an Event is where they look.
+func (r *SchoolReconciler) announceRejection(p *schoolPass) {
+	now := meta.FindStatusCondition(p.status.Conditions, platformv1.ConditionReady)
+	if now == nil || now.Status != metav1.ConditionFalse || !slices.Contains(rejections, now.Reason) {
+		return
+	}
+	if was := meta.FindStatusCondition(p.before.Conditions, platformv1.ConditionReady); was != nil && was.Reason == now.Reason && was.Message == now.Message {
+		return
+	}
+	r.Events.Eventf(p.school, corev1.EventTypeWarning, now.Reason, "Not published: %s", now.Message)
+}
+
 // writeStatus is the School's one status writer.
 func (r *SchoolReconciler) writeStatus(ctx context.Context, p *schoolPass) error {
+	r.announceRejection(p)
 	p.status.ObservedGeneration = p.school.Generation
 	if equality.Semantic.DeepEqual(p.before, p.status) {
 		return nil

@@ -85,6 +85,10 @@ func TestSchoolsArePublishedSyncedAndArchived(t *testing.T) {
 		t.Errorf("wrong-namespace message does not name the right namespace: %q", c.Message)
 	}
 	waitSchoolCondition(t, "tenant-sch", "martian", platformv1.ConditionReady, metav1.ConditionFalse, platformv1.ReasonUnknownTimeZone)
+	// kubectl apply accepted them, so each refusal is also a Warning Event.
+	waitObjectEvent(t, "School", "copycat", "Warning", platformv1.ReasonDuplicateCode, "School first")
+	waitObjectEvent(t, "School", "lost", "Warning", platformv1.ReasonWrongNamespace, "tenant-elsewhere")
+	waitObjectEvent(t, "School", "martian", "Warning", platformv1.ReasonUnknownTimeZone, "Mars/Olympus_Mons")
 	waitSchoolCondition(t, "tenant-sch", "first", platformv1.SchoolPublished, metav1.ConditionTrue, platformv1.ReasonPublished)
 	waitSchoolCondition(t, "tenant-sch", "first", platformv1.ConditionReady, metav1.ConditionFalse, platformv1.ReasonAwaitingLMS)
 	if e := entryOf(t, "sch"); len(e.Schools) != 1 || e.Schools[0].Code != "S-1" || e.Schools[0].Name != "School first" {

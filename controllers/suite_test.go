@@ -325,6 +325,12 @@ func touchTenant(t testing.TB, name string) {
 // message containing text.
 func waitEvent(t testing.TB, tenant, typ, reason, text string) {
 	t.Helper()
+	waitObjectEvent(t, "Tenant", tenant, typ, reason, text)
+}
+
+// waitObjectEvent waits for an Event about an object of a kind.
+func waitObjectEvent(t testing.TB, kind, name, typ, reason, text string) {
+	t.Helper()
 	eventually(t, 30*time.Second, func() (bool, string) {
 		var list corev1.EventList
 		if err := env.Client.List(context.Background(), &list); err != nil {
@@ -332,13 +338,13 @@ func waitEvent(t testing.TB, tenant, typ, reason, text string) {
 		}
 		var seen []string
 		for _, e := range list.Items {
-			if e.InvolvedObject.Kind == "Tenant" && e.InvolvedObject.Name == tenant {
+			if e.InvolvedObject.Kind == kind && e.InvolvedObject.Name == name {
 				if e.Type == typ && e.Reason == reason && strings.Contains(e.Message, text) {
 					return true, ""
 				}
 				seen = append(seen, e.Type+" "+e.Reason+": "+e.Message)
 			}
 		}
-		return false, fmt.Sprintf("no %s %s event with %q; events:\n%s", typ, reason, text, strings.Join(seen, "\n"))
+		return false, fmt.Sprintf("no %s %s event about %s %s with %q; events:\n%s", typ, reason, kind, name, text, strings.Join(seen, "\n"))
 	})
 }
