@@ -50,6 +50,16 @@ func (c *call) inTx(fn func(s *db.Scope) error) error {
 	return c.db.InTx(c.r.Context(), c.actor(), fn)
 }
 
+// inOwnTx runs storage calls that touch only the signed-in user's own
+// records (their profile): acting as their role, or, for a user who holds
+// no role yet, as the LMS itself, the caller naming c.user.ID in every call.
+func (c *call) inOwnTx(fn func(s *db.Scope) error) error {
+	if c.role() == "" {
+		return c.asSystem(fn)
+	}
+	return c.inTx(fn)
+}
+
 // asSystem runs storage calls as the LMS itself (sign-in, sessions).
 func (c *call) asSystem(fn func(s *db.Scope) error) error {
 	return c.db.InTx(c.r.Context(), db.SystemActor(), fn)

@@ -175,6 +175,9 @@ func (s *Server) loadSession(c *call) error {
 			if err != nil {
 				return err
 			}
+			if err := actInHeldRole(c.r.Context(), sc, sess, ms); err != nil {
+				return err
+			}
 			// Refresh the idle expiry at most once a minute.
 			if now.Sub(sess.LastSeenAt) > time.Minute {
 				if err := store.TouchSession(c.r.Context(), sc, hash, now, s.Config.SessionIdle); err != nil {

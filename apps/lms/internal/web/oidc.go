@@ -145,7 +145,9 @@ func (s *Server) finishOIDC(c *call, cfg *directory.OIDC) (string, error) {
 		return "", fmt.Errorf("%w: claims: %w", errOIDC, err)
 	}
 	email := store.NormalizeEmail(claims.Email)
-	if email == "" || (claims.EmailVerified != nil && !*claims.EmailVerified) {
+	// The provider must vouch for the address: one that leaves the claim
+	// out may let its users set any address, a district admin's included.
+	if email == "" || claims.EmailVerified == nil || !*claims.EmailVerified {
 		return "", fmt.Errorf("%w: no verified e-mail address", errOIDC)
 	}
 	if !domainAllowed(email, cfg.AllowedDomains) {

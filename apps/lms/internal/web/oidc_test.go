@@ -35,6 +35,8 @@ type fakeIdP struct {
 	mu       sync.Mutex
 	email    string // who "signs in" at the provider
 	badNonce bool
+	// verified is the email_verified claim: "true", "false" or "" (left out).
+	verified string
 	pending  map[string]authRequest // by code
 }
 
@@ -77,7 +79,7 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 		p.mu.Lock()
 		req, found := p.pending[r.PostFormValue("code")]
 		delete(p.pending, r.PostFormValue("code"))
-		email, badNonce := p.email, p.badNonce
+		email, badNonce, verified := p.email, p.badNonce, p.verified
 		p.mu.Unlock()
 		sum := sha256.Sum256([]byte(r.PostFormValue("code_verifier")))
 		if !found || id != p.clientID || secret != p.clientSecret || base64.RawURLEncoding.EncodeToString(sum[:]) != req.challenge ||
@@ -92,8 +94,12 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 		}
 		signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: p.key}, (&jose.SignerOptions{}).WithHeader("kid", "k1"))
 		now := time.Now()
-		idt, _ := jwt.Signed(signer).Claims(map[string]any{"iss": p.srv.URL, "sub": "u-" + email, "aud": p.clientID,
-			"exp": now.Add(5 * time.Minute).Unix(), "iat": now.Unix(), "nonce": nonce, "email": email, "email_verified": true}).Serialize()
+		claims := map[string]any{"iss": p.srv.URL, "sub": "u-" + email, "aud": p.clientID,
+			"exp": now.Add(5 * time.Minute).Unix(), "iat": now.Unix(), "nonce": nonce, "email": email}
+		if verified != "" {
+			claims["email_verified"] = verified == "true"
+		}
+		idt, _ := jwt.Signed(signer).Claims(claims).Serialize()
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "at", "token_type": "Bearer", "expires_in": 300, "id_token": idt})
 	})
@@ -132,7 +138,7 @@ func TestOpenIDConnectSignIn(t *testing.T) {
 	if _, body := d.client().get("/signin"); !strings.Contains(body, "Sign in with District Google") {
 		t.Fatal("no provider button on the sign-in page")
 	}
-	idp.email = "teacher@oidc.localhost.org"
+	idp.email, idp.verified = "teacher@oidc.localhost.org", "true"
 	c := d.client()
 	if to := c.signInWithIdP(t); to != "/profile" {
 		t.Fatalf("after sign-in sent to %q", to)
@@ -147,9 +153,13 @@ func TestOpenIDConnectSignIn(t *testing.T) {
 		return err
 	})
 	for name, setup := range map[string]func(){
-		"unknown account":    func() { idp.email, idp.badNonce = "stranger@oidc.localhost.org", false },
-		"domain not allowed": func() { idp.email, idp.badNonce = "teacher@elsewhere.org", false },
-		"replayed nonce":     func() { idp.email, idp.badNonce = "teacher@oidc.localhost.org", true },
+		"unknown account":    func() { idp.email, idp.badNonce, idp.verified = "stranger@oidc.localhost.org", false, "true" },
+		"domain not allowed": func() { idp.email, idp.badNonce, idp.verified = "teacher@elsewhere.org", false, "true" },
+		"replayed nonce":     func() { idp.email, idp.badNonce, idp.verified = "teacher@oidc.localhost.org", true, "true" },
+		// A provider that does not vouch for the address could be handed
+		// anyone's: unverified or unstated, it is refused.
+		"e-mail unverified":  func() { idp.email, idp.badNonce, idp.verified = "teacher@oidc.localhost.org", false, "false" },
+		"e-mail not vouched": func() { idp.email, idp.badNonce, idp.verified = "teacher@oidc.localhost.org", false, "" },
 	} {
 		setup()
 		c := d.client()

@@ -18,7 +18,20 @@ const resetValidFor = time.Hour
 type forgotData struct {
 	Email             string
 	Sent, Unavailable bool
+	Error             string
 }
+
+// Reset requests are limited so the form cannot be used to flood an inbox
+// or to probe many addresses: a few links per account an hour (more are
+// quietly not sent: the page must not tell whether an account exists), and
+// a bounded number of requests per network address.
+const (
+	resetsPerAccount  = 3
+	resetAccountFor   = time.Hour
+	resetsPerAddress  = 10
+	resetAddressFor   = 15 * time.Minute
+	resetAddressBlock = 15 * time.Minute
+)
 
 type resetData struct {
 	Invalid bool
@@ -39,11 +52,33 @@ func (s *Server) forgot(c *call) {
 		return
 	}
 	var msg *mail.Message
+	now := s.Now()
+	ipKey, accountKey := "reset-ip:"+clientIP(c.r), "reset-account:"+email
 	err := c.asSystem(func(sc *db.Scope) error {
+		ctx := c.r.Context()
+		if until, err := store.ThrottleLockedUntil(ctx, sc, ipKey, now); err != nil {
+			return err
+		} else if until != nil {
+			return lockedError(lockedMessage("Too many password reset requests came from your network.", *until, now))
+		}
+		if _, err := store.ThrottleFailure(ctx, sc, ipKey, now, resetAddressFor, resetsPerAddress, resetAddressBlock); err != nil {
+			return err
+		}
+		if until, err := store.ThrottleLockedUntil(ctx, sc, accountKey, now); err != nil || until != nil {
+			return err // enough links are on their way to this address
+		}
+		if _, err := store.ThrottleFailure(ctx, sc, accountKey, now, resetAccountFor, resetsPerAccount, resetAccountFor); err != nil {
+			return err
+		}
 		var err error
 		msg, err = s.resetMessage(c, sc, email)
 		return err
 	})
+	var locked lockedError
+	if errors.As(err, &locked) {
+		s.renderStatus(c, http.StatusTooManyRequests, "forgot", "Reset your password", forgotData{Error: string(locked)})
+		return
+	}
 	if err == nil && msg != nil {
 		err = s.Mailer.Send(c.r.Context(), *msg)
 	}
@@ -156,3 +191,8 @@ func siteURL(r *http.Request) string {
 	}
 	return scheme + "://" + strings.ToLower(r.Host)
 }
+
+// lockedError carries the sentence shown when a request is throttled.
+type lockedError string
+
+func (e lockedError) Error() string { return string(e) }

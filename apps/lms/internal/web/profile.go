@@ -40,7 +40,7 @@ func (s *Server) saveProfile(c *call) {
 		s.renderStatus(c, http.StatusUnprocessableEntity, "profile", "Profile", d)
 		return
 	}
-	err := c.inTx(func(sc *db.Scope) error {
+	err := c.inOwnTx(func(sc *db.Scope) error {
 		return store.UpdateProfile(c.r.Context(), sc, c.user.ID, given, family, loc, tz)
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"strings"
@@ -27,8 +28,7 @@ func (s *Server) startSession(c *call, sc *db.Scope, u *store.User) error {
 	sess := &store.Session{IDSHA256: hash, UserID: u.ID, CSRFToken: csrf, CreatedAt: now,
 		IdleExpiresAt: now.Add(s.Config.SessionIdle), AbsoluteExpiresAt: now.Add(s.Config.SessionAbsolute)}
 	// A session acts in one membership; users without any get a signed-in
-	// page telling them to ask for a role.
-	sess.Role = db.Student
+	// page telling them to ask for a role (and no role's permissions).
 	if len(ms) > 0 {
 		sess.Role, sess.SchoolID = ms[0].Role, ms[0].SchoolID
 	}
@@ -80,4 +80,26 @@ func localPath(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// actInHeldRole keeps a session acting in a role its user still holds: an
+// admin may have removed the role since. It moves to the user's first
+// remaining role (and records that), or to no role at all, which grants no
+// permission beyond being signed in.
+func actInHeldRole(ctx context.Context, sc *db.Scope, sess *store.Session, ms []store.Membership) error {
+	for _, m := range ms {
+		if m.Role == sess.Role && equalSchool(m.SchoolID, sess.SchoolID) {
+			return nil
+		}
+	}
+	if len(ms) == 0 {
+		sess.Role, sess.SchoolID = "", nil
+		return nil
+	}
+	sess.Role, sess.SchoolID = ms[0].Role, ms[0].SchoolID
+	return store.SwitchSessionRole(ctx, sc, sess.IDSHA256, sess.Role, sess.SchoolID)
+}
+
+func equalSchool(a, b *string) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }

@@ -220,3 +220,88 @@ func TestDirectoryAdminInvitationSignsIn(t *testing.T) {
 		t.Fatalf("milestones: %d, %v", n, err)
 	}
 }
+
+// A session acts only in a role its user holds. Without any, the user is
+// signed in with no role's permissions (and may still edit their profile);
+// a role removed while signed in stops working at the next request, which
+// falls back to a role the user still has.
+func TestSessionsActOnlyInHeldRoles(t *testing.T) {
+	d := newDistrict(t, "held")
+	teacher := d.users[db.Teacher]
+	var loner *store.User
+	inSystem(t, d, func(s *db.Scope) (err error) {
+		loner, err = store.CreateUser(context.Background(), s, store.NewUser{Email: "loner@held.org", GivenName: "Lone"}, "", "")
+		if err == nil {
+			var hash string
+			if hash, err = auth.HashPassword(testPassword); err == nil {
+				err = store.SetPassword(context.Background(), s, loner.ID, hash)
+			}
+		}
+		return err
+	})
+	c := d.client()
+	if res := c.signIn("loner@held.org", testPassword); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in without a role: %d", res.StatusCode)
+	}
+	if _, body := c.get("/"); !strings.Contains(body, "Your account has no role yet") {
+		t.Fatalf("home without a role:\n%s", snippet(body))
+	}
+	for _, path := range []string{"/learn", "/teach", "/admin/users"} {
+		if res, _ := c.get(path); res.StatusCode != http.StatusForbidden {
+			t.Errorf("%s without a role: %d, want 403", path, res.StatusCode)
+		}
+	}
+	tok := c.formToken("/profile")
+	if res, _ := c.post("/profile", url.Values{"_csrf": {tok}, "given_name": {"Lonely"}, "locale": {"en"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("profile without a role: %d", res.StatusCode)
+	}
+
+	// The teacher also guards a school; the teacher role goes while signed in.
+	inSystem(t, d, func(s *db.Scope) error {
+		_, err := s.Tx.Exec(context.Background(), "INSERT INTO memberships (user_id, role, school_id) VALUES ($1, 'guardian', $2)", teacher.ID, d.schoolA)
+		return err
+	})
+	tc := d.client()
+	tc.signIn(teacher.Email, testPassword)
+	if res, _ := tc.get("/teach"); res.StatusCode != http.StatusOK {
+		t.Fatalf("teacher: %d", res.StatusCode)
+	}
+	inSystem(t, d, func(s *db.Scope) error {
+		_, err := s.Tx.Exec(context.Background(), "DELETE FROM memberships WHERE user_id = $1 AND role = 'teacher'", teacher.ID)
+		return err
+	})
+	if res, _ := tc.get("/teach"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("removed teacher role still opens /teach: %d", res.StatusCode)
+	}
+	if res, _ := tc.get("/learn"); res.StatusCode != http.StatusOK {
+		t.Errorf("the remaining guardian role does not work: %d", res.StatusCode)
+	}
+}
+
+// The reset form cannot flood an inbox: a few links per account an hour,
+// the rest quietly not sent (the page answers the same); and one network
+// address is stopped after a bounded number of requests, with a sentence
+// saying when to try again.
+func TestPasswordResetRequestsAreLimited(t *testing.T) {
+	d := newDistrict(t, "resetlimit")
+	email := "guardian@resetlimit.localhost.org"
+	c := d.client()
+	tok := c.formToken("/password/forgot")
+	for i := range resetsPerAccount + 2 {
+		res, body := c.post("/password/forgot", url.Values{"_csrf": {tok}, "email": {email}})
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "we have e-mailed it a link") {
+			t.Fatalf("request %d: %d %s", i+1, res.StatusCode, snippet(body))
+		}
+	}
+	if n := len(d.mailbox.Messages("resetlimit")); n != resetsPerAccount {
+		t.Fatalf("%d reset mails to one address, want %d", n, resetsPerAccount)
+	}
+	var last *http.Response
+	var body string
+	for i := range resetsPerAddress {
+		last, body = c.post("/password/forgot", url.Values{"_csrf": {tok}, "email": {fmt.Sprintf("probe%d@resetlimit.org", i)}})
+	}
+	if last.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many password reset requests came from your network") {
+		t.Fatalf("after %d requests from one address: %d %s", resetsPerAddress+resetsPerAccount+2, last.StatusCode, snippet(body))
+	}
+}
