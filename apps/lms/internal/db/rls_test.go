@@ -332,3 +332,38 @@ func TestSchoolAdminChangesOnlyTheirSchoolsOwnPeople(t *testing.T) {
 		t.Errorf("school admin could not remove a role of their school's own teacher: %v, %d rows", err, tag.RowsAffected())
 	}
 }
+
+// What bw_begin sets lives and dies with its transaction: the next
+// transaction on the same server connection (as behind PgBouncer in
+// transaction mode, or a reused pool connection) starts with no actor and
+// sees nothing, whether the first one committed or rolled back.
+func TestActorContextDoesNotOutliveItsTransaction(t *testing.T) {
+	w := seed(t)
+	ctx := context.Background()
+	for _, end := range []string{"COMMIT", "ROLLBACK"} {
+		tx, err := w.conn.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustExec(t, tx, "SELECT bw_begin($1, 'district_admin', NULL)", w.dadmin)
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil || n == 0 {
+			t.Fatalf("district admin sees %d users (%v)", n, err)
+		}
+		if end == "COMMIT" {
+			err = tx.Commit(ctx)
+		} else {
+			err = tx.Rollback(ctx)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var role *string
+		if err := w.conn.QueryRow(ctx, "SELECT bw_role()").Scan(&role); err != nil || role != nil {
+			t.Errorf("after %s the connection still acts as %v (%v)", end, role, err)
+		}
+		if err := w.conn.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil || n != 0 {
+			t.Errorf("after %s a new transaction sees %d users (%v)", end, n, err)
+		}
+	}
+}

@@ -51,6 +51,45 @@ func FuzzParseOneRoster(f *testing.F) {
 	})
 }
 
+// FuzzParseOneRosterStructure does the same for the files that shape the
+// district: orgs, academic sessions, courses and classes.
+func FuzzParseOneRosterStructure(f *testing.F) {
+	fixture := loadEdfi(f)
+	orgs, sessions, courses, classes := fixture["orgs.csv"], fixture["academicSessions.csv"], fixture["courses.csv"], fixture["classes.csv"]
+	f.Add(orgs, sessions, courses, classes)
+	f.Add(append([]byte("\xEF\xBB\xBF"), orgs...), sessions, courses, classes)
+	f.Add(orgs, bytes.Replace(sessions, []byte(","), []byte(",\""), 1), courses, classes)
+	f.Add(orgs, sessions, []byte("sourcedId\n\"\"\n"), bytes.Repeat([]byte(","), 40))
+	f.Add([]byte{}, []byte{}, []byte{}, []byte{})
+
+	f.Fuzz(func(t *testing.T, orgs, sessions, courses, classes []byte) {
+		files := withFile(withFile(withFile(withFile(fixture, "orgs.csv", orgs), "academicSessions.csv", sessions), "courses.csv", courses), "classes.csv", classes)
+		b, problems := ParseOneRoster(files)
+		checkProblems(t, problems)
+		if b == nil {
+			t.Fatal("ParseOneRoster returned a nil bundle")
+		}
+		for _, o := range b.Orgs {
+			if o.SourcedID == "" || o.Line < 2 {
+				t.Errorf("org without sourcedId or line: %+v", o)
+			}
+		}
+		for _, c := range b.Classes {
+			if c.SourcedID == "" || c.Line < 2 {
+				t.Errorf("class without sourcedId or line: %+v", c)
+			}
+		}
+		if len(problems) > 0 {
+			return
+		}
+		for name, got := range map[string]int{"orgs.csv": len(b.Orgs), "academicSessions.csv": len(b.Sessions), "courses.csv": len(b.Courses), "classes.csv": len(b.Classes)} {
+			if want := csvDataRows(files[name]); got != want {
+				t.Errorf("no problems, but %d rows of %s from %d data rows", got, name, want)
+			}
+		}
+	})
+}
+
 // FuzzParseUsersCSV holds ParseUsersCSV to the same promises.
 func FuzzParseUsersCSV(f *testing.F) {
 	f.Add([]byte(goodUsersCSV))

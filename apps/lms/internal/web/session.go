@@ -32,6 +32,11 @@ func (s *Server) startSession(c *call, sc *db.Scope, u *store.User) error {
 	if len(ms) > 0 {
 		sess.Role, sess.SchoolID = ms[0].Role, ms[0].SchoolID
 	}
+	// Each sign-in also clears the district's expired sessions, so the table
+	// holds only live ones without a sweeper of its own.
+	if err := store.DeleteExpiredSessions(ctx, sc, now); err != nil {
+		return err
+	}
 	if err := store.CreateSession(ctx, sc, sess, c.r.UserAgent(), clientIP(c.r)); err != nil {
 		return err
 	}

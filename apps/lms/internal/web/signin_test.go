@@ -138,6 +138,15 @@ func TestIdleAndAbsoluteTimeoutsEndSessions(t *testing.T) {
 			t.Errorf("%s-expired session still works: %d", name, res.StatusCode)
 		}
 	}
+	// The next sign-in clears expired sessions from the table.
+	d.client().signIn("student@timeouts.localhost.org", testPassword)
+	var left int
+	err := d.db.InTx(context.Background(), db.SystemActor(), func(s *db.Scope) error {
+		return s.Tx.QueryRow(context.Background(), "SELECT count(*) FROM sessions WHERE idle_expires_at <= now() OR absolute_expires_at <= now()").Scan(&left)
+	})
+	if err != nil || left != 0 {
+		t.Errorf("%d expired sessions kept after a sign-in (%v)", left, err)
+	}
 }
 
 var linkRE = regexp.MustCompile(`http://[^\s]+/password/reset/[A-Za-z0-9_-]+`)
