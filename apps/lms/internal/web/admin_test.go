@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/store"
 )
 
@@ -172,6 +173,27 @@ func TestSchoolAdminLeavesSharedAccountsAlone(t *testing.T) {
 		u, err := store.GetUser(context.Background(), s, boss.ID)
 		if err == nil && (u.Status != "active" || u.GivenName != boss.GivenName) {
 			t.Errorf("the shared account changed: %s %q", u.Status, u.GivenName)
+		}
+		return err
+	})
+}
+
+// The admin hears "sent" only when the reset link was e-mailed; when mail
+// cannot go out the page says why and no reset is kept.
+func TestAdminResetSaysWhenMailFails(t *testing.T) {
+	d := newDistrict(t, "resetfail")
+	d.srv.Mailer = mail.Discard{}
+	c, csrf := d.session(db.DistrictAdmin)
+	teacher := d.users[db.Teacher]
+	res, body := c.post("/admin/users/"+teacher.ID+"/reset", url.Values{"_csrf": {csrf}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "no reset link was sent") {
+		t.Fatalf("reset without mail: %d\n%s", res.StatusCode, snippet(body))
+	}
+	inSystem(t, d, func(s *db.Scope) error {
+		var n int
+		err := s.Tx.QueryRow(context.Background(), "SELECT count(*) FROM password_resets WHERE user_id = $1", teacher.ID).Scan(&n)
+		if err == nil && n != 0 {
+			t.Errorf("%d reset tokens kept although nothing was sent", n)
 		}
 		return err
 	})

@@ -131,23 +131,29 @@ func (s *Server) adminUserStatus(c *call) {
 	})
 }
 
-// adminUserReset e-mails the user a password reset link.
+// adminUserReset e-mails the user a password reset link. The mail goes out
+// before the reset is stored, so the admin is told "sent" only when it was;
+// if it cannot be sent, nothing is kept and the page says so.
 func (s *Server) adminUserReset(c *call) {
-	var msg *mail.Message
 	s.userAction(c, "user.reset", "reset-sent", func(sc *db.Scope, u *store.User) error {
 		if !u.Active() {
 			return formError("Reactivate the user before resetting their password.")
 		}
-		return c.asSystem(func(sys *db.Scope) (err error) {
-			msg, err = s.resetMessage(c, sys, u.Email)
-			return err
+		return c.asSystem(func(sys *db.Scope) error {
+			msg, err := s.resetMessage(c, sys, u.Email)
+			if err != nil || msg == nil {
+				return err
+			}
+			if err := s.Mailer.Send(c.r.Context(), *msg); err != nil {
+				s.Log.Warn("Password reset not e-mailed", "request_id", c.id, "err", err)
+				if errors.Is(err, mail.ErrNoMail) {
+					return formError("This district does not send e-mail from Bellwork, so no reset link was sent. Sign-in through the district's provider, or an invitation, still works.")
+				}
+				return formError("The reset link could not be e-mailed just now; nothing was changed. Try again in a few minutes.")
+			}
+			return nil
 		})
 	})
-	if msg != nil {
-		if err := s.Mailer.Send(c.r.Context(), *msg); err != nil {
-			s.Log.Warn("Password reset not e-mailed", "request_id", c.id, "err", err)
-		}
-	}
 }
 
 func (s *Server) adminUserAddRole(c *call) {
