@@ -60,3 +60,26 @@ func DeleteTerm(ctx context.Context, s *db.Scope, id string) error {
 	}
 	return nil
 }
+
+// GetTerm returns one term the actor may see.
+func GetTerm(ctx context.Context, s *db.Scope, id string) (*Term, error) {
+	rows, err := s.Tx.Query(ctx, `SELECT t.id, t.school_id, sc.name AS school_name, t.sourced_id, t.name, t.kind, t.starts_on, t.ends_on
+		FROM terms t JOIN schools sc ON sc.id = t.school_id WHERE t.id = $1`, id)
+	if err != nil {
+		return nil, wrap("get term", err)
+	}
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Term])
+	return t, wrap("get term", err)
+}
+
+// UpdateTerm renames a term and moves its dates.
+func UpdateTerm(ctx context.Context, s *db.Scope, id, name string, starts, ends time.Time) error {
+	tag, err := s.Tx.Exec(ctx, `UPDATE terms SET name = $2, starts_on = $3, ends_on = $4 WHERE id = $1`, id, name, starts, ends)
+	if err != nil {
+		return wrap("update term", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("update term: %w", ErrNotFound)
+	}
+	return nil
+}

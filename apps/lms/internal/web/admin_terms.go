@@ -44,24 +44,17 @@ func (s *Server) adminTermCreate(c *call) {
 		s.fail(c, err)
 		return
 	}
-	name := strings.TrimSpace(c.r.PostFormValue("name"))
 	schoolID := c.r.PostFormValue("school")
-	starts, serr := time.Parse(time.DateOnly, c.r.PostFormValue("starts_on"))
-	ends, eerr := time.Parse(time.DateOnly, c.r.PostFormValue("ends_on"))
 	known := false
 	for _, sch := range d.Schools {
 		known = known || sch.ID == schoolID
 	}
-	switch {
-	case !known:
+	f := readTermForm(c)
+	d.Error = f.problem
+	if !known {
 		d.Error = "Choose the school the term belongs to."
-	case name == "" || len(name) > 60:
-		d.Error = "Give the term a name of at most 60 characters, such as Spring 2027."
-	case serr != nil || eerr != nil:
-		d.Error = "Enter both dates as YYYY-MM-DD."
-	case ends.Before(starts):
-		d.Error = "The term must end on or after the day it starts."
 	}
+	name, starts, ends := f.name, f.starts, f.ends
 	if d.Error != "" {
 		s.renderStatus(c, http.StatusUnprocessableEntity, "admin_terms", "Terms", d)
 		return
@@ -101,4 +94,71 @@ func (s *Server) adminTermDelete(c *call) {
 		return
 	}
 	redirect(c, "/admin/terms", "term-deleted")
+}
+
+// termForm is a term's name and dates as posted, and what is wrong with them.
+type termForm struct {
+	name         string
+	starts, ends time.Time
+	problem      string
+}
+
+func readTermForm(c *call) termForm {
+	f := termForm{name: strings.TrimSpace(c.r.PostFormValue("name"))}
+	var serr, eerr error
+	f.starts, serr = time.Parse(time.DateOnly, c.r.PostFormValue("starts_on"))
+	f.ends, eerr = time.Parse(time.DateOnly, c.r.PostFormValue("ends_on"))
+	switch {
+	case f.name == "" || len(f.name) > 60:
+		f.problem = "Give the term a name of at most 60 characters, such as Spring 2027."
+	case serr != nil || eerr != nil:
+		f.problem = "Enter both dates as YYYY-MM-DD."
+	case f.ends.Before(f.starts):
+		f.problem = "The term must end on or after the day it starts."
+	}
+	return f
+}
+
+type termData struct {
+	Term  *store.Term
+	Error string
+}
+
+// adminTerm shows a term's form; terms of other schools read as not found.
+func (s *Server) adminTerm(c *call) {
+	var d termData
+	err := c.inTx(func(sc *db.Scope) (err error) {
+		d.Term, err = store.GetTerm(c.r.Context(), sc, c.r.PathValue("id"))
+		return err
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "admin_term", d.Term.Name, d)
+}
+
+// adminTermUpdate renames a term or moves its dates.
+func (s *Server) adminTermUpdate(c *call) {
+	f := readTermForm(c)
+	var d termData
+	err := c.inTx(func(sc *db.Scope) (err error) {
+		if d.Term, err = store.GetTerm(c.r.Context(), sc, c.r.PathValue("id")); err != nil || f.problem != "" {
+			return err
+		}
+		if err := store.UpdateTerm(c.r.Context(), sc, d.Term.ID, f.name, f.starts, f.ends); err != nil {
+			return err
+		}
+		return store.Audit(c.r.Context(), sc, "term.update", d.Term.ID, map[string]any{"name": f.name}, c.id)
+	})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if f.problem != "" {
+		d.Error = f.problem
+		s.renderStatus(c, http.StatusUnprocessableEntity, "admin_term", d.Term.Name, d)
+		return
+	}
+	redirect(c, "/admin/terms", "term-updated")
 }

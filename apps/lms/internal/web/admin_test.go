@@ -128,10 +128,46 @@ func TestTermsAreValidated(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create term: %d", res.StatusCode)
 	}
-	if _, body := c.get("/admin/terms"); !strings.Contains(body, "Spring 2027") {
+	_, body = c.get("/admin/terms")
+	if !strings.Contains(body, "Spring 2027") {
 		t.Fatal("term not listed")
 	}
+	// The term's page edits it, with the same checks.
+	id := termLink.FindStringSubmatch(body)
+	if id == nil {
+		t.Fatal("no link to edit the term")
+	}
+	if res, page := c.get("/admin/terms/" + id[1]); res.StatusCode != http.StatusOK || !strings.Contains(page, `value="2027-01-05"`) {
+		t.Fatalf("term page: %d\n%s", res.StatusCode, snippet(page))
+	}
+	res, body = c.post("/admin/terms/"+id[1], url.Values{"_csrf": {csrf}, "name": {"Spring 2027"}, "starts_on": {"2027-06-01"}, "ends_on": {"2027-05-28"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "must end on or after") {
+		t.Fatalf("backwards edit: %d", res.StatusCode)
+	}
+	res, _ = c.post("/admin/terms/"+id[1], url.Values{"_csrf": {csrf}, "name": {"Spring semester 2027"}, "starts_on": {"2027-01-11"}, "ends_on": {"2027-06-04"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit term: %d", res.StatusCode)
+	}
+	if _, body := c.get("/admin/terms"); !strings.Contains(body, "Spring semester 2027") || !strings.Contains(body, "Jun 4, 2027") {
+		t.Fatal("edited term not listed with its new name and end")
+	}
+	// Another school's admin cannot find it.
+	var otherSchool string
+	inSystem(t, d, func(s *db.Scope) error {
+		return s.Tx.QueryRow(context.Background(), "INSERT INTO schools (code, name, time_zone) VALUES ('B', 'School B', 'UTC') RETURNING id").Scan(&otherSchool)
+	})
+	var stranger *store.User
+	inSystem(t, d, func(s *db.Scope) (err error) {
+		stranger, err = store.CreateUser(context.Background(), s, store.NewUser{Email: "sadmin.b@terms.org", GivenName: "B"}, db.SchoolAdmin, otherSchool)
+		return err
+	})
+	other, _ := d.sessionAt(stranger, db.SchoolAdmin, otherSchool)
+	if res, _ := other.get("/admin/terms/" + id[1]); res.StatusCode != http.StatusNotFound {
+		t.Errorf("another school's admin opened the term: %d", res.StatusCode)
+	}
 }
+
+var termLink = regexp.MustCompile(`/admin/terms/([0-9a-f-]{36})"`)
 
 func inSystem(t *testing.T, d *district, fn func(s *db.Scope) error) {
 	t.Helper()

@@ -157,13 +157,22 @@ func (d *district) otherTeacher() *client {
 }
 
 func (d *district) sessionFor(u *store.User, role db.Role) (*client, string) {
+	school := d.schoolA
+	if role == db.DistrictAdmin {
+		school = ""
+	}
+	return d.sessionAt(u, role, school)
+}
+
+// sessionAt signs a user in acting as role at a school ("" for none).
+func (d *district) sessionAt(u *store.User, role db.Role, schoolID string) (*client, string) {
 	ctx := context.Background()
 	token, hash := auth.NewToken()
 	csrf, _ := auth.NewToken()
 	now := time.Now()
 	var school *string
-	if role != db.DistrictAdmin {
-		school = &d.schoolA
+	if schoolID != "" {
+		school = &schoolID
 	}
 	err := d.db.InTx(ctx, db.SystemActor(), func(s *db.Scope) error {
 		return store.CreateSession(ctx, s, &store.Session{IDSHA256: hash, UserID: u.ID, Role: role, SchoolID: school, CSRFToken: csrf,

@@ -28,7 +28,7 @@ var embedded embed.FS
 var pageNames = []string{
 	"error", "signin", "invitation", "forgot", "reset", "home_teacher", "home_student", "home_guardian", "home_admin",
 	"home_none", "plan", "teach", "section", "learn", "assess", "gradebook", "report", "profile",
-	"admin_users", "admin_user", "admin_user_new", "admin_schools", "admin_school", "admin_terms",
+	"admin_users", "admin_user", "admin_user_new", "admin_schools", "admin_school", "admin_terms", "admin_term",
 	"admin_imports", "admin_import", "admin_audit", "mailbox",
 }
 
@@ -53,6 +53,8 @@ func loadPages() (*pages, error) {
 }
 
 var funcs = template.FuncMap{
+	// isoDate is a date as a date input wants it.
+	"isoDate": func(t time.Time) string { return t.Format(time.DateOnly) },
 	"date": func(t any) string {
 		switch v := t.(type) {
 		case time.Time:
@@ -291,6 +293,7 @@ func flashMessage(code string) string {
 		"role-added":            "Role added.",
 		"role-removed":          "Role removed.",
 		"term-created":          "Term added.",
+		"term-updated":          "Term saved.",
 		"term-deleted":          "Term deleted.",
 		"import-discarded":      "The import was discarded; nothing changed.",
 		"password-set":          "Your password is set. Welcome to Bellwork!",

@@ -69,6 +69,8 @@ func (s *Server) routes() []route {
 		{"GET", "/admin/schools/{id}", authz.ViewSchools, t, s.adminSchool, nil},
 		{"GET", "/admin/terms", authz.ManageTerms, t, s.adminTerms, nil},
 		{"POST", "/admin/terms", authz.ManageTerms, t, s.adminTermCreate, nil},
+		{"GET", "/admin/terms/{id}", authz.ManageTerms, t, s.adminTerm, nil},
+		{"POST", "/admin/terms/{id}", authz.ManageTerms, t, s.adminTermUpdate, nil},
 		{"POST", "/admin/terms/{id}/delete", authz.ManageTerms, t, s.adminTermDelete, nil},
 		{"GET", "/admin/imports", authz.ImportRoster, t, s.adminImports, nil},
 		{"POST", "/admin/imports", authz.ImportRoster, t, s.adminImportUpload, nil},

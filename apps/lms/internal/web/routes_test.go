@@ -36,7 +36,7 @@ var (
 		"POST /admin/users/{id}/profile": admins, "POST /admin/users/{id}/status": admins, "POST /admin/users/{id}/reset": admins,
 		"POST /admin/users/{id}/roles": admins, "POST /admin/users/{id}/roles/{mid}/delete": admins,
 		"GET /admin/schools": admins, "GET /admin/schools/{id}": admins, "GET /admin/terms": admins, "POST /admin/terms": admins,
-		"POST /admin/terms/{id}/delete": admins, "GET /admin/imports": admins, "POST /admin/imports": admins,
+		"POST /admin/terms/{id}/delete": admins, "GET /admin/terms/{id}": admins, "POST /admin/terms/{id}": admins, "GET /admin/imports": admins, "POST /admin/imports": admins,
 		"GET /admin/imports/{id}": admins, "POST /admin/imports/{id}/apply": admins, "POST /admin/imports/{id}/discard": admins,
 		"GET /admin/imports/{id}/progress": admins, "GET /admin/imports/{id}/problems.csv": admins, "GET /admin/audit": admins,
 		"GET /api/v1/users": admins, "POST /api/v1/users": admins, "GET /api/v1/users/{id}": admins,
