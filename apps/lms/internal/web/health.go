@@ -24,9 +24,11 @@ type tenantHealth struct {
 	Reachable *bool `json:"reachable,omitempty"`
 }
 
-// readyz is ready once the directory is read: the process can route every
-// district, and one whose database is down gets its own 503 page, which is
-// better than no answer at all. The body shows each district's state.
+// readyz is ready once the directory is read and, among the districts whose
+// pool is open, at least one database answers: a replica cut off from every
+// database leaves the Service, while one district being down does not take
+// the fleet out (that district gets its own 503 page). The body shows each
+// district's state.
 func (s *Server) readyz(c *call) {
 	ready := s.Registry.Synced()
 	var mu sync.Mutex
@@ -51,6 +53,16 @@ func (s *Server) readyz(c *call) {
 	}
 	wg.Wait()
 	sort.Slice(list, func(i, j int) bool { return list[i].Tenant < list[j].Tenant })
+	checked, reachable := 0, 0
+	for _, h := range list {
+		if h.Reachable != nil {
+			checked++
+			if *h.Reachable {
+				reachable++
+			}
+		}
+	}
+	ready = ready && (checked == 0 || reachable > 0)
 	status := http.StatusOK
 	if !ready {
 		status = http.StatusServiceUnavailable

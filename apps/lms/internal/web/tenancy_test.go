@@ -123,4 +123,19 @@ func TestUnknownHostAndUnreachableDistrict(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(probe), `"tenant": "down"`) || !strings.Contains(string(probe), `"converged": false`) {
 		t.Fatalf("readyz with the only district down: %d %s", res.StatusCode, probe)
 	}
+	// Once its pool is open and no open pool answers, this replica is cut
+	// off from every database: not ready.
+	downTenant, _ := reg.Get("down")
+	if _, err := reg.DB(downTenant); err != nil {
+		t.Fatal(err)
+	}
+	res, err = http.Get(hs.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(probe), `"reachable": false`) {
+		t.Fatalf("readyz with no database answering: %d %s", res.StatusCode, probe)
+	}
 }
