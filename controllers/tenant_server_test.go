@@ -94,3 +94,32 @@ func labelValue(m *dto.Metric, name string) string {
 	}
 	return ""
 }
+
+// Reconcile duration and errors are exported per kind (controller-runtime's
+// metrics, labelled with the controller's name), beside tenants by phase.
+func TestReconcileMetricsPerKind(t *testing.T) {
+	startManager(t, nil)
+	create(t, externalTenant("metrics"))
+	waitTenant(t, "metrics", metav1.ConditionTrue, 30*time.Second)
+	create(t, school("metrics", "m", "M-1"))
+	eventually(t, 30*time.Second, func() (bool, string) {
+		families, err := metrics.Registry.Gather()
+		if err != nil {
+			return false, err.Error()
+		}
+		seen := map[string]bool{}
+		for _, f := range families {
+			for _, m := range f.GetMetric() {
+				seen[f.GetName()+"/"+labelValue(m, "controller")] = true
+			}
+		}
+		for _, want := range []string{"controller_runtime_reconcile_time_seconds/tenant", "controller_runtime_reconcile_time_seconds/school",
+			"controller_runtime_reconcile_errors_total/tenant", "controller_runtime_reconcile_errors_total/school",
+			"controller_runtime_reconcile_total/tenant", "controller_runtime_reconcile_total/school"} {
+			if !seen[want] {
+				return false, "no metric " + want
+			}
+		}
+		return true, ""
+	})
+}
