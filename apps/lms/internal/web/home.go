@@ -28,31 +28,24 @@ type sectionsData struct {
 	Sections []store.Section
 }
 
-func (s *Server) homeTeacher(c *call) {
+// renderOwnSections renders a page listing the sections the user is
+// enrolled in with a role (teacher or student).
+func (s *Server) renderOwnSections(c *call, enrolledAs, page, title string) {
 	var d sectionsData
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Sections, err = store.SectionsOf(c.r.Context(), sc, c.user.ID, "teacher")
+		d.Sections, err = store.SectionsOf(c.r.Context(), sc, c.user.ID, enrolledAs)
 		return err
 	})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, "home_teacher", "My sections", d)
+	s.render(c, page, title, d)
 }
 
-func (s *Server) homeStudent(c *call) {
-	var d sectionsData
-	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Sections, err = store.SectionsOf(c.r.Context(), sc, c.user.ID, "student")
-		return err
-	})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.render(c, "home_student", "My work", d)
-}
+func (s *Server) homeTeacher(c *call) { s.renderOwnSections(c, "teacher", "home_teacher", "My sections") }
+
+func (s *Server) homeStudent(c *call) { s.renderOwnSections(c, "student", "home_student", "My work") }
 
 type childView struct {
 	Child    store.Child

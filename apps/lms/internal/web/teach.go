@@ -6,18 +6,7 @@ import (
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
-func (s *Server) teach(c *call) {
-	var d sectionsData
-	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Sections, err = store.SectionsOf(c.r.Context(), sc, c.user.ID, "teacher")
-		return err
-	})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.render(c, "teach", "Teach", d)
-}
+func (s *Server) teach(c *call) { s.renderOwnSections(c, "teacher", "teach", "Teach") }
 
 type sectionData struct {
 	Section *store.Section
@@ -28,6 +17,17 @@ type sectionData struct {
 // teacher does not teach are invisible to them (row-level security), so
 // they read as not found.
 func (s *Server) section(c *call) {
+	d, err := loadSection(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, "section", d.Section.Title, d)
+}
+
+// loadSection reads the section named in the path and its roster, as the
+// signed-in user sees them.
+func loadSection(c *call) (sectionData, error) {
 	var d sectionData
 	err := c.inTx(func(sc *db.Scope) (err error) {
 		if d.Section, err = store.GetSection(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
@@ -36,11 +36,7 @@ func (s *Server) section(c *call) {
 		d.Roster, err = store.Roster(c.r.Context(), sc, d.Section.ID)
 		return err
 	})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.render(c, "section", d.Section.Title, d)
+	return d, err
 }
 
 type courseGroup struct {
