@@ -43,7 +43,9 @@ func (s *Server) renderOwnSections(c *call, enrolledAs, page, title string) {
 	s.render(c, page, title, d)
 }
 
-func (s *Server) homeTeacher(c *call) { s.renderOwnSections(c, "teacher", "home_teacher", "My sections") }
+func (s *Server) homeTeacher(c *call) {
+	s.renderOwnSections(c, "teacher", "home_teacher", "My sections")
+}
 
 func (s *Server) homeStudent(c *call) { s.renderOwnSections(c, "student", "home_student", "My work") }
 
