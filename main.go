@@ -64,6 +64,10 @@ func main() {
 	flag.DurationVar(&opts.DriftInterval, "drift-interval", opts.DriftInterval, "how often roles, grants and connection limits of a Ready tenant are re-checked and put back")
 	flag.DurationVar(&opts.RotationGrace, "rotation-grace", opts.RotationGrace, "how long the previous app login keeps its password after a rotation")
 	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", opts.MaxConcurrentReconciles, "Tenants reconciled at once")
+	flag.IntVar(&opts.Webhook.Port, "webhook-port", opts.Webhook.Port, "port of the admission webhook that refuses invalid Schools at kubectl apply; 0 turns it off")
+	flag.StringVar(&opts.Webhook.Host, "webhook-host", opts.Webhook.Host, "address the admission webhook listens on (empty: all)")
+	flag.StringVar(&opts.Webhook.Service, "webhook-service", opts.Webhook.Service, "Service in --operator-namespace in front of the operator's webhook port (port 443)")
+	flag.StringVar(&opts.Webhook.URL, "webhook-url", opts.Webhook.URL, "development only: https://host:port the API server calls the webhook at, instead of the Service (an operator running outside the cluster)")
 	flag.Var(overrides, "postgres-host-override", "development only: dial host:port=host:port instead of a database server's address (repeatable); lets `make run` and tests point CloudNativePG service names at a local Postgres")
 	zapOpts := zap.Options{Development: false}
 	zapOpts.BindFlags(flag.CommandLine)
@@ -82,19 +86,36 @@ func run(metricsAddr, probeAddr string, leaderElect bool, opts controllers.Optio
 	if err != nil {
 		return fmt.Errorf("find the cluster (set KUBECONFIG or run in a pod): %w", err)
 	}
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                 newScheme(),
+	ctx := ctrl.SetupSignalHandler()
+	scheme := newScheme()
+	var hook *controllers.Webhook
+	if opts.Webhook.Port != 0 {
+		if hook, err = controllers.NewWebhook(ctx, cfg, scheme, opts); err != nil {
+			return fmt.Errorf("admission webhook: %w", err)
+		}
+	}
+	mgrOpts := ctrl.Options{
+		Scheme:                 scheme,
 		Cache:                  controllers.CacheOptions(),
 		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         leaderElect,
 		LeaderElectionID:       "operator.platform.bellwork.dev",
-	})
+	}
+	if hook != nil {
+		mgrOpts.WebhookServer = hook.Server
+	}
+	mgr, err := ctrl.NewManager(cfg, mgrOpts)
 	if err != nil {
 		return fmt.Errorf("create manager: %w", err)
 	}
 	if err := controllers.Setup(mgr, opts); err != nil {
 		return err
+	}
+	if hook != nil {
+		if err := hook.Register(mgr); err != nil {
+			return err
+		}
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return fmt.Errorf("add health check: %w", err)
@@ -103,5 +124,5 @@ func run(metricsAddr, probeAddr string, leaderElect bool, opts controllers.Optio
 		return fmt.Errorf("add ready check: %w", err)
 	}
 	ctrl.Log.Info("Starting manager", "lmsNamespace", opts.LMSNamespace, "driftInterval", opts.DriftInterval)
-	return mgr.Start(ctrl.SetupSignalHandler())
+	return mgr.Start(ctx)
 }

@@ -54,6 +54,8 @@ type Options struct {
 	MaxConcurrentReconciles int
 	// Postgres opens database sessions; nil means a real pgadmin.Dialer.
 	Postgres pgadmin.Connector
+	// Webhook says where the admission webhook is served and reached.
+	Webhook WebhookOptions
 }
 
 // DefaultOptions are the operator's defaults (the flags' defaults).
@@ -68,6 +70,7 @@ func DefaultOptions() Options {
 		SessionWait:             2 * time.Minute,
 		ArchiveWait:             10 * time.Minute,
 		MaxConcurrentReconciles: 4,
+		Webhook:                 WebhookOptions{Port: 9443, Service: "bellwork-webhook", ServicePort: 443},
 	}
 }
 

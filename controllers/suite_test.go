@@ -94,6 +94,7 @@ func testOptions() controllers.Options {
 	o.RotationGrace = 3 * time.Second
 	o.SessionWait = 2 * time.Second
 	o.ArchiveWait = time.Minute
+	o.Webhook = controllers.WebhookOptions{} // off unless a test turns it on
 	return o
 }
 
@@ -113,18 +114,31 @@ func runManager(t testing.TB, mutate func(*controllers.Options)) (mgr manager.Ma
 		mutate(&o)
 	}
 	var err error
-	mgr, err = ctrl.NewManager(env.Config, ctrl.Options{
+	var hook *controllers.Webhook
+	mgrOpts := ctrl.Options{
 		Scheme:                 testenv.Scheme(),
 		Cache:                  controllers.CacheOptions(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},
-	})
+	}
+	if o.Webhook.Port != 0 {
+		if hook, err = controllers.NewWebhook(context.Background(), env.Config, testenv.Scheme(), o); err != nil {
+			t.Fatal(err)
+		}
+		mgrOpts.WebhookServer = hook.Server
+	}
+	mgr, err = ctrl.NewManager(env.Config, mgrOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := controllers.Setup(mgr, o); err != nil {
 		t.Fatal(err)
+	}
+	if hook != nil {
+		if err := hook.Register(mgr); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

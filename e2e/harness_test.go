@@ -40,6 +40,19 @@ func kubectl(t *testing.T, stdin string, args ...string) string {
 	return string(out)
 }
 
+// kubectlRefused runs kubectl expecting the API server to refuse, and
+// returns what kubectl printed.
+func kubectlRefused(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("kubectl", append([]string{"--kubeconfig", plat.Kubeconfig}, args...)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("kubectl %s succeeded, want a refusal:\n%s", strings.Join(args, " "), out)
+	}
+	return string(out)
+}
+
 var tenantSeq atomic.Int64
 
 // district is a fresh tenant of the running platform.

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -45,6 +46,15 @@ func TestPlatformEngineerProvisionsADistrict(t *testing.T) {
 	}
 	if phase := kubectl(t, "", "get", "tenant", d.Name, "-o", "jsonpath={.status.phase}"); phase != "Ready" {
 		t.Fatalf("phase %q", phase)
+	}
+	// A second School with the same code is refused at apply, saying why.
+	out = kubectlRefused(t, fmt.Sprintf(`apiVersion: platform.bellwork.dev/v1
+kind: School
+metadata: {name: copy, namespace: tenant-%s}
+spec: {tenant: %s, code: SCH-1, displayName: Copy School, timeZone: America/Chicago}
+`, d.Name, d.Name), "apply", "-f", "-")
+	if !strings.Contains(out, "code SCH-1 is already used by School middle") {
+		t.Fatalf("duplicate School: kubectl said\n%s", out)
 	}
 	t.Logf("kubectl get tenants,schools -A:\n%s", out)
 }

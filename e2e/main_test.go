@@ -43,8 +43,9 @@ func run(m *testing.M) int {
 	_ = os.Chmod(state, 0o755) // the postgres user must reach its folder inside
 	opts := platform.Defaults(root)
 	opts.StateDir = state
-	// One block of free ports: LMS replicas, Postgres, operator (metrics, probes).
-	base := freePorts(opts.LMSReplicas + 3)
+	// One block of free ports: LMS replicas, Postgres, operator (metrics,
+	// probes, admission webhook).
+	base := freePorts(opts.LMSReplicas + 4)
 	opts.LMSPort, opts.PostgresPort, opts.OperatorPort = base, base+opts.LMSReplicas, base+opts.LMSReplicas+1
 	plat, err = platform.Up(context.Background(), opts)
 	if err != nil {

@@ -292,3 +292,23 @@ func TestInvitationKeysAndTokens(t *testing.T) {
 		t.Error("invitation Secret without admins")
 	}
 }
+
+// The webhook configuration reaches the operator through its Service in a
+// cluster and through a URL outside one, trusts the given CA, fails open
+// and only sees School creations and updates.
+func TestWebhookConfiguration(t *testing.T) {
+	ca := []byte("ca")
+	svc := BuildWebhookConfiguration(ca, WebhookTarget{ServiceNamespace: "ops", Service: "bellwork-webhook", ServicePort: 443})
+	w := svc.Webhooks[0]
+	if s := w.ClientConfig.Service; s == nil || s.Namespace != "ops" || s.Name != "bellwork-webhook" || *s.Path != SchoolWebhookPath || *s.Port != 443 || w.ClientConfig.URL != nil {
+		t.Errorf("service client config = %+v", w.ClientConfig)
+	}
+	if string(w.ClientConfig.CABundle) != "ca" || *w.FailurePolicy != "Ignore" || *w.SideEffects != "None" ||
+		len(w.Rules) != 1 || w.Rules[0].Resources[0] != "schools" || len(w.Rules[0].Operations) != 2 {
+		t.Errorf("webhook = %+v", w)
+	}
+	url := BuildWebhookConfiguration(ca, WebhookTarget{URL: "https://127.0.0.1:9443"}).Webhooks[0].ClientConfig
+	if url.URL == nil || *url.URL != "https://127.0.0.1:9443"+SchoolWebhookPath || url.Service != nil {
+		t.Errorf("URL client config = %+v", url)
+	}
+}

@@ -41,7 +41,7 @@ type Options struct {
 	LMSPort      int    // first LMS replica; further ones take the next ports
 	LMSReplicas  int
 	PostgresPort int
-	OperatorPort int // metrics; the health probe takes the next port
+	OperatorPort int // metrics; the health probe takes the next port, the admission webhook the one after
 	Out          io.Writer
 }
 
@@ -142,7 +142,11 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 	if err := p.step("Starting the operator (log: "+filepath.Join(o.logs(), "operator.log")+")", func() error {
 		return p.spawn("operator", o.binary("bellwork"), "--lms-namespace="+Namespace, "--operator-namespace="+Namespace,
 			"--lms-port="+strconv.Itoa(o.LMSPort), "--metrics-bind-address=127.0.0.1:"+strconv.Itoa(o.OperatorPort),
-			"--health-probe-bind-address=127.0.0.1:"+strconv.Itoa(o.OperatorPort+1))
+			"--health-probe-bind-address=127.0.0.1:"+strconv.Itoa(o.OperatorPort+1),
+			// The API server reaches the webhook of an operator outside the
+			// cluster by URL.
+			"--webhook-host=127.0.0.1", "--webhook-port="+strconv.Itoa(o.OperatorPort+2),
+			"--webhook-url=https://127.0.0.1:"+strconv.Itoa(o.OperatorPort+2))
 	}); err != nil {
 		return nil, err
 	}
@@ -194,7 +198,8 @@ func (o Options) stream(name string, args ...string) error {
 
 // checkPorts fails early, naming the port, when another program holds one.
 func (o Options) checkPorts() error {
-	ports := map[int]string{o.PostgresPort: "Postgres", o.OperatorPort: "the operator's metrics", o.OperatorPort + 1: "the operator's health probe"}
+	ports := map[int]string{o.PostgresPort: "Postgres", o.OperatorPort: "the operator's metrics", o.OperatorPort + 1: "the operator's health probe",
+		o.OperatorPort + 2: "the operator's admission webhook"}
 	for i := range o.LMSReplicas {
 		ports[o.LMSPort+i] = "an LMS replica"
 	}
