@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -37,6 +38,19 @@ func serve(ctx context.Context, args []string) error {
 	poolIdle := fs.Duration("pool-idle", 10*time.Minute, "close a tenant's database pool unused this long")
 	poolMax := fs.Int("pool-max-conns", 10, "connections per tenant pool")
 	logFormat := fs.String("log-format", "text", "text or json")
+	var proxies []netip.Prefix
+	fs.Func("trusted-proxy", "address or CIDR of a proxy in front of the LMS (the ingress), repeatable; X-Forwarded-For is believed only from these", func(v string) error {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				return fmt.Errorf("%q is not an address or CIDR such as 10.0.0.0/8", v)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		proxies = append(proxies, p.Masked())
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,7 +77,7 @@ func serve(ctx context.Context, args []string) error {
 	fleet.Wire(reg, runner)
 
 	cfg := web.DefaultConfig()
-	cfg.SessionIdle, cfg.SessionAbsolute, cfg.DevMailbox = *idle, *absolute, *devMailbox
+	cfg.SessionIdle, cfg.SessionAbsolute, cfg.DevMailbox, cfg.TrustedProxies = *idle, *absolute, *devMailbox, proxies
 	srv, err := web.New(reg, mailer, runner, log, cfg)
 	if err != nil {
 		return err

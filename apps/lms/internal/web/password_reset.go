@@ -53,7 +53,7 @@ func (s *Server) forgot(c *call) {
 	}
 	var msg *mail.Message
 	now := s.Now()
-	ipKey, accountKey := "reset-ip:"+clientIP(c.r), "reset-account:"+email
+	ipKey, accountKey := "reset-ip:"+s.clientIP(c.r), "reset-account:"+email
 	err := c.asSystem(func(sc *db.Scope) error {
 		ctx := c.r.Context()
 		if until, err := store.ThrottleLockedUntil(ctx, sc, ipKey, now); err != nil {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
@@ -26,6 +27,9 @@ type Config struct {
 	DevMailbox bool
 	// MaxUpload caps an import upload, in bytes.
 	MaxUpload int64
+	// TrustedProxies are the addresses of the proxies in front of the LMS
+	// (the ingress); from them, X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultConfig suits a school day: idle sign-out after two hours, absolute after twelve.

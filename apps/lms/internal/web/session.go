@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -37,7 +38,7 @@ func (s *Server) startSession(c *call, sc *db.Scope, u *store.User) error {
 	if err := store.DeleteExpiredSessions(ctx, sc, now); err != nil {
 		return err
 	}
-	if err := store.CreateSession(ctx, sc, sess, c.r.UserAgent(), clientIP(c.r)); err != nil {
+	if err := store.CreateSession(ctx, sc, sess, c.r.UserAgent(), s.clientIP(c.r)); err != nil {
 		return err
 	}
 	if err := store.RecordSignIn(ctx, sc, u.ID, now); err != nil {
@@ -68,15 +69,41 @@ func endSessionCookie(c *call) {
 		Secure: secureCookies(c.r), SameSite: http.SameSiteLaxMode, MaxAge: -1, Expires: time.Unix(0, 0)})
 }
 
-// clientIP is the address the request came from. A proxy in front of the
-// LMS must pass the client's address as the connection's remote address
-// (the PROXY protocol or a trusted mesh); headers are not trusted.
-func clientIP(r *http.Request) string {
+// clientIP is the address the request came from. Behind the district's
+// ingress every connection comes from the proxy, so that sign-in throttling
+// does not lock a whole district out as one address, X-Forwarded-For is read
+// when, and only when, the connection comes from a trusted proxy: from the
+// right, the first address that is not itself a trusted proxy.
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(addr) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a forged or broken header: stop at the last proxy
+		}
+		addr = hop.Unmap()
+		if !s.trusted(addr) {
+			break
+		}
+	}
+	return addr.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.Config.TrustedProxies {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // localPath keeps a ?next= value only when it is a path on this site.
