@@ -239,8 +239,14 @@ func (r *SchoolReconciler) mayRelease(ctx context.Context, p *schoolPass) (bool,
 		}
 		return false, "", err
 	}
-	if !t.DeletionTimestamp.IsZero() || !meta.IsStatusConditionTrue(t.Status.Conditions, platformv1.ConditionReady) {
-		return true, "tenant not Ready", nil
+	// A tenant without an entry has nothing the LMS could serve the school
+	// from; one that is Degraded still serves its last entry, which lists
+	// the school until the tenant recovers and publishes without it.
+	if !t.DeletionTimestamp.IsZero() || t.Status.DirectorySecret == "" {
+		return true, "tenant not published", nil
+	}
+	if !meta.IsStatusConditionTrue(t.Status.Conditions, platformv1.ConditionReady) {
+		return false, "", nil
 	}
 	st, err := r.lmsStatus(ctx, t)
 	if err != nil {

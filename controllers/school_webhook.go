@@ -37,16 +37,23 @@ func (v *SchoolValidator) ValidateCreate(ctx context.Context, s *platformv1.Scho
 		return admission.Warnings{"could not check this School's code against the others; its status will say if it is refused"}, nil
 	}
 	candidate := s.DeepCopy()
-	candidate.CreationTimestamp = metav1.NewTime(v.Now())
 	if candidate.Name == "" {
 		candidate.Name = candidate.GenerateName + "(new)"
 	}
-	all := []platformv1.School{*candidate}
+	// The newcomer is younger than every School there: creation times have
+	// one-second resolution, and a tie must not let it take a code.
+	youngest := v.Now()
+	all := []platformv1.School{}
 	for _, o := range siblings.Items {
 		if o.Name != candidate.Name {
 			all = append(all, o)
+			if !o.CreationTimestamp.Time.Before(youngest) {
+				youngest = o.CreationTimestamp.Add(time.Second)
+			}
 		}
 	}
+	candidate.CreationTimestamp = metav1.NewTime(youngest)
+	all = append(all, *candidate)
 	_, verdicts := builders.SelectSchools(s.Namespace, all)
 	return nil, refusal(verdicts[candidate.Name])
 }

@@ -342,8 +342,20 @@ func waitEvent(t testing.TB, tenant, typ, reason, text string) {
 	waitObjectEvent(t, "Tenant", tenant, typ, reason, text)
 }
 
+// waitEventSince is waitEvent for an Event (or a repeat of one) recorded at
+// or after since, so an earlier, identical Event does not count.
+func waitEventSince(t testing.TB, since time.Time, tenant, typ, reason, text string) {
+	t.Helper()
+	waitEvents(t, since.Truncate(time.Second), "Tenant", tenant, typ, reason, text)
+}
+
 // waitObjectEvent waits for an Event about an object of a kind.
 func waitObjectEvent(t testing.TB, kind, name, typ, reason, text string) {
+	t.Helper()
+	waitEvents(t, time.Time{}, kind, name, typ, reason, text)
+}
+
+func waitEvents(t testing.TB, since time.Time, kind, name, typ, reason, text string) {
 	t.Helper()
 	eventually(t, 30*time.Second, func() (bool, string) {
 		var list corev1.EventList
@@ -353,7 +365,7 @@ func waitObjectEvent(t testing.TB, kind, name, typ, reason, text string) {
 		var seen []string
 		for _, e := range list.Items {
 			if e.InvolvedObject.Kind == kind && e.InvolvedObject.Name == name {
-				if e.Type == typ && e.Reason == reason && strings.Contains(e.Message, text) {
+				if e.Type == typ && e.Reason == reason && strings.Contains(e.Message, text) && !e.LastTimestamp.Time.Before(since) {
 					return true, ""
 				}
 				seen = append(seen, e.Type+" "+e.Reason+": "+e.Message)

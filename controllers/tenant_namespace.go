@@ -59,7 +59,7 @@ func (r *TenantReconciler) reconcileNamespace(ctx context.Context, p *tenantPass
 			return ensureOrRemove(ctx, o, t, builders.BuildAllowPolicy(t, r.Options.LMSNamespace, top), inNamespace(t, builders.AllowPolicyName), syncPolicy)
 		},
 		func() error {
-			return ensureOrRemove(ctx, o, t, builders.BuildPostgresPolicy(t, top, r.Options.LMSNamespace), inNamespace(t, builders.PostgresPolicyName), syncPolicy)
+			return ensureOrRemove(ctx, o, t, builders.BuildPostgresPolicy(t, top, r.Options.LMSNamespace, r.Options.OperatorNamespace), inNamespace(t, builders.PostgresPolicyName), syncPolicy)
 		},
 		func() error {
 			return ensureOrRemove(ctx, o, t, builders.BuildOwnersRoleBinding(t), inNamespace(t, builders.OwnersRoleBindingName), func(have, want *rbacv1.RoleBinding) {

@@ -26,26 +26,42 @@ const hostConflictRetry = 30 * time.Second
 
 // reconcilePublish writes the tenant's directory entry when its content
 // changed, with the valid Schools of its namespace. A tenant that shares a
-// host with an older tenant, or whose entry cannot be made, is withdrawn.
+// host with one that has precedence is withdrawn; one whose entry cannot be
+// made now keeps its last good entry.
 func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) error {
 	t := p.tenant
 	withhold := func(reason, format string, args ...any) error {
 		p.condition(platformv1.TenantPublished, false, reason, format, args...)
 		return r.withdraw(ctx, p, fmt.Sprintf(format, args...))
 	}
+	// What the spec lacks now (a Secret, a valid time zone) does not take a
+	// district off the air: the last good entry stays until it is fixed.
+	keepLast := func(reason, format string, args ...any) error {
+		if p.status.DirectorySecret == "" {
+			p.condition(platformv1.TenantPublished, false, reason, format, args...)
+			return nil
+		}
+		meta.SetStatusCondition(&p.status.Conditions, metav1.Condition{
+			Type: platformv1.TenantPublished, Status: metav1.ConditionUnknown, Reason: reason,
+			Message:            fmt.Sprintf(format, args...) + "; the LMS keeps serving the last good entry " + p.status.DirectorySecret,
+			ObservedGeneration: t.Generation, LastTransitionTime: metav1.NewTime(p.now),
+		})
+		return nil
+	}
 	if other, host, err := r.hostConflict(ctx, t); err != nil {
 		return err
 	} else if other != "" {
+		// Two districts cannot share a host: the one without precedence goes.
 		p.wakeIn(hostConflictRetry)
 		return withhold(platformv1.ReasonHostConflict, "Host %s is already served by tenant %s; choose another host", host, other)
 	}
 	if !builders.KnownTimeZone(string(t.Spec.TimeZone)) && t.Spec.TimeZone != "" {
-		return withhold(platformv1.ReasonInvalidSpec, "spec.timeZone %q is not in the IANA time zone database", t.Spec.TimeZone)
+		return keepLast(platformv1.ReasonInvalidSpec, "spec.timeZone %q is not in the IANA time zone database", t.Spec.TimeZone)
 	}
 	oidcSecret, err := r.oidcClientSecret(ctx, t)
 	if err != nil {
 		p.wakeIn(r.Options.RetryInterval)
-		return withhold(platformv1.ReasonOIDCSecretMissing, "%v", err)
+		return keepLast(platformv1.ReasonOIDCSecretMissing, "%v", err)
 	}
 	published, err := r.publishedSchools(ctx, t)
 	if err != nil {
@@ -61,7 +77,7 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 	})
 	data, err := directory.Marshal(entry)
 	if err != nil {
-		return withhold(platformv1.ReasonInvalidSpec, "The directory entry is invalid: %v", err)
+		return keepLast(platformv1.ReasonInvalidSpec, "The directory entry would be invalid: %v", err)
 	}
 	want := builders.BuildDirectorySecret(t, r.Options.LMSNamespace, data)
 	changed, err := r.writeDirectorySecret(ctx, want)
@@ -189,8 +205,10 @@ func precedes(a, b *platformv1.Tenant) bool {
 	return olderThan(a, b)
 }
 
+// published says whether a tenant's entry is in the directory, including
+// a last good entry kept through a failure.
 func published(t *platformv1.Tenant) bool {
-	return meta.IsStatusConditionTrue(t.Status.Conditions, platformv1.TenantPublished)
+	return t.Status.DirectorySecret != ""
 }
 
 // olderThan orders by creation time, which has one-second resolution; ties

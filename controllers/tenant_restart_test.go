@@ -48,7 +48,7 @@ func TestKilledOperatorConvergesAfterRestart(t *testing.T) {
 	for kill := range 8 {
 		cmd := exec.Command(operator, "--kubeconfig", env.KubeconfigPath, "--lms-namespace", lmsNamespace,
 			"--operator-namespace", lmsNamespace, "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
-			"--max-concurrent-reconciles", "4")
+			"--max-concurrent-reconciles", "4", "--webhook-port", "0")
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

@@ -58,11 +58,15 @@ func (r *TenantReconciler) findAdmin(ctx context.Context, p *tenantPass) error {
 	}
 	user, password, err := r.readLogin(ctx, secret)
 	if err != nil {
-		hint := ""
-		if p.top.Provider != builders.ProviderExternal {
+		hint, reason := "", platformv1.ReasonAdminSecretMissing
+		switch p.top.Provider {
+		case builders.ProviderDedicated:
+			// The operator's own cluster: CloudNativePG writes it shortly.
+			hint, reason = " (waiting for CloudNativePG to write it)", platformv1.ReasonClusterNotReady
+		case builders.ProviderCloudNativePG:
 			hint = " (CloudNativePG writes it when the Cluster sets enableSuperuserAccess: true)"
 		}
-		return p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonAdminSecretMissing, ErrNextLoop,
+		return p.fail(platformv1.TenantDatabaseReady, reason, ErrNextLoop,
 			"Secret %s with keys username and password: %v%s", secret, err, hint)
 	}
 	host, port := r.Options.dialAddress(p.top.DirectHost, p.top.DirectPort)

@@ -43,6 +43,7 @@ func TestAdminSecretMissingAndDegraded(t *testing.T) {
 		t.Error("bellwork_tenants{phase=Ready} does not count the tenant")
 	}
 
+	degraded := time.Now()
 	if err := env.Client.Delete(ctx, secret); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestAdminSecretMissingAndDegraded(t *testing.T) {
 				c != nil && c.Reason == platformv1.ReasonKeptLastEntry,
 			fmt.Sprintf("phase %s, directory %q, Published %+v", st.Phase, st.DirectorySecret, c)
 	})
-	waitEvent(t, "nosecret", "Warning", "NotReady", "nosecret-admin")
+	waitEventSince(t, degraded, "nosecret", "Warning", "NotReady", "nosecret-admin")
 	if gauge(t, "Degraded") < 1 {
 		t.Error("bellwork_tenants{phase=Degraded} does not count the tenant")
 	}
@@ -122,4 +123,36 @@ func TestReconcileMetricsPerKind(t *testing.T) {
 		}
 		return true, ""
 	})
+}
+
+// A spec the entry cannot be made from right now (here, an OIDC client
+// Secret that does not exist) leaves a published district on its last good
+// entry, Published Unknown with the reason, until the Secret appears.
+func TestMissingOIDCSecretKeepsTheLastEntry(t *testing.T) {
+	ctx := context.Background()
+	startManager(t, nil)
+	create(t, externalTenant("oidc-kept"))
+	waitTenant(t, "oidc-kept", metav1.ConditionTrue, 30*time.Second)
+	hash := getTenant(t, "oidc-kept").Status.DirectoryHash
+	tn := getTenant(t, "oidc-kept")
+	tn.Spec.SignIn.OIDC = &platformv1.OIDCProvider{DisplayName: "District Google", IssuerURL: "https://accounts.google.com",
+		ClientID: "id", ClientSecret: platformv1.SecretKeyReference{Name: "google-oidc", Key: "secret"}}
+	if err := env.Client.Update(ctx, tn); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() (bool, string) {
+		st := getTenant(t, "oidc-kept").Status
+		c := meta.FindStatusCondition(st.Conditions, platformv1.TenantPublished)
+		return c != nil && c.Status == metav1.ConditionUnknown && c.Reason == platformv1.ReasonOIDCSecretMissing &&
+			strings.Contains(c.Message, "keeps serving the last good entry"), fmt.Sprintf("Published = %+v", c)
+	})
+	if e := entryOf(t, "oidc-kept"); e == nil || getTenant(t, "oidc-kept").Status.DirectoryHash != hash {
+		t.Fatal("the last good entry was withdrawn or changed")
+	}
+	create(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "google-oidc", Namespace: "tenant-oidc-kept"},
+		StringData: map[string]string{"secret": "s3cret"}})
+	waitTenant(t, "oidc-kept", metav1.ConditionTrue, 30*time.Second)
+	if e := entryOf(t, "oidc-kept"); e == nil || e.SignIn.OIDC == nil || e.SignIn.OIDC.ClientSecret != "s3cret" {
+		t.Fatal("the entry does not carry the provider once its Secret exists")
+	}
 }

@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -122,22 +123,32 @@ func credentialsSecrets() map[string]string {
 	return out
 }
 
-// announceReadiness tells the platform engineer, with one Event, when the
-// tenant stops being Ready or the reason it is not Ready changes, and when
-// it recovers. An unchanged reason says nothing again, and neither do the
-// ordinary steps of provisioning (Progressing, DependencyNotReady): Events
-// per object are rate-limited, so noise would crowd out what matters.
+// announceReadiness tells the platform engineer, with one Event, when a
+// tenant that was Ready stops being so or the reason changes, and when it
+// recovers. During first-time provisioning only what needs their action is
+// announced (a missing Secret, a host conflict, an unreachable server), not
+// the ordinary waits; an unchanged reason says nothing again. Events per
+// object are rate-limited, so noise would crowd out what matters.
 func (r *TenantReconciler) announceReadiness(p *tenantPass) {
 	was := meta.FindStatusCondition(p.before.Conditions, platformv1.ConditionReady)
 	now := meta.FindStatusCondition(p.status.Conditions, platformv1.ConditionReady)
 	if now == nil || !p.tenant.DeletionTimestamp.IsZero() {
 		return
 	}
+	changed := was == nil || was.Status != now.Status || was.Reason != now.Reason
 	switch {
-	case now.Status == metav1.ConditionTrue && was != nil && was.Status == metav1.ConditionFalse:
-		r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventRecovered, "Ready again: %s", now.Message)
-	case now.Reason == platformv1.ReasonProgressing || now.Reason == platformv1.ReasonDependencyNotReady:
-	case now.Status == metav1.ConditionFalse && (was == nil || was.Status != metav1.ConditionFalse || was.Reason != now.Reason):
-		r.Events.Eventf(p.tenant, corev1.EventTypeWarning, eventNotReady, "%s", now.Message)
+	case !changed:
+	case now.Status == metav1.ConditionTrue:
+		if p.provisioned && was != nil {
+			r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventRecovered, "Ready again: %s", now.Message)
+		}
+	case p.provisioned || slices.Contains(needsAction, now.Reason):
+		if now.Reason != platformv1.ReasonProgressing && now.Reason != platformv1.ReasonDependencyNotReady {
+			r.Events.Eventf(p.tenant, corev1.EventTypeWarning, eventNotReady, "%s", now.Message)
+		}
 	}
 }
+
+// needsAction are the reasons a tenant waits on its platform engineer.
+var needsAction = []string{platformv1.ReasonAdminSecretMissing, platformv1.ReasonOIDCSecretMissing, platformv1.ReasonHostConflict,
+	platformv1.ReasonDatabaseUnreachable, platformv1.ReasonInvalidSpec, platformv1.ReasonLMSNamespaceMissing, platformv1.ReasonProvisioningFailed}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -48,36 +49,60 @@ type WebhookOptions struct {
 // Webhook is the operator's admission webhook, ready to hand to the manager.
 type Webhook struct {
 	Server webhook.Server
-	ca     []byte
-	target builders.WebhookTarget
+
+	client   client.Client
+	ns       string
+	dnsNames []string
+	ips      []net.IP
+	target   builders.WebhookTarget
+	cert     atomic.Pointer[tls.Certificate]
+	certPEM  atomic.Pointer[[]byte]
 }
+
+// webhookRefresh is how often every replica re-reads the kept certificate
+// (another replica may have renewed it) and the leader re-checks the
+// webhook configuration.
+const webhookRefresh = time.Minute
 
 // NewWebhook finds or makes the webhook's certificate (kept in a Secret in
 // the operator's namespace, so every replica serves the same one) and a
 // server presenting it. It runs before the manager, with its own client.
 func NewWebhook(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, opts Options) (*Webhook, error) {
-	w := opts.Webhook
-	target := builders.WebhookTarget{URL: w.URL, ServiceNamespace: opts.OperatorNamespace, Service: w.Service, ServicePort: w.ServicePort}
-	dnsNames, ips, err := webhookNames(target)
-	if err != nil {
+	o := opts.Webhook
+	w := &Webhook{ns: opts.OperatorNamespace,
+		target: builders.WebhookTarget{URL: o.URL, ServiceNamespace: opts.OperatorNamespace, Service: o.Service, ServicePort: o.ServicePort}}
+	var err error
+	if w.dnsNames, w.ips, err = webhookNames(w.target); err != nil {
 		return nil, err
 	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
+	if w.client, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
 		return nil, err
 	}
-	pair, err := webhookPair(ctx, c, opts.OperatorNamespace, dnsNames, ips)
-	if err != nil {
-		return nil, fmt.Errorf("webhook certificate (Secret %s/%s): %w", opts.OperatorNamespace, builders.WebhookSecretName, err)
-	}
-	cert, err := tls.X509KeyPair(pair.Cert, pair.Key)
-	if err != nil {
+	if _, err := w.refresh(ctx); err != nil {
 		return nil, err
 	}
-	server := webhook.NewServer(webhook.Options{Host: w.Host, Port: w.Port, TLSOpts: []func(*tls.Config){func(c *tls.Config) {
-		c.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return &cert, nil }
+	w.Server = webhook.NewServer(webhook.Options{Host: o.Host, Port: o.Port, TLSOpts: []func(*tls.Config){func(c *tls.Config) {
+		c.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return w.cert.Load(), nil }
 	}}})
-	return &Webhook{Server: server, ca: pair.CA, target: target}, nil
+	return w, nil
+}
+
+// refresh reads (or renews) the kept certificate and serves it from now on;
+// it returns the CA the API server must trust.
+func (w *Webhook) refresh(ctx context.Context) ([]byte, error) {
+	pair, err := webhookPair(ctx, w.client, w.ns, w.dnsNames, w.ips)
+	if err != nil {
+		return nil, fmt.Errorf("webhook certificate (Secret %s/%s): %w", w.ns, builders.WebhookSecretName, err)
+	}
+	if have := w.certPEM.Load(); have == nil || string(*have) != string(pair.Cert) {
+		cert, err := tls.X509KeyPair(pair.Cert, pair.Key)
+		if err != nil {
+			return nil, err
+		}
+		w.cert.Store(&cert)
+		w.certPEM.Store(&pair.Cert)
+	}
+	return pair.CA, nil
 }
 
 // webhookNames are the names the API server dials the webhook by.
@@ -97,8 +122,9 @@ func webhookNames(t builders.WebhookTarget) ([]string, []net.IP, error) {
 }
 
 // webhookPair reads the kept certificate, or makes and keeps a new one
-// when there is none or it no longer serves these names or nears expiry.
-// When two replicas race to make one, the loser uses the winner's.
+// (signed by the kept CA while it lasts) when there is none or it no longer
+// serves these names or nears expiry. When two replicas race to make one,
+// the loser uses the winner's.
 func webhookPair(ctx context.Context, c client.Client, ns string, dnsNames []string, ips []net.IP) (webhookcert.Pair, error) {
 	now := time.Now()
 	s := &corev1.Secret{}
@@ -107,20 +133,19 @@ func webhookPair(ctx context.Context, c client.Client, ns string, dnsNames []str
 	if err != nil && !apierrors.IsNotFound(err) {
 		return webhookcert.Pair{}, err
 	}
-	if err == nil {
-		have := webhookcert.Pair{CA: s.Data[webhookcert.CAKey], Cert: s.Data[webhookcert.CertKey], Key: s.Data[webhookcert.KeyKey]}
-		if have.Usable(dnsNames, ips, now) == nil {
-			return have, nil
-		}
+	have := webhookcert.Pair{CA: s.Data[webhookcert.CAKey], CAKey: s.Data[webhookcert.CAKeyKey],
+		Cert: s.Data[webhookcert.CertKey], Key: s.Data[webhookcert.KeyKey]}
+	if err == nil && have.Usable(dnsNames, ips, now) == nil {
+		return have, nil
 	}
-	pair, gerr := webhookcert.Generate(dnsNames, ips, now)
+	pair, gerr := webhookcert.Generate(dnsNames, ips, now, have)
 	if gerr != nil {
 		return webhookcert.Pair{}, gerr
 	}
-	data := map[string][]byte{webhookcert.CAKey: pair.CA, webhookcert.CertKey: pair.Cert, webhookcert.KeyKey: pair.Key}
+	data := map[string][]byte{webhookcert.CAKey: pair.CA, webhookcert.CAKeyKey: pair.CAKey, webhookcert.CertKey: pair.Cert, webhookcert.KeyKey: pair.Key}
 	if apierrors.IsNotFound(err) {
 		s = &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: builders.WebhookSecretName,
-			Labels: map[string]string{builders.ManagedByLabel: builders.ManagedByValue}}, Type: corev1.SecretTypeTLS, Data: data}
+			Labels: map[string]string{builders.ManagedByLabel: builders.ManagedByValue}}, Type: corev1.SecretTypeOpaque, Data: data}
 		err = c.Create(ctx, s)
 	} else {
 		s.Data = data
@@ -129,28 +154,66 @@ func webhookPair(ctx context.Context, c client.Client, ns string, dnsNames []str
 	if apierrors.IsAlreadyExists(err) || apierrors.IsConflict(err) {
 		return webhookPair(ctx, c, ns, dnsNames, ips)
 	}
+	if err != nil {
+		return webhookcert.Pair{}, err
+	}
 	ctrl.Log.Info("Made the admission webhook's certificate", "secret", key.String())
-	return pair, err
+	return pair, nil
 }
 
 // Register adds the School validator to the manager's webhook server (the
-// manager must have been made with w.Server) and keeps the
-// ValidatingWebhookConfiguration pointing at it.
+// manager must have been made with w.Server). Every replica then re-reads
+// the kept certificate each minute, and the leader keeps the
+// ValidatingWebhookConfiguration trusting its CA; a failure is logged and
+// tried again, never fatal.
 func (w *Webhook) Register(mgr manager.Manager) error {
 	v := &SchoolValidator{Reader: mgr.GetAPIReader(), Now: time.Now}
 	if err := builder.WebhookManagedBy(mgr, &platformv1.School{}).WithValidator(v).
 		WithValidatorCustomPath(builders.SchoolWebhookPath).Complete(); err != nil {
 		return fmt.Errorf("register the School webhook: %w", err)
 	}
-	want := builders.BuildWebhookConfiguration(w.ca, w.target)
+	log := ctrl.Log.WithName("webhook")
+	if err := mgr.Add(everyReplica(func(ctx context.Context) error {
+		every(ctx, webhookRefresh, func() {
+			if _, err := w.refresh(ctx); err != nil {
+				log.Error(err, "Could not refresh the webhook certificate")
+			}
+		})
+		return nil
+	})); err != nil {
+		return err
+	}
 	return mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
-		c, err := client.New(mgr.GetConfig(), client.Options{Scheme: mgr.GetScheme()})
-		if err != nil {
-			return err
-		}
-		return ensureWebhookConfiguration(ctx, c, want)
+		every(ctx, webhookRefresh, func() {
+			ca, err := w.refresh(ctx)
+			if err == nil {
+				err = ensureWebhookConfiguration(ctx, w.client, builders.BuildWebhookConfiguration(ca, w.target))
+			}
+			if err != nil {
+				log.Error(err, "Could not register the admission webhook")
+			}
+		})
+		return nil
 	}))
 }
+
+// every runs fn now and then each interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	for {
+		fn()
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(interval):
+		}
+	}
+}
+
+// everyReplica is a runnable that runs on every replica, leader or not.
+type everyReplica func(context.Context) error
+
+func (f everyReplica) Start(ctx context.Context) error { return f(ctx) }
+func (everyReplica) NeedLeaderElection() bool          { return false }
 
 // ensureWebhookConfiguration creates the configuration or puts back what
 // differs from it; it writes nothing when all is as wanted.

@@ -143,19 +143,21 @@ func TestNetworkPoliciesAdmitOnlyTheLMSAndBackups(t *testing.T) {
 			if got != tc.peer {
 				t.Errorf("database egress to %s, want %s", got, tc.peer)
 			}
-			pg := BuildPostgresPolicy(tn, TopologyOf(tn, "ops"), "lms")
+			pg := BuildPostgresPolicy(tn, TopologyOf(tn, "ops"), "lms", "ops")
 			if (pg != nil) != (tc.name == "dedicated: pods of the namespace") {
 				t.Error("Postgres pods' policy only for dedicated clusters")
 			}
 			if pg == nil {
 				return
 			}
-			// Replication among the instances; the LMS and backups on 5432;
-			// CloudNativePG's status port from anywhere; nothing else.
+			// Replication among the instances; the LMS, backups and the
+			// operator on 5432; CloudNativePG's status port from anywhere.
 			in := pg.Spec.Ingress
 			if len(in) != 3 || len(in[0].Ports) != 0 || in[0].From[0].PodSelector.MatchLabels["cnpg.io/cluster"] != DedicatedClusterName ||
 				in[1].Ports[0].Port.IntValue() != 5432 || in[1].From[0].PodSelector.MatchLabels[ComponentLabel] != LMSComponent ||
-				in[1].From[1].PodSelector.MatchLabels[ComponentLabel] != BackupComponent || in[2].Ports[0].Port.IntValue() != 8000 {
+				in[1].From[1].PodSelector.MatchLabels[ComponentLabel] != BackupComponent ||
+				in[1].From[2].NamespaceSelector.MatchLabels[corev1.LabelMetadataName] != "ops" ||
+				in[1].From[2].PodSelector.MatchLabels["app.kubernetes.io/name"] != OperatorAppName || in[2].Ports[0].Port.IntValue() != 8000 {
 				t.Errorf("Postgres pods' ingress = %+v", in)
 			}
 		})

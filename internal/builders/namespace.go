@@ -112,6 +112,15 @@ func lmsPods(lmsNamespace string) networkingv1.NetworkPolicyPeer {
 		PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{ComponentLabel: LMSComponent}}}
 }
 
+// operatorPods are the Bellwork operator's pods (as its Helm chart labels them).
+func operatorPods(ns string) networkingv1.NetworkPolicyPeer {
+	return networkingv1.NetworkPolicyPeer{NamespaceSelector: namespaceSelector(ns),
+		PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app.kubernetes.io/name": OperatorAppName}}}
+}
+
+// OperatorAppName is the app.kubernetes.io/name label of the operator's pods.
+const OperatorAppName = "bellwork-operator"
+
 // backupPods are the tenant's backup and verification jobs.
 func backupPods() networkingv1.NetworkPolicyPeer {
 	return networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{ComponentLabel: BackupComponent}}}
@@ -146,12 +155,13 @@ func databaseEgress(top Topology) networkingv1.NetworkPolicyEgressRule {
 }
 
 // BuildPostgresPolicy opens a dedicated cluster's Postgres pods to what
-// they serve: each other (replication), the LMS fleet and backup jobs on
-// Postgres's port, and CloudNativePG's operator on the instance manager's
-// status port (it runs in a namespace of the platform team's choosing; the
-// port is TLS-authenticated). Their egress stays open: they reach the API
-// server and object storage. Nil for other providers.
-func BuildPostgresPolicy(t *platformv1.Tenant, top Topology, lmsNamespace string) *networkingv1.NetworkPolicy {
+// they serve: each other (replication), the LMS fleet, backup jobs and the
+// Bellwork operator (roles, grants, drift checks) on Postgres's port, and
+// CloudNativePG's operator on the instance manager's status port (it runs
+// in a namespace of the platform team's choosing; the port is
+// TLS-authenticated). Their egress stays open: they reach the API server
+// and object storage. Nil for other providers.
+func BuildPostgresPolicy(t *platformv1.Tenant, top Topology, lmsNamespace, operatorNamespace string) *networkingv1.NetworkPolicy {
 	if top.Provider != ProviderDedicated {
 		return nil
 	}
@@ -167,7 +177,7 @@ func BuildPostgresPolicy(t *platformv1.Tenant, top Topology, lmsNamespace string
 			PolicyTypes: bothDirections,
 			Ingress: []networkingv1.NetworkPolicyIngressRule{
 				{From: []networkingv1.NetworkPolicyPeer{{PodSelector: cluster}}},
-				{From: []networkingv1.NetworkPolicyPeer{lmsPods(lmsNamespace), backupPods()}, Ports: port(int32(top.DirectPort))},
+				{From: []networkingv1.NetworkPolicyPeer{lmsPods(lmsNamespace), backupPods(), operatorPods(operatorNamespace)}, Ports: port(int32(top.DirectPort))},
 				{From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{}}}, Ports: port(cnpgStatusPort)},
 			},
 			Egress: []networkingv1.NetworkPolicyEgressRule{{}},

@@ -31,8 +31,8 @@ type GrantState struct {
 	// SchemaCreate lists the app, readonly and backup roles that may create
 	// in schema public (only the owner should).
 	SchemaCreate []string
-	// AppOwns counts objects in the database owned by the app group or its
-	// logins, which must own nothing.
+	// AppOwns counts relations, functions and schemas in the database owned
+	// by the app group or its logins, which must own nothing.
 	AppOwns int
 	// Pooler is PgBouncer's lookup function, read only when asked for.
 	Pooler PoolerFunctionState
@@ -85,7 +85,9 @@ SELECT coalesce(array(
        coalesce(array(SELECT r FROM unnest(ARRAY[$1::text, $2::text, $3::text]) r
                       WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r)
                         AND has_schema_privilege(r, 'public', 'CREATE') ORDER BY 1), '{}'),
-       (SELECT count(*) FROM pg_class c WHERE c.relowner IN (SELECT oid FROM pg_roles WHERE rolname IN ($1, $4, $5)))`,
+       (SELECT count(*) FROM pg_class c WHERE c.relowner IN (SELECT oid FROM pg_roles WHERE rolname IN ($1, $4, $5)))
+       + (SELECT count(*) FROM pg_proc p WHERE p.proowner IN (SELECT oid FROM pg_roles WHERE rolname IN ($1, $4, $5)))
+       + (SELECT count(*) FROM pg_namespace n WHERE n.nspowner IN (SELECT oid FROM pg_roles WHERE rolname IN ($1, $4, $5)))`,
 		n.App, n.Readonly, n.Backup, n.Blue, n.Green).Scan(&st.OverGranted, &st.SchemaCreate, &st.AppOwns)
 	if err != nil {
 		return GrantState{}, fmt.Errorf("read excess privileges in database %s: %w", n.Database, err)

@@ -25,37 +25,27 @@ const Validity = 5 * 365 * 24 * time.Hour
 
 // Keys of the Secret the pair is kept in.
 const (
-	CAKey   = "ca.crt"
-	CertKey = "tls.crt"
-	KeyKey  = "tls.key"
+	CAKey    = "ca.crt"
+	CAKeyKey = "ca.key"
+	CertKey  = "tls.crt"
+	KeyKey   = "tls.key"
 )
 
-// Pair is a CA and a serving certificate with its key, PEM-encoded.
+// Pair is a CA (with its key, to sign the next serving certificate) and a
+// serving certificate with its key, PEM-encoded.
 type Pair struct {
-	CA, Cert, Key []byte
+	CA, CAKey, Cert, Key []byte
 }
 
-// Generate makes a new CA and a serving certificate for the given DNS names
-// and IP addresses, valid from now for Validity.
-func Generate(dnsNames []string, ips []net.IP, now time.Time) (Pair, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// Generate makes a serving certificate for the given DNS names and IP
+// addresses, valid from now for Validity. It is signed by prev's CA when
+// that CA has more than a year left, so certificates still served by other
+// replicas stay trusted through the change; otherwise by a new CA.
+func Generate(dnsNames []string, ips []net.IP, now time.Time, prev Pair) (Pair, error) {
+	caCert, caKey, caPEM, caKeyPEM, err := reuseCA(prev, now)
 	if err != nil {
 		return Pair{}, err
 	}
-	caTmpl := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: "Bellwork admission webhook CA"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(Validity),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		return Pair{}, fmt.Errorf("sign CA: %w", err)
-	}
-	caCert, _ := x509.ParseCertificate(caDER)
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return Pair{}, err
@@ -83,10 +73,48 @@ func Generate(dnsNames []string, ips []net.IP, now time.Time) (Pair, error) {
 		return Pair{}, err
 	}
 	return Pair{
-		CA:   pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		CA: caPEM, CAKey: caKeyPEM,
 		Cert: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		Key:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
 	}, nil
+}
+
+// reuseCA returns prev's CA when it parses and has more than a year left,
+// or a new one.
+func reuseCA(prev Pair, now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, []byte, []byte, error) {
+	if b, _ := pem.Decode(prev.CA); b != nil {
+		if k, _ := pem.Decode(prev.CAKey); k != nil {
+			cert, cerr := x509.ParseCertificate(b.Bytes)
+			key, kerr := x509.ParseECPrivateKey(k.Bytes)
+			if cerr == nil && kerr == nil && cert.IsCA && now.Add(365*24*time.Hour).Before(cert.NotAfter) {
+				return cert, key, prev.CA, prev.CAKey, nil
+			}
+		}
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial(),
+		Subject:               pkix.Name{CommonName: "Bellwork admission webhook CA"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(2 * Validity),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("sign CA: %w", err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return cert, key, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), nil
 }
 
 // Usable says whether a stored pair serves the names and addresses asked
