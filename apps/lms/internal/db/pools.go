@@ -22,8 +22,8 @@ type Pools struct {
 	// open (a tenant with background work still due, say).
 	Keep func(tenant string, d *DB) bool
 	// OnEvict, when set, is told a tenant's idle pool is about to close, so
-	// whatever else uses it (a job queue client) lets go first.
-	OnEvict func(tenant string)
+	// whatever else uses that pool (a job queue client) lets go first.
+	OnEvict func(tenant string, d *DB)
 
 	mu    sync.Mutex
 	pools map[string]*tenantPool
@@ -130,7 +130,7 @@ func (p *Pools) EvictIdle(now time.Time) int {
 			continue
 		}
 		if p.OnEvict != nil {
-			p.OnEvict(name)
+			p.OnEvict(name, tp.db)
 		}
 		tp.db.pool.Close()
 		closed++

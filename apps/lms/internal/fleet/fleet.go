@@ -7,6 +7,7 @@ package fleet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -25,7 +26,7 @@ func Wire(reg *tenancy.Registry, runner *jobs.Runner) {
 	}
 	reg.OnRemove = runner.Stop
 	reg.OnDB = func(t *tenancy.Tenant, d *db.DB) {
-		if err := runner.Start(context.Background(), t.Name(), d); err != nil {
+		if err := runner.Start(context.Background(), t.Name(), d); err != nil && !errors.Is(err, jobs.ErrRecentlyFailed) {
 			reg.Log.Error("Could not start the job queue", "tenant", t.Name(), "err", err)
 		}
 	}
@@ -34,7 +35,7 @@ func Wire(reg *tenancy.Registry, runner *jobs.Runner) {
 		defer cancel()
 		return runner.Unfinished(ctx, d)
 	}
-	reg.Pools.OnEvict = runner.Stop
+	reg.Pools.OnEvict = runner.StopOn
 }
 
 // DBFor finds a tenant's database for background work.

@@ -6,6 +6,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -25,8 +26,10 @@ type Runner struct {
 	// Workers registers the job kinds this process works.
 	Workers *river.Workers
 
-	mu      sync.Mutex
-	clients map[string]*tenantClient
+	mu       sync.Mutex
+	clients  map[string]*tenantClient
+	starting map[string]chan struct{} // a start in flight, per tenant
+	failed   map[string]time.Time     // when a tenant's last start failed
 
 	worked *prometheus.CounterVec
 }
@@ -39,6 +42,7 @@ type tenantClient struct {
 // NewRunner makes a runner for the given workers.
 func NewRunner(log *slog.Logger, workers *river.Workers) *Runner {
 	r := &Runner{Log: log, Workers: workers, clients: map[string]*tenantClient{},
+		starting: map[string]chan struct{}{}, failed: map[string]time.Time{},
 		worked: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lms_jobs_finished_total", Help: "Background jobs finished, by kind and outcome."},
 			[]string{"kind", "outcome"})}
 	return r
@@ -47,19 +51,64 @@ func NewRunner(log *slog.Logger, workers *river.Workers) *Runner {
 // Collectors are the runner's metrics.
 func (r *Runner) Collectors() []prometheus.Collector { return []prometheus.Collector{r.worked} }
 
-// Start makes sure a tenant's queue is being worked (the tenant's database
-// must be migrated). A changed database handle (rotated credentials)
-// restarts the client on the new pool.
+// ErrRecentlyFailed says a tenant's queue failed to start moments ago and
+// is not tried again yet.
+var ErrRecentlyFailed = errors.New("its last start failed moments ago")
+
+// startRetry is how long after a failed start a tenant's queue is not tried
+// again: a district whose database is down must not make each of its
+// requests wait for a connection attempt.
+const startRetry = 10 * time.Second
+
+// Start makes sure a tenant's queue is being worked on pool d (the tenant's
+// database must be migrated). A changed pool (rotated credentials, a pool
+// closed when idle and opened again) restarts the client on the new one.
+// Starting one tenant's client never holds up another tenant's requests.
 func (r *Runner) Start(ctx context.Context, tenant string, d *db.DB) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if tc, ok := r.clients[tenant]; ok {
-		if tc.db == d {
+	for {
+		r.mu.Lock()
+		if tc, ok := r.clients[tenant]; ok && tc.db == d {
+			r.mu.Unlock()
 			return nil
 		}
-		go r.stop(tc)
+		if wait, busy := r.starting[tenant]; busy {
+			r.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		if at, ok := r.failed[tenant]; ok && time.Since(at) < startRetry {
+			r.mu.Unlock()
+			return fmt.Errorf("job queue for %s: %w", tenant, ErrRecentlyFailed)
+		}
+		old := r.clients[tenant]
 		delete(r.clients, tenant)
+		done := make(chan struct{})
+		r.starting[tenant] = done
+		r.mu.Unlock()
+
+		if old != nil {
+			go r.stop(old)
+		}
+		client, err := r.newClient(ctx, tenant, d)
+		r.mu.Lock()
+		delete(r.starting, tenant)
+		close(done)
+		if err != nil {
+			r.failed[tenant] = time.Now()
+		} else {
+			delete(r.failed, tenant)
+			r.clients[tenant] = &tenantClient{db: d, client: client}
+		}
+		r.mu.Unlock()
+		return err
 	}
+}
+
+func (r *Runner) newClient(ctx context.Context, tenant string, d *db.DB) (*river.Client[pgx.Tx], error) {
 	client, err := river.NewClient(riverpgxv5.New(d.Pool()), &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		Workers:           r.Workers,
@@ -70,10 +119,12 @@ func (r *Runner) Start(ctx context.Context, tenant string, d *db.DB) error {
 		Logger:            r.Log.With("tenant", tenant),
 	})
 	if err != nil {
-		return fmt.Errorf("job queue for %s: %w", tenant, err)
+		return nil, fmt.Errorf("job queue for %s: %w", tenant, err)
 	}
+	// The client lives until stopped, not as long as the request that
+	// happened to start it.
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("start job queue for %s: %w", tenant, err)
+		return nil, fmt.Errorf("start job queue for %s: %w", tenant, err)
 	}
 	events, cancel := client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
 	go func() {
@@ -86,8 +137,21 @@ func (r *Runner) Start(ctx context.Context, tenant string, d *db.DB) error {
 			r.worked.WithLabelValues(ev.Job.Kind, outcome).Inc()
 		}
 	}()
-	r.clients[tenant] = &tenantClient{db: d, client: client}
-	return nil
+	return client, nil
+}
+
+// StopOn stops a tenant's queue client if it works on pool d (the pool is
+// closing); a client already moved to another pool is left alone.
+func (r *Runner) StopOn(tenant string, d *db.DB) {
+	r.mu.Lock()
+	tc, ok := r.clients[tenant]
+	if ok && tc.db == d {
+		delete(r.clients, tenant)
+	}
+	r.mu.Unlock()
+	if ok && tc.db == d {
+		r.stop(tc)
+	}
 }
 
 // Stop stops a tenant's queue client (the tenant left the directory).
@@ -125,12 +189,13 @@ func (r *Runner) stop(tc *tenantClient) {
 
 // Unfinished reports whether a tenant's queue holds work still to do
 // (waiting, running, retrying or scheduled), so its pool must stay open.
-// When it cannot tell, it says yes.
+// A database that does not answer holds nothing that could run now: its
+// pool may close, and the work resumes with the next request.
 func (r *Runner) Unfinished(ctx context.Context, d *db.DB) bool {
 	var pending bool
 	err := d.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM river_job
 		WHERE state IN ('available', 'running', 'retryable', 'scheduled', 'pending'))`).Scan(&pending)
-	return err != nil || pending
+	return err == nil && pending
 }
 
 // Enqueue adds a job in the caller's transaction: it runs only if that

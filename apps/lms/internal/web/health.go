@@ -24,13 +24,14 @@ type tenantHealth struct {
 	Reachable *bool `json:"reachable,omitempty"`
 }
 
-// readyz is ready once the directory is read and, among the districts whose
-// pool is open, at least one database answers: a replica cut off from every
-// database leaves the Service, while one district being down does not take
-// the fleet out (that district gets its own 503 page). The body shows each
-// district's state.
+// readyz is ready once the directory is read: from then on the replica
+// answers every district, one whose database is down with that district's
+// own 503 page. Database reachability is checked and reported per district
+// in the body, but does not decide readiness: the only open pool may well
+// be one district's that is down, and taking replicas out of the Service
+// for it would leave every other district without an answer.
 func (s *Server) readyz(c *call) {
-	ready := s.Registry.Synced()
+	synced := s.Registry.Synced()
 	var mu sync.Mutex
 	list := []tenantHealth{}
 	var wg sync.WaitGroup
@@ -53,21 +54,11 @@ func (s *Server) readyz(c *call) {
 	}
 	wg.Wait()
 	sort.Slice(list, func(i, j int) bool { return list[i].Tenant < list[j].Tenant })
-	checked, reachable := 0, 0
-	for _, h := range list {
-		if h.Reachable != nil {
-			checked++
-			if *h.Reachable {
-				reachable++
-			}
-		}
-	}
-	ready = ready && (checked == 0 || reachable > 0)
 	status := http.StatusOK
-	if !ready {
+	if !synced {
 		status = http.StatusServiceUnavailable
 	}
-	writeJSON(c, status, map[string]any{"ready": ready, "directory": ready, "tenants": list})
+	writeJSON(c, status, map[string]any{"ready": synced, "directory": synced, "tenants": list})
 }
 
 // asset serves the embedded stylesheet, script and icon.

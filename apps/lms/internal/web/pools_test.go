@@ -41,6 +41,23 @@ func TestIdlePoolClosesAndComesBackWithItsQueue(t *testing.T) {
 		return strings.Contains(page, "Applied")
 	})
 
+	// The old pool's eviction notice, arriving late, leaves the queue that
+	// now works on the new pool alone: a second import still applies.
+	pools.OnEvict("idle", d.db)
+	res, _ = c.upload(csrf, "users_csv", map[string][]byte{"users.csv": []byte(
+		"email,given_name,family_name,role,school_code\nsecond.teacher@idle.org,Sol,Teacher,teacher,A\n")})
+	m = importLink.FindStringSubmatch(res.Header.Get("Location"))
+	if m == nil {
+		t.Fatalf("second upload: %d", res.StatusCode)
+	}
+	if res, _ := c.post("/admin/imports/"+m[1]+"/apply", url.Values{"_csrf": {csrf}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("apply after a late eviction notice: %d", res.StatusCode)
+	}
+	waitUntil(t, "the second import applied", func() bool {
+		_, page := c.get("/admin/imports/" + m[1])
+		return strings.Contains(page, "Applied")
+	})
+
 	// Work scheduled for later keeps the pool, and the queue, open.
 	fresh, err := d.srv.Registry.DB(mustTenant(t, d))
 	if err != nil {
