@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -96,7 +97,7 @@ func Run(ctx context.Context, ownerURL string, phase Phase, log *slog.Logger) (*
 		return nil, fmt.Errorf("connect to migrate: %w", err)
 	}
 	defer lock.Close(context.WithoutCancel(ctx))
-	if _, err := lock.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+	if err := takeLock(ctx, lock); err != nil {
 		return nil, fmt.Errorf("wait for other replicas' migrations: %w", err)
 	}
 	defer func() { _, _ = lock.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock) }()
@@ -115,6 +116,27 @@ func Run(ctx context.Context, ownerURL string, phase Phase, log *slog.Logger) (*
 
 // migrationLock is the advisory lock key of LMS migrations ("bellwork" in ASCII).
 const migrationLock int64 = 0x62656c6c776f726b
+
+// takeLock waits for the migration lock by trying it again and again rather
+// than blocking in pg_advisory_lock: a blocked query is an open transaction,
+// and an index the holder builds CONCURRENTLY waits for every open
+// transaction to end, so the two would wait for each other for ever.
+func takeLock(ctx context.Context, conn *pgx.Conn) error {
+	for {
+		var got bool
+		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", migrationLock).Scan(&got); err != nil {
+			return err
+		}
+		if got {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
 
 func run(ctx context.Context, db *sql.DB, phase Phase, log *slog.Logger) (*Result, error) {
 	sub, err := fs.Sub(files, "sql")

@@ -78,3 +78,9 @@ func PeekPasswordReset(ctx context.Context, s *db.Scope, tokenSHA256 string, now
 		tokenSHA256, now).Scan(&userID)
 	return userID, wrap("check password reset", err)
 }
+
+// DeletePasswordReset removes a reset token (its mail could not be sent).
+func DeletePasswordReset(ctx context.Context, s *db.Scope, tokenSHA256 string) error {
+	_, err := s.Tx.Exec(ctx, `DELETE FROM password_resets WHERE token_sha256 = $1`, tokenSHA256)
+	return wrap("delete password reset", err)
+}

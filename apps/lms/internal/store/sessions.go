@@ -82,7 +82,11 @@ func DeleteUserSessions(ctx context.Context, s *db.Scope, userID string) (int64,
 
 // DeleteExpiredSessions removes sessions past either expiry.
 func DeleteExpiredSessions(ctx context.Context, s *db.Scope, now time.Time) error {
-	_, err := s.Tx.Exec(ctx, `DELETE FROM sessions WHERE idle_expires_at <= $1 OR absolute_expires_at <= $1`, now)
+	// A batch at a time, skipping rows another sign-in is clearing, so
+	// morning sign-ins never queue behind each other.
+	_, err := s.Tx.Exec(ctx, `DELETE FROM sessions WHERE id_sha256 IN (
+		SELECT id_sha256 FROM sessions WHERE idle_expires_at <= $1 OR absolute_expires_at <= $1
+		LIMIT 200 FOR UPDATE SKIP LOCKED)`, now)
 	return wrap("delete expired sessions", err)
 }
 

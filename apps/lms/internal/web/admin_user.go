@@ -57,8 +57,9 @@ func (s *Server) adminUser(c *call) {
 }
 
 // userAction runs an admin's change to a user and its audit entry in one
-// transaction, then returns to the user's page.
-func (s *Server) userAction(c *call, action, done string, fn func(sc *db.Scope, u *store.User) error) {
+// transaction, then, once that committed, what must follow outside it
+// (sending mail), and returns to the user's page.
+func (s *Server) userAction(c *call, action, done string, fn func(sc *db.Scope, u *store.User) error, after ...func() error) {
 	err := c.inTx(func(sc *db.Scope) error {
 		u, err := store.GetUser(c.r.Context(), sc, c.r.PathValue("id"))
 		if err != nil {
@@ -74,6 +75,11 @@ func (s *Server) userAction(c *call, action, done string, fn func(sc *db.Scope, 
 		}
 		return store.Audit(c.r.Context(), sc, action, u.Email, nil, c.id)
 	})
+	for _, then := range after {
+		if err == nil {
+			err = then()
+		}
+	}
 	var invalid formError
 	if errors.As(err, &invalid) {
 		d, lerr := s.loadUserData(c)
@@ -131,28 +137,37 @@ func (s *Server) adminUserStatus(c *call) {
 	})
 }
 
-// adminUserReset e-mails the user a password reset link. The mail goes out
-// before the reset is stored, so the admin is told "sent" only when it was;
-// if it cannot be sent, nothing is kept and the page says so.
+// adminUserReset e-mails the user a password reset link. The link is
+// stored first; the mail goes out after that is committed, and if it
+// cannot be sent the link is deleted again and the page says so, so the
+// admin hears "sent" only when it was.
 func (s *Server) adminUserReset(c *call) {
+	var msg *mail.Message
+	var tokenHash string
 	s.userAction(c, "user.reset", "reset-sent", func(sc *db.Scope, u *store.User) error {
 		if !u.Active() {
 			return formError("Reactivate the user before resetting their password.")
 		}
-		return c.asSystem(func(sys *db.Scope) error {
-			msg, err := s.resetMessage(c, sys, u.Email)
-			if err != nil || msg == nil {
-				return err
-			}
-			if err := s.Mailer.Send(c.r.Context(), *msg); err != nil {
-				s.Log.Warn("Password reset not e-mailed", "request_id", c.id, "err", err)
-				if errors.Is(err, mail.ErrNoMail) {
-					return formError("This district does not send e-mail from Bellwork, so no reset link was sent. Sign-in through the district's provider, or an invitation, still works.")
-				}
-				return formError("The reset link could not be e-mailed just now; nothing was changed. Try again in a few minutes.")
-			}
-			return nil
+		return c.asSystem(func(sys *db.Scope) (err error) {
+			msg, tokenHash, err = s.resetMessage(c, sys, u.Email)
+			return err
 		})
+	}, func() error {
+		if msg == nil {
+			return nil
+		}
+		err := s.Mailer.Send(c.r.Context(), *msg)
+		if err == nil {
+			return nil
+		}
+		s.Log.Warn("Password reset not e-mailed", "request_id", c.id, "err", err)
+		if derr := c.asSystem(func(sys *db.Scope) error { return store.DeletePasswordReset(c.r.Context(), sys, tokenHash) }); derr != nil {
+			s.Log.Warn("Unsent password reset not deleted", "request_id", c.id, "err", derr)
+		}
+		if errors.Is(err, mail.ErrNoMail) {
+			return formError("This district does not send e-mail from Bellwork, so no reset link was sent. Sign-in through the district's provider, or an invitation, still works.")
+		}
+		return formError("The reset link could not be e-mailed just now. Try again in a few minutes.")
 	})
 }
 

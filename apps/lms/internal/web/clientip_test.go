@@ -20,6 +20,7 @@ func TestClientAddressThroughTrustedProxies(t *testing.T) {
 		{"ingress with no header", "10.1.2.3:5555", "", "10.1.2.3"},
 		{"garbage in the header", "10.1.2.3:5555", "not-an-ip", "10.1.2.3"},
 		{"IPv6 ingress", "[fd00::1]:5555", "2001:db8::5", "2001:db8::5"},
+		{"a hop with a port", "10.1.2.3:5555", "198.51.100.1:4711", "198.51.100.1"},
 	} {
 		r, _ := http.NewRequest("GET", "/", nil)
 		r.RemoteAddr = tc.remote
@@ -28,6 +29,22 @@ func TestClientAddressThroughTrustedProxies(t *testing.T) {
 		}
 		if got := s.clientIP(r); got != tc.want {
 			t.Errorf("%s: client %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+// Throttling counts an IPv6 client by its /64: anyone holding one could
+// otherwise try from a new address each time.
+func TestThrottleKeys(t *testing.T) {
+	for addr, want := range map[string]string{
+		"198.51.100.1":         "198.51.100.1",
+		"2001:db8:1:2:aaaa::1": "2001:db8:1:2::/64",
+		"2001:db8:1:2:bbbb::9": "2001:db8:1:2::/64",
+		"::ffff:198.51.100.1":  "::ffff:198.51.100.1",
+		"not an address":       "not an address",
+	} {
+		if got := throttleKey(addr); got != want {
+			t.Errorf("throttleKey(%q) = %q, want %q", addr, got, want)
 		}
 	}
 }

@@ -53,7 +53,7 @@ func (s *Server) forgot(c *call) {
 	}
 	var msg *mail.Message
 	now := s.Now()
-	ipKey, accountKey := "reset-ip:"+s.clientIP(c.r), "reset-account:"+email
+	ipKey, accountKey := "reset-ip:"+throttleKey(s.clientIP(c.r)), "reset-account:"+email
 	err := c.asSystem(func(sc *db.Scope) error {
 		ctx := c.r.Context()
 		if until, err := store.ThrottleLockedUntil(ctx, sc, ipKey, now); err != nil {
@@ -71,7 +71,7 @@ func (s *Server) forgot(c *call) {
 			return err
 		}
 		var err error
-		msg, err = s.resetMessage(c, sc, email)
+		msg, _, err = s.resetMessage(c, sc, email)
 		return err
 	})
 	var locked lockedError
@@ -95,26 +95,26 @@ func (s *Server) forgot(c *call) {
 
 // resetMessage stores a reset token for an active account and returns the
 // e-mail to send, or nil when there is no such account.
-func (s *Server) resetMessage(c *call, sc *db.Scope, email string) (*mail.Message, error) {
+func (s *Server) resetMessage(c *call, sc *db.Scope, email string) (*mail.Message, string, error) {
 	u, err := store.GetUserByEmail(c.r.Context(), sc, email)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
+		return nil, "", nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if !u.Active() {
-		return nil, nil
+		return nil, "", nil
 	}
 	token, hash := auth.NewToken()
 	if err := store.CreatePasswordReset(c.r.Context(), sc, u.ID, hash, s.Now().Add(resetValidFor)); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	link := siteURL(c.r) + "/password/reset/" + token
 	body := fmt.Sprintf("Hello %s,\n\nSomeone (hopefully you) asked to reset your Bellwork password for %s.\n"+
 		"Choose a new password here within the next hour:\n\n%s\n\nIf you did not ask, ignore this e-mail: your password stays as it is.\n",
 		u.DisplayName, c.tenant.Entry.DisplayName, link)
-	return &mail.Message{Tenant: c.tenant.Name(), To: u.Email, Subject: "Reset your Bellwork password", Body: body, SentAt: s.Now()}, nil
+	return &mail.Message{Tenant: c.tenant.Name(), To: u.Email, Subject: "Reset your Bellwork password", Body: body, SentAt: s.Now()}, hash, nil
 }
 
 func (s *Server) resetForm(c *call) {

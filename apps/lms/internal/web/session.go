@@ -85,7 +85,7 @@ func (s *Server) clientIP(r *http.Request) string {
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		hop, err := parseHop(strings.TrimSpace(hops[i]))
 		if err != nil {
 			break // a forged or broken header: stop at the last proxy
 		}
@@ -95,6 +95,27 @@ func (s *Server) clientIP(r *http.Request) string {
 		}
 	}
 	return addr.String()
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, or one with a port
+// (some proxies add it).
+func parseHop(v string) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(v); err == nil {
+		return a, nil
+	}
+	ap, err := netip.ParseAddrPort(v)
+	return ap.Addr(), err
+}
+
+// throttleKey is the address throttling counts by: an IPv4 address, or an
+// IPv6 /64, since one household or device is given a whole /64 to pick
+// addresses from.
+func throttleKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || a.Unmap().Is4() {
+		return addr
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
 }
 
 func (s *Server) trusted(a netip.Addr) bool {

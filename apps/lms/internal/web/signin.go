@@ -61,7 +61,7 @@ func (s *Server) signin(c *call) {
 	d.Email = strings.TrimSpace(c.r.PostFormValue("email"))
 	password := c.r.PostFormValue("password")
 	now := s.Now()
-	ipKey := "ip:" + s.clientIP(c.r)
+	ipKey := "ip:" + throttleKey(s.clientIP(c.r))
 	var userID string
 	err := c.asSystem(func(sc *db.Scope) error {
 		ctx := c.r.Context()
