@@ -153,3 +153,27 @@ func loadEnrollments(ctx context.Context, s *db.Scope, sectionIDs []string) ([]e
 		`SELECT id, section_id, school_id, user_id, role, is_primary, sourced_id, begins_on, ends_on
 		FROM enrollments WHERE sourced_id IS NOT NULL OR section_id = ANY ($1::uuid[])`, sectionIDs)
 }
+
+// loadShared reads, for a school admin, the people of their school whose
+// accounts reach beyond it (district admins, people also at another
+// school): row-level security lets the school admin enroll them but not
+// change their accounts or roles. Empty for everyone else.
+func loadShared(ctx context.Context, s *db.Scope) (map[string]bool, error) {
+	var ids []string
+	if err := s.Tx.QueryRow(ctx, `SELECT bw_foreign()::text[]`).Scan(&ids); err != nil {
+		return nil, fmt.Errorf("load people shared beyond the school: %w", err)
+	}
+	shared := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		shared[id] = true
+	}
+	return shared, nil
+}
+
+// sharedNote tells a school admin whose changes were left to a district admin.
+func sharedNote(p *Plan, n int) {
+	if n > 0 {
+		p.note("%s also a district admin or at another school: their accounts and roles were left as they are (a district admin changes them); their enrollments in this school's sections are imported.",
+			plural(n, "person is", "people are"))
+	}
+}

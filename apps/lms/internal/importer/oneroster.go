@@ -77,6 +77,10 @@ type bundlePlanner struct {
 	pairs        []guardianPair
 	memberships  map[string]map[membershipKey]bool // user id -> memberships held
 	userNames    map[string]string                 // user id -> display name, of users loaded
+	// shared are the users a school admin sees but may not change (see loadShared).
+	shared map[string]bool
+	// sharedLeft are the shared users whose changes this plan leaves alone.
+	sharedLeft map[string]bool
 
 	skipped skipCounts
 }
@@ -105,6 +109,10 @@ func planBundle(ctx context.Context, s *db.Scope, b *roster.Bundle) (*Plan, *cha
 		return nil, nil, err
 	}
 	bp.orgs = mapOrgs(b.Orgs, schools)
+	if bp.shared, err = loadShared(ctx, s); err != nil {
+		return nil, nil, err
+	}
+	bp.sharedLeft = map[string]bool{}
 	if s.Actor.Role == db.SchoolAdmin {
 		for i := range schools {
 			if schools[i].ID == s.Actor.SchoolID {
@@ -199,6 +207,7 @@ func (bp *bundlePlanner) notes() {
 	if k.selfAbsent {
 		p.note("You are not in this roster; your own account was left active.")
 	}
+	sharedNote(p, len(bp.sharedLeft))
 }
 
 // roleLabel names an LMS role in a sentence.

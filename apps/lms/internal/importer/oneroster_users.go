@@ -292,6 +292,11 @@ func (bp *bundlePlanner) planUsers() error {
 			bp.p.unchanged(EntityUser)
 			continue
 		}
+		if bp.shared[ex.ID] {
+			bp.sharedLeft[ex.ID] = true
+			bp.p.unchanged(EntityUser)
+			continue
+		}
 		bp.c.userUpdates = append(bp.c.userUpdates, want)
 		bp.p.change(EntityUser, userAction(ex, &want), person(want.DisplayName, want.Email), changed(diff)+"; "+detail)
 	}
@@ -308,6 +313,10 @@ func (bp *bundlePlanner) deactivateListed(bu *bundleUser, ex *userRow) {
 	bu.id, bu.email, bu.display = ex.ID, ex.Email, ex.DisplayName
 	if ex.Status == statusDeactivated {
 		bp.p.unchanged(EntityUser)
+		return
+	}
+	if bp.shared[ex.ID] {
+		bp.sharedLeft[ex.ID] = true
 		return
 	}
 	want := *ex
@@ -331,6 +340,10 @@ func (bp *bundlePlanner) deactivateAbsent(existing []userRow, claimed map[string
 		}
 		if ex.ID == bp.s.Actor.UserID {
 			bp.skipped.selfAbsent = true
+			continue
+		}
+		if bp.shared[ex.ID] {
+			bp.sharedLeft[ex.ID] = true
 			continue
 		}
 		absent = append(absent, ex)
@@ -372,6 +385,10 @@ func (bp *bundlePlanner) planMemberships() error {
 		for _, m := range bu.memberships {
 			if held[m.key()] {
 				bp.p.unchanged(EntityMembership)
+				continue
+			}
+			if bp.shared[bu.id] {
+				bp.sharedLeft[bu.id] = true
 				continue
 			}
 			bp.c.membershipCreates = append(bp.c.membershipCreates, membershipRow{UserID: bu.id, SchoolID: schoolID(m.school), Role: m.role})

@@ -72,6 +72,9 @@ type csvPlanner struct {
 	held   map[string]map[membershipKey]bool
 	users  []*csvUser
 	inFile map[string]*csvUser
+	// shared are the users a school admin sees but may not change (see
+	// loadShared); sharedLeft those whose changes this plan leaves alone.
+	shared, sharedLeft map[string]bool
 }
 
 func planUsersCSV(ctx context.Context, s *db.Scope, rows []roster.UserRow) (*Plan, *changes, error) {
@@ -79,7 +82,12 @@ func planUsersCSV(ctx context.Context, s *db.Scope, rows []roster.UserRow) (*Pla
 		return nil, nil, err
 	}
 	cp := &csvPlanner{p: newPlan(usersCSVFile), c: &changes{}, byCode: map[string]*school{}, byID: map[string]*school{},
-		byMail: map[string]*userRow{}, inFile: map[string]*csvUser{}}
+		byMail: map[string]*userRow{}, inFile: map[string]*csvUser{}, sharedLeft: map[string]bool{}}
+	shared, err := loadShared(ctx, s)
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan users csv: %w", err)
+	}
+	cp.shared = shared
 	schools, err := loadSchools(ctx, s)
 	if err != nil {
 		return nil, nil, fmt.Errorf("plan users csv: %w", err)
@@ -122,6 +130,7 @@ func planUsersCSV(ctx context.Context, s *db.Scope, rows []roster.UserRow) (*Pla
 	if err := cp.planGuardianLinks(ctx, s); err != nil {
 		return nil, nil, fmt.Errorf("plan users csv: %w", err)
 	}
+	sharedNote(cp.p, len(cp.sharedLeft))
 	cp.p.finish()
 	return cp.p, cp.c, nil
 }
@@ -290,6 +299,11 @@ func (cp *csvPlanner) planUsers() {
 			cp.p.unchanged(EntityUser)
 			continue
 		}
+		if cp.shared[ex.ID] {
+			cp.sharedLeft[ex.ID] = true
+			cp.p.unchanged(EntityUser)
+			continue
+		}
 		cp.c.userUpdates = append(cp.c.userUpdates, want)
 		cp.p.change(EntityUser, ActionUpdate, name, changed(diff))
 	}
@@ -308,6 +322,10 @@ func (cp *csvPlanner) planMemberships() {
 		for _, m := range cu.memberships {
 			if held[m.key()] {
 				cp.p.unchanged(EntityMembership)
+				continue
+			}
+			if cp.shared[cu.id] {
+				cp.sharedLeft[cu.id] = true
 				continue
 			}
 			cp.c.membershipCreates = append(cp.c.membershipCreates, membershipRow{UserID: cu.id, SchoolID: schoolID(m.school), Role: m.role})

@@ -208,3 +208,36 @@ func TestSchoolAdminsUsersCSVIsLimitedToTheirSchool(t *testing.T) {
 		t.Errorf("failed apply left rows behind")
 	}
 }
+
+// A school admin's file may list people who are also district admins or at
+// another school: row-level security keeps their accounts and roles from
+// the school admin, so the plan leaves those alone and says so, and the
+// import applies instead of failing on them.
+func TestSchoolAdminsImportLeavesSharedPeopleAlone(t *testing.T) {
+	d := newDistrict(t)
+	a := d.school("A", "School A")
+	b := d.school("B", "School B")
+	adminA := d.user("admin@a.org", db.SchoolAdmin, a)
+	shared := d.user("pat@ab.org", db.Teacher, a)
+	d.one(`INSERT INTO memberships (user_id, role, school_id) VALUES ($1, 'teacher', $2) RETURNING user_id`, shared.UserID, b)
+
+	// Pat's name differs in the file, and the file gives Pat a new role at A.
+	rows := parseUsers(t, usersHeader+"pat@ab.org,Patricia,Other,school_admin,A,,\nnew@a.org,New,Teacher,teacher,A,,\n")
+	plan := d.planUsers(adminA, rows)
+	if len(plan.Problems) > 0 {
+		t.Fatalf("problems: %+v", plan.Problems)
+	}
+	wantNote(t, plan, "1 person is also a district admin or at another school")
+	if _, err := d.applyUsers(adminA, rows); err != nil {
+		t.Fatalf("apply with a shared person: %v", err)
+	}
+	if got := d.strings(`SELECT given_name FROM users WHERE email = 'pat@ab.org'`); len(got) != 1 || got[0] == "Patricia" {
+		t.Errorf("the shared person's account was changed: %v", got)
+	}
+	if got := d.strings(`SELECT email FROM users WHERE email = 'new@a.org'`); len(got) != 1 {
+		t.Errorf("the rest of the file was not applied: %v", got)
+	}
+	if got := d.strings(`SELECT role FROM memberships WHERE user_id = $1 ORDER BY role`, shared.UserID); len(got) != 2 || got[0] != "teacher" {
+		t.Errorf("the shared person's roles were changed: %v", got)
+	}
+}
