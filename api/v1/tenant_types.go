@@ -265,6 +265,7 @@ type TenantSignIn struct {
 }
 
 // OIDCProvider is an OpenID Connect identity provider.
+// +kubebuilder:validation:XValidation:rule="!has(self.allowUnverifiedEmail) || !self.allowUnverifiedEmail || (has(self.allowedDomains) && size(self.allowedDomains) > 0)",message="allowUnverifiedEmail needs allowedDomains: list the district's own domains, so an address the provider does not vouch for is at least one of them"
 type OIDCProvider struct {
 	// DisplayName labels the sign-in button, for example "Google".
 	// +kubebuilder:validation:MinLength=1
@@ -290,6 +291,16 @@ type OIDCProvider struct {
 	// +listType=set
 	// +optional
 	AllowedDomains []string `json:"allowedDomains,omitempty"`
+
+	// AllowUnverifiedEmail accepts ID tokens without email_verified: true.
+	// By default the LMS refuses them, because a provider that does not vouch
+	// for an address may let its users claim any, a district admin's
+	// included. Set it only for a provider that never sends the claim and
+	// whose accounts' addresses the district controls (Microsoft Entra ID
+	// with the district's verified domains in allowedDomains); it needs
+	// allowedDomains.
+	// +optional
+	AllowUnverifiedEmail bool `json:"allowUnverifiedEmail,omitempty"`
 }
 
 // TenantStatus is what the operator observed of a district.

@@ -59,6 +59,9 @@ func BuildEntry(t *platformv1.Tenant, in EntryInput) *directory.Entry {
 			ClientID:       o.ClientID,
 			ClientSecret:   in.OIDCClientSecret,
 			AllowedDomains: append([]string(nil), o.AllowedDomains...),
+			// Both sides check it: the CRD refuses it without domains, and
+			// the LMS ignores it without them.
+			AllowUnverifiedEmail: o.AllowUnverifiedEmail && len(o.AllowedDomains) > 0,
 		}
 	}
 	return e

@@ -169,6 +169,9 @@ type OIDC struct {
 	ClientID       string   `json:"clientID"`
 	ClientSecret   string   `json:"clientSecret"`
 	AllowedDomains []string `json:"allowedDomains,omitempty"`
+	// AllowUnverifiedEmail accepts ID tokens without email_verified: true
+	// (for a provider that never sends it; AllowedDomains must be set).
+	AllowUnverifiedEmail bool `json:"allowUnverifiedEmail,omitempty"`
 }
 
 // Feature is a feature flag resolved for one tenant: the variants and the

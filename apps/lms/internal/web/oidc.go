@@ -138,8 +138,8 @@ func (s *Server) finishOIDC(c *call, cfg *directory.OIDC) (string, error) {
 		return "", fmt.Errorf("%w: nonce mismatch", errOIDC)
 	}
 	var claims struct {
-		Email         string `json:"email"`
-		EmailVerified *bool  `json:"email_verified"`
+		Email         string       `json:"email"`
+		EmailVerified verifiedFlag `json:"email_verified"`
 	}
 	if err := idt.Claims(&claims); err != nil {
 		return "", fmt.Errorf("%w: claims: %w", errOIDC, err)
@@ -147,7 +147,10 @@ func (s *Server) finishOIDC(c *call, cfg *directory.OIDC) (string, error) {
 	email := store.NormalizeEmail(claims.Email)
 	// The provider must vouch for the address: one that leaves the claim
 	// out may let its users set any address, a district admin's included.
-	if email == "" || claims.EmailVerified == nil || !*claims.EmailVerified {
+	// A district may waive that for a provider that never sends it, but
+	// only with its own domains listed.
+	waived := cfg.AllowUnverifiedEmail && len(cfg.AllowedDomains) > 0 && claims.EmailVerified == unstated
+	if email == "" || (claims.EmailVerified != verified && !waived) {
 		return "", fmt.Errorf("%w: no verified e-mail address", errOIDC)
 	}
 	if !domainAllowed(email, cfg.AllowedDomains) {
@@ -180,4 +183,26 @@ func domainAllowed(email string, allowed []string) bool {
 		}
 	}
 	return false
+}
+
+// verifiedFlag is the email_verified claim: true, false or left out. Some
+// providers send it as the string "true".
+type verifiedFlag int
+
+const (
+	unstated verifiedFlag = iota
+	verified
+	unverified
+)
+
+func (f *verifiedFlag) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "true", `"true"`:
+		*f = verified
+	case "null":
+		*f = unstated
+	default:
+		*f = unverified
+	}
+	return nil
 }

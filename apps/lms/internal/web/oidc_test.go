@@ -35,7 +35,8 @@ type fakeIdP struct {
 	mu       sync.Mutex
 	email    string // who "signs in" at the provider
 	badNonce bool
-	// verified is the email_verified claim: "true", "false" or "" (left out).
+	// verified is the email_verified claim: "true", "false", "string" (the
+	// string "true", as some providers send it) or "" (left out).
 	verified string
 	pending  map[string]authRequest // by code
 }
@@ -96,7 +97,11 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 		now := time.Now()
 		claims := map[string]any{"iss": p.srv.URL, "sub": "u-" + email, "aud": p.clientID,
 			"exp": now.Add(5 * time.Minute).Unix(), "iat": now.Unix(), "nonce": nonce, "email": email}
-		if verified != "" {
+		switch verified {
+		case "":
+		case "string":
+			claims["email_verified"] = "true"
+		default:
 			claims["email_verified"] = verified == "true"
 		}
 		idt, _ := jwt.Signed(signer).Claims(claims).Serialize()
@@ -174,5 +179,37 @@ func TestOpenIDConnectSignIn(t *testing.T) {
 	res, _ := d.client().get("/oidc/callback?code=x&state=y")
 	if res.Header.Get("Location") != "/signin?error=oidc" {
 		t.Fatalf("forged callback: %s", res.Header.Get("Location"))
+	}
+}
+
+// The claim is read in either form a provider sends; a district whose
+// provider never sends it (Microsoft Entra ID) may waive it, with its
+// domains listed, and an explicit "false" is refused even then.
+func TestOpenIDConnectEmailVerification(t *testing.T) {
+	idp := newFakeIdP(t)
+	strict := newDistrict(t, "oidcstrict", func(e *directory.Entry) {
+		e.SignIn.OIDC = &directory.OIDC{DisplayName: "District", IssuerURL: idp.srv.URL, ClientID: idp.clientID,
+			ClientSecret: idp.clientSecret, AllowedDomains: []string{"oidcstrict.localhost.org"}}
+	})
+	waived := newDistrict(t, "oidcentra", func(e *directory.Entry) {
+		e.SignIn.OIDC = &directory.OIDC{DisplayName: "Entra", IssuerURL: idp.srv.URL, ClientID: idp.clientID,
+			ClientSecret: idp.clientSecret, AllowedDomains: []string{"oidcentra.localhost.org"}, AllowUnverifiedEmail: true}
+	})
+	for _, tc := range []struct {
+		d        *district
+		verified string
+		in       bool
+	}{
+		{strict, "string", true},
+		{strict, "", false},
+		{waived, "", true},
+		{waived, "false", false},
+	} {
+		idp.email, idp.badNonce, idp.verified = "teacher@"+tc.d.host+".org", false, tc.verified
+		c := tc.d.client()
+		to := c.signInWithIdP(t)
+		if got := to != "/signin?error=oidc"; got != tc.in {
+			t.Errorf("%s with email_verified %q: signed in %v, want %v (sent to %q)", tc.d.host, tc.verified, got, tc.in, to)
+		}
 	}
 }
