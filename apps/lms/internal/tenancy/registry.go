@@ -23,6 +23,10 @@ type Tenant struct {
 	Entry *directory.Entry
 	Hash  string
 
+	// converging is held while the tenant's database is converged, so the
+	// background loop and a waiting request do it once.
+	converging sync.Mutex
+
 	mu        sync.Mutex
 	converged string // hash of the entry last converged
 	lastErr   error
@@ -230,7 +234,28 @@ func (t *Tenant) due(now time.Time) bool {
 	return true
 }
 
+// EnsureConverged converges, on behalf of a request, a tenant this replica
+// has not converged yet (bounded by ctx): the first visitor after a district
+// appears must not meet "not available" just because this replica's loop
+// has not reached it while another replica already has. It reports whether
+// the tenant can be served.
+func (r *Registry) EnsureConverged(ctx context.Context, t *Tenant) bool {
+	if ready, _ := t.State(); ready {
+		return true
+	}
+	if r.Converge != nil && t.due(time.Now()) {
+		r.convergeOne(ctx, t)
+	}
+	ready, _ := t.State()
+	return ready
+}
+
 func (r *Registry) convergeOne(ctx context.Context, t *Tenant) {
+	t.converging.Lock()
+	defer t.converging.Unlock()
+	if !t.due(time.Now()) {
+		return // done while this waited
+	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	start := time.Now()

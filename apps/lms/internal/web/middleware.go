@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -113,8 +114,13 @@ func (s *Server) prepare(c *call) bool {
 	}
 	c.tenant = t
 	if ready, _ := t.State(); !ready {
-		s.unavailable(c)
-		return false
+		ctx, cancel := context.WithTimeout(c.r.Context(), 15*time.Second)
+		ready = s.Registry.EnsureConverged(ctx, t)
+		cancel()
+		if !ready {
+			s.unavailable(c)
+			return false
+		}
 	}
 	d, err := s.Registry.DB(t)
 	if err != nil {

@@ -10,7 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/fleet"
+	"bellwork.dev/bellwork/apps/lms/internal/jobs"
+	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
 	"bellwork.dev/bellwork/pkg/directory"
@@ -137,5 +142,39 @@ func TestUnknownHostAndUnreachableDistrict(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(probe), `"reachable": false`) {
 		t.Fatalf("readyz with no database answering: %d %s", res.StatusCode, probe)
+	}
+}
+
+// A replica whose background loop has not reached a new district yet
+// converges it for the first request instead of answering "not available":
+// another replica may already have told the operator the district is ready.
+func TestFirstRequestConvergesANewDistrict(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	pools := db.NewPools(time.Minute, 2)
+	defer pools.CloseAll()
+	reg := tenancy.NewRegistry(pools, log)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &jobs.ImportWorker{DB: fleet.DBFor(reg)})
+	runner := jobs.NewRunner(log, workers)
+	defer runner.StopAll()
+	fleet.Wire(reg, runner)
+	reg.Replace([]*directory.Entry{{Version: 1, Tenant: "fresh", DisplayName: "Fresh", Hosts: []string{"fresh.localhost"},
+		TimeZone: "UTC", Database: lmstest.TenantDB(t), Schools: []directory.School{{Code: "A", Name: "School A", TimeZone: "UTC"}}}})
+	// No reg.Run: nothing converges in the background.
+	srv, err := New(reg, &mail.Mailbox{}, runner, log, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	req, _ := http.NewRequest("GET", hs.URL+"/signin", nil)
+	req.Host = "fresh.localhost"
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("first request to a district not yet converged here: %d, want the sign-in page", res.StatusCode)
 	}
 }
