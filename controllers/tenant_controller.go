@@ -46,7 +46,10 @@ type TenantReconciler struct {
 	// beenReady remembers the Tenants (by UID) this process saw Ready: the
 	// cached status a pass starts from can lag the one the last pass wrote,
 	// and a repair must not pass for first-time provisioning because of it.
-	beenReady     sync.Map
+	beenReady sync.Map
+	// notReady remembers the Tenants this process announced NotReady, so
+	// each gets one Recovered.
+	notReady      sync.Map
 	verifiedCount atomic.Int64
 }
 

@@ -55,6 +55,7 @@ func (r *TenantReconciler) finalize(ctx context.Context, p *tenantPass) error {
 		return client.IgnoreNotFound(err)
 	}
 	r.beenReady.Delete(p.tenant.UID)
+	r.notReady.Delete(p.tenant.UID)
 	log.FromContext(ctx).Info("Released Tenant", "reclaimPolicy", p.tenant.EffectiveReclaimPolicy())
 	return ErrTerminateLoop
 }

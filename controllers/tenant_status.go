@@ -135,17 +135,20 @@ func (r *TenantReconciler) announceReadiness(p *tenantPass) {
 	if now == nil || !p.tenant.DeletionTimestamp.IsZero() {
 		return
 	}
-	changed := was == nil || was.Status != now.Status || was.Reason != now.Reason
-	switch {
-	case !changed:
-	case now.Status == metav1.ConditionTrue:
-		if p.provisioned && was != nil {
+	if now.Status == metav1.ConditionTrue {
+		// Recovered answers a NotReady this process sent, once: the cached
+		// status a pass starts from can lag, so "was not Ready" alone could
+		// announce a first-time Ready as a recovery.
+		if _, sent := r.notReady.LoadAndDelete(p.tenant.UID); sent {
 			r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventRecovered, "Ready again: %s", now.Message)
 		}
-	case p.provisioned || slices.Contains(needsAction, now.Reason):
-		if now.Reason != platformv1.ReasonProgressing && now.Reason != platformv1.ReasonDependencyNotReady {
-			r.Events.Eventf(p.tenant, corev1.EventTypeWarning, eventNotReady, "%s", now.Message)
-		}
+		return
+	}
+	changed := was == nil || was.Status != now.Status || was.Reason != now.Reason
+	quiet := now.Reason == platformv1.ReasonProgressing || now.Reason == platformv1.ReasonDependencyNotReady
+	if changed && !quiet && (p.provisioned || slices.Contains(needsAction, now.Reason)) {
+		r.Events.Eventf(p.tenant, corev1.EventTypeWarning, eventNotReady, "%s", now.Message)
+		r.notReady.Store(p.tenant.UID, true)
 	}
 }
 
