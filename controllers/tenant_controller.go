@@ -42,15 +42,18 @@ type TenantReconciler struct {
 	Options   Options
 
 	// verified remembers password checks (see passwordMatches).
-	verified sync.Map
+	verified      sync.Map
+	verifiedCount atomic.Int64
 	// beenReady remembers the Tenants (by UID) this process saw Ready: the
 	// cached status a pass starts from can lag the one the last pass wrote,
 	// and a repair must not pass for first-time provisioning because of it.
 	beenReady sync.Map
 	// notReady remembers the Tenants this process announced NotReady, so
 	// each gets one Recovered.
-	notReady      sync.Map
-	verifiedCount atomic.Int64
+	notReady sync.Map
+	// seenGeneration remembers, per Tenant, the generation of the last
+	// status this process wrote (see tenantPass.seenGeneration).
+	seenGeneration sync.Map
 }
 
 // Reconcile is the table of contents: read the Tenant, carry out deletion
@@ -84,6 +87,7 @@ func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 	if p.status.Phase == platformv1.PhaseReady {
 		r.beenReady.Store(t.UID, true)
 	}
+	r.seenGeneration.Store(t.UID, p.status.ObservedGeneration)
 	return result(err, r.Options.RetryInterval, p.next(r.Options.DriftInterval))
 }
 

@@ -56,6 +56,7 @@ func (r *TenantReconciler) finalize(ctx context.Context, p *tenantPass) error {
 	}
 	r.beenReady.Delete(p.tenant.UID)
 	r.notReady.Delete(p.tenant.UID)
+	r.seenGeneration.Delete(p.tenant.UID)
 	log.FromContext(ctx).Info("Released Tenant", "reclaimPolicy", p.tenant.EffectiveReclaimPolicy())
 	return ErrTerminateLoop
 }

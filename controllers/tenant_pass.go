@@ -34,6 +34,10 @@ type tenantPass struct {
 	// different now was changed by hand (drift). The phase, unlike
 	// RolesReady, survives a passing failure of an earlier dependency.
 	provisioned bool
+	// seenGeneration is the newest spec generation a pass has finished with:
+	// the cached status's, or newer if this process wrote one the cache has
+	// not caught up with. A pass on a newer generation applies a spec change.
+	seenGeneration int64
 
 	connector pgadmin.Connector
 	// admin reaches the server's maintenance database as the admin; set by
@@ -91,6 +95,10 @@ func (r *TenantReconciler) newPass(t *platformv1.Tenant) *tenantPass {
 	}
 	if _, ok := r.beenReady.Load(t.UID); ok {
 		p.provisioned = true
+	}
+	p.seenGeneration = t.Status.ObservedGeneration
+	if g, ok := r.seenGeneration.Load(t.UID); ok && g.(int64) > p.seenGeneration {
+		p.seenGeneration = g.(int64)
 	}
 	p.names, p.namesErr = pgadmin.NamesFor(t.DatabaseName())
 	return p

@@ -186,13 +186,29 @@ func (r *TenantReconciler) hostConflict(ctx context.Context, t *platformv1.Tenan
 	}
 	for i := range all.Items {
 		o := &all.Items[i]
-		if o.Name == t.Name || !o.DeletionTimestamp.IsZero() || !precedes(o, t) {
+		if o.Name == t.Name || !o.DeletionTimestamp.IsZero() {
 			continue
 		}
 		for _, h := range t.Spec.Hosts {
-			if slices.Contains(o.Spec.Hosts, h) {
+			if !slices.Contains(o.Spec.Hosts, h) {
+				continue
+			}
+			// Precedence hangs on both tenants' status, which the cache
+			// may not have caught up with: read them from the API.
+			fresh, self := &platformv1.Tenant{}, &platformv1.Tenant{}
+			if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(o), fresh); err != nil {
+				if apierrors.IsNotFound(err) {
+					break
+				}
+				return "", "", err
+			}
+			if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(t), self); err != nil {
+				return "", "", err
+			}
+			if fresh.DeletionTimestamp.IsZero() && precedes(fresh, self) {
 				return o.Name, h, nil
 			}
+			break
 		}
 	}
 	return "", "", nil

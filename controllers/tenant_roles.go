@@ -68,7 +68,7 @@ func (r *TenantReconciler) reconcileRoles(ctx context.Context, p *tenantPass) er
 func (r *TenantReconciler) run(ctx context.Context, p *tenantPass, s pgadmin.Session, changes []pgadmin.Change) error {
 	var drift []string
 	// A spec change (say, a new connection limit) is not drift.
-	driftCounts := p.provisioned && p.tenant.Generation == p.before.ObservedGeneration
+	driftCounts := p.provisioned && p.tenant.Generation == p.seenGeneration
 	defer func() {
 		if len(drift) > 0 {
 			r.Events.Eventf(p.tenant, corev1.EventTypeWarning, platformv1.ReasonRoleDriftRepaired, "%s", strings.Join(drift, "; "))

@@ -82,11 +82,15 @@ func TestRoleDriftIsRepaired(t *testing.T) {
 			return false, err.Error()
 		}
 		notes = ""
+		others := ""
 		for _, e := range list.Items {
 			if e.InvolvedObject.Name == "drift" && e.Reason == platformv1.ReasonRoleDriftRepaired && e.Type == "Warning" {
 				notes += e.Message + "\n"
+			} else if e.InvolvedObject.Name == "drift" {
+				others += fmt.Sprintf("%s %s (x%d): %s\n", e.Type, e.Reason, e.Count, e.Message)
 			}
 		}
+		notes += "other events:\n" + others
 		for _, want := range []string{"bw_drift_app_blue had BYPASSRLS; removed", "bw_drift_app_blue was a member of bw_drift_owner; revoked",
 			"bw_drift_app_green had CONNECTION LIMIT 3; set 20", "PUBLIC had CONNECT on database bw_drift; revoked", "bw_drift_readonly had SUPERUSER; removed",
 			"the password of role bw_drift_backup did not match Secret db-backup; set again"} {
