@@ -56,15 +56,7 @@ func newDistrict(t testing.TB, name string, mutate ...func(*directory.Entry)) *d
 	for _, m := range mutate {
 		m(entry)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pools := db.NewPools(time.Minute, 5)
-	t.Cleanup(pools.CloseAll)
-	reg := tenancy.NewRegistry(pools, log)
-	workers := river.NewWorkers()
-	runner := jobs.NewRunner(log, workers)
-	river.AddWorker(workers, &jobs.ImportWorker{DB: fleet.DBFor(reg)})
-	t.Cleanup(runner.StopAll)
-	fleet.Wire(reg, runner)
+	reg, runner, log := newFleet(t)
 	reg.Replace([]*directory.Entry{entry})
 	runCtx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
@@ -268,4 +260,19 @@ func schoolOf(role db.Role, school string) string {
 		return ""
 	}
 	return school
+}
+
+// newFleet wires a registry, its pools and a job runner as lms serve does,
+// with nothing in the directory yet and nothing running in the background.
+func newFleet(t testing.TB) (*tenancy.Registry, *jobs.Runner, *slog.Logger) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	pools := db.NewPools(time.Minute, 5)
+	t.Cleanup(pools.CloseAll)
+	reg := tenancy.NewRegistry(pools, log)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &jobs.ImportWorker{DB: fleet.DBFor(reg)})
+	runner := jobs.NewRunner(log, workers)
+	t.Cleanup(runner.StopAll)
+	fleet.Wire(reg, runner)
+	return reg, runner, log
 }

@@ -10,11 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/fleet"
-	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
@@ -149,15 +145,7 @@ func TestUnknownHostAndUnreachableDistrict(t *testing.T) {
 // converges it for the first request instead of answering "not available":
 // another replica may already have told the operator the district is ready.
 func TestFirstRequestConvergesANewDistrict(t *testing.T) {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pools := db.NewPools(time.Minute, 2)
-	defer pools.CloseAll()
-	reg := tenancy.NewRegistry(pools, log)
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &jobs.ImportWorker{DB: fleet.DBFor(reg)})
-	runner := jobs.NewRunner(log, workers)
-	defer runner.StopAll()
-	fleet.Wire(reg, runner)
+	reg, runner, log := newFleet(t)
 	reg.Replace([]*directory.Entry{{Version: 1, Tenant: "fresh", DisplayName: "Fresh", Hosts: []string{"fresh.localhost"},
 		TimeZone: "UTC", Database: lmstest.TenantDB(t), Schools: []directory.School{{Code: "A", Name: "School A", TimeZone: "UTC"}}}})
 	// No reg.Run: nothing converges in the background.
