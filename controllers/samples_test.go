@@ -18,7 +18,7 @@ import (
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/controllers"
-	"bellwork.dev/bellwork/internal/pgserver"
+	"bellwork.dev/bellwork/internal/dev/pgserver"
 )
 
 // What `kubectl apply -f config/samples/` applies, with the admin Secret

@@ -27,8 +27,8 @@ import (
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/controllers"
-	"bellwork.dev/bellwork/internal/pgserver"
-	"bellwork.dev/bellwork/internal/testenv"
+	"bellwork.dev/bellwork/internal/dev/pgserver"
+	"bellwork.dev/bellwork/internal/dev/testenv"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 

@@ -22,7 +22,7 @@ import (
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/controllers"
 	"bellwork.dev/bellwork/internal/builders"
-	"bellwork.dev/bellwork/internal/pgserver"
+	"bellwork.dev/bellwork/internal/dev/pgserver"
 )
 
 // fakeCNPG plays CloudNativePG for the test: Clusters become healthy and

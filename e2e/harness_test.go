@@ -24,8 +24,8 @@ import (
 	"github.com/chromedp/chromedp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"bellwork.dev/bellwork/internal/browser"
-	"bellwork.dev/bellwork/internal/platform"
+	"bellwork.dev/bellwork/internal/dev/browser"
+	"bellwork.dev/bellwork/internal/dev/platform"
 )
 
 // kubectl runs the real kubectl against the platform; stdin may be empty.

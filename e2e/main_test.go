@@ -14,8 +14,8 @@ import (
 	"strconv"
 	"testing"
 
-	"bellwork.dev/bellwork/internal/localcluster"
-	"bellwork.dev/bellwork/internal/platform"
+	"bellwork.dev/bellwork/internal/dev/localcluster"
+	"bellwork.dev/bellwork/internal/dev/platform"
 )
 
 var (

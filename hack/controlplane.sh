@@ -52,7 +52,7 @@ build)
 	# kwok's own stage definitions ship in its module; keep the ones we use
 	# beside the binary. Pods labelled platform.bellwork.dev/run-locally are
 	# left out of kwok's pod stages (but for deletion): the local Job runner
-	# (internal/localrunner) runs them for real and reports their status.
+	# (internal/dev/localrunner) runs them for real and reports their status.
 	src=$(cd "$tools/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
 	{
 		for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml "$src"/kustomize/stage/pod/fast/*.yaml; do

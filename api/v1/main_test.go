@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
-	"bellwork.dev/bellwork/internal/testenv"
+	"bellwork.dev/bellwork/internal/dev/testenv"
 )
 
 var env *testenv.Env

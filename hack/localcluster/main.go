@@ -20,7 +20,7 @@ import (
 	"strconv"
 	"syscall"
 
-	"bellwork.dev/bellwork/internal/localcluster"
+	"bellwork.dev/bellwork/internal/dev/localcluster"
 )
 
 func main() {

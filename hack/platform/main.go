@@ -18,8 +18,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"bellwork.dev/bellwork/internal/localcluster"
-	"bellwork.dev/bellwork/internal/platform"
+	"bellwork.dev/bellwork/internal/dev/localcluster"
+	"bellwork.dev/bellwork/internal/dev/platform"
 )
 
 const sampleTenant = "lincoln-usd"

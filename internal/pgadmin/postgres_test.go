@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"bellwork.dev/bellwork/internal/pgserver"
+	"bellwork.dev/bellwork/internal/dev/pgserver"
 )
 
 var srv *pgserver.Server

@@ -21,7 +21,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/devdb"
-	"bellwork.dev/bellwork/internal/pgserver"
+	"bellwork.dev/bellwork/internal/dev/pgserver"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 

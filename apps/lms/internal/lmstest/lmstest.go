@@ -1,5 +1,5 @@
 // Package lmstest gives LMS tests real tenant databases: one throwaway
-// Postgres server per test binary (internal/pgserver, password auth on), and
+// Postgres server per test binary (internal/dev/pgserver, password auth on), and
 // per test a database with the roles the operator provisions (owner, an app
 // group and its login, readonly), migrated to the current schema.
 package lmstest
@@ -15,7 +15,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/devdb"
 	"bellwork.dev/bellwork/apps/lms/internal/migrations"
-	"bellwork.dev/bellwork/internal/pgserver"
+	"bellwork.dev/bellwork/internal/dev/pgserver"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 

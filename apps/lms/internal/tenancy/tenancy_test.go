@@ -16,7 +16,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
 	"bellwork.dev/bellwork/apps/lms/internal/store"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
-	"bellwork.dev/bellwork/internal/testenv"
+	"bellwork.dev/bellwork/internal/dev/testenv"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 

@@ -18,7 +18,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
-	"bellwork.dev/bellwork/internal/pgserver"
+	"bellwork.dev/bellwork/internal/dev/pgserver"
 )
 
 // load runs op from workers goroutines for d (bounded) and returns the

@@ -12,7 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/internal/browser"
+	"bellwork.dev/bellwork/internal/dev/browser"
 )
 
 // artifacts is where screenshots go: e2e/artifacts/lms-shell in the repository.

@@ -17,8 +17,8 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"bellwork.dev/bellwork/internal/localrunner"
-	"bellwork.dev/bellwork/internal/testenv"
+	"bellwork.dev/bellwork/internal/dev/localrunner"
+	"bellwork.dev/bellwork/internal/dev/testenv"
 )
 
 func job(name, script string, env ...corev1.EnvVar) *batchv1.Job {

@@ -15,8 +15,8 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"bellwork.dev/bellwork/internal/localcluster"
-	"bellwork.dev/bellwork/internal/testenv"
+	"bellwork.dev/bellwork/internal/dev/localcluster"
+	"bellwork.dev/bellwork/internal/dev/testenv"
 )
 
 // The locally built control plane runs workloads: a Deployment's pods land

@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
-	"bellwork.dev/bellwork/internal/localcluster"
+	"bellwork.dev/bellwork/internal/dev/localcluster"
 )
 
 // Scheme knows the built-in kinds, Bellwork's and CloudNativePG's.

@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"bellwork.dev/bellwork/internal/pgserver"
+	"bellwork.dev/bellwork/internal/dev/pgserver"
 )
 
 // The cluster checks passwords: the superuser's works, a wrong one is refused.

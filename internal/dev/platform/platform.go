@@ -23,9 +23,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"bellwork.dev/bellwork/internal/localcluster"
-	"bellwork.dev/bellwork/internal/localrunner"
-	"bellwork.dev/bellwork/internal/pgserver"
+	"bellwork.dev/bellwork/internal/dev/localcluster"
+	"bellwork.dev/bellwork/internal/dev/localrunner"
+	"bellwork.dev/bellwork/internal/dev/pgserver"
 )
 
 // Namespace is where the operator and the LMS's directory live.
