@@ -136,6 +136,10 @@ type FeatureFlagStatus struct {
 // FeatureFlag is a flag with variants and targeting, resolved per tenant
 // into the directory and evaluated by the LMS in-process.
 //
+// Not acted on yet: the API server validates and stores FeatureFlags, but the
+// operator does not resolve or publish them yet, so the LMS sees none, and
+// their status stays empty.
+//
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=bellwork,shortName=flag
