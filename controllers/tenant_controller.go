@@ -17,7 +17,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"bellwork.dev/bellwork/internal/reconcile"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/builders"
@@ -72,23 +73,21 @@ func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 	} else {
 		err = r.reconcile(ctx, p)
 	}
-	if err != nil && !isSentinel(err) {
+	if err != nil && !reconcile.IsSentinel(err) {
 		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.phase)
 	}
-	if len(p.changes) > 0 {
-		r.Events.Eventf(t, corev1.EventTypeNormal, eventProvisioned, "%s", p.summary())
-	}
+	p.RecordChanges(r.Events, t, eventProvisioned)
 	if statusErr := r.writeStatus(ctx, p); statusErr != nil {
 		if apierrors.IsNotFound(statusErr) {
 			return ctrl.Result{}, nil
 		}
-		return result(statusErr, r.Options.RetryInterval, 0)
+		return reconcile.Result(statusErr, r.Options.RetryInterval, 0)
 	}
 	if p.status.Phase == platformv1.PhaseReady {
 		r.beenReady.Store(t.UID, true)
 	}
 	r.seenGeneration.Store(t.UID, p.status.ObservedGeneration)
-	return result(err, r.Options.RetryInterval, p.next(r.Options.DriftInterval))
+	return reconcile.Result(err, r.Options.RetryInterval, p.Next(r.Options.DriftInterval))
 }
 
 // reconcile provisions a tenant, phase by phase. Each phase records its
@@ -167,26 +166,26 @@ func cnpgInstalled(mgr ctrl.Manager) bool {
 	return err == nil
 }
 
-func tenantFromLabel(_ context.Context, obj client.Object) []reconcile.Request {
+func tenantFromLabel(_ context.Context, obj client.Object) []ctrl.Request {
 	name := obj.GetLabels()[builders.TenantLabel]
 	if name == "" {
 		return nil
 	}
-	return []reconcile.Request{{NamespacedName: client.ObjectKey{Name: name}}}
+	return []ctrl.Request{{NamespacedName: client.ObjectKey{Name: name}}}
 }
 
-func tenantFromNamespace(_ context.Context, obj client.Object) []reconcile.Request {
+func tenantFromNamespace(_ context.Context, obj client.Object) []ctrl.Request {
 	ns := obj.GetNamespace()
 	if len(ns) <= len(platformv1.TenantNamespacePrefix) || ns[:len(platformv1.TenantNamespacePrefix)] != platformv1.TenantNamespacePrefix {
 		return nil
 	}
-	return []reconcile.Request{{NamespacedName: client.ObjectKey{Name: ns[len(platformv1.TenantNamespacePrefix):]}}}
+	return []ctrl.Request{{NamespacedName: client.ObjectKey{Name: ns[len(platformv1.TenantNamespacePrefix):]}}}
 }
 
-func tenantOfSchool(_ context.Context, obj client.Object) []reconcile.Request {
+func tenantOfSchool(_ context.Context, obj client.Object) []ctrl.Request {
 	s, ok := obj.(*platformv1.School)
 	if !ok || s.Spec.Tenant == "" {
 		return nil
 	}
-	return []reconcile.Request{{NamespacedName: client.ObjectKey{Name: s.Spec.Tenant}}}
+	return []ctrl.Request{{NamespacedName: client.ObjectKey{Name: s.Spec.Tenant}}}
 }

@@ -38,7 +38,7 @@ func (r *TenantReconciler) reconcileRoles(ctx context.Context, p *tenantPass) er
 	}
 	have, err := pgadmin.InspectRoles(ctx, s, names)
 	if err != nil {
-		return p.fail(platformv1.TenantRolesReady, platformv1.ReasonDatabaseUnreachable, err, "%v", err)
+		return p.Fail(platformv1.TenantRolesReady, platformv1.ReasonDatabaseUnreachable, err, "%v", err)
 	}
 	limit := int(p.tenant.Spec.Database.ConnectionLimit)
 	if limit <= 0 {
@@ -57,7 +57,7 @@ func (r *TenantReconciler) reconcileRoles(ctx context.Context, p *tenantPass) er
 		changes = append(changes, pgadmin.PlanPoolerRole(pgadmin.PoolerFunctionState{RoleExists: exists})...)
 	}
 	if err := r.run(ctx, p, s, changes); err != nil {
-		return p.fail(platformv1.TenantRolesReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
+		return p.Fail(platformv1.TenantRolesReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
 	}
 	return nil
 }
@@ -85,7 +85,7 @@ func (r *TenantReconciler) run(ctx context.Context, p *tenantPass, s pgadmin.Ses
 				drift = append(drift, c.Drift)
 			}
 		} else {
-			p.noteChange(c.What)
+			p.NoteChange(c.What)
 		}
 	}
 	return nil

@@ -6,14 +6,12 @@ import (
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/util/retry"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/builders"
+	"bellwork.dev/bellwork/internal/reconcile"
 )
 
 // dependencies are the Tenant's conditions in the order they build on each
@@ -39,7 +37,7 @@ func (p *tenantPass) summarize() {
 			Name:     p.names.Database,
 			Endpoint: fmt.Sprintf("%s:%d", p.top.Host, p.top.Port),
 		}
-		if p.isTrue(platformv1.TenantCredentialsReady) || (st.Database != nil && len(st.Database.CredentialsSecrets) > 0) {
+		if p.IsTrue(platformv1.TenantCredentialsReady) || (st.Database != nil && len(st.Database.CredentialsSecrets) > 0) {
 			db.CredentialsSecrets = credentialsSecrets()
 		}
 		st.Database = db
@@ -51,13 +49,13 @@ func (p *tenantPass) summarize() {
 		if c == nil {
 			meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: typ, Status: metav1.ConditionUnknown,
 				Reason: platformv1.ReasonProgressing, Message: "Not checked yet",
-				ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.now)})
+				ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.Now)})
 			c = meta.FindStatusCondition(st.Conditions, typ)
 		}
 		if blocking != nil && c.Status == metav1.ConditionTrue {
 			meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: typ, Status: metav1.ConditionUnknown,
 				Reason: platformv1.ReasonDependencyNotReady, Message: fmt.Sprintf("Waiting for %s", blocking.Type),
-				ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.now)})
+				ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.Now)})
 			continue
 		}
 		if blocking == nil && c.Status != metav1.ConditionTrue {
@@ -68,7 +66,7 @@ func (p *tenantPass) summarize() {
 
 	ready := metav1.Condition{Type: platformv1.ConditionReady, Status: metav1.ConditionTrue,
 		Reason: platformv1.ReasonReconciled, Message: "The LMS serves this tenant",
-		ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.now)}
+		ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.Now)}
 	switch {
 	case !p.tenant.DeletionTimestamp.IsZero():
 		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, platformv1.ReasonDeleting, "The tenant is being deleted"
@@ -90,28 +88,15 @@ func (p *tenantPass) summarize() {
 	}
 }
 
-// writeStatus is the Tenant's one status writer: summarize, then one
-// patch, retried on conflict, skipped when nothing changed.
+// writeStatus summarises the pass and writes its status (see
+// reconcile.PatchStatus).
 func (r *TenantReconciler) writeStatus(ctx context.Context, p *tenantPass) error {
 	p.summarize()
 	r.announceReadiness(p)
-	if equality.Semantic.DeepEqual(p.before, p.status) {
-		return nil
-	}
-	latest := p.tenant
-	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		if latest == nil {
-			latest = &platformv1.Tenant{}
-			if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(p.tenant), latest); err != nil {
-				return err
-			}
-		}
-		patch := client.MergeFromWithOptions(latest.DeepCopy(), client.MergeFromWithOptimisticLock{})
-		latest.Status = *p.status.DeepCopy()
-		err := r.Client.Status().Patch(ctx, latest, patch)
-		latest = nil
-		return err
+	_, err := reconcile.PatchStatus(ctx, r.Client, r.APIReader, p.tenant, func(fresh *platformv1.Tenant) {
+		fresh.Status = *p.status.DeepCopy()
 	})
+	return err
 }
 
 // credentialsSecrets names the credential Secrets for status.

@@ -18,8 +18,9 @@
 // # Logs and Events
 //
 // Every write of a child object is logged by the Writer in Kubernetes
-// style, a capitalised past-tense message naming the kind with the object
-// as key/values ("Created Secret" name=db-app namespace=tenant-x), and
+// style, a capitalised past-tense message naming the kind, with the object
+// under the kind as key ("Created Secret" Secret={name: db-app, namespace:
+// tenant-x}), and
 // noted on the pass. Reconcile emits one Normal Event per pass that changed
 // something, summarising the notes (Pass.RecordChanges); controllers do not
 // emit an Event per object. Events of their own are for what a user must

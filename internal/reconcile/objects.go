@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/klog/v2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 )
@@ -24,20 +25,21 @@ type Notes interface {
 // update what differs, delete what should not exist, and nothing else, so a
 // pass over an unchanged object makes no API writes. Each write is logged
 // and noted (see the package documentation). A Writer serves one pass: it
-// remembers what it wrote, so writing the same object twice in a pass
-// starts from the version it wrote, not from a cache that has not caught up.
+// remembers what it read and wrote, so writing the same object twice in a
+// pass starts from the version it wrote, not from a cache that has not
+// caught up.
 type Writer struct {
-	client  client.Client
-	reader  client.Reader
-	notes   Notes
-	written map[string]client.Object
+	client client.Client
+	reader client.Reader
+	notes  Notes
+	seen   map[string]client.Object
 }
 
 // NewWriter writes through c (whose reads may come from a cache) and reads
 // through reader what c cannot show: an object the cache filters out or has
 // not seen yet. notes, when not nil, hears each write.
 func NewWriter(c client.Client, reader client.Reader, notes Notes) *Writer {
-	return &Writer{client: c, reader: reader, notes: notes, written: map[string]client.Object{}}
+	return &Writer{client: c, reader: reader, notes: notes, seen: map[string]client.Object{}}
 }
 
 // Outcome says what Ensure did.
@@ -49,14 +51,36 @@ const (
 	Updated
 )
 
-// Get reads an object as this pass last wrote it, or else through the
-// Writer's client.
+// Get reads an object through the Writer's client (usually the manager's
+// cache) the first time, and as the pass first read or last wrote it after
+// that: a pass decides from one version of each object, and a write based
+// on a version that has since changed is a conflict, not an overwrite.
 func (w *Writer) Get(ctx context.Context, key client.ObjectKey, obj client.Object) error {
-	if have, ok := w.written[w.id(obj, key)]; ok {
+	id := w.id(obj, key)
+	if have, ok := w.seen[id]; ok {
 		copyInto(obj, have)
 		return nil
 	}
-	return w.client.Get(ctx, key, obj)
+	if err := w.client.Get(ctx, key, obj); err != nil {
+		return err
+	}
+	w.seen[id] = obj.DeepCopyObject().(client.Object)
+	return nil
+}
+
+// Lookup is Get for decisions that must not take an object the cache does
+// not show (it filters the object out, or has not seen it yet) for a
+// missing one: before it reports NotFound, it asks the API server.
+func (w *Writer) Lookup(ctx context.Context, key client.ObjectKey, obj client.Object) error {
+	err := w.Get(ctx, key, obj)
+	if !apierrors.IsNotFound(err) {
+		return err
+	}
+	if err := w.reader.Get(ctx, key, obj); err != nil {
+		return err
+	}
+	w.seen[w.id(obj, key)] = obj.DeepCopyObject().(client.Object)
+	return nil
 }
 
 // Ensure makes want exist. sync copies the fields the controller owns from
@@ -79,7 +103,9 @@ func Ensure[T client.Object](ctx context.Context, w *Writer, want T, sync func(h
 			return want, Unchanged, fmt.Errorf("create %s %s: %w", kind, key, err)
 		}
 		// The cache has not seen it, or filters it out: read it directly.
-		err = w.reader.Get(ctx, key, have)
+		if err = w.reader.Get(ctx, key, have); err == nil {
+			w.seen[w.id(have, key)] = have.DeepCopyObject().(client.Object)
+		}
 	}
 	if err != nil {
 		return have, Unchanged, fmt.Errorf("read %s %s: %w", kind, key, err)
@@ -102,7 +128,7 @@ func Ensure[T client.Object](ctx context.Context, w *Writer, want T, sync func(h
 // EnsureOrRemove ensures want, or, when the builder returned nil (the
 // object should not exist), deletes the object at key if ours says it is
 // the caller's: an object of that name someone else made is left alone.
-func EnsureOrRemove[T client.Object](ctx context.Context, w *Writer, want T, key types.NamespacedName, ours func(have T) bool, sync func(have, want T)) error {
+func EnsureOrRemove[T client.Object](ctx context.Context, w *Writer, want T, key types.NamespacedName, ours func(have client.Object) bool, sync func(have, want T)) error {
 	if !isNil(want) {
 		_, _, err := Ensure(ctx, w, want, sync)
 		return err
@@ -138,7 +164,7 @@ func Remove(ctx context.Context, w *Writer, obj client.Object) (removed bool, er
 		}
 		return false, fmt.Errorf("delete %s %s: %w", kind, key, err)
 	}
-	delete(w.written, w.id(obj, key))
+	delete(w.seen, w.id(obj, key))
 	w.wrote(ctx, "Deleted", kind, obj)
 	return true, nil
 }
@@ -147,13 +173,9 @@ func Remove(ctx context.Context, w *Writer, obj client.Object) (removed bool, er
 func (w *Writer) wrote(ctx context.Context, verb, kind string, obj client.Object) {
 	key := client.ObjectKeyFromObject(obj)
 	if verb != "Deleted" {
-		w.written[w.id(obj, key)] = obj.DeepCopyObject().(client.Object)
+		w.seen[w.id(obj, key)] = obj.DeepCopyObject().(client.Object)
 	}
-	kv := []any{"name", key.Name}
-	if key.Namespace != "" {
-		kv = append(kv, "namespace", key.Namespace)
-	}
-	log.FromContext(ctx).Info(verb+" "+kind, kv...)
+	log.FromContext(ctx).Info(verb+" "+kind, kind, klog.KObj(obj))
 	if w.notes != nil {
 		w.notes.NoteChange(fmt.Sprintf("%s %s %s", verb, kind, key))
 	}

@@ -188,7 +188,7 @@ func TestRemoveDeletesOnlyWhatIsThere(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ours := func(have *corev1.ConfigMap) bool { return have.Name == "ours" }
+	ours := func(have client.Object) bool { return have.GetName() == "ours" }
 	for _, name := range []string{"ours", "theirs", "absent"} {
 		if err := EnsureOrRemove[*corev1.ConfigMap](ctx, w, nil, types.NamespacedName{Namespace: ns, Name: name}, ours, syncData); err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -206,5 +206,28 @@ func TestRemoveDeletesOnlyWhatIsThere(t *testing.T) {
 	removed, err := Remove(ctx, w, configMap(ns, "ours", nil))
 	if err != nil || removed {
 		t.Errorf("removing what is gone: %v, %v; want nothing done", removed, err)
+	}
+}
+
+// Lookup finds what the cache cannot show, where Get reports it missing.
+func TestLookupAsksTheAPIServerBeforeSayingMissing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ns := namespace(t)
+	hidden := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "admin-invitations"}, StringData: map[string]string{"token": "t1"}}
+	if err := env.Client.Create(ctx, hidden); err != nil {
+		t.Fatal(err)
+	}
+	w := NewWriter(cachedClient(ctx, t, labels.Set{"managed-by": "kit"}), env.Client, nil)
+	key := client.ObjectKeyFromObject(hidden)
+	if err := w.Get(ctx, key, &corev1.Secret{}); !apierrors.IsNotFound(err) {
+		t.Fatalf("Get through the cache: %v, want NotFound", err)
+	}
+	got := &corev1.Secret{}
+	if err := w.Lookup(ctx, key, got); err != nil || string(got.Data["token"]) != "t1" {
+		t.Fatalf("Lookup: %v, %v", err, got.Data)
+	}
+	if err := w.Lookup(ctx, client.ObjectKey{Namespace: ns, Name: "absent"}, &corev1.Secret{}); !apierrors.IsNotFound(err) {
+		t.Errorf("Lookup of an absent Secret: %v, want NotFound", err)
 	}
 }
