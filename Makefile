@@ -48,7 +48,7 @@ build: ## Build the operator into bin/.
 
 .PHONY: manifests
 manifests: ## Write CRDs (config/crd/bases) and RBAC (config/rbac) from the Go markers, and copy both into the chart.
-	$(CONTROLLER_GEN) crd rbac:roleName=bellwork-operator paths="./api/...;./controllers/..." \
+	$(CONTROLLER_GEN) crd rbac:roleName=bellwork-operator paths="./api/...;./controllers/...;./internal/admission/..." \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 	rm -f charts/bellwork/crds/*.yaml && cp config/crd/bases/*.yaml charts/bellwork/crds/
 	{ echo "# Generated from config/rbac/role.yaml by make manifests; do not edit."; cat config/rbac/role.yaml; } > charts/bellwork/templates/clusterrole.yaml

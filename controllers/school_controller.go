@@ -23,7 +23,8 @@ type SchoolReconciler struct {
 	Client    client.Client
 	APIReader client.Reader
 	Events    record.EventRecorder
-	Options   Options
+	Platform  Platform
+	Options   SchoolOptions
 }
 
 // Reconcile is the table of contents: read the School, hold or release a
@@ -48,9 +49,9 @@ func (r *SchoolReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 		if apierrors.IsNotFound(statusErr) {
 			return ctrl.Result{}, nil
 		}
-		return reconcile.Result(statusErr, r.Options.RetryInterval, 0)
+		return reconcile.Result(statusErr, r.Platform.RetryInterval, 0)
 	}
-	return reconcile.Result(err, r.Options.RetryInterval, p.Next(r.Options.DriftInterval))
+	return reconcile.Result(err, r.Platform.RetryInterval, p.Next(r.Options.ResyncInterval))
 }
 
 // reconcile finds out where a School stands, phase by phase. A phase that

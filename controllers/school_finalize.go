@@ -44,7 +44,7 @@ func (r *SchoolReconciler) finalize(ctx context.Context, p *schoolPass) error {
 			// often at first, then every StatusInterval.
 			wait := r.Options.StatusInterval
 			if p.Now.Sub(s.DeletionTimestamp.Time) < 2*time.Minute {
-				wait = r.Options.RetryInterval
+				wait = r.Platform.RetryInterval
 			}
 			p.WakeIn(min(wait, deadline.Sub(p.Now)))
 			return reconcile.ErrTerminateLoop

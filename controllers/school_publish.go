@@ -34,19 +34,19 @@ func (r *SchoolReconciler) checkPublished(ctx context.Context, p *schoolPass) er
 	hash := builders.SchoolHash(p.school)
 	for _, e := range entry.Schools {
 		if e.Code == p.school.Spec.Code && directory.SchoolHash(e) == hash {
-			p.Condition(platformv1.SchoolPublished, true, platformv1.ReasonPublished, "In directory entry %s/%s", r.Options.LMSNamespace, directory.SecretName(t.Name))
+			p.Condition(platformv1.SchoolPublished, true, platformv1.ReasonPublished, "In directory entry %s/%s", r.Platform.LMSNamespace, directory.SecretName(t.Name))
 			return nil
 		}
 	}
 	p.notPublished(platformv1.ReasonProgressing, fmt.Sprintf("Waiting for tenant %s to publish this version", t.Name))
-	p.WakeIn(r.Options.RetryInterval)
+	p.WakeIn(r.Platform.RetryInterval)
 	return reconcile.ErrTerminateLoop
 }
 
 // entry reads the tenant's published directory entry; nil when there is none.
 func (r *SchoolReconciler) entry(ctx context.Context, t *platformv1.Tenant) (*directory.Entry, error) {
 	sec := &corev1.Secret{}
-	err := r.Client.Get(ctx, client.ObjectKey{Namespace: r.Options.LMSNamespace, Name: directory.SecretName(t.Name)}, sec)
+	err := r.Client.Get(ctx, client.ObjectKey{Namespace: r.Platform.LMSNamespace, Name: directory.SecretName(t.Name)}, sec)
 	if apierrors.IsNotFound(err) {
 		return nil, nil
 	}

@@ -44,7 +44,7 @@ func (r *SchoolReconciler) checkSynced(ctx context.Context, p *schoolPass) error
 func (r *SchoolReconciler) awaitLMS(p *schoolPass) time.Duration {
 	c := p.FindCondition(platformv1.SchoolPublished)
 	if c != nil && c.Status == metav1.ConditionTrue && p.Now.Sub(c.LastTransitionTime.Time) < 2*time.Minute {
-		return r.Options.RetryInterval
+		return r.Platform.RetryInterval
 	}
 	return r.Options.StatusInterval
 }
@@ -55,7 +55,7 @@ func (r *SchoolReconciler) lmsStatus(ctx context.Context, t *platformv1.Tenant) 
 	if err := r.Client.Get(ctx, inNamespace(t, builders.CredentialReadonly.SecretName()), sec); err != nil {
 		return nil, err
 	}
-	top := builders.TopologyOf(t, r.Options.OperatorNamespace)
-	return readStatusAs(ctx, r.Options.Postgres, &r.Options, top, string(sec.Data[builders.KeyDBName]),
+	top := builders.TopologyOf(t, r.Platform.OperatorNamespace)
+	return readStatusAs(ctx, r.Platform.Postgres, &r.Platform, top, string(sec.Data[builders.KeyDBName]),
 		string(sec.Data[builders.KeyUsername]), string(sec.Data[builders.KeyPassword]))
 }

@@ -40,7 +40,8 @@ type TenantReconciler struct {
 	Client    client.Client
 	APIReader client.Reader
 	Events    record.EventRecorder
-	Options   Options
+	Platform  Platform
+	Options   TenantOptions
 
 	// verified remembers password checks (see passwordMatches).
 	verified      sync.Map
@@ -81,13 +82,13 @@ func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 		if apierrors.IsNotFound(statusErr) {
 			return ctrl.Result{}, nil
 		}
-		return reconcile.Result(statusErr, r.Options.RetryInterval, 0)
+		return reconcile.Result(statusErr, r.Platform.RetryInterval, 0)
 	}
 	if p.status.Phase == platformv1.PhaseReady {
 		r.beenReady.Store(t.UID, true)
 	}
 	r.seenGeneration.Store(t.UID, p.status.ObservedGeneration)
-	return reconcile.Result(err, r.Options.RetryInterval, p.Next(r.Options.DriftInterval))
+	return reconcile.Result(err, r.Platform.RetryInterval, p.Next(r.Options.DriftInterval))
 }
 
 // reconcile provisions a tenant, phase by phase. Each phase records its

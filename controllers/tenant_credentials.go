@@ -200,7 +200,7 @@ func (r *TenantReconciler) retireAppLogin(ctx context.Context, p *tenantPass, s 
 	if published, err := r.publishedAppLogin(ctx, p); err != nil {
 		return c, err
 	} else if published != "" && published != c.User {
-		p.WakeIn(r.Options.RetryInterval)
+		p.WakeIn(r.Platform.RetryInterval)
 		return c, nil
 	}
 	if retiring != c.User && p.names.IsRole(retiring) {
@@ -219,7 +219,7 @@ func (r *TenantReconciler) retireAppLogin(ctx context.Context, p *tenantPass, s 
 // publishedAppLogin is the app login in the tenant's directory entry, or "".
 func (r *TenantReconciler) publishedAppLogin(ctx context.Context, p *tenantPass) (string, error) {
 	s := &corev1.Secret{}
-	err := r.Client.Get(ctx, client.ObjectKey{Namespace: r.Options.LMSNamespace, Name: directory.SecretName(p.tenant.Name)}, s)
+	err := r.Client.Get(ctx, client.ObjectKey{Namespace: r.Platform.LMSNamespace, Name: directory.SecretName(p.tenant.Name)}, s)
 	if apierrors.IsNotFound(err) {
 		return "", nil
 	}

@@ -119,7 +119,7 @@ func (r *TenantReconciler) dropDatabase(ctx context.Context, p *tenantPass) erro
 	if sessions > 0 && p.Now.Before(deadline) {
 		p.Condition(platformv1.TenantDatabaseReady, false, platformv1.ReasonWaitingForSessions,
 			"%d sessions of the LMS remain on database %s; they are ended at %s", sessions, p.names.Database, deadline.UTC().Format(time.RFC3339))
-		p.WakeIn(min(r.Options.RetryInterval, deadline.Sub(p.Now)))
+		p.WakeIn(min(r.Platform.RetryInterval, deadline.Sub(p.Now)))
 		return reconcile.ErrTerminateLoop
 	}
 	changes := []pgadmin.Change{pgadmin.TerminateSessions(p.names), pgadmin.DropDatabase(p.names)}

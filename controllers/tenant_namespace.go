@@ -49,10 +49,10 @@ func (r *TenantReconciler) reconcileNamespace(ctx context.Context, p *tenantPass
 			return reconcile.EnsureOrRemove(ctx, o, builders.BuildDefaultDenyPolicy(t), inNamespace(t, builders.DefaultDenyPolicyName), p.ownedByTenant, syncPolicy)
 		},
 		func() error {
-			return reconcile.EnsureOrRemove(ctx, o, builders.BuildAllowPolicy(t, r.Options.LMSNamespace, top), inNamespace(t, builders.AllowPolicyName), p.ownedByTenant, syncPolicy)
+			return reconcile.EnsureOrRemove(ctx, o, builders.BuildAllowPolicy(t, r.Platform.LMSNamespace, top), inNamespace(t, builders.AllowPolicyName), p.ownedByTenant, syncPolicy)
 		},
 		func() error {
-			return reconcile.EnsureOrRemove(ctx, o, builders.BuildPostgresPolicy(t, top, r.Options.LMSNamespace, r.Options.OperatorNamespace), inNamespace(t, builders.PostgresPolicyName), p.ownedByTenant, syncPolicy)
+			return reconcile.EnsureOrRemove(ctx, o, builders.BuildPostgresPolicy(t, top, r.Platform.LMSNamespace, r.Platform.OperatorNamespace), inNamespace(t, builders.PostgresPolicyName), p.ownedByTenant, syncPolicy)
 		},
 		func() error {
 			return reconcile.EnsureOrRemove(ctx, o, builders.BuildOwnersRoleBinding(t), inNamespace(t, builders.OwnersRoleBindingName), p.ownedByTenant, func(have, want *rbacv1.RoleBinding) {

@@ -76,10 +76,10 @@ func (r *TenantReconciler) reconcileOnboarding(ctx context.Context, p *tenantPas
 // readLMSStatus reads operator_status through the tenant's readonly role.
 func (r *TenantReconciler) readLMSStatus(ctx context.Context, p *tenantPass) (*directory.Status, error) {
 	ro := p.creds[builders.CredentialReadonly]
-	return readStatusAs(ctx, p.connector, &r.Options, p.top, p.names.Database, ro.User, ro.Password)
+	return readStatusAs(ctx, p.connector, &r.Platform, p.top, p.names.Database, ro.User, ro.Password)
 }
 
-func readStatusAs(ctx context.Context, c pgadmin.Connector, o *Options, top builders.Topology, db, user, password string) (*directory.Status, error) {
+func readStatusAs(ctx context.Context, c pgadmin.Connector, o *Platform, top builders.Topology, db, user, password string) (*directory.Status, error) {
 	host, port := o.dialAddress(top.DirectHost, top.DirectPort)
 	ssl := top.SSLMode
 	if top.Provider != builders.ProviderExternal {

@@ -66,8 +66,8 @@ func (r *TenantReconciler) newPass(t *platformv1.Tenant) *tenantPass {
 		tenant:      t,
 		before:      *t.Status.DeepCopy(),
 		status:      *t.Status.DeepCopy(),
-		top:         builders.TopologyOf(t, r.Options.OperatorNamespace),
-		connector:   r.Options.Postgres,
+		top:         builders.TopologyOf(t, r.Platform.OperatorNamespace),
+		connector:   r.Platform.Postgres,
 		provisioned: t.Status.Phase == platformv1.PhaseReady || t.Status.Phase == platformv1.PhaseDegraded,
 	}
 	p.Pass = reconcile.NewPass(t.Generation, &p.status.Conditions)

@@ -59,7 +59,7 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 	}
 	oidcSecret, err := r.oidcClientSecret(ctx, t)
 	if err != nil {
-		p.WakeIn(r.Options.RetryInterval)
+		p.WakeIn(r.Platform.RetryInterval)
 		return keepLast(platformv1.ReasonOIDCSecretMissing, "%v", err)
 	}
 	published, err := r.publishedSchools(ctx, t)
@@ -78,12 +78,12 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 	if err != nil {
 		return keepLast(platformv1.ReasonInvalidSpec, "The directory entry would be invalid: %v", err)
 	}
-	want := builders.BuildDirectorySecret(t, r.Options.LMSNamespace, data)
+	want := builders.BuildDirectorySecret(t, r.Platform.LMSNamespace, data)
 	_, wrote, err := reconcile.Ensure(ctx, p.objects, want, func(have, want *corev1.Secret) { have.Data = want.Data })
 	if err != nil {
 		if apierrors.IsNotFound(err) {
 			p.Condition(platformv1.TenantPublished, false, platformv1.ReasonLMSNamespaceMissing,
-				"Namespace %s, where the directory is published, does not exist", r.Options.LMSNamespace)
+				"Namespace %s, where the directory is published, does not exist", r.Platform.LMSNamespace)
 			return reconcile.ErrNextLoop
 		}
 		return p.Fail(platformv1.TenantPublished, platformv1.ReasonProvisioningFailed, err, "%v", err)
@@ -106,7 +106,7 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 // it, and records why.
 func (r *TenantReconciler) withdraw(ctx context.Context, p *tenantPass, why string) error {
 	s := &corev1.Secret{}
-	s.Namespace, s.Name = r.Options.LMSNamespace, directory.SecretName(p.tenant.Name)
+	s.Namespace, s.Name = r.Platform.LMSNamespace, directory.SecretName(p.tenant.Name)
 	removed, err := reconcile.Remove(ctx, p.objects, s)
 	if err != nil {
 		return err

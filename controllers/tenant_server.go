@@ -70,7 +70,7 @@ func (r *TenantReconciler) findAdmin(ctx context.Context, p *tenantPass) error {
 		return p.Fail(platformv1.TenantDatabaseReady, reason, reconcile.ErrNextLoop,
 			"Secret %s with keys username and password: %v%s", secret, err, hint)
 	}
-	host, port := r.Options.dialAddress(p.top.DirectHost, p.top.DirectPort)
+	host, port := r.Platform.dialAddress(p.top.DirectHost, p.top.DirectPort)
 	p.admin = pgadmin.Target{Host: host, Port: port, Database: "postgres", User: user, Password: password,
 		SSLMode: sslMode, Reuse: true}
 	return nil
