@@ -5,7 +5,9 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 )
 
 var (
@@ -26,10 +28,17 @@ func IsSentinel(err error) bool {
 // Result turns what a pass returned into controller-runtime's answer: next
 // is when the pass wants another look, retry how soon a waiting or racing
 // pass tries again. Only Reconcile calls it.
+//
+// A look again after a finished pass (a periodic drift check, a poll for
+// the LMS's report) goes back into the queue with low priority, as the
+// objects listed when a manager starts do: when passes queue up, an object
+// nobody has looked at yet, or one that just changed, goes before one that
+// is only due for another look. Otherwise a few objects polling often keep
+// every worker busy and a new leader never reaches the rest.
 func Result(err error, retry, next time.Duration) (ctrl.Result, error) {
 	switch {
 	case err == nil, errors.Is(err, ErrTerminateLoop):
-		return ctrl.Result{RequeueAfter: next}, nil
+		return ctrl.Result{RequeueAfter: next, Priority: ptr.To(handler.LowPriority)}, nil
 	case errors.Is(err, ErrNextLoop),
 		// A write raced with another (or with a cache that lags behind the
 		// API server): try again from fresh state, quietly.

@@ -62,6 +62,20 @@ func (p *Pass) Fail(typ, reason string, err error, format string, args ...any) e
 	return err
 }
 
+// ConditionsOnto writes the pass's conditions onto conditions as the API
+// server has them (dst, in the fresh copy a status mutation is given): a
+// condition whose status dst already holds keeps dst's LastTransitionTime;
+// one whose status changes transitions now. Conditions of dst the pass did
+// not set stay as they are.
+func (p *Pass) ConditionsOnto(dst *[]metav1.Condition) {
+	for _, c := range *p.conditions {
+		if have := meta.FindStatusCondition(*dst, c.Type); have == nil || have.Status != c.Status {
+			c.LastTransitionTime = metav1.NewTime(p.Now)
+		}
+		meta.SetStatusCondition(dst, c)
+	}
+}
+
 // FindCondition is the condition of type typ this pass holds, or nil.
 func (p *Pass) FindCondition(typ string) *metav1.Condition {
 	return meta.FindStatusCondition(*p.conditions, typ)

@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/record"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 )
 
 // A condition carries the pass's generation; its transition time moves
@@ -127,8 +128,41 @@ func TestResultTurnsSentinelsIntoRequeues(t *testing.T) {
 		if res.RequeueAfter != c.wantAfter || err != c.wantErr {
 			t.Errorf("%s: requeue after %s, err %v; want %s, %v", c.name, res.RequeueAfter, err, c.wantAfter, c.wantErr)
 		}
+		// Another look after a finished pass yields to objects not looked at
+		// yet; a pass waiting or racing keeps its place.
+		finished := c.err == nil || errors.Is(c.err, ErrTerminateLoop)
+		if low := res.Priority != nil && *res.Priority == handler.LowPriority; low != finished {
+			t.Errorf("%s: priority %v, want low only after a finished pass", c.name, res.Priority)
+		}
 	}
 	if !IsSentinel(fmt.Errorf("x: %w", ErrNextLoop)) || IsSentinel(boom) {
 		t.Error("IsSentinel")
+	}
+}
+
+// The pass's conditions go onto the API server's copy with transition
+// times true to that copy, whatever the (possibly stale) copy the pass
+// started from said.
+func TestConditionsOntoTheFreshCopy(t *testing.T) {
+	early, late := time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	stale := []metav1.Condition{{Type: "Ready", Status: metav1.ConditionFalse, Reason: "Waiting", LastTransitionTime: metav1.NewTime(early)}}
+	p := NewPass(2, &stale)
+	p.Now = late
+	p.Condition("Ready", false, "Waiting", "still waiting")
+	p.Condition("Published", true, "Reconciled", "published")
+	fresh := []metav1.Condition{
+		{Type: "Ready", Status: metav1.ConditionTrue, Reason: "Reconciled", LastTransitionTime: metav1.NewTime(early)},
+		{Type: "Published", Status: metav1.ConditionTrue, Reason: "Reconciled", LastTransitionTime: metav1.NewTime(early)},
+		{Type: "Synced", Status: metav1.ConditionTrue, Reason: "Synced", LastTransitionTime: metav1.NewTime(early)},
+	}
+	p.ConditionsOnto(&fresh)
+	if c := meta.FindStatusCondition(fresh, "Ready"); c.Status != metav1.ConditionFalse || !c.LastTransitionTime.Time.Equal(late) || c.ObservedGeneration != 2 {
+		t.Errorf("Ready = %+v: True on the server, False now, so it transitions now", c)
+	}
+	if c := meta.FindStatusCondition(fresh, "Published"); !c.LastTransitionTime.Time.Equal(early) || c.Message != "published" {
+		t.Errorf("Published = %+v: unchanged status keeps the server's transition time", c)
+	}
+	if meta.FindStatusCondition(fresh, "Synced") == nil {
+		t.Error("a condition the pass did not set was dropped")
 	}
 }
