@@ -20,7 +20,10 @@ func (r *SchoolReconciler) writeStatus(ctx context.Context, p *schoolPass) error
 	var refused *metav1.Condition
 	written, err := reconcile.PatchStatus(ctx, r.Client, r.APIReader, p.school, func(fresh *platformv1.School) {
 		refused = newRefusal(fresh.Status, p.status)
-		fresh.Status = *p.status.DeepCopy()
+		st := *p.status.DeepCopy()
+		st.Conditions = slices.Clone(fresh.Status.Conditions)
+		p.ConditionsOnto(&st.Conditions)
+		fresh.Status = st
 	})
 	if err == nil && written && refused != nil {
 		r.Events.Eventf(p.school, corev1.EventTypeWarning, refused.Reason, "Not published: %s", refused.Message)

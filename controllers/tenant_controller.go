@@ -43,19 +43,12 @@ type TenantReconciler struct {
 	Platform  Platform
 	Options   TenantOptions
 
-	// verified remembers password checks (see passwordMatches).
+	// verified remembers password checks (see passwordMatches). It is a
+	// cache, not state: every decision comes from status, Secrets and
+	// Postgres, and a new process without it checks the passwords again and
+	// decides the same.
 	verified      sync.Map
 	verifiedCount atomic.Int64
-	// beenReady remembers the Tenants (by UID) this process saw Ready: the
-	// cached status a pass starts from can lag the one the last pass wrote,
-	// and a repair must not pass for first-time provisioning because of it.
-	beenReady sync.Map
-	// notReady remembers the Tenants this process announced NotReady, so
-	// each gets one Recovered.
-	notReady sync.Map
-	// seenGeneration remembers, per Tenant, the generation of the last
-	// status this process wrote (see tenantPass.seenGeneration).
-	seenGeneration sync.Map
 }
 
 // Reconcile is the table of contents: read the Tenant, carry out deletion
@@ -84,10 +77,6 @@ func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 		}
 		return reconcile.Result(statusErr, r.Platform.RetryInterval, 0)
 	}
-	if p.status.Phase == platformv1.PhaseReady {
-		r.beenReady.Store(t.UID, true)
-	}
-	r.seenGeneration.Store(t.UID, p.status.ObservedGeneration)
 	return reconcile.Result(err, r.Platform.RetryInterval, p.Next(r.Options.DriftInterval))
 }
 

@@ -59,6 +59,9 @@ func (r *TenantReconciler) reconcileCredentials(ctx context.Context, p *tenantPa
 		p.creds[kind] = c
 	}
 	p.status.Credentials = credentialsStatus(p)
+	// Passwords are the last of the spec the database holds: it is applied
+	// in full, and what differs there from now on was changed by hand.
+	p.status.AppliedGeneration = p.tenant.Generation
 	app := p.creds[builders.CredentialApp]
 	if retiring := app.Annotations[annRetiringLogin]; retiring != "" {
 		p.Condition(platformv1.TenantCredentialsReady, true, platformv1.ReasonRotating,

@@ -48,9 +48,6 @@ func (r *TenantReconciler) finalize(ctx context.Context, p *tenantPass) error {
 	if err := reconcile.RemoveFinalizer(ctx, r.Client, p.tenant, platformv1.TenantFinalizer); err != nil {
 		return err
 	}
-	r.beenReady.Delete(p.tenant.UID)
-	r.notReady.Delete(p.tenant.UID)
-	r.seenGeneration.Delete(p.tenant.UID)
 	log.FromContext(ctx).Info("Released Tenant", "reclaimPolicy", p.tenant.EffectiveReclaimPolicy())
 	return reconcile.ErrTerminateLoop
 }

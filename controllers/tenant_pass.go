@@ -28,14 +28,9 @@ type tenantPass struct {
 	names    pgadmin.Names
 	namesErr error
 	top      builders.Topology
-	// provisioned is true once the tenant has been Ready: anything found
-	// different now was changed by hand (drift). The phase, unlike
-	// RolesReady, survives a passing failure of an earlier dependency.
-	provisioned bool
-	// seenGeneration is the newest spec generation a pass has finished with:
-	// the cached status's, or newer if this process wrote one the cache has
-	// not caught up with. A pass on a newer generation applies a spec change.
-	seenGeneration int64
+	// drift, once decided, says whether what this pass puts back in the
+	// database was changed by hand (see repairsAreDrift).
+	drift *bool
 
 	connector pgadmin.Connector
 	// admin reaches the server's maintenance database as the admin; set by
@@ -63,22 +58,14 @@ type tenantPass struct {
 
 func (r *TenantReconciler) newPass(t *platformv1.Tenant) *tenantPass {
 	p := &tenantPass{
-		tenant:      t,
-		before:      *t.Status.DeepCopy(),
-		status:      *t.Status.DeepCopy(),
-		top:         builders.TopologyOf(t, r.Platform.OperatorNamespace),
-		connector:   r.Platform.Postgres,
-		provisioned: t.Status.Phase == platformv1.PhaseReady || t.Status.Phase == platformv1.PhaseDegraded,
+		tenant:    t,
+		before:    *t.Status.DeepCopy(),
+		status:    *t.Status.DeepCopy(),
+		top:       builders.TopologyOf(t, r.Platform.OperatorNamespace),
+		connector: r.Platform.Postgres,
 	}
 	p.Pass = reconcile.NewPass(t.Generation, &p.status.Conditions)
 	p.objects = reconcile.NewWriter(r.Client, r.APIReader, &p.Pass)
-	if _, ok := r.beenReady.Load(t.UID); ok {
-		p.provisioned = true
-	}
-	p.seenGeneration = t.Status.ObservedGeneration
-	if g, ok := r.seenGeneration.Load(t.UID); ok && g.(int64) > p.seenGeneration {
-		p.seenGeneration = g.(int64)
-	}
 	p.names, p.namesErr = pgadmin.NamesFor(t.DatabaseName())
 	return p
 }
