@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -165,11 +166,11 @@ func tenantFromLabel(_ context.Context, obj client.Object) []ctrl.Request {
 }
 
 func tenantFromNamespace(_ context.Context, obj client.Object) []ctrl.Request {
-	ns := obj.GetNamespace()
-	if len(ns) <= len(platformv1.TenantNamespacePrefix) || ns[:len(platformv1.TenantNamespacePrefix)] != platformv1.TenantNamespacePrefix {
+	name, ok := strings.CutPrefix(obj.GetNamespace(), platformv1.TenantNamespacePrefix)
+	if !ok || name == "" {
 		return nil
 	}
-	return []ctrl.Request{{NamespacedName: client.ObjectKey{Name: ns[len(platformv1.TenantNamespacePrefix):]}}}
+	return []ctrl.Request{{NamespacedName: client.ObjectKey{Name: name}}}
 }
 
 func tenantOfSchool(_ context.Context, obj client.Object) []ctrl.Request {

@@ -3,6 +3,7 @@ package controllers_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -39,7 +40,7 @@ func (w *writeCounter) add(format string, args ...any) {
 func (w *writeCounter) list() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]string(nil), w.writes...)
+	return slices.Clone(w.writes)
 }
 
 // countingClient passes reads through and counts writes.
