@@ -7,7 +7,6 @@ import (
 
 	cnpgv1 "github.com/cloudnative-pg/api/pkg/api/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -90,7 +89,7 @@ func (r *TenantReconciler) dropDatabase(ctx context.Context, p *tenantPass) erro
 	if p.top.Provider == builders.ProviderDedicated {
 		c := &cnpgv1.Cluster{}
 		c.Namespace, c.Name = p.top.Cluster.Namespace, p.top.Cluster.Name
-		if err := r.Client.Delete(ctx, c); client.IgnoreNotFound(err) != nil {
+		if _, err := reconcile.Remove(ctx, p.objects, c); err != nil {
 			return err
 		}
 		r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventDeleted,
@@ -125,7 +124,7 @@ func (r *TenantReconciler) dropDatabase(ctx context.Context, p *tenantPass) erro
 		return p.Fail(platformv1.TenantDatabaseReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
 	}
 	if want := builders.BuildCNPGDatabase(p.tenant, p.top, p.names); want != nil {
-		if err := r.Client.Delete(ctx, want); err != nil && !apierrors.IsNotFound(err) {
+		if _, err := reconcile.Remove(ctx, p.objects, want); err != nil {
 			return err
 		}
 	}
