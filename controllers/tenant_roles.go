@@ -74,11 +74,7 @@ func (r *TenantReconciler) run(ctx context.Context, p *tenantPass, s pgadmin.Ses
 		}
 	}()
 	for _, c := range changes {
-		if err := s.Exec(ctx, c.SQL); err != nil {
-			r.Events.Eventf(p.tenant, corev1.EventTypeWarning, eventFailed, "%s failed: %v", c.What, err)
-			return fmt.Errorf("%s: %w", strings.ToLower(c.What[:1])+c.What[1:], err)
-		}
-		log.FromContext(ctx).Info(c.What, "drift", c.Drift)
+		// Decided before the change is made, so it is never made unreported.
 		isDrift := false
 		if c.Drift != "" {
 			var err error
@@ -86,6 +82,11 @@ func (r *TenantReconciler) run(ctx context.Context, p *tenantPass, s pgadmin.Ses
 				return err
 			}
 		}
+		if err := s.Exec(ctx, c.SQL); err != nil {
+			r.Events.Eventf(p.tenant, corev1.EventTypeWarning, eventFailed, "%s failed: %v", c.What, err)
+			return fmt.Errorf("%s: %w", strings.ToLower(c.What[:1])+c.What[1:], err)
+		}
+		log.FromContext(ctx).Info(c.What, "drift", c.Drift)
 		if isDrift {
 			if !slices.Contains(drift, c.Drift) {
 				drift = append(drift, c.Drift)
