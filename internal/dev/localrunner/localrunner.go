@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -93,7 +94,7 @@ func (r *Runner) consider(ctx context.Context, pod *corev1.Pod) {
 
 func (r *Runner) run(ctx context.Context, pod *corev1.Pod) {
 	c := pod.Spec.Containers[0]
-	argv := append(append([]string{}, c.Command...), c.Args...)
+	argv := slices.Concat(c.Command, c.Args)
 	start := time.Now()
 	if len(argv) == 0 {
 		r.finish(ctx, pod, start, 127, "NoCommand", "the container has no command; a locally run pod must name one")
