@@ -62,7 +62,7 @@ func TenantFlags(tenant string, platform, own []platformv1.FeatureFlag) (flags.S
 			if !ff.DeletionTimestamp.IsZero() {
 				continue
 			}
-			f, v := usableFlag(ff)
+			f, v := UsableFlag(ff)
 			verdicts[ff.Namespace+"/"+ff.Name] = v
 			if v.Published {
 				out[ff.Name] = f
@@ -86,8 +86,10 @@ func TenantFlags(tenant string, platform, own []platformv1.FeatureFlag) (flags.S
 	return out, verdicts
 }
 
-// usableFlag is the flag as it can be published, and the verdict on it.
-func usableFlag(ff *platformv1.FeatureFlag) (flags.Flag, FlagVerdict) {
+// UsableFlag is the flag as it can be published, and the verdict on it:
+// as written when it validates, its default variant alone when only that is
+// sound, nothing (Published false) otherwise.
+func UsableFlag(ff *platformv1.FeatureFlag) (flags.Flag, FlagVerdict) {
 	f := FlagOf(&ff.Spec)
 	err := f.Validate()
 	if err == nil {
