@@ -14,8 +14,9 @@ import (
 // flags onto them; tests set them directly.
 type Options struct {
 	Platform
-	Tenant TenantOptions
-	School SchoolOptions
+	Tenant      TenantOptions
+	School      SchoolOptions
+	FeatureFlag FeatureFlagOptions
 }
 
 // Platform is what every controller shares: where the LMS and the operator
@@ -69,6 +70,18 @@ type SchoolOptions struct {
 	ArchiveWait time.Duration
 }
 
+// FeatureFlagOptions configure the FeatureFlag controller.
+type FeatureFlagOptions struct {
+	// ExpiryWarning is how long before its expiry date a flag is Expiring.
+	ExpiryWarning time.Duration
+	// PendingInterval is how soon a flag some entries do not carry yet is
+	// looked at again (the entries' changes wake it too).
+	PendingInterval time.Duration
+	// ResyncInterval is how often a flag is looked at again when nothing it
+	// watches changed.
+	ResyncInterval time.Duration
+}
+
 // DefaultOptions are the operator's defaults (the flags' defaults).
 func DefaultOptions() Options {
 	return Options{
@@ -88,6 +101,11 @@ func DefaultOptions() Options {
 			StatusInterval: time.Minute,
 			ResyncInterval: 5 * time.Minute,
 			ArchiveWait:    10 * time.Minute,
+		},
+		FeatureFlag: FeatureFlagOptions{
+			ExpiryWarning:   14 * 24 * time.Hour,
+			PendingInterval: 10 * time.Second,
+			ResyncInterval:  10 * time.Minute,
 		},
 	}
 }
@@ -110,6 +128,9 @@ func (o *Options) fillDefaults() {
 		{&o.Tenant.StatusInterval, d.Tenant.StatusInterval}, {&o.Tenant.SessionWait, d.Tenant.SessionWait},
 		{&o.School.StatusInterval, d.School.StatusInterval}, {&o.School.ResyncInterval, d.School.ResyncInterval},
 		{&o.School.ArchiveWait, d.School.ArchiveWait},
+		{&o.FeatureFlag.ExpiryWarning, d.FeatureFlag.ExpiryWarning},
+		{&o.FeatureFlag.PendingInterval, d.FeatureFlag.PendingInterval},
+		{&o.FeatureFlag.ResyncInterval, d.FeatureFlag.ResyncInterval},
 	} {
 		if *f.v <= 0 {
 			*f.v = f.d

@@ -27,7 +27,7 @@ func CacheOptions() cache.Options {
 	}
 }
 
-// Setup registers the Tenant and School controllers and the tenant metrics
+// Setup registers the Tenant, School and FeatureFlag controllers and the tenant metrics
 // with mgr. The manager should be created with CacheOptions.
 func Setup(mgr manager.Manager, opts Options) error {
 	if opts.Postgres == nil {
@@ -62,6 +62,16 @@ func Setup(mgr manager.Manager, opts Options) error {
 	}
 	if err := schools.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up the School controller: %w", err)
+	}
+	featureFlags := &FeatureFlagReconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Events:    eventRecorder(mgr, "bellwork-featureflag"),
+		Platform:  opts.Platform,
+		Options:   opts.FeatureFlag,
+	}
+	if err := featureFlags.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up the FeatureFlag controller: %w", err)
 	}
 	registerTenantMetrics(mgr.GetCache())
 	return nil

@@ -138,7 +138,9 @@ func (r *TenantReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&corev1.Secret{}, byLabel).
 		Watches(&platformv1.School{}, handler.EnqueueRequestsFromMapFunc(tenantOfSchool)).
 		Watches(&platformv1.BackupPolicy{}, byNamespace).
-		Watches(&platformv1.AlertRule{}, byNamespace)
+		Watches(&platformv1.AlertRule{}, byNamespace).
+		// A tenant's own flags change its entry; the platform's change every entry.
+		Watches(&platformv1.FeatureFlag{}, handler.EnqueueRequestsFromMapFunc(r.tenantsOfFlag))
 	if cnpgInstalled(mgr) {
 		b = b.Watches(&cnpgv1.Cluster{}, byLabel).
 			Watches(&cnpgv1.Database{}, byLabel).
@@ -179,4 +181,22 @@ func tenantOfSchool(_ context.Context, obj client.Object) []ctrl.Request {
 		return nil
 	}
 	return []ctrl.Request{{NamespacedName: client.ObjectKey{Name: s.Spec.Tenant}}}
+}
+
+// tenantsOfFlag maps a FeatureFlag to the tenants whose entries carry it:
+// its tenant's, or every tenant's for a flag in the operator's namespace.
+func (r *TenantReconciler) tenantsOfFlag(ctx context.Context, obj client.Object) []ctrl.Request {
+	if obj.GetNamespace() != r.Platform.OperatorNamespace {
+		return tenantFromNamespace(ctx, obj)
+	}
+	var list platformv1.TenantList
+	if err := r.Client.List(ctx, &list); err != nil {
+		log.FromContext(ctx).Error(err, "Could not list Tenants for a platform FeatureFlag", "featureflag", client.ObjectKeyFromObject(obj))
+		return nil
+	}
+	out := make([]ctrl.Request, 0, len(list.Items))
+	for _, t := range list.Items {
+		out = append(out, ctrl.Request{NamespacedName: client.ObjectKey{Name: t.Name}})
+	}
+	return out
 }

@@ -17,6 +17,7 @@ import (
 	"bellwork.dev/bellwork/internal/builders"
 	"bellwork.dev/bellwork/internal/reconcile"
 	"bellwork.dev/bellwork/pkg/directory"
+	"bellwork.dev/bellwork/pkg/flags"
 )
 
 // hostConflictRetry is how often a tenant blocked by another tenant's
@@ -66,6 +67,10 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 	if err != nil {
 		return err
 	}
+	features, err := r.tenantFlags(ctx, t)
+	if err != nil {
+		return err
+	}
 	entry := builders.BuildEntry(t, builders.EntryInput{
 		Topology: p.top, Database: p.names.Database,
 		App:              directory.Credentials{User: p.creds[builders.CredentialApp].User, Password: p.creds[builders.CredentialApp].Password},
@@ -73,6 +78,7 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 		Schools:          published,
 		Admins:           p.admins,
 		OIDCClientSecret: oidcSecret,
+		Features:         features,
 	})
 	data, err := directory.Marshal(entry)
 	if err != nil {
@@ -236,4 +242,21 @@ func (r *TenantReconciler) publishedSchools(ctx context.Context, t *platformv1.T
 	}
 	published, _ := builders.SelectSchools(t.NamespaceName(), schools.Items)
 	return published, nil
+}
+
+// tenantFlags are the feature flags the tenant's entry carries: the
+// platform's (FeatureFlags in the operator's namespace) and the tenant's own,
+// resolved for it. A flag that does not validate is published with its
+// default or left out (the FeatureFlag's status says which); it never holds
+// the entry back.
+func (r *TenantReconciler) tenantFlags(ctx context.Context, t *platformv1.Tenant) (flags.Set, error) {
+	var platform, own platformv1.FeatureFlagList
+	if err := r.Client.List(ctx, &platform, client.InNamespace(r.Platform.OperatorNamespace)); err != nil {
+		return nil, fmt.Errorf("list platform FeatureFlags: %w", err)
+	}
+	if err := r.Client.List(ctx, &own, client.InNamespace(t.NamespaceName())); err != nil {
+		return nil, fmt.Errorf("list FeatureFlags of %s: %w", t.NamespaceName(), err)
+	}
+	set, _ := builders.TenantFlags(t.Name, platform.Items, own.Items)
+	return set, nil
 }

@@ -163,44 +163,72 @@ type WeightedVariant struct {
 	Weight int32 `json:"weight"`
 }
 
-// FeatureFlagStatus is what the operator published.
+// FeatureFlagStatus says whether the flag is valid, which tenants it reaches
+// and whether their directory entries carry this version of it yet.
 type FeatureFlagStatus struct {
 	// ObservedGeneration is the spec generation this status describes.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// Conditions: Ready (published) and Stale (past its expiry date).
+	// Conditions: Valid (the flag passes every check; when not, it is
+	// published with its default variant only, or left out, and the message
+	// says why), Published (every affected tenant's directory entry carries
+	// this version), Expiring (its expiry date is within 14 days), Stale (past
+	// its expiry date: remove it) and Ready (valid and published).
 	// +listType=map
 	// +listMapKey=type
 	// +optional
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 
-	// AffectedTenants are the tenants whose directory entries carry the flag.
+	// AffectedTenantCount is how many tenants' entries should carry the flag:
+	// every tenant for a flag in the operator's namespace (except those with
+	// their own flag of the same name), the namespace's tenant otherwise.
+	// +optional
+	AffectedTenantCount int32 `json:"affectedTenantCount,omitempty"`
+
+	// AffectedTenants lists the first 20 of those tenants, by name.
+	// +kubebuilder:validation:MaxItems=20
 	// +listType=set
 	// +optional
 	AffectedTenants []string `json:"affectedTenants,omitempty"`
 
-	// AffectedTenantCount is len(affectedTenants), for kubectl get.
+	// PendingTenantCount is how many affected tenants' entries do not carry
+	// this version yet (a tenant that is not Ready has no entry to carry it).
 	// +optional
-	AffectedTenantCount int32 `json:"affectedTenantCount,omitempty"`
+	PendingTenantCount int32 `json:"pendingTenantCount,omitempty"`
 
-	// PublishedHash is a digest of the flag as published.
+	// PendingTenants lists the first 20 of those tenants, by name.
+	// +kubebuilder:validation:MaxItems=20
+	// +listType=set
+	// +optional
+	PendingTenants []string `json:"pendingTenants,omitempty"`
+
+	// PublishedHash is a digest of the flag as the operator publishes it; it
+	// changes only when what the LMS evaluates changes (not with the
+	// description or owner).
 	// +optional
 	PublishedHash string `json:"publishedHash,omitempty"`
+
+	// PublishedTime is when every affected tenant's entry first carried the
+	// version named by publishedHash.
+	// +optional
+	PublishedTime *metav1.Time `json:"publishedTime,omitempty"`
 }
 
 // FeatureFlag is a flag with variants and targeting, resolved per tenant
-// into the directory and evaluated by the LMS in-process.
+// into the directory entries the LMS serves districts from.
 //
-// Not acted on yet: the API server validates and stores FeatureFlags, but the
-// operator does not resolve or publish them yet, so the LMS sees none, and
-// their status stays empty.
+// The operator checks each flag at admission, resolves it for every tenant
+// it reaches and publishes it in their directory entries; status says what
+// it does to whom. The LMS does not evaluate published flags yet.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=bellwork,shortName=flag
 // +kubebuilder:printcolumn:name="Default",type=string,JSONPath=`.spec.defaultVariant`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Tenants",type=integer,JSONPath=`.status.affectedTenantCount`
+// +kubebuilder:printcolumn:name="Pending",type=integer,JSONPath=`.status.pendingTenantCount`,priority=1
 // +kubebuilder:printcolumn:name="Expires",type=string,JSONPath=`.spec.expires`
 // +kubebuilder:printcolumn:name="Stale",type=string,JSONPath=`.status.conditions[?(@.type=="Stale")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`

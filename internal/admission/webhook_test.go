@@ -13,6 +13,7 @@ import (
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -119,6 +120,19 @@ func TestAdmissionRefusesSchoolsTheDirectoryWould(t *testing.T) {
 	if err := env.Client.Update(ctx, first); err == nil || !strings.Contains(err.Error(), `time zone "Mars/Olympus_Mons" is not in the IANA time zone database`) {
 		t.Fatalf("unknown time zone: got %v", err)
 	}
+	// A flag the evaluator refuses is refused with what to fix; a sound one passes.
+	twice := &platformv1.FeatureFlag{ObjectMeta: metav1.ObjectMeta{Namespace: "tenant-adm", Name: "twice"},
+		Spec: platformv1.FeatureFlagSpec{Description: "d", DefaultVariant: "off",
+			Variants: []platformv1.FlagVariant{{Name: "on", Value: apiextensionsv1.JSON{Raw: []byte("true")}}, {Name: "off", Value: apiextensionsv1.JSON{Raw: []byte("false")}}},
+			Rules:    []platformv1.FlagRule{{Rollout: []platformv1.WeightedVariant{{Variant: "on", Weight: 50}, {Variant: "on", Weight: 50}}}}}}
+	if err := env.Client.Create(ctx, twice); err == nil || !strings.Contains(err.Error(), `feature flag twice: rule 1 rollout: variant "on" is listed twice`) {
+		t.Fatalf("invalid flag: got %v", err)
+	}
+	twice.Spec.Rules[0].Rollout[1].Variant = "off"
+	if err := env.Client.Create(ctx, twice); err != nil {
+		t.Fatalf("valid flag: %v", err)
+	}
+
 	// A good School still goes through, and deleting works.
 	second := school("adm", "second", "A-2")
 	if err := env.Client.Create(ctx, second); err != nil {

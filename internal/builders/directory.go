@@ -10,6 +10,7 @@ import (
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/pkg/directory"
+	"bellwork.dev/bellwork/pkg/flags"
 )
 
 // EntryInput is everything a directory entry is made of besides the Tenant.
@@ -24,6 +25,8 @@ type EntryInput struct {
 	Admins []directory.Admin
 	// OIDCClientSecret is the value spec.signIn.oidc.clientSecret points to.
 	OIDCClientSecret string
+	// Features are the tenant's resolved flags (see TenantFlags).
+	Features flags.Set
 }
 
 // BuildEntry is the tenant's directory entry.
@@ -44,8 +47,9 @@ func BuildEntry(t *platformv1.Tenant, in EntryInput) *directory.Entry {
 			App:        in.App,
 			Owner:      in.Owner,
 		},
-		Admins: in.Admins,
-		SignIn: directory.SignIn{PasswordsDisabled: t.Spec.SignIn.PasswordsDisabled},
+		Admins:   in.Admins,
+		SignIn:   directory.SignIn{PasswordsDisabled: t.Spec.SignIn.PasswordsDisabled},
+		Features: in.Features,
 	}
 	if e.TimeZone == "" {
 		e.TimeZone = "UTC"

@@ -2,6 +2,7 @@ package builders
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
@@ -75,5 +76,65 @@ rules:
 	ro := f.Rules[1].Rollout
 	if ro == nil || ro.BucketBy != "school" || ro.Variants[0] != (flags.Weighted{Variant: "a", Weight: 40}) || ro.Variants[1] != (flags.Weighted{Variant: "b", Weight: 60}) {
 		t.Fatalf("rule 2: %+v", f.Rules[1])
+	}
+}
+
+func featureFlag(ns, name, yamlSpec string) platformv1.FeatureFlag {
+	ff := platformv1.FeatureFlag{}
+	ff.Namespace, ff.Name = ns, name
+	if err := yaml.Unmarshal([]byte(yamlSpec), &ff.Spec); err != nil {
+		panic(err)
+	}
+	return ff
+}
+
+const onOffSpec = `
+description: d
+variants: [{name: "on", value: true}, {name: "off", value: false}]
+defaultVariant: "off"
+`
+
+// A platform flag reaches every tenant; a tenant's own flag of the same name
+// replaces it for that tenant only; a broken flag never breaks the entry.
+func TestTenantFlags(t *testing.T) {
+	platform := []platformv1.FeatureFlag{
+		featureFlag("bellwork-system", "gradebook-v2", onOffSpec+`rules: [{tenants: [adams], variant: "on"}, {tenants: [clark], schools: [CHS], variant: "on"}]`),
+		featureFlag("bellwork-system", "health-page", onOffSpec),
+		// Two weights of one variant: the API server cannot see it, Validate can.
+		featureFlag("bellwork-system", "half-broken", onOffSpec+`rules: [{rollout: [{variant: "on", weight: 50}, {variant: "on", weight: 50}]}]`),
+		featureFlag("bellwork-system", "all-broken", `{description: d, variants: [{name: "on", value: true}], defaultVariant: "gone"}`),
+	}
+	own := []platformv1.FeatureFlag{featureFlag("tenant-clark", "health-page", onOffSpec+`overrides: {schools: {CHS: "on"}}`)}
+
+	adams, verdicts := TenantFlags("adams", platform, nil)
+	if e := adams.Evaluate("gradebook-v2", flags.Context{Tenant: "adams", Role: "teacher"}); e.Variant != "on" {
+		t.Fatalf("adams gradebook-v2: %+v", e)
+	}
+	if r := adams["gradebook-v2"].Rules; len(r) != 1 || len(r[0].Tenants) != 0 {
+		t.Fatalf("adams's entry keeps only its own rule, without tenant names: %+v", r)
+	}
+	if v := verdicts["bellwork-system/half-broken"]; !v.Published || !strings.Contains(v.Problem, "published with its default variant only") {
+		t.Fatalf("half-broken: %+v", v)
+	}
+	if f := adams["half-broken"]; len(f.Rules) != 0 || f.DefaultVariant != "off" {
+		t.Fatalf("half-broken is published as its default: %+v", f)
+	}
+	if _, ok := adams["all-broken"]; ok || verdicts["bellwork-system/all-broken"].Published ||
+		!strings.Contains(verdicts["bellwork-system/all-broken"].Problem, "left out") {
+		t.Fatalf("all-broken: %+v", verdicts["bellwork-system/all-broken"])
+	}
+
+	clark, verdicts := TenantFlags("clark", platform, own)
+	if e := clark.Evaluate("health-page", flags.Context{Tenant: "clark", School: "CHS", Role: "teacher"}); e.Variant != "on" {
+		t.Fatalf("clark's own health-page: %+v", e)
+	}
+	if v := verdicts["bellwork-system/health-page"]; v.Published || !strings.Contains(v.Problem, "replaced by the tenant's own flag") {
+		t.Fatalf("the platform health-page for clark: %+v", v)
+	}
+	if e := clark.Evaluate("gradebook-v2", flags.Context{Tenant: "clark", School: "CHS", Role: "student"}); e.Variant != "on" {
+		t.Fatalf("clark gradebook-v2 at CHS: %+v", e)
+	}
+	if len(clark["gradebook-v2"].Rules) != 1 {
+		t.Fatalf("clark's entry keeps only the CHS rule: %+v", clark["gradebook-v2"].Rules)
 	}
 }

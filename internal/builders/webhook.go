@@ -15,6 +15,8 @@ const (
 	WebhookConfigurationName = "bellwork"
 	// SchoolWebhookPath is where the operator validates Schools.
 	SchoolWebhookPath = "/validate/school"
+	// FeatureFlagWebhookPath is where the operator validates FeatureFlags.
+	FeatureFlagWebhookPath = "/validate/featureflag"
 	// WebhookSecretName holds the webhook's CA and serving certificate, in
 	// the operator's namespace.
 	WebhookSecretName = "bellwork-webhook-tls"
@@ -29,22 +31,31 @@ type WebhookTarget struct {
 	ServicePort               int32
 }
 
+// validated are the kinds the operator checks at admission, each at its path.
+var validated = []struct{ name, path, resource string }{
+	{"schools.platform.bellwork.dev", SchoolWebhookPath, "schools"},
+	{"featureflags.platform.bellwork.dev", FeatureFlagWebhookPath, "featureflags"},
+}
+
 // BuildWebhookConfiguration is the ValidatingWebhookConfiguration that sends
-// School creations and updates to the operator. It fails open: with the
-// operator down a School is still accepted, and the School controller
-// refuses it from the directory (status and an Event) as before.
+// creations and updates of Schools and FeatureFlags to the operator. It fails
+// open: with the operator down an object is still accepted, and its
+// controller refuses what it must (a School from the directory, a flag's
+// rules from the entries) with status and an Event.
 func BuildWebhookConfiguration(caBundle []byte, target WebhookTarget) *admissionregistrationv1.ValidatingWebhookConfiguration {
-	client := admissionregistrationv1.WebhookClientConfig{CABundle: caBundle}
-	if target.URL != "" {
-		client.URL = ptr.To(target.URL + SchoolWebhookPath)
-	} else {
-		client.Service = &admissionregistrationv1.ServiceReference{Namespace: target.ServiceNamespace, Name: target.Service,
-			Path: ptr.To(SchoolWebhookPath), Port: ptr.To(target.ServicePort)}
-	}
-	return &admissionregistrationv1.ValidatingWebhookConfiguration{
+	cfg := &admissionregistrationv1.ValidatingWebhookConfiguration{
 		ObjectMeta: metav1.ObjectMeta{Name: WebhookConfigurationName, Labels: map[string]string{ManagedByLabel: ManagedByValue}},
-		Webhooks: []admissionregistrationv1.ValidatingWebhook{{
-			Name:                    "schools.platform.bellwork.dev",
+	}
+	for _, v := range validated {
+		client := admissionregistrationv1.WebhookClientConfig{CABundle: caBundle}
+		if target.URL != "" {
+			client.URL = ptr.To(target.URL + v.path)
+		} else {
+			client.Service = &admissionregistrationv1.ServiceReference{Namespace: target.ServiceNamespace, Name: target.Service,
+				Path: ptr.To(v.path), Port: ptr.To(target.ServicePort)}
+		}
+		cfg.Webhooks = append(cfg.Webhooks, admissionregistrationv1.ValidatingWebhook{
+			Name:                    v.name,
 			ClientConfig:            client,
 			AdmissionReviewVersions: []string{"v1"},
 			SideEffects:             ptr.To(admissionregistrationv1.SideEffectClassNone),
@@ -54,9 +65,10 @@ func BuildWebhookConfiguration(caBundle []byte, target WebhookTarget) *admission
 			Rules: []admissionregistrationv1.RuleWithOperations{{
 				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
 				Rule: admissionregistrationv1.Rule{APIGroups: []string{platformv1.GroupVersion.Group},
-					APIVersions: []string{platformv1.GroupVersion.Version}, Resources: []string{"schools"},
+					APIVersions: []string{platformv1.GroupVersion.Version}, Resources: []string{v.resource},
 					Scope: ptr.To(admissionregistrationv1.NamespacedScope)},
 			}},
-		}},
+		})
 	}
+	return cfg
 }

@@ -22,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"bellwork.dev/bellwork/pkg/flags"
 )
 
 // FormatVersion is the version of the entry format this package writes.
@@ -62,8 +64,10 @@ type Entry struct {
 	Admins []Admin `json:"admins,omitempty"`
 	// SignIn configures passwords and OpenID Connect.
 	SignIn SignIn `json:"signIn"`
-	// Features are the resolved feature flags for this tenant.
-	Features map[string]Feature `json:"features,omitempty"`
+	// Features are the feature flags as resolved for this tenant (see
+	// pkg/flags: Flag.ForTenant). The LMS evaluates them per request; a flag
+	// it cannot evaluate gives the caller's default, never an error page.
+	Features flags.Set `json:"features,omitempty"`
 }
 
 // Database is a tenant database's connection settings.
@@ -172,29 +176,6 @@ type OIDC struct {
 	// AllowUnverifiedEmail accepts ID tokens without email_verified: true
 	// (for a provider that never sends it; AllowedDomains must be set).
 	AllowUnverifiedEmail bool `json:"allowUnverifiedEmail,omitempty"`
-}
-
-// Feature is a feature flag resolved for one tenant: the variants and the
-// rules that still depend on the school, role or user.
-type Feature struct {
-	Variants       map[string]json.RawMessage `json:"variants"`
-	DefaultVariant string                     `json:"defaultVariant"`
-	Rules          []FeatureRule              `json:"rules,omitempty"`
-}
-
-// FeatureRule matches schools and roles (empty matches all) and gives a
-// variant, or splits users between variants by stable buckets.
-type FeatureRule struct {
-	Schools []string          `json:"schools,omitempty"`
-	Roles   []string          `json:"roles,omitempty"`
-	Variant string            `json:"variant,omitempty"`
-	Rollout []WeightedVariant `json:"rollout,omitempty"`
-}
-
-// WeightedVariant is a variant's share of a rollout, in percent.
-type WeightedVariant struct {
-	Variant string `json:"variant"`
-	Weight  int    `json:"weight"`
 }
 
 // Marshal encodes an entry deterministically (same entry, same bytes), so
