@@ -501,7 +501,7 @@ const (
 )
 
 // RolloutStep is where a rollout stands.
-// +kubebuilder:validation:Enum=WaitingForWindow;ExpandMigration;Preview;PrePromotionAnalysis;AwaitingPromotion;PostPromotionAnalysis;ScaleDown;ContractMigration;Completed;Failed;Aborted;RolledBack
+// +kubebuilder:validation:Enum=WaitingForWindow;ExpandMigration;Preview;PrePromotionAnalysis;AwaitingPromotion;Promoting;PostPromotionAnalysis;ScaleDown;ContractMigration;Completed;Failed;Aborted;RolledBack
 type RolloutStep string
 
 // Steps of a rollout, in order, then its ends.
@@ -511,6 +511,7 @@ const (
 	StepPreview               RolloutStep = "Preview"
 	StepPrePromotionAnalysis  RolloutStep = "PrePromotionAnalysis"
 	StepAwaitingPromotion     RolloutStep = "AwaitingPromotion"
+	StepPromoting             RolloutStep = "Promoting"
 	StepPostPromotionAnalysis RolloutStep = "PostPromotionAnalysis"
 	StepScaleDown             RolloutStep = "ScaleDown"
 	StepContractMigration     RolloutStep = "ContractMigration"
@@ -639,11 +640,20 @@ type RolloutStatus struct {
 	TemplateHash string `json:"templateHash"`
 	// Color the new version runs as.
 	Color Color `json:"color"`
+	// Previous is the version that served before this rollout, kept
+	// running until scale-down so a rollback is instant.
+	// +optional
+	Previous *ColorStatus `json:"previous,omitempty"`
+	// Draining says the rollout's colour, no longer active after an abort
+	// or rollback, keeps running until the active Service's endpoints no
+	// longer include it, so no request in flight is dropped.
+	// +optional
+	Draining bool `json:"draining,omitempty"`
 	// Trigger is what started it.
 	Trigger RolloutTrigger `json:"trigger"`
 	// Step is where it stands.
 	Step RolloutStep `json:"step"`
-	// Attempt counts retries, from 1.
+	// Attempt counts retries, from 1; each retry runs analysis afresh.
 	Attempt int32 `json:"attempt"`
 	// StartTime of the rollout (of this attempt).
 	StartTime metav1.Time `json:"startTime"`
