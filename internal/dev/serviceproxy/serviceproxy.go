@@ -76,11 +76,8 @@ func (p *Proxy) Run(ctx context.Context) error {
 	p.services = map[string]*service{}
 	factory := informers.NewSharedInformerFactory(p.Client, 0)
 	svcInf := factory.Core().V1().Services().Informer()
-	podInf := factory.Core().V1().Pods().Informer()
-	if err := podInf.AddIndexers(cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc}); err != nil {
-		return err
-	}
-	p.pods = podInf.GetIndexer()
+	// The factory's pod informer indexes by namespace already.
+	p.pods = factory.Core().V1().Pods().Informer().GetIndexer()
 	sync := func(obj any) {
 		if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 			obj = d.Obj
