@@ -289,6 +289,10 @@ type NotificationRecord struct {
 // AlertRule is an alert evaluated by the operator, whose state, value and
 // notifications are kept in status for `kubectl get alertrules`.
 //
+// Not acted on yet: the API server validates and stores AlertRules, and they
+// count toward a Tenant's onboarding checklist, but the operator does not
+// evaluate them yet, sends no notifications and leaves their status empty.
+//
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=bellwork

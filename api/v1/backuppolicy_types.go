@@ -192,6 +192,10 @@ type BackupPolicyStatus struct {
 // each into a throwaway database to verify it, and prunes old ones. It lives
 // in the tenant's namespace.
 //
+// Not acted on yet: the API server validates and stores BackupPolicies, and
+// they count toward a Tenant's onboarding checklist, but the operator takes
+// no backups from them yet and leaves their status empty.
+//
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=bellwork

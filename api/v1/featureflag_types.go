@@ -11,6 +11,8 @@ import (
 // +kubebuilder:validation:XValidation:rule="self.variants.exists(v, v.name == self.defaultVariant)",message="defaultVariant must be the name of one of the variants"
 // +kubebuilder:validation:XValidation:rule="!has(self.rules) || self.rules.all(r, !has(r.variant) || self.variants.exists(v, v.name == r.variant))",message="every rule's variant must be the name of one of the variants"
 // +kubebuilder:validation:XValidation:rule="!has(self.rules) || self.rules.all(r, !has(r.rollout) || r.rollout.all(w, self.variants.exists(v, v.name == w.variant)))",message="every rollout entry must name one of the variants"
+// +kubebuilder:validation:XValidation:rule="!has(self.overrides) || !has(self.overrides.tenants) || self.overrides.tenants.all(t, self.variants.exists(v, v.name == self.overrides.tenants[t]))",message="every tenant override must name one of the variants"
+// +kubebuilder:validation:XValidation:rule="!has(self.overrides) || !has(self.overrides.schools) || self.overrides.schools.all(s, self.variants.exists(v, v.name == self.overrides.schools[s]))",message="every school override must name one of the variants"
 type FeatureFlagSpec struct {
 	// Description says what the flag changes, for whoever cleans it up later.
 	// +kubebuilder:validation:MinLength=1
@@ -28,6 +30,11 @@ type FeatureFlagSpec struct {
 	// DefaultVariant is served when no rule matches.
 	// +kubebuilder:validation:MinLength=1
 	DefaultVariant string `json:"defaultVariant"`
+
+	// Overrides give a whole tenant, or a school, one variant. They come before
+	// the rules; a school's override wins over its tenant's.
+	// +optional
+	Overrides *FlagOverrides `json:"overrides,omitempty"`
 
 	// Rules are tried in order; the first that matches decides the variant.
 	// +kubebuilder:validation:MaxItems=50
@@ -63,6 +70,7 @@ type FlagVariant struct {
 // splits them between variants by stable percentage buckets.
 // +kubebuilder:validation:XValidation:rule="has(self.variant) != has(self.rollout)",message="a rule sets exactly one of variant or rollout"
 // +kubebuilder:validation:XValidation:rule="!has(self.rollout) || self.rollout.map(w, w.weight).sum() == 100",message="rollout weights must add up to 100"
+// +kubebuilder:validation:XValidation:rule="!has(self.bucketBy) || has(self.rollout)",message="bucketBy only applies to a rule with a rollout"
 type FlagRule struct {
 	// Tenants the rule matches by name; any tenant when empty.
 	// +kubebuilder:validation:MaxItems=500
@@ -83,6 +91,11 @@ type FlagRule struct {
 	// +optional
 	Roles []string `json:"roles,omitempty"`
 
+	// Attributes the user must have, for example grade In ["9", "10"]; all must hold.
+	// +kubebuilder:validation:MaxItems=10
+	// +optional
+	Attributes []FlagAttributeMatch `json:"attributes,omitempty"`
+
 	// Variant served to everyone the rule matches.
 	// +optional
 	Variant string `json:"variant,omitempty"`
@@ -93,6 +106,49 @@ type FlagRule struct {
 	// +kubebuilder:validation:MaxItems=20
 	// +optional
 	Rollout []WeightedVariant `json:"rollout,omitempty"`
+
+	// BucketBy is what a rollout's buckets are computed from: "user" (the
+	// default), "school" (everyone at a school gets the same variant),
+	// "tenant", or "attribute:<name>" for a user attribute.
+	// +kubebuilder:validation:Pattern=`^(user|school|tenant|attribute:[A-Za-z0-9_.-]{1,63})$`
+	// +optional
+	BucketBy string `json:"bucketBy,omitempty"`
+}
+
+// FlagOverrides map tenants and schools to variants.
+type FlagOverrides struct {
+	// Tenants maps a tenant name to the variant all its users get.
+	// +kubebuilder:validation:MaxProperties=500
+	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[a-z]([a-z0-9-]{0,48}[a-z0-9])?$'))",message="tenant override keys must be tenant names, such as lincoln-usd"
+	// +optional
+	Tenants map[string]string `json:"tenants,omitempty"`
+
+	// Schools maps a school code ("LHS-042", in every tenant the flag reaches)
+	// or a tenant and school code ("lincoln-usd/LHS-042") to the variant
+	// everyone at that school gets.
+	// +kubebuilder:validation:MaxProperties=500
+	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^([a-z]([a-z0-9-]{0,48}[a-z0-9])?/)?[A-Za-z0-9][A-Za-z0-9._-]{0,31}$'))",message="school override keys must be a school code (LHS-042) or tenant/code (lincoln-usd/LHS-042)"
+	// +optional
+	Schools map[string]string `json:"schools,omitempty"`
+}
+
+// FlagAttributeMatch tests one attribute of the user.
+type FlagAttributeMatch struct {
+	// Attribute name, for example "grade".
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	Attribute string `json:"attribute"`
+
+	// Operator: In (the attribute is one of the values) or NotIn (it is
+	// absent or none of them).
+	// +kubebuilder:validation:Enum=In;NotIn
+	Operator string `json:"operator"`
+
+	// Values to compare with.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=100
+	// +kubebuilder:validation:items:MaxLength=200
+	Values []string `json:"values"`
 }
 
 // WeightedVariant is a variant and its share of a rollout, in percent.
@@ -135,6 +191,10 @@ type FeatureFlagStatus struct {
 
 // FeatureFlag is a flag with variants and targeting, resolved per tenant
 // into the directory and evaluated by the LMS in-process.
+//
+// Not acted on yet: the API server validates and stores FeatureFlags, but the
+// operator does not resolve or publish them yet, so the LMS sees none, and
+// their status stays empty.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status

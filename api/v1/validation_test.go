@@ -88,6 +88,12 @@ spec:
   rules:
     - {tenants: [district], variant: "on"}
     - rollout: [{variant: "on", weight: 10}, {variant: "off", weight: 90}]
+      bucketBy: "attribute:grade"
+    - attributes: [{attribute: grade, operator: NotIn, values: ["12"]}]
+      variant: "on"
+  overrides:
+    tenants: {district: "on"}
+    schools: {"S-1": "off", "district/S-2": "on"}
 `
 	validDeployment = `
 apiVersion: platform.bellwork.dev/v1
@@ -298,6 +304,27 @@ var invalidCases = []invalidCase{
 	{name: "flag rule with variant and rollout", base: validFeatureFlag,
 		create: []edit{set("spec.rules", list(obj{"variant": "on", "rollout": list(obj{"variant": "on", "weight": int64(100)})}))},
 		want:   "a rule sets exactly one of variant or rollout"},
+	{name: "flag tenant override names an unknown variant", base: validFeatureFlag,
+		create: []edit{set("spec.overrides", obj{"tenants": obj{"district": "beta"}})},
+		want:   "every tenant override must name one of the variants"},
+	{name: "flag school override names an unknown variant", base: validFeatureFlag,
+		create: []edit{set("spec.overrides", obj{"schools": obj{"district/LHS-042": "beta"}})},
+		want:   "every school override must name one of the variants"},
+	{name: "flag tenant override key is not a tenant name", base: validFeatureFlag,
+		create: []edit{set("spec.overrides", obj{"tenants": obj{"Lincoln USD": "on"}})},
+		want:   "tenant override keys must be tenant names, such as lincoln-usd"},
+	{name: "flag school override key has two slashes", base: validFeatureFlag,
+		create: []edit{set("spec.overrides", obj{"schools": obj{"a/b/c": "on"}})},
+		want:   "school override keys must be a school code (LHS-042) or tenant/code (lincoln-usd/LHS-042)"},
+	{name: "flag bucketBy without a rollout", base: validFeatureFlag,
+		create: []edit{set("spec.rules", list(obj{"variant": "on", "bucketBy": "school"}))},
+		want:   "bucketBy only applies to a rule with a rollout"},
+	{name: "flag bucketBy names nothing known", base: validFeatureFlag,
+		create: []edit{set("spec.rules", list(obj{"bucketBy": "classroom", "rollout": list(obj{"variant": "on", "weight": int64(100)})}))},
+		want:   "spec.rules[0].bucketBy: Invalid value"},
+	{name: "flag attribute match with an unknown operator", base: validFeatureFlag,
+		create: []edit{set("spec.rules", list(obj{"variant": "on", "attributes": list(obj{"attribute": "grade", "operator": "Equals", "values": list("9")})}))},
+		want:   `Unsupported value: "Equals"`},
 
 	// Deployment
 	{name: "deployment with empty deploy windows", base: validDeployment,
