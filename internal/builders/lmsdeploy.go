@@ -231,16 +231,16 @@ func MigrationJobName(d *platformv1.Deployment, revision int64, phase platformv1
 }
 
 // BuildMigrationJob runs `lms migrate --phase <phase>` for one tenant with
-// the image being rolled out; the tenant's directory entry (its owner
-// credentials) comes from its directory Secret.
+// the image being rolled out and the spec's env; the tenant's directory
+// entry (its owner credentials) comes from its directory Secret.
 func BuildMigrationJob(d *platformv1.Deployment, revision int64, image string, phase platformv1.MigrationPhase, tenant string, attempt int32, o LMSOptions) *batchv1.Job {
 	spec := d.Spec.WithDefaults()
 	labels := map[string]string{RoleLabel: RoleMigration, RevisionLabel: strconv.FormatInt(revision, 10), PhaseLabel: string(phase),
 		TenantLabel: tenant, AttemptLabel: strconv.Itoa(int(attempt))}
 	c := lmsContainerSpec(image, spec)
 	c.Args = []string{"migrate", "--phase=" + string(phase), "--log-format=json"}
-	c.Env = []corev1.EnvVar{{Name: entryEnv, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-		LocalObjectReference: corev1.LocalObjectReference{Name: directory.SecretName(tenant)}, Key: directory.EntryKey}}}}
+	c.Env = append([]corev1.EnvVar{{Name: entryEnv, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+		LocalObjectReference: corev1.LocalObjectReference{Name: directory.SecretName(tenant)}, Key: directory.EntryKey}}}}, spec.Env...)
 	return job(d, MigrationJobName(d, revision, phase, tenant, attempt), labels, c, spec, int64(spec.Migrations.Timeout.Seconds()), o)
 }
 
@@ -265,6 +265,7 @@ func BuildCheckJob(d *platformv1.Deployment, revision int64, image string, stage
 		args = []string{"smoke", "--url", "$(PREVIEW_URL)"}
 	}
 	c := lmsContainerSpec(image, spec)
+	c.Env = append(c.Env, spec.Env...)
 	for _, a := range args {
 		c.Args = append(c.Args, ExpandURLs(a, d, o))
 	}

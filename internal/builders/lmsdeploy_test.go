@@ -128,7 +128,7 @@ func TestMigrationJob(t *testing.T) {
 		t.Errorf("args %v image %s", c.Args, c.Image)
 	}
 	ref := c.Env[0].ValueFrom.SecretKeyRef
-	if c.Env[0].Name != "BELLWORK_TENANT_ENTRY" || ref.Name != "bellwork-tenant-lincoln-usd" || ref.Key != "tenant.json" {
+	if c.Env[0].Name != "BELLWORK_TENANT_ENTRY" || ref.Name != "bellwork-tenant-lincoln-usd" || ref.Key != "tenant.json" || c.Env[1].Name != "LMS_FEATURE" {
 		t.Errorf("env %+v", c.Env[0])
 	}
 	l := j.Spec.Template.Labels
@@ -166,7 +166,7 @@ func TestCheckJobDefaultsToASmokeTestOfThePreview(t *testing.T) {
 	if !slices.Equal(c.Args, []string{"smoke", "--url", "http://lms-preview.bellwork-system.svc"}) {
 		t.Errorf("args %v", c.Args)
 	}
-	if len(c.Env) != 3 || c.Env[2].Name != "SMOKE_PASSWORD" || c.Env[2].ValueFrom.SecretKeyRef.Name != "lms-probe" || c.Env[2].ValueFrom.SecretKeyRef.Key != "password" {
+	if len(c.Env) != 4 || c.Env[0].Name != "LMS_FEATURE" || c.Env[3].Name != "SMOKE_PASSWORD" || c.Env[3].ValueFrom.SecretKeyRef.Name != "lms-probe" || c.Env[3].ValueFrom.SecretKeyRef.Key != "password" {
 		t.Errorf("env %+v", c.Env)
 	}
 	if *j.Spec.ActiveDeadlineSeconds != 300 || j.Name != "lms-r2-pre-smoke-a1-0" {
