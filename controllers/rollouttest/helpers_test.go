@@ -67,10 +67,10 @@ func freePort(t *testing.T) int {
 
 // fleet is an lmsdeploy under test with its local ports.
 type fleet struct {
-	t                  *testing.T
-	name               string
-	active, preview    string // base URLs through the local proxy
-	logDir             string
+	t               *testing.T
+	name            string
+	active, preview string // base URLs through the local proxy
+	logDir          string
 }
 
 // newFleet creates an lmsdeploy of image serving the test tenants, fast
