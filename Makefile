@@ -29,7 +29,7 @@ lms: ## Run the LMS alone against a Postgres of its own and print the admin's si
 	go run ./apps/lms/cmd/lms-quickstart
 
 .PHONY: test
-test: deps check-generated vet controlplane ## Run every test (unit, API server, control plane, Postgres, Chromium).
+test: deps check-generated check-tidy vet controlplane ## Run every test (unit, API server, control plane, Postgres, Chromium).
 	BELLWORK_REQUIRE_BROWSER=1 go test -count=1 -timeout 20m ./...
 
 .PHONY: e2e
@@ -48,7 +48,7 @@ build: ## Build the operator into bin/.
 
 .PHONY: manifests
 manifests: ## Write CRDs (config/crd/bases) and RBAC (config/rbac) from the Go markers, and copy both into the chart.
-	$(CONTROLLER_GEN) crd rbac:roleName=bellwork-operator paths="./api/...;./controllers/..." \
+	$(CONTROLLER_GEN) crd rbac:roleName=bellwork-operator paths="./api/...;./controllers/...;./internal/admission/..." \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 	rm -f charts/bellwork/crds/*.yaml && cp config/crd/bases/*.yaml charts/bellwork/crds/
 	{ echo "# Generated from config/rbac/role.yaml by make manifests; do not edit."; cat config/rbac/role.yaml; } > charts/bellwork/templates/clusterrole.yaml
@@ -63,6 +63,12 @@ check-generated: manifests generate ## Fail when generated files differ from wha
 	if [ -n "$$stale" ]; then \
 		echo "error: generated files are stale; run 'make manifests generate' and commit the result:" >&2; \
 		echo "$$stale" >&2; exit 1; fi
+
+.PHONY: check-tidy
+check-tidy: ## Fail when go.mod or go.sum differ from what `go mod tidy` would write (changes nothing).
+	@if ! diff=$$(go mod tidy -diff 2>&1); then \
+		echo "error: go.mod/go.sum are not tidy; run 'go mod tidy' and commit the result:" >&2; \
+		echo "$$diff" >&2; exit 1; fi
 
 .PHONY: fmt
 fmt: ## Format the Go code.

@@ -19,6 +19,7 @@ import (
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/controllers"
+	"bellwork.dev/bellwork/internal/admission"
 )
 
 // newScheme knows the built-in kinds, Bellwork's and CloudNativePG's.
@@ -54,43 +55,45 @@ func main() {
 	var metricsAddr, probeAddr string
 	var leaderElect bool
 	opts := controllers.DefaultOptions()
+	hook := admission.DefaultOptions()
 	overrides := hostOverrides{}
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address of the /metrics endpoint (0 disables it)")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "elect a leader so only one replica reconciles at a time")
 	flag.StringVar(&opts.LMSNamespace, "lms-namespace", opts.LMSNamespace, "namespace where tenant directory Secrets are published for the LMS")
 	flag.StringVar(&opts.OperatorNamespace, "operator-namespace", opts.OperatorNamespace, "namespace of external admin Secrets whose Tenant names no adminSecretNamespace")
-	flag.IntVar(&opts.LMSPort, "lms-port", opts.LMSPort, "port in admin invitation links for *.localhost hosts (local runs); 0 leaves it out")
-	flag.DurationVar(&opts.DriftInterval, "drift-interval", opts.DriftInterval, "how often roles, grants and connection limits of a Ready tenant are re-checked and put back")
-	flag.DurationVar(&opts.RotationGrace, "rotation-grace", opts.RotationGrace, "how long the previous app login keeps its password after a rotation")
-	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", opts.MaxConcurrentReconciles, "Tenants reconciled at once")
-	flag.IntVar(&opts.Webhook.Port, "webhook-port", opts.Webhook.Port, "port of the admission webhook that refuses invalid Schools at kubectl apply; 0 turns it off")
-	flag.StringVar(&opts.Webhook.Host, "webhook-host", opts.Webhook.Host, "address the admission webhook listens on (empty: all)")
-	flag.StringVar(&opts.Webhook.Service, "webhook-service", opts.Webhook.Service, "Service in --operator-namespace in front of the operator's webhook port (port 443)")
-	flag.StringVar(&opts.Webhook.URL, "webhook-url", opts.Webhook.URL, "development only: https://host:port the API server calls the webhook at, instead of the Service (an operator running outside the cluster)")
+	flag.IntVar(&opts.Tenant.LMSPort, "lms-port", opts.Tenant.LMSPort, "port in admin invitation links for *.localhost hosts (local runs); 0 leaves it out")
+	flag.DurationVar(&opts.Tenant.DriftInterval, "drift-interval", opts.Tenant.DriftInterval, "how often roles, grants and connection limits of a Ready tenant are re-checked and put back")
+	flag.DurationVar(&opts.Tenant.RotationGrace, "rotation-grace", opts.Tenant.RotationGrace, "how long the previous app login keeps its password after a rotation")
+	flag.IntVar(&opts.Tenant.MaxConcurrentReconciles, "max-concurrent-reconciles", opts.Tenant.MaxConcurrentReconciles, "Tenants reconciled at once")
+	flag.IntVar(&hook.Port, "webhook-port", hook.Port, "port of the admission webhook that refuses invalid Schools at kubectl apply; 0 turns it off")
+	flag.StringVar(&hook.Host, "webhook-host", hook.Host, "address the admission webhook listens on (empty: all)")
+	flag.StringVar(&hook.Service, "webhook-service", hook.Service, "Service in --operator-namespace in front of the operator's webhook port (port 443)")
+	flag.StringVar(&hook.URL, "webhook-url", hook.URL, "development only: https://host:port the API server calls the webhook at, instead of the Service (an operator running outside the cluster)")
 	flag.Var(overrides, "postgres-host-override", "development only: dial host:port=host:port instead of a database server's address (repeatable); lets `make run` and tests point CloudNativePG service names at a local Postgres")
 	zapOpts := zap.Options{Development: false}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	opts.HostOverrides = overrides
+	hook.Namespace = opts.OperatorNamespace
 
-	if err := run(metricsAddr, probeAddr, leaderElect, opts); err != nil {
+	if err := run(metricsAddr, probeAddr, leaderElect, opts, hook); err != nil {
 		fmt.Fprintf(os.Stderr, "bellwork: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(metricsAddr, probeAddr string, leaderElect bool, opts controllers.Options) error {
+func run(metricsAddr, probeAddr string, leaderElect bool, opts controllers.Options, hookOpts admission.Options) error {
 	cfg, err := ctrl.GetConfig()
 	if err != nil {
 		return fmt.Errorf("find the cluster (set KUBECONFIG or run in a pod): %w", err)
 	}
 	ctx := ctrl.SetupSignalHandler()
 	scheme := newScheme()
-	var hook *controllers.Webhook
-	if opts.Webhook.Port != 0 {
-		if hook, err = controllers.NewWebhook(ctx, cfg, scheme, opts); err != nil {
+	var hook *admission.Webhook
+	if hookOpts.Port != 0 {
+		if hook, err = admission.NewWebhook(ctx, cfg, scheme, hookOpts); err != nil {
 			return fmt.Errorf("admission webhook: %w", err)
 		}
 	}
@@ -123,6 +126,6 @@ func run(metricsAddr, probeAddr string, leaderElect bool, opts controllers.Optio
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return fmt.Errorf("add ready check: %w", err)
 	}
-	ctrl.Log.Info("Starting manager", "lmsNamespace", opts.LMSNamespace, "driftInterval", opts.DriftInterval)
+	ctrl.Log.Info("Starting manager", "lmsNamespace", opts.LMSNamespace, "driftInterval", opts.Tenant.DriftInterval)
 	return mgr.Start(ctx)
 }

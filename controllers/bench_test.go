@@ -26,7 +26,9 @@ func BenchmarkProvisionTenants(b *testing.B) {
 	ctx := context.Background()
 	for i := range b.N {
 		prefix := fmt.Sprintf("bench%d", i)
-		startManager(b, func(o *controllers.Options) { o.StatusInterval = time.Minute })
+		startManager(b, func(o *controllers.Options) {
+			o.Tenant.StatusInterval, o.School.StatusInterval = time.Minute, time.Minute
+		})
 
 		start := time.Now()
 		var names []string

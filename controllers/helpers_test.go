@@ -10,18 +10,6 @@ import (
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
-
 // connectAs connects with a credentials Secret's data.
 func connectAs(t testing.TB, db string, c map[string]string) *pgx.Conn {
 	t.Helper()

@@ -89,12 +89,13 @@ func testOptions() controllers.Options {
 	o.LMSNamespace = lmsNamespace
 	o.OperatorNamespace = lmsNamespace
 	o.RetryInterval = 200 * time.Millisecond
-	o.StatusInterval = 300 * time.Millisecond
-	o.DriftInterval = time.Minute
-	o.RotationGrace = 3 * time.Second
-	o.SessionWait = 2 * time.Second
-	o.ArchiveWait = time.Minute
-	o.Webhook = controllers.WebhookOptions{} // off unless a test turns it on
+	o.Tenant.StatusInterval = 300 * time.Millisecond
+	o.Tenant.DriftInterval = time.Minute
+	o.Tenant.RotationGrace = 3 * time.Second
+	o.Tenant.SessionWait = 2 * time.Second
+	o.School.StatusInterval = 300 * time.Millisecond
+	o.School.ResyncInterval = time.Minute
+	o.School.ArchiveWait = time.Minute
 	return o
 }
 
@@ -113,8 +114,6 @@ func runManager(t testing.TB, mutate func(*controllers.Options)) (mgr manager.Ma
 	if mutate != nil {
 		mutate(&o)
 	}
-	var err error
-	var hook *controllers.Webhook
 	mgrOpts := ctrl.Options{
 		Scheme:                 testenv.Scheme(),
 		Cache:                  controllers.CacheOptions(),
@@ -122,23 +121,12 @@ func runManager(t testing.TB, mutate func(*controllers.Options)) (mgr manager.Ma
 		HealthProbeBindAddress: "0",
 		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},
 	}
-	if o.Webhook.Port != 0 {
-		if hook, err = controllers.NewWebhook(context.Background(), env.Config, testenv.Scheme(), o); err != nil {
-			t.Fatal(err)
-		}
-		mgrOpts.WebhookServer = hook.Server
-	}
-	mgr, err = ctrl.NewManager(env.Config, mgrOpts)
+	mgr, err := ctrl.NewManager(env.Config, mgrOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := controllers.Setup(mgr, o); err != nil {
 		t.Fatal(err)
-	}
-	if hook != nil {
-		if err := hook.Register(mgr); err != nil {
-			t.Fatal(err)
-		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

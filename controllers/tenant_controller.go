@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -17,7 +18,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"bellwork.dev/bellwork/internal/reconcile"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/builders"
@@ -39,21 +41,15 @@ type TenantReconciler struct {
 	Client    client.Client
 	APIReader client.Reader
 	Events    record.EventRecorder
-	Options   Options
+	Platform  Platform
+	Options   TenantOptions
 
-	// verified remembers password checks (see passwordMatches).
+	// verified remembers password checks (see passwordMatches). It is a
+	// cache, not state: every decision comes from status, Secrets and
+	// Postgres, and a new process without it checks the passwords again and
+	// decides the same.
 	verified      sync.Map
 	verifiedCount atomic.Int64
-	// beenReady remembers the Tenants (by UID) this process saw Ready: the
-	// cached status a pass starts from can lag the one the last pass wrote,
-	// and a repair must not pass for first-time provisioning because of it.
-	beenReady sync.Map
-	// notReady remembers the Tenants this process announced NotReady, so
-	// each gets one Recovered.
-	notReady sync.Map
-	// seenGeneration remembers, per Tenant, the generation of the last
-	// status this process wrote (see tenantPass.seenGeneration).
-	seenGeneration sync.Map
 }
 
 // Reconcile is the table of contents: read the Tenant, carry out deletion
@@ -72,23 +68,17 @@ func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 	} else {
 		err = r.reconcile(ctx, p)
 	}
-	if err != nil && !isSentinel(err) {
+	if err != nil && !reconcile.IsSentinel(err) {
 		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.phase)
 	}
-	if len(p.changes) > 0 {
-		r.Events.Eventf(t, corev1.EventTypeNormal, eventProvisioned, "%s", p.summary())
-	}
+	p.RecordChanges(r.Events, t, eventProvisioned)
 	if statusErr := r.writeStatus(ctx, p); statusErr != nil {
 		if apierrors.IsNotFound(statusErr) {
 			return ctrl.Result{}, nil
 		}
-		return result(statusErr, r.Options.RetryInterval, 0)
+		return reconcile.Result(statusErr, r.Platform.RetryInterval, 0)
 	}
-	if p.status.Phase == platformv1.PhaseReady {
-		r.beenReady.Store(t.UID, true)
-	}
-	r.seenGeneration.Store(t.UID, p.status.ObservedGeneration)
-	return result(err, r.Options.RetryInterval, p.next(r.Options.DriftInterval))
+	return reconcile.Result(err, r.Platform.RetryInterval, p.Next(r.Options.DriftInterval))
 }
 
 // reconcile provisions a tenant, phase by phase. Each phase records its
@@ -167,26 +157,26 @@ func cnpgInstalled(mgr ctrl.Manager) bool {
 	return err == nil
 }
 
-func tenantFromLabel(_ context.Context, obj client.Object) []reconcile.Request {
+func tenantFromLabel(_ context.Context, obj client.Object) []ctrl.Request {
 	name := obj.GetLabels()[builders.TenantLabel]
 	if name == "" {
 		return nil
 	}
-	return []reconcile.Request{{NamespacedName: client.ObjectKey{Name: name}}}
+	return []ctrl.Request{{NamespacedName: client.ObjectKey{Name: name}}}
 }
 
-func tenantFromNamespace(_ context.Context, obj client.Object) []reconcile.Request {
-	ns := obj.GetNamespace()
-	if len(ns) <= len(platformv1.TenantNamespacePrefix) || ns[:len(platformv1.TenantNamespacePrefix)] != platformv1.TenantNamespacePrefix {
+func tenantFromNamespace(_ context.Context, obj client.Object) []ctrl.Request {
+	name, ok := strings.CutPrefix(obj.GetNamespace(), platformv1.TenantNamespacePrefix)
+	if !ok || name == "" {
 		return nil
 	}
-	return []reconcile.Request{{NamespacedName: client.ObjectKey{Name: ns[len(platformv1.TenantNamespacePrefix):]}}}
+	return []ctrl.Request{{NamespacedName: client.ObjectKey{Name: name}}}
 }
 
-func tenantOfSchool(_ context.Context, obj client.Object) []reconcile.Request {
+func tenantOfSchool(_ context.Context, obj client.Object) []ctrl.Request {
 	s, ok := obj.(*platformv1.School)
 	if !ok || s.Spec.Tenant == "" {
 		return nil
 	}
-	return []reconcile.Request{{NamespacedName: client.ObjectKey{Name: s.Spec.Tenant}}}
+	return []ctrl.Request{{NamespacedName: client.ObjectKey{Name: s.Spec.Tenant}}}
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -17,6 +16,7 @@ import (
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/builders"
 	"bellwork.dev/bellwork/internal/pgadmin"
+	"bellwork.dev/bellwork/internal/reconcile"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -48,24 +48,27 @@ func (r *TenantReconciler) reconcileCredentials(ctx context.Context, p *tenantPa
 		return err
 	}
 	if p.verifiers, p.verifiable, err = pgadmin.InspectPasswords(ctx, s, p.names.Roles()); err != nil {
-		return p.fail(platformv1.TenantCredentialsReady, platformv1.ReasonDatabaseUnreachable, err, "%v", err)
+		return p.Fail(platformv1.TenantCredentialsReady, platformv1.ReasonDatabaseUnreachable, err, "%v", err)
 	}
 	for _, kind := range builders.CredentialKinds {
 		c, err := r.reconcileCredential(ctx, p, kind)
 		if err != nil {
-			return p.fail(platformv1.TenantCredentialsReady, platformv1.ReasonProvisioningFailed, err,
+			return p.Fail(platformv1.TenantCredentialsReady, platformv1.ReasonProvisioningFailed, err,
 				"Secret %s: %v", kind.SecretName(), err)
 		}
 		p.creds[kind] = c
 	}
 	p.status.Credentials = credentialsStatus(p)
+	// Passwords are the last of the spec the database holds: it is applied
+	// in full, and what differs there from now on was changed by hand.
+	p.status.AppliedGeneration = p.tenant.Generation
 	app := p.creds[builders.CredentialApp]
 	if retiring := app.Annotations[annRetiringLogin]; retiring != "" {
-		p.condition(platformv1.TenantCredentialsReady, true, platformv1.ReasonRotating,
+		p.Condition(platformv1.TenantCredentialsReady, true, platformv1.ReasonRotating,
 			"The LMS now uses %s; %s keeps its password until %s", app.User, retiring, app.Annotations[annRetireAfter])
 		return nil
 	}
-	p.condition(platformv1.TenantCredentialsReady, true, platformv1.ReasonReconciled,
+	p.Condition(platformv1.TenantCredentialsReady, true, platformv1.ReasonReconciled,
 		"Passwords are in Secrets db-owner, db-app (%s), db-readonly and db-backup", app.User)
 	return nil
 }
@@ -76,8 +79,10 @@ func (r *TenantReconciler) reconcileCredentials(ctx context.Context, p *tenantPa
 // (3) for the app login, retire the previous login after the grace period.
 // A pass interrupted anywhere resumes from the Secret.
 func (r *TenantReconciler) reconcileCredential(ctx context.Context, p *tenantPass, kind builders.CredentialKind) (builders.Credential, error) {
+	// A Secret the cache does not show (it lost the operator's label) is
+	// still the source of truth: look it up before taking it for missing.
 	secret := &corev1.Secret{}
-	err := r.Client.Get(ctx, inNamespace(p.tenant, kind.SecretName()), secret)
+	err := p.objects.Lookup(ctx, inNamespace(p.tenant, kind.SecretName()), secret)
 	if apierrors.IsNotFound(err) {
 		secret = nil
 	} else if err != nil {
@@ -85,8 +90,7 @@ func (r *TenantReconciler) reconcileCredential(ctx context.Context, p *tenantPas
 	}
 	c := r.decideCredential(ctx, p, kind, secret)
 
-	want := builders.BuildCredentialsSecret(p.tenant, p.top, p.names.Database, c)
-	if secret, err = r.writeCredentialSecret(ctx, p, secret, want); err != nil {
+	if _, err := writeCredentialSecret(ctx, p, c); err != nil {
 		return c, err
 	}
 	s, err := p.maintenanceSession(ctx)
@@ -110,17 +114,17 @@ func (r *TenantReconciler) reconcileCredential(ctx context.Context, p *tenantPas
 	}
 	if !applied {
 		c.Annotations[annChecksum] = checksum(c.User, c.Password)
-		if secret, err = r.writeCredentialSecret(ctx, p, secret, builders.BuildCredentialsSecret(p.tenant, p.top, p.names.Database, c)); err != nil {
+		if _, err = writeCredentialSecret(ctx, p, c); err != nil {
 			return c, err
 		}
 	}
 	if kind == builders.CredentialApp {
-		if c, err = r.retireAppLogin(ctx, p, s, secret, c); err != nil {
+		if c, err = r.retireAppLogin(ctx, p, s, c); err != nil {
 			return c, err
 		}
 	}
 	if every := p.tenant.Spec.Database.Credentials.RotateEvery; every != nil && every.Duration > 0 {
-		p.wakeIn(rotatedAt(c).Add(every.Duration).Sub(p.now))
+		p.WakeIn(rotatedAt(c).Add(every.Duration).Sub(p.Now))
 	}
 	return c, nil
 }
@@ -134,13 +138,13 @@ func (r *TenantReconciler) decideCredential(ctx context.Context, p *tenantPass, 
 	fresh := func(user string) builders.Credential {
 		return builders.Credential{Kind: kind, User: user, Password: pgadmin.GeneratePassword(), Annotations: map[string]string{
 			annRotationRequest: spec.RotationRequest,
-			annRotatedAt:       p.now.UTC().Format(time.RFC3339),
+			annRotatedAt:       p.Now.UTC().Format(time.RFC3339),
 		}}
 	}
 	switchTo := func(from string) builders.Credential {
 		c := fresh(p.names.OtherAppLogin(from))
 		c.Annotations[annRetiringLogin] = from
-		c.Annotations[annRetireAfter] = p.now.Add(r.Options.RotationGrace).UTC().Format(time.RFC3339)
+		c.Annotations[annRetireAfter] = p.Now.Add(r.Options.RotationGrace).UTC().Format(time.RFC3339)
 		r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventRotated,
 			"Switching the LMS from %s to %s; %s keeps its password for %s", from, c.User, from, r.Options.RotationGrace)
 		return c
@@ -159,7 +163,7 @@ func (r *TenantReconciler) decideCredential(ctx context.Context, p *tenantPass, 
 		return fresh(p.names.Blue)
 	}
 	due := cur.Annotations[annRotationRequest] != spec.RotationRequest
-	if every := spec.RotateEvery; every != nil && every.Duration > 0 && !p.now.Before(rotatedAt(cur).Add(every.Duration)) {
+	if every := spec.RotateEvery; every != nil && every.Duration > 0 && !p.Now.Before(rotatedAt(cur).Add(every.Duration)) {
 		due = true
 	}
 	if !due {
@@ -184,14 +188,14 @@ func (r *TenantReconciler) decideCredential(ctx context.Context, p *tenantPass, 
 // retireAppLogin replaces the previous app login's password with one
 // nobody knows once the grace period has passed. Sessions it has open stay
 // open; new ones are refused.
-func (r *TenantReconciler) retireAppLogin(ctx context.Context, p *tenantPass, s pgadmin.Session, secret *corev1.Secret, c builders.Credential) (builders.Credential, error) {
+func (r *TenantReconciler) retireAppLogin(ctx context.Context, p *tenantPass, s pgadmin.Session, c builders.Credential) (builders.Credential, error) {
 	retiring := c.Annotations[annRetiringLogin]
 	if retiring == "" {
 		return c, nil
 	}
 	after, err := time.Parse(time.RFC3339, c.Annotations[annRetireAfter])
-	if err == nil && p.now.Before(after) {
-		p.wakeIn(after.Sub(p.now))
+	if err == nil && p.Now.Before(after) {
+		p.WakeIn(after.Sub(p.Now))
 		return c, nil
 	}
 	// Never while the directory still carries the old login (publishing
@@ -199,7 +203,7 @@ func (r *TenantReconciler) retireAppLogin(ctx context.Context, p *tenantPass, s 
 	if published, err := r.publishedAppLogin(ctx, p); err != nil {
 		return c, err
 	} else if published != "" && published != c.User {
-		p.wakeIn(r.Options.RetryInterval)
+		p.WakeIn(r.Platform.RetryInterval)
 		return c, nil
 	}
 	if retiring != c.User && p.names.IsRole(retiring) {
@@ -211,14 +215,14 @@ func (r *TenantReconciler) retireAppLogin(ctx context.Context, p *tenantPass, s 
 	}
 	delete(c.Annotations, annRetiringLogin)
 	delete(c.Annotations, annRetireAfter)
-	_, err = r.writeCredentialSecret(ctx, p, secret, builders.BuildCredentialsSecret(p.tenant, p.top, p.names.Database, c))
+	_, err = writeCredentialSecret(ctx, p, c)
 	return c, err
 }
 
 // publishedAppLogin is the app login in the tenant's directory entry, or "".
 func (r *TenantReconciler) publishedAppLogin(ctx context.Context, p *tenantPass) (string, error) {
 	s := &corev1.Secret{}
-	err := r.Client.Get(ctx, client.ObjectKey{Namespace: r.Options.LMSNamespace, Name: directory.SecretName(p.tenant.Name)}, s)
+	err := r.Client.Get(ctx, client.ObjectKey{Namespace: r.Platform.LMSNamespace, Name: directory.SecretName(p.tenant.Name)}, s)
 	if apierrors.IsNotFound(err) {
 		return "", nil
 	}
@@ -232,48 +236,24 @@ func (r *TenantReconciler) publishedAppLogin(ctx context.Context, p *tenantPass)
 	return e.Database.App.User, nil
 }
 
-// writeCredentialSecret creates or updates a credential Secret; the
-// operator's annotations are replaced as a set, others are kept.
-func (r *TenantReconciler) writeCredentialSecret(ctx context.Context, p *tenantPass, have, want *corev1.Secret) (*corev1.Secret, error) {
-	if have == nil {
-		err := r.Client.Create(ctx, want)
-		if err == nil {
-			log.FromContext(ctx).Info("Created Secret", "name", want.Namespace+"/"+want.Name)
-			p.noteChange("Created Secret " + want.Namespace + "/" + want.Name)
-			return want, nil
+// writeCredentialSecret writes a credential to its Secret; the operator's
+// annotations are replaced as a set, others are kept.
+func writeCredentialSecret(ctx context.Context, p *tenantPass, c builders.Credential) (*corev1.Secret, error) {
+	want := builders.BuildCredentialsSecret(p.tenant, p.top, p.names.Database, c)
+	have, _, err := reconcile.Ensure(ctx, p.objects, want, func(have, want *corev1.Secret) {
+		have.Data = want.Data
+		for _, k := range credentialAnnotations {
+			if _, ok := want.Annotations[k]; !ok {
+				delete(have.Annotations, k)
+			}
 		}
-		if !apierrors.IsAlreadyExists(err) {
-			return nil, fmt.Errorf("create Secret: %w", err)
-		}
-		// The cache did not show it: it lost the operator's label, or the
-		// cache is behind. Overwrite it (Postgres follows the Secret).
-		have = &corev1.Secret{}
-		if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(want), have); err != nil {
-			return nil, err
-		}
-	}
-	updated := have.DeepCopy()
-	updated.Data = want.Data
-	if updated.Annotations == nil {
-		updated.Annotations = map[string]string{}
-	}
-	for _, k := range []string{annChecksum, annRotationRequest, annRotatedAt, annRetiringLogin, annRetireAfter} {
-		if v, ok := want.Annotations[k]; ok {
-			updated.Annotations[k] = v
-		} else {
-			delete(updated.Annotations, k)
-		}
-	}
-	mergeMetadata(updated, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Labels: want.Labels, OwnerReferences: want.OwnerReferences}})
-	if equality.Semantic.DeepEqual(have, updated) {
-		return have, nil
-	}
-	if err := r.Client.Update(ctx, updated); err != nil {
-		return nil, fmt.Errorf("update Secret: %w", err)
-	}
-	log.FromContext(ctx).Info("Updated Secret", "name", want.Namespace+"/"+want.Name)
-	return updated, nil
+	})
+	return have, err
 }
+
+// credentialAnnotations are the annotations the operator keeps on a
+// credential Secret.
+var credentialAnnotations = []string{annChecksum, annRotationRequest, annRotatedAt, annRetiringLogin, annRetireAfter}
 
 // credentialFrom reads a credential Secret; ok is false when it holds no
 // usable login for kind.
@@ -283,7 +263,7 @@ func credentialFrom(kind builders.CredentialKind, s *corev1.Secret, n pgadmin.Na
 	}
 	c := builders.Credential{Kind: kind, User: string(s.Data[builders.KeyUsername]), Password: string(s.Data[builders.KeyPassword]),
 		Annotations: map[string]string{}}
-	for _, k := range []string{annChecksum, annRotationRequest, annRotatedAt, annRetiringLogin, annRetireAfter} {
+	for _, k := range credentialAnnotations {
 		if v, ok := s.Annotations[k]; ok {
 			c.Annotations[k] = v
 		}

@@ -7,7 +7,6 @@ import (
 
 	cnpgv1 "github.com/cloudnative-pg/api/pkg/api/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -16,16 +15,12 @@ import (
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/builders"
 	"bellwork.dev/bellwork/internal/pgadmin"
+	"bellwork.dev/bellwork/internal/reconcile"
 )
 
 // ensureFinalizer adds the Tenant finalizer before anything is created.
 func (r *TenantReconciler) ensureFinalizer(ctx context.Context, p *tenantPass) error {
-	if controllerutil.ContainsFinalizer(p.tenant, platformv1.TenantFinalizer) {
-		return nil
-	}
-	patch := client.MergeFromWithOptions(p.tenant.DeepCopy(), client.MergeFromWithOptimisticLock{})
-	controllerutil.AddFinalizer(p.tenant, platformv1.TenantFinalizer)
-	return r.Client.Patch(ctx, p.tenant, patch)
+	return reconcile.AddFinalizer(ctx, r.Client, p.tenant, platformv1.TenantFinalizer)
 }
 
 // finalize carries out a Tenant's deletion: withdraw the directory entry
@@ -39,7 +34,7 @@ func (r *TenantReconciler) finalize(ctx context.Context, p *tenantPass) error {
 	if err := r.withdraw(ctx, p, "the tenant is being deleted"); err != nil {
 		return err
 	}
-	p.condition(platformv1.TenantPublished, false, platformv1.ReasonDeleting, "The tenant is being deleted")
+	p.Condition(platformv1.TenantPublished, false, platformv1.ReasonDeleting, "The tenant is being deleted")
 	var err error
 	if p.tenant.EffectiveReclaimPolicy() == platformv1.ReclaimDelete {
 		err = r.dropDatabase(ctx, p)
@@ -49,16 +44,11 @@ func (r *TenantReconciler) finalize(ctx context.Context, p *tenantPass) error {
 	if err != nil {
 		return err
 	}
-	patch := client.MergeFromWithOptions(p.tenant.DeepCopy(), client.MergeFromWithOptimisticLock{})
-	controllerutil.RemoveFinalizer(p.tenant, platformv1.TenantFinalizer)
-	if err := r.Client.Patch(ctx, p.tenant, patch); err != nil {
-		return client.IgnoreNotFound(err)
+	if err := reconcile.RemoveFinalizer(ctx, r.Client, p.tenant, platformv1.TenantFinalizer); err != nil {
+		return err
 	}
-	r.beenReady.Delete(p.tenant.UID)
-	r.notReady.Delete(p.tenant.UID)
-	r.seenGeneration.Delete(p.tenant.UID)
 	log.FromContext(ctx).Info("Released Tenant", "reclaimPolicy", p.tenant.EffectiveReclaimPolicy())
-	return ErrTerminateLoop
+	return reconcile.ErrTerminateLoop
 }
 
 // retainDatabase keeps the database and roles. A dedicated cluster lives
@@ -99,7 +89,7 @@ func (r *TenantReconciler) dropDatabase(ctx context.Context, p *tenantPass) erro
 	if p.top.Provider == builders.ProviderDedicated {
 		c := &cnpgv1.Cluster{}
 		c.Namespace, c.Name = p.top.Cluster.Namespace, p.top.Cluster.Name
-		if err := r.Client.Delete(ctx, c); client.IgnoreNotFound(err) != nil {
+		if _, err := reconcile.Remove(ctx, p.objects, c); err != nil {
 			return err
 		}
 		r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventDeleted,
@@ -114,7 +104,7 @@ func (r *TenantReconciler) dropDatabase(ctx context.Context, p *tenantPass) erro
 	}
 	s, err := p.maintenanceSession(ctx)
 	if err != nil {
-		return p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonDatabaseUnreachable, err,
+		return p.Fail(platformv1.TenantDatabaseReady, platformv1.ReasonDatabaseUnreachable, err,
 			"Cannot connect to %s to drop database %s: %v", p.admin.Address(), p.names.Database, err)
 	}
 	sessions, err := pgadmin.CountSessions(ctx, s, p.names.Database, p.names.AppLogins())
@@ -122,19 +112,19 @@ func (r *TenantReconciler) dropDatabase(ctx context.Context, p *tenantPass) erro
 		return err
 	}
 	deadline := p.tenant.DeletionTimestamp.Add(r.Options.SessionWait)
-	if sessions > 0 && p.now.Before(deadline) {
-		p.condition(platformv1.TenantDatabaseReady, false, platformv1.ReasonWaitingForSessions,
+	if sessions > 0 && p.Now.Before(deadline) {
+		p.Condition(platformv1.TenantDatabaseReady, false, platformv1.ReasonWaitingForSessions,
 			"%d sessions of the LMS remain on database %s; they are ended at %s", sessions, p.names.Database, deadline.UTC().Format(time.RFC3339))
-		p.wakeIn(min(r.Options.RetryInterval, deadline.Sub(p.now)))
-		return ErrTerminateLoop
+		p.WakeIn(min(r.Platform.RetryInterval, deadline.Sub(p.Now)))
+		return reconcile.ErrTerminateLoop
 	}
 	changes := []pgadmin.Change{pgadmin.TerminateSessions(p.names), pgadmin.DropDatabase(p.names)}
 	changes = append(changes, pgadmin.DropRoles(p.names)...)
 	if err := r.run(ctx, p, s, changes); err != nil {
-		return p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
+		return p.Fail(platformv1.TenantDatabaseReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
 	}
 	if want := builders.BuildCNPGDatabase(p.tenant, p.top, p.names); want != nil {
-		if err := r.Client.Delete(ctx, want); err != nil && !apierrors.IsNotFound(err) {
+		if _, err := reconcile.Remove(ctx, p.objects, want); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -216,7 +217,7 @@ func TestExternalTenantProvisionsEverything(t *testing.T) {
 		e := entryOf(t, "flow")
 		return e != nil && e.DisplayName == "Flow District", "display name not republished"
 	})
-	if after := secretData(t, "tenant-flow", "admin-invitations"); !mapsEqual(before, after) {
+	if after := secretData(t, "tenant-flow", "admin-invitations"); !maps.Equal(before, after) {
 		t.Errorf("invitation links changed: %v -> %v", before, after)
 	}
 }

@@ -11,12 +11,11 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/builders"
+	"bellwork.dev/bellwork/internal/reconcile"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -30,10 +29,12 @@ const InvitationLifetime = 14 * 24 * time.Hour
 func (r *TenantReconciler) reconcileInvitations(ctx context.Context, p *tenantPass) error {
 	t := p.tenant
 	fail := func(err error) error {
-		return p.fail(platformv1.TenantCredentialsReady, platformv1.ReasonProvisioningFailed, err, "Secret %s: %v", builders.InvitationSecretName, err)
+		return p.Fail(platformv1.TenantCredentialsReady, platformv1.ReasonProvisioningFailed, err, "Secret %s: %v", builders.InvitationSecretName, err)
 	}
+	// Tokens already handed out must never be replaced because the cache
+	// did not show their Secret: look it up before taking it for missing.
 	have := &corev1.Secret{}
-	err := r.Client.Get(ctx, inNamespace(t, builders.InvitationSecretName), have)
+	err := p.objects.Lookup(ctx, inNamespace(t, builders.InvitationSecretName), have)
 	if apierrors.IsNotFound(err) {
 		have = nil
 	} else if err != nil {
@@ -42,7 +43,7 @@ func (r *TenantReconciler) reconcileInvitations(ctx context.Context, p *tenantPa
 	if len(t.Spec.Admins) == 0 {
 		p.admins, p.status.AdminInvitationSecret = nil, ""
 		if have != nil && have.Labels[builders.TenantLabel] == t.Name {
-			if _, err := remove(ctx, r.objects(p), have); err != nil {
+			if _, err := reconcile.Remove(ctx, p.objects, have); err != nil {
 				return fail(err)
 			}
 		}
@@ -62,38 +63,22 @@ func (r *TenantReconciler) reconcileInvitations(ctx context.Context, p *tenantPa
 			token = builders.InvitationToken(string(have.Data[key]))
 		}
 		expires, err := time.Parse(time.RFC3339, expiry[key])
-		if token == "" || err != nil || !p.now.Before(expires) {
-			token, expires = newToken(), p.now.Add(InvitationLifetime).UTC()
+		if token == "" || err != nil || !p.Now.Before(expires) {
+			token, expires = newToken(), p.Now.Add(InvitationLifetime).UTC()
 		}
 		links[key] = directory.InvitationURL(t.Spec.Hosts[0], r.Options.LMSPort, token)
 		newExpiry[key] = expires.UTC().Format(time.RFC3339)
 		sum := sha256.Sum256([]byte(token))
 		p.admins = append(p.admins, directory.Admin{Email: email, TokenSHA256: hex.EncodeToString(sum[:]), ExpiresAt: expires.UTC()})
-		p.wakeIn(expires.Sub(p.now))
+		p.WakeIn(expires.Sub(p.Now))
 	}
 	expiryJSON, err := json.Marshal(newExpiry)
 	if err != nil {
 		return fail(err)
 	}
 	want := builders.BuildInvitationSecret(t, links, string(expiryJSON))
-	if have == nil {
-		// A cache that has not caught up makes this fail with AlreadyExists,
-		// and the pass is retried: existing tokens are never overwritten blindly.
-		if err := r.Client.Create(ctx, want); err != nil {
-			return fail(err)
-		}
-		log.FromContext(ctx).Info("Created Secret", "name", want.Namespace+"/"+want.Name)
-		p.noteChange("Created Secret " + want.Namespace + "/" + want.Name)
-	} else {
-		updated := have.DeepCopy()
-		updated.Data = want.Data
-		mergeMetadata(updated, want)
-		if !equality.Semantic.DeepEqual(have, updated) {
-			if err := r.Client.Update(ctx, updated); err != nil {
-				return fail(err)
-			}
-			log.FromContext(ctx).Info("Updated Secret", "name", want.Namespace+"/"+want.Name)
-		}
+	if _, _, err := reconcile.Ensure(ctx, p.objects, want, func(have, want *corev1.Secret) { have.Data = want.Data }); err != nil {
+		return fail(err)
 	}
 	p.status.AdminInvitationSecret = builders.InvitationSecretName
 	return nil

@@ -3,6 +3,7 @@ package controllers_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -39,7 +40,7 @@ func (w *writeCounter) add(format string, args ...any) {
 func (w *writeCounter) list() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]string(nil), w.writes...)
+	return slices.Clone(w.writes)
 }
 
 // countingClient passes reads through and counts writes.
@@ -174,7 +175,7 @@ func TestUnchangedTenantWritesNothing(t *testing.T) {
 	opts.HostOverrides = overrides
 	opts.Postgres = countingConnector{pgadmin.NewDialer(), w}
 	tenants := &controllers.TenantReconciler{Client: countingClient{mgr.GetClient(), w}, APIReader: mgr.GetAPIReader(),
-		Events: countingRecorder{w}, Options: opts}
+		Events: countingRecorder{w}, Platform: opts.Platform, Options: opts.Tenant}
 	for _, name := range []string{"still", "still-pooled"} {
 		res, err := tenants.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKey{Name: name}})
 		if err != nil {
@@ -185,7 +186,7 @@ func TestUnchangedTenantWritesNothing(t *testing.T) {
 		}
 	}
 	schools := &controllers.SchoolReconciler{Client: countingClient{mgr.GetClient(), w}, APIReader: mgr.GetAPIReader(),
-		Events: countingRecorder{w}, Options: opts}
+		Events: countingRecorder{w}, Platform: opts.Platform, Options: opts.School}
 	if _, err := schools.Reconcile(ctx, ctrl.Request{NamespacedName: client.ObjectKeyFromObject(one)}); err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func (r *TenantReconciler) reconcileOnboarding(ctx context.Context, p *tenantPas
 	if err != nil {
 		// The checklist is informative: keep the last one and look again.
 		log.FromContext(ctx).Info("Could not read operator_status; keeping the last checklist", "error", err.Error())
-		p.wakeIn(r.Options.StatusInterval)
+		p.WakeIn(r.Options.StatusInterval)
 		return nil
 	}
 	ns := client.InNamespace(p.tenant.NamespaceName())
@@ -53,7 +53,7 @@ func (r *TenantReconciler) reconcileOnboarding(ctx context.Context, p *tenantPas
 				step.Done = true
 				step.Time = previous[name].Time
 				if step.Time == nil {
-					step.Time = &metav1.Time{Time: p.now}
+					step.Time = &metav1.Time{Time: p.Now}
 				}
 			}
 		} else if m, ok := lms.Milestones[name]; ok {
@@ -68,7 +68,7 @@ func (r *TenantReconciler) reconcileOnboarding(ctx context.Context, p *tenantPas
 	p.status.Onboarding = steps
 	p.status.OnboardingProgress = fmt.Sprintf("%d/%d", done, len(steps))
 	if done < len(steps) {
-		p.wakeIn(r.Options.StatusInterval)
+		p.WakeIn(r.Options.StatusInterval)
 	}
 	return nil
 }
@@ -76,10 +76,10 @@ func (r *TenantReconciler) reconcileOnboarding(ctx context.Context, p *tenantPas
 // readLMSStatus reads operator_status through the tenant's readonly role.
 func (r *TenantReconciler) readLMSStatus(ctx context.Context, p *tenantPass) (*directory.Status, error) {
 	ro := p.creds[builders.CredentialReadonly]
-	return readStatusAs(ctx, p.connector, &r.Options, p.top, p.names.Database, ro.User, ro.Password)
+	return readStatusAs(ctx, p.connector, &r.Platform, p.top, p.names.Database, ro.User, ro.Password)
 }
 
-func readStatusAs(ctx context.Context, c pgadmin.Connector, o *Options, top builders.Topology, db, user, password string) (*directory.Status, error) {
+func readStatusAs(ctx context.Context, c pgadmin.Connector, o *Platform, top builders.Topology, db, user, password string) (*directory.Status, error) {
 	host, port := o.dialAddress(top.DirectHost, top.DirectPort)
 	ssl := top.SSLMode
 	if top.Provider != builders.ProviderExternal {

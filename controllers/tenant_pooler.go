@@ -9,6 +9,7 @@ import (
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/builders"
+	"bellwork.dev/bellwork/internal/reconcile"
 )
 
 // reconcilePooler keeps the tenant's PgBouncer Pooler (transaction mode)
@@ -21,12 +22,12 @@ func (r *TenantReconciler) reconcilePooler(ctx context.Context, p *tenantPass) e
 			return nil
 		}
 		key := types.NamespacedName{Namespace: p.top.Cluster.Namespace, Name: builders.PoolerName(p.tenant)}
-		if err := ensureOrRemove[*cnpgv1.Pooler](ctx, r.objects(p), p.tenant, nil, key, nil); err != nil {
-			return p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
+		if err := reconcile.EnsureOrRemove[*cnpgv1.Pooler](ctx, p.objects, nil, key, p.ownedByTenant, nil); err != nil {
+			return p.Fail(platformv1.TenantDatabaseReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
 		}
 		return nil
 	}
-	have, _, err := ensure(ctx, r.objects(p), want, func(have, want *cnpgv1.Pooler) {
+	have, _, err := reconcile.Ensure(ctx, p.objects, want, func(have, want *cnpgv1.Pooler) {
 		have.Spec.Type = want.Spec.Type
 		have.Spec.Instances = want.Spec.Instances
 		if have.Spec.PgBouncer == nil {
@@ -36,7 +37,7 @@ func (r *TenantReconciler) reconcilePooler(ctx context.Context, p *tenantPass) e
 		have.Spec.PgBouncer.Parameters = want.Spec.PgBouncer.Parameters
 	})
 	if err != nil {
-		return p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
+		return p.Fail(platformv1.TenantDatabaseReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
 	}
 	active := have.Status.Phase == cnpgv1.PoolerPhaseActive ||
 		(have.Status.Phase == "" && have.Status.Instances >= ptr.Deref(have.Spec.Instances, 1))
@@ -45,7 +46,7 @@ func (r *TenantReconciler) reconcilePooler(ctx context.Context, p *tenantPass) e
 		if reason == "" {
 			reason = "not active yet"
 		}
-		return p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonPoolerNotReady, nil,
+		return p.Fail(platformv1.TenantDatabaseReady, platformv1.ReasonPoolerNotReady, nil,
 			"Pooler %s/%s: %s", have.Namespace, have.Name, reason)
 	}
 	return nil

@@ -7,16 +7,15 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/builders"
+	"bellwork.dev/bellwork/internal/reconcile"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -31,20 +30,20 @@ const hostConflictRetry = 30 * time.Second
 func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) error {
 	t := p.tenant
 	withhold := func(reason, format string, args ...any) error {
-		p.condition(platformv1.TenantPublished, false, reason, format, args...)
+		p.Condition(platformv1.TenantPublished, false, reason, format, args...)
 		return r.withdraw(ctx, p, fmt.Sprintf(format, args...))
 	}
 	// What the spec lacks now (a Secret, a valid time zone) does not take a
 	// district off the air: the last good entry stays until it is fixed.
 	keepLast := func(reason, format string, args ...any) error {
 		if p.status.DirectorySecret == "" {
-			p.condition(platformv1.TenantPublished, false, reason, format, args...)
+			p.Condition(platformv1.TenantPublished, false, reason, format, args...)
 			return nil
 		}
 		meta.SetStatusCondition(&p.status.Conditions, metav1.Condition{
 			Type: platformv1.TenantPublished, Status: metav1.ConditionUnknown, Reason: reason,
 			Message:            fmt.Sprintf(format, args...) + "; the LMS keeps serving the last good entry " + p.status.DirectorySecret,
-			ObservedGeneration: t.Generation, LastTransitionTime: metav1.NewTime(p.now),
+			ObservedGeneration: t.Generation, LastTransitionTime: metav1.NewTime(p.Now),
 		})
 		return nil
 	}
@@ -52,7 +51,7 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 		return err
 	} else if other != "" {
 		// Two districts cannot share a host: the one without precedence goes.
-		p.wakeIn(hostConflictRetry)
+		p.WakeIn(hostConflictRetry)
 		return withhold(platformv1.ReasonHostConflict, "Host %s is already served by tenant %s; choose another host", host, other)
 	}
 	if !builders.KnownTimeZone(string(t.Spec.TimeZone)) && t.Spec.TimeZone != "" {
@@ -60,7 +59,7 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 	}
 	oidcSecret, err := r.oidcClientSecret(ctx, t)
 	if err != nil {
-		p.wakeIn(r.Options.RetryInterval)
+		p.WakeIn(r.Platform.RetryInterval)
 		return keepLast(platformv1.ReasonOIDCSecretMissing, "%v", err)
 	}
 	published, err := r.publishedSchools(ctx, t)
@@ -79,18 +78,18 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 	if err != nil {
 		return keepLast(platformv1.ReasonInvalidSpec, "The directory entry would be invalid: %v", err)
 	}
-	want := builders.BuildDirectorySecret(t, r.Options.LMSNamespace, data)
-	changed, err := r.writeDirectorySecret(ctx, want)
+	want := builders.BuildDirectorySecret(t, r.Platform.LMSNamespace, data)
+	_, wrote, err := reconcile.Ensure(ctx, p.objects, want, func(have, want *corev1.Secret) { have.Data = want.Data })
 	if err != nil {
 		if apierrors.IsNotFound(err) {
-			p.condition(platformv1.TenantPublished, false, platformv1.ReasonLMSNamespaceMissing,
-				"Namespace %s, where the directory is published, does not exist", r.Options.LMSNamespace)
-			return ErrNextLoop
+			p.Condition(platformv1.TenantPublished, false, platformv1.ReasonLMSNamespaceMissing,
+				"Namespace %s, where the directory is published, does not exist", r.Platform.LMSNamespace)
+			return reconcile.ErrNextLoop
 		}
-		return p.fail(platformv1.TenantPublished, platformv1.ReasonProvisioningFailed, err, "%v", err)
+		return p.Fail(platformv1.TenantPublished, platformv1.ReasonProvisioningFailed, err, "%v", err)
 	}
 	hash := directory.Hash(data)
-	if changed {
+	if wrote != reconcile.Unchanged {
 		r.Events.Eventf(t, corev1.EventTypeNormal, eventPublished,
 			"Published directory entry %s/%s (%d schools, hash %s)", want.Namespace, want.Name, len(published), hash)
 	}
@@ -98,45 +97,17 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 	p.status.DirectoryHash = hash
 	p.status.Schools = int32(len(published))
 	p.published = published
-	p.condition(platformv1.TenantPublished, true, platformv1.ReasonReconciled,
+	p.Condition(platformv1.TenantPublished, true, platformv1.ReasonReconciled,
 		"Directory entry %s lists %d schools", p.status.DirectorySecret, len(published))
 	return nil
-}
-
-// writeDirectorySecret writes the entry when its bytes differ from what is
-// published; changed says whether it wrote.
-func (r *TenantReconciler) writeDirectorySecret(ctx context.Context, want *corev1.Secret) (bool, error) {
-	have := &corev1.Secret{}
-	err := r.Client.Get(ctx, client.ObjectKeyFromObject(want), have)
-	if apierrors.IsNotFound(err) {
-		if err := r.Client.Create(ctx, want); err != nil {
-			return false, err
-		}
-		log.FromContext(ctx).Info("Created Secret", "name", want.Namespace+"/"+want.Name)
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	updated := have.DeepCopy()
-	updated.Data = want.Data
-	mergeMetadata(updated, want)
-	if equality.Semantic.DeepEqual(have, updated) {
-		return false, nil
-	}
-	if err := r.Client.Update(ctx, updated); err != nil {
-		return false, err
-	}
-	log.FromContext(ctx).Info("Updated Secret", "name", want.Namespace+"/"+want.Name)
-	return true, nil
 }
 
 // withdraw removes the tenant's directory entry, so the LMS stops serving
 // it, and records why.
 func (r *TenantReconciler) withdraw(ctx context.Context, p *tenantPass, why string) error {
 	s := &corev1.Secret{}
-	s.Namespace, s.Name = r.Options.LMSNamespace, directory.SecretName(p.tenant.Name)
-	removed, err := remove(ctx, r.objects(p), s)
+	s.Namespace, s.Name = r.Platform.LMSNamespace, directory.SecretName(p.tenant.Name)
+	removed, err := reconcile.Remove(ctx, p.objects, s)
 	if err != nil {
 		return err
 	}
@@ -163,13 +134,13 @@ func (r *TenantReconciler) holdLastEntry(p *tenantPass, passErr error) error {
 		}
 		why := fmt.Sprintf("%s: %s", typ, c.Message)
 		if p.status.DirectorySecret == "" {
-			p.condition(platformv1.TenantPublished, false, platformv1.ReasonNotServable, "Not published while %s", why)
+			p.Condition(platformv1.TenantPublished, false, platformv1.ReasonNotServable, "Not published while %s", why)
 			break
 		}
 		meta.SetStatusCondition(&p.status.Conditions, metav1.Condition{
 			Type: platformv1.TenantPublished, Status: metav1.ConditionUnknown, Reason: platformv1.ReasonKeptLastEntry,
 			Message:            fmt.Sprintf("The LMS keeps serving the last good entry %s while %s", p.status.DirectorySecret, why),
-			ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.now),
+			ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.Now),
 		})
 		break
 	}

@@ -58,7 +58,7 @@ func TestKilledOperatorConvergesAfterRestart(t *testing.T) {
 		_ = cmd.Wait()
 		t.Logf("kill %d after %s: %d tenants Ready", kill, d, countReady(t, names))
 	}
-	startManager(t, func(o *controllers.Options) { o.MaxConcurrentReconciles = 4 })
+	startManager(t, func(o *controllers.Options) { o.Tenant.MaxConcurrentReconciles = 4 })
 	for _, n := range names {
 		waitTenant(t, n, metav1.ConditionTrue, 90*time.Second)
 	}

@@ -43,7 +43,7 @@ func TestTenantsCannotReachEachOther(t *testing.T) {
 // Event says what was put back.
 func TestRoleDriftIsRepaired(t *testing.T) {
 	ctx := context.Background()
-	startManager(t, func(o *controllers.Options) { o.DriftInterval = time.Second })
+	startManager(t, func(o *controllers.Options) { o.Tenant.DriftInterval = time.Second })
 	create(t, externalTenant("drift"))
 	waitTenant(t, "drift", metav1.ConditionTrue, 60*time.Second)
 

@@ -14,6 +14,7 @@ import (
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/builders"
 	"bellwork.dev/bellwork/internal/pgadmin"
+	"bellwork.dev/bellwork/internal/reconcile"
 )
 
 // reconcileServer finds the Postgres server and the admin credentials the
@@ -22,18 +23,18 @@ import (
 // is ready, and its superuser Secret.
 func (r *TenantReconciler) reconcileServer(ctx context.Context, p *tenantPass) error {
 	if p.namesErr != nil {
-		p.condition(platformv1.TenantDatabaseReady, false, platformv1.ReasonInvalidSpec, "spec.database.name: %v", p.namesErr)
-		return ErrTerminateLoop
+		p.Condition(platformv1.TenantDatabaseReady, false, platformv1.ReasonInvalidSpec, "spec.database.name: %v", p.namesErr)
+		return reconcile.ErrTerminateLoop
 	}
 	if p.top.Provider == "" {
-		p.condition(platformv1.TenantDatabaseReady, false, platformv1.ReasonInvalidSpec, "spec.database sets no provider: set cloudNativePG or external")
-		return ErrTerminateLoop
+		p.Condition(platformv1.TenantDatabaseReady, false, platformv1.ReasonInvalidSpec, "spec.database sets no provider: set cloudNativePG or external")
+		return reconcile.ErrTerminateLoop
 	}
 	if err := r.findAdmin(ctx, p); err != nil {
 		return err
 	}
 	if _, err := p.maintenanceSession(ctx); err != nil {
-		return p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonDatabaseUnreachable, err,
+		return p.Fail(platformv1.TenantDatabaseReady, platformv1.ReasonDatabaseUnreachable, err,
 			"Cannot connect to %s as %s: %v", p.admin.Address(), p.admin.User, err)
 	}
 	return nil
@@ -66,10 +67,10 @@ func (r *TenantReconciler) findAdmin(ctx context.Context, p *tenantPass) error {
 		case builders.ProviderCloudNativePG:
 			hint = " (CloudNativePG writes it when the Cluster sets enableSuperuserAccess: true)"
 		}
-		return p.fail(platformv1.TenantDatabaseReady, reason, ErrNextLoop,
+		return p.Fail(platformv1.TenantDatabaseReady, reason, reconcile.ErrNextLoop,
 			"Secret %s with keys username and password: %v%s", secret, err, hint)
 	}
-	host, port := r.Options.dialAddress(p.top.DirectHost, p.top.DirectPort)
+	host, port := r.Platform.dialAddress(p.top.DirectHost, p.top.DirectPort)
 	p.admin = pgadmin.Target{Host: host, Port: port, Database: "postgres", User: user, Password: password,
 		SSLMode: sslMode, Reuse: true}
 	return nil
@@ -80,7 +81,7 @@ func (r *TenantReconciler) findAdmin(ctx context.Context, p *tenantPass) error {
 func (r *TenantReconciler) cluster(ctx context.Context, p *tenantPass) (*cnpgv1.Cluster, error) {
 	cluster := &cnpgv1.Cluster{}
 	if want := builders.BuildCNPGCluster(p.tenant, p.top, p.names); want != nil {
-		have, _, err := ensure(ctx, r.objects(p), want, func(have, want *cnpgv1.Cluster) {
+		have, _, err := reconcile.Ensure(ctx, p.objects, want, func(have, want *cnpgv1.Cluster) {
 			have.Spec.Instances = want.Spec.Instances
 			have.Spec.ImageName = want.Spec.ImageName
 			have.Spec.EnableSuperuserAccess = want.Spec.EnableSuperuserAccess
@@ -90,7 +91,7 @@ func (r *TenantReconciler) cluster(ctx context.Context, p *tenantPass) (*cnpgv1.
 			return nil, cnpgMissing(p)
 		}
 		if err != nil {
-			return nil, p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
+			return nil, p.Fail(platformv1.TenantDatabaseReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
 		}
 		cluster = have
 	} else if err := r.Client.Get(ctx, p.top.Cluster, cluster); err != nil {
@@ -98,7 +99,7 @@ func (r *TenantReconciler) cluster(ctx context.Context, p *tenantPass) (*cnpgv1.
 			return nil, cnpgMissing(p)
 		}
 		if apierrors.IsNotFound(err) {
-			return nil, p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonClusterNotReady, nil,
+			return nil, p.Fail(platformv1.TenantDatabaseReady, platformv1.ReasonClusterNotReady, nil,
 				"CloudNativePG Cluster %s does not exist", p.top.Cluster)
 		}
 		return nil, err
@@ -111,7 +112,7 @@ func (r *TenantReconciler) cluster(ctx context.Context, p *tenantPass) (*cnpgv1.
 		if phase == "" {
 			phase = "no phase reported yet"
 		}
-		return nil, p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonClusterNotReady, nil,
+		return nil, p.Fail(platformv1.TenantDatabaseReady, platformv1.ReasonClusterNotReady, nil,
 			"CloudNativePG Cluster %s has %d of %d instances ready (%s)", p.top.Cluster,
 			cluster.Status.ReadyInstances, cluster.Spec.Instances, phase)
 	}
@@ -120,8 +121,8 @@ func (r *TenantReconciler) cluster(ctx context.Context, p *tenantPass) (*cnpgv1.
 
 // cnpgMissing reports a cluster without CloudNativePG's CRDs.
 func cnpgMissing(p *tenantPass) error {
-	p.wakeIn(time.Minute)
-	return p.fail(platformv1.TenantDatabaseReady, platformv1.ReasonClusterNotReady, ErrTerminateLoop,
+	p.WakeIn(time.Minute)
+	return p.Fail(platformv1.TenantDatabaseReady, platformv1.ReasonClusterNotReady, reconcile.ErrTerminateLoop,
 		"CloudNativePG is not installed (the API server does not know its Cluster kind); install it, then restart the operator")
 }
 

@@ -6,14 +6,12 @@ import (
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/util/retry"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/builders"
+	"bellwork.dev/bellwork/internal/reconcile"
 )
 
 // dependencies are the Tenant's conditions in the order they build on each
@@ -27,8 +25,9 @@ var dependencies = []string{
 }
 
 // summarize fills in what follows from the conditions: conditions that
-// depend on one that is not True cannot be vouched for, Ready, the phase,
-// and the fields every status carries.
+// depend on one that is not True cannot be vouched for, Ready, and the
+// fields every status carries. The phase depends on the tenant's history,
+// which onto decides from the status the API server has.
 func (p *tenantPass) summarize() {
 	st := &p.status
 	st.ObservedGeneration = p.tenant.Generation
@@ -39,7 +38,7 @@ func (p *tenantPass) summarize() {
 			Name:     p.names.Database,
 			Endpoint: fmt.Sprintf("%s:%d", p.top.Host, p.top.Port),
 		}
-		if p.isTrue(platformv1.TenantCredentialsReady) || (st.Database != nil && len(st.Database.CredentialsSecrets) > 0) {
+		if p.IsTrue(platformv1.TenantCredentialsReady) || (st.Database != nil && len(st.Database.CredentialsSecrets) > 0) {
 			db.CredentialsSecrets = credentialsSecrets()
 		}
 		st.Database = db
@@ -51,13 +50,13 @@ func (p *tenantPass) summarize() {
 		if c == nil {
 			meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: typ, Status: metav1.ConditionUnknown,
 				Reason: platformv1.ReasonProgressing, Message: "Not checked yet",
-				ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.now)})
+				ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.Now)})
 			c = meta.FindStatusCondition(st.Conditions, typ)
 		}
 		if blocking != nil && c.Status == metav1.ConditionTrue {
 			meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: typ, Status: metav1.ConditionUnknown,
 				Reason: platformv1.ReasonDependencyNotReady, Message: fmt.Sprintf("Waiting for %s", blocking.Type),
-				ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.now)})
+				ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.Now)})
 			continue
 		}
 		if blocking == nil && c.Status != metav1.ConditionTrue {
@@ -68,7 +67,7 @@ func (p *tenantPass) summarize() {
 
 	ready := metav1.Condition{Type: platformv1.ConditionReady, Status: metav1.ConditionTrue,
 		Reason: platformv1.ReasonReconciled, Message: "The LMS serves this tenant",
-		ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.now)}
+		ObservedGeneration: p.tenant.Generation, LastTransitionTime: metav1.NewTime(p.Now)}
 	switch {
 	case !p.tenant.DeletionTimestamp.IsZero():
 		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, platformv1.ReasonDeleting, "The tenant is being deleted"
@@ -78,40 +77,53 @@ func (p *tenantPass) summarize() {
 	}
 	meta.SetStatusCondition(&st.Conditions, ready)
 
+}
+
+// writeStatus summarises the pass and writes its status onto the Tenant as
+// the API server has it (see reconcile.PatchStatus), then sends the
+// readiness Event that status records, if any.
+func (r *TenantReconciler) writeStatus(ctx context.Context, p *tenantPass) error {
+	p.summarize()
+	var news *readinessNews
+	written, err := reconcile.PatchStatus(ctx, r.Client, r.APIReader, p.tenant, func(fresh *platformv1.Tenant) {
+		last := fresh.Status
+		fresh.Status = p.onto(last)
+		news = announce(last, &fresh.Status, p)
+	})
+	if err == nil && written && news != nil {
+		r.Events.Event(p.tenant, news.typ, news.reason, news.message)
+	}
+	return err
+}
+
+// onto is the pass's status as it goes onto last, the status the API server
+// has: what the pass observed, with what only the tenant's history decides
+// taken from the newer of last and the copy the pass started from, which
+// may be several writes behind.
+func (p *tenantPass) onto(last platformv1.TenantStatus) platformv1.TenantStatus {
+	st := *p.status.DeepCopy()
+	st.Conditions = slices.Clone(last.Conditions)
+	p.ConditionsOnto(&st.Conditions)
+	st.AppliedGeneration = max(st.AppliedGeneration, last.AppliedGeneration)
+	st.AnnouncedNotReady = last.AnnouncedNotReady.DeepCopy()
+	if last.ProvisionedTime != nil && (st.ProvisionedTime == nil || last.ProvisionedTime.Before(st.ProvisionedTime)) {
+		st.ProvisionedTime = last.ProvisionedTime.DeepCopy()
+	}
+	ready := meta.IsStatusConditionTrue(st.Conditions, platformv1.ConditionReady)
+	if ready && st.ProvisionedTime == nil {
+		st.ProvisionedTime = &metav1.Time{Time: p.Now}
+	}
 	switch {
 	case !p.tenant.DeletionTimestamp.IsZero():
 		st.Phase = platformv1.PhaseDeleting
-	case ready.Status == metav1.ConditionTrue:
+	case ready:
 		st.Phase = platformv1.PhaseReady
-	case p.before.Phase == platformv1.PhaseReady || p.before.Phase == platformv1.PhaseDegraded:
+	case st.ProvisionedTime != nil:
 		st.Phase = platformv1.PhaseDegraded
 	default:
 		st.Phase = platformv1.PhaseProvisioning
 	}
-}
-
-// writeStatus is the Tenant's one status writer: summarize, then one
-// patch, retried on conflict, skipped when nothing changed.
-func (r *TenantReconciler) writeStatus(ctx context.Context, p *tenantPass) error {
-	p.summarize()
-	r.announceReadiness(p)
-	if equality.Semantic.DeepEqual(p.before, p.status) {
-		return nil
-	}
-	latest := p.tenant
-	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		if latest == nil {
-			latest = &platformv1.Tenant{}
-			if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(p.tenant), latest); err != nil {
-				return err
-			}
-		}
-		patch := client.MergeFromWithOptions(latest.DeepCopy(), client.MergeFromWithOptimisticLock{})
-		latest.Status = *p.status.DeepCopy()
-		err := r.Client.Status().Patch(ctx, latest, patch)
-		latest = nil
-		return err
-	})
+	return st
 }
 
 // credentialsSecrets names the credential Secrets for status.
@@ -123,33 +135,39 @@ func credentialsSecrets() map[string]string {
 	return out
 }
 
-// announceReadiness tells the platform engineer, with one Event, when a
-// tenant that was Ready stops being so or the reason changes, and when it
-// recovers. During first-time provisioning only what needs their action is
+// readinessNews is an Event about the tenant's readiness.
+type readinessNews struct{ typ, reason, message string }
+
+// announce decides the Event, if any, that tells the platform engineer
+// about st's Ready condition, given last, the status written before it, and
+// records it in st: a NotReady when a tenant that was Ready stops being so
+// or the reason changes, a Recovered answering it when the tenant is Ready
+// again. During first-time provisioning only what needs their action is
 // announced (a missing Secret, a host conflict, an unreachable server), not
 // the ordinary waits; an unchanged reason says nothing again. Events per
-// object are rate-limited, so noise would crowd out what matters.
-func (r *TenantReconciler) announceReadiness(p *tenantPass) {
-	was := meta.FindStatusCondition(p.before.Conditions, platformv1.ConditionReady)
-	now := meta.FindStatusCondition(p.status.Conditions, platformv1.ConditionReady)
+// object are rate-limited, so noise would crowd out what matters. Deciding
+// from the written status, not from memory, makes a new leader announce
+// exactly what the old one would have.
+func announce(last platformv1.TenantStatus, st *platformv1.TenantStatus, p *tenantPass) *readinessNews {
+	was := meta.FindStatusCondition(last.Conditions, platformv1.ConditionReady)
+	now := meta.FindStatusCondition(st.Conditions, platformv1.ConditionReady)
 	if now == nil || !p.tenant.DeletionTimestamp.IsZero() {
-		return
+		return nil
 	}
 	if now.Status == metav1.ConditionTrue {
-		// Recovered answers a NotReady this process sent, once: the cached
-		// status a pass starts from can lag, so "was not Ready" alone could
-		// announce a first-time Ready as a recovery.
-		if _, sent := r.notReady.LoadAndDelete(p.tenant.UID); sent {
-			r.Events.Eventf(p.tenant, corev1.EventTypeNormal, eventRecovered, "Ready again: %s", now.Message)
+		if st.AnnouncedNotReady == nil {
+			return nil
 		}
-		return
+		st.AnnouncedNotReady = nil
+		return &readinessNews{corev1.EventTypeNormal, eventRecovered, "Ready again: " + now.Message}
 	}
 	changed := was == nil || was.Status != now.Status || was.Reason != now.Reason
 	quiet := now.Reason == platformv1.ReasonProgressing || now.Reason == platformv1.ReasonDependencyNotReady
-	if changed && !quiet && (p.provisioned || slices.Contains(needsAction, now.Reason)) {
-		r.Events.Eventf(p.tenant, corev1.EventTypeWarning, eventNotReady, "%s", now.Message)
-		r.notReady.Store(p.tenant.UID, true)
+	if !changed || quiet || (st.ProvisionedTime == nil && !slices.Contains(needsAction, now.Reason)) {
+		return nil
 	}
+	st.AnnouncedNotReady = &platformv1.Announcement{Reason: now.Reason, Time: metav1.NewTime(p.Now)}
+	return &readinessNews{corev1.EventTypeWarning, eventNotReady, now.Message}
 }
 
 // needsAction are the reasons a tenant waits on its platform engineer.

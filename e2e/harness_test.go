@@ -7,12 +7,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -285,13 +286,8 @@ func (tb *tab) shot(name string) {
 // and clicks the button.
 func (tb *tab) submit(fields map[string]string, button string) {
 	tb.t.Helper()
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var acts []chromedp.Action[chromedp.Void]
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		acts = append(acts, chromedp.Clear(chromedp.CSS(k)), chromedp.SendKeys(chromedp.CSS(k), fields[k]))
 	}
 	tb.do(acts...)

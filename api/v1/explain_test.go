@@ -23,6 +23,7 @@ func TestKubectlExplainDescribesTheFields(t *testing.T) {
 		"alertrule.status":         {"state"},
 		"backuppolicy.spec":        {"Schedule of the logical backups"},
 		"tenant.status.onboarding": {"progress from provisioning to first grade", "RosterImported"},
+		"tenant.status":            {"ProvisionedTime is when the tenant first became Ready", "AppliedGeneration is the spec generation", "AnnouncedNotReady is the NotReady Event"},
 	} {
 		out, err := explain(t, resource)
 		if err != nil {

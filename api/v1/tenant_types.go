@@ -359,6 +359,37 @@ type TenantStatus struct {
 	// OnboardingProgress is Onboarding summarised as "done/total".
 	// +optional
 	OnboardingProgress string `json:"onboardingProgress,omitempty"`
+
+	// ProvisionedTime is when the tenant first became Ready. From then on a
+	// tenant that is not Ready is Degraded rather than Provisioning, a
+	// NotReady Event is sent for every new reason, and what the operator
+	// finds changed by hand in the database is reported as drift.
+	// +optional
+	ProvisionedTime *metav1.Time `json:"provisionedTime,omitempty"`
+
+	// AppliedGeneration is the spec generation last applied to the database
+	// in full: roles, the database, grants and passwords. A difference found
+	// there while the spec is still at this generation was made by hand and
+	// is repaired with a RoleDriftRepaired Event; one found under a newer
+	// spec is that spec's change.
+	// +optional
+	AppliedGeneration int64 `json:"appliedGeneration,omitempty"`
+
+	// AnnouncedNotReady is the NotReady Event the operator last sent, until
+	// a Recovered Event answers it when the tenant is Ready again. It is kept
+	// here so that an operator restarted, or a new leader, sends each of them
+	// exactly once.
+	// +optional
+	AnnouncedNotReady *Announcement `json:"announcedNotReady,omitempty"`
+}
+
+// Announcement records an Event the operator sent about a condition.
+type Announcement struct {
+	// Reason of the condition the Event announced, for example AdminSecretMissing.
+	Reason string `json:"reason"`
+
+	// Time the Event was sent.
+	Time metav1.Time `json:"time"`
 }
 
 // DatabaseStatus describes a provisioned tenant database.

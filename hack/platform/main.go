@@ -8,11 +8,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"sort"
+	"slices"
 	"syscall"
 	"time"
 
@@ -101,13 +102,8 @@ func invitationLinks(ctx context.Context, p *platform.Platform) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("read the admin sign-in link (Secret tenant-%s/admin-invitations): %w", sampleTenant, err)
 	}
-	keys := make([]string, 0, len(s.Data))
-	for k := range s.Data {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	out := ""
-	for i, k := range keys {
+	for i, k := range slices.Sorted(maps.Keys(s.Data)) {
 		if i > 0 {
 			out += "\n                  "
 		}

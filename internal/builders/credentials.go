@@ -1,6 +1,7 @@
 package builders
 
 import (
+	"maps"
 	"net"
 	"net/url"
 	"strconv"
@@ -68,10 +69,7 @@ func BuildCredentialsSecret(t *platformv1.Tenant, top Topology, database string,
 		},
 	}
 	if len(c.Annotations) > 0 {
-		s.Annotations = map[string]string{}
-		for k, v := range c.Annotations {
-			s.Annotations[k] = v
-		}
+		s.Annotations = maps.Clone(c.Annotations)
 	}
 	return s
 }

@@ -3,6 +3,7 @@ package builders
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -31,7 +32,7 @@ func BuildEntry(t *platformv1.Tenant, in EntryInput) *directory.Entry {
 		Version:     directory.FormatVersion,
 		Tenant:      t.Name,
 		DisplayName: t.Spec.DisplayName,
-		Hosts:       append([]string(nil), t.Spec.Hosts...),
+		Hosts:       slices.Clone(t.Spec.Hosts),
 		TimeZone:    string(t.Spec.TimeZone),
 		Database: directory.Database{
 			Name:       in.Database,
@@ -58,7 +59,7 @@ func BuildEntry(t *platformv1.Tenant, in EntryInput) *directory.Entry {
 			IssuerURL:      o.IssuerURL,
 			ClientID:       o.ClientID,
 			ClientSecret:   in.OIDCClientSecret,
-			AllowedDomains: append([]string(nil), o.AllowedDomains...),
+			AllowedDomains: slices.Clone(o.AllowedDomains),
 			// Both sides check it: the CRD refuses it without domains, and
 			// the LMS ignores it without them.
 			AllowUnverifiedEmail: o.AllowUnverifiedEmail && len(o.AllowedDomains) > 0,
@@ -94,7 +95,7 @@ func BuildSchool(s *platformv1.School) directory.School {
 		out.Calendar.Holidays = append(out.Calendar.Holidays, directory.Holiday{Name: h.Name, Start: string(h.Start), End: string(h.End)})
 	}
 	for _, b := range s.Spec.GradeBands {
-		out.GradeBands = append(out.GradeBands, directory.GradeBand{Name: b.Name, Grades: append([]string(nil), b.Grades...)})
+		out.GradeBands = append(out.GradeBands, directory.GradeBand{Name: b.Name, Grades: slices.Clone(b.Grades)})
 	}
 	return out
 }

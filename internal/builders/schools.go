@@ -2,6 +2,7 @@ package builders
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 	_ "time/tzdata" // school time zones validate the same in any container image
@@ -24,7 +25,7 @@ func (v SchoolVerdict) Published() bool { return v.Reason == "" }
 // Schools sharing a code the oldest (by creation, then name) wins. The
 // result is sorted by code; verdicts are keyed by School name.
 func SelectSchools(namespace string, schools []platformv1.School) ([]platformv1.School, map[string]SchoolVerdict) {
-	sorted := append([]platformv1.School(nil), schools...)
+	sorted := slices.Clone(schools)
 	sort.SliceStable(sorted, func(i, j int) bool {
 		a, b := sorted[i].CreationTimestamp, sorted[j].CreationTimestamp
 		if !a.Equal(&b) {

@@ -3,6 +3,7 @@ package pgadmin
 import (
 	"fmt"
 	"regexp"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -75,12 +76,7 @@ func (n Names) OtherAppLogin(login string) string {
 
 // IsRole says whether name is one of the tenant's roles.
 func (n Names) IsRole(name string) bool {
-	for _, r := range n.Roles() {
-		if r == name {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(n.Roles(), name)
 }
 
 // ident quotes an identifier for SQL.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -91,16 +92,18 @@ func ReadStatus(ctx context.Context, conn *pgx.Conn) (*Status, error) {
 		if err := rows.Scan(&key, &value); err != nil {
 			return nil, err
 		}
+		milestone, isMilestone := strings.CutPrefix(key, "milestone:")
+		code, isSchool := strings.CutPrefix(key, "school:")
 		switch {
-		case len(key) > len("milestone:") && key[:len("milestone:")] == "milestone:":
+		case isMilestone && milestone != "":
 			var m MilestoneStatus
 			if json.Unmarshal(value, &m) == nil {
-				st.Milestones[key[len("milestone:"):]] = m
+				st.Milestones[milestone] = m
 			}
-		case len(key) > len("school:") && key[:len("school:")] == "school:":
+		case isSchool && code != "":
 			var s SchoolStatus
 			if json.Unmarshal(value, &s) == nil {
-				st.Schools[key[len("school:"):]] = s
+				st.Schools[code] = s
 			}
 		}
 	}

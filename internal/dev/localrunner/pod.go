@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -58,7 +59,7 @@ func (p *localPod) prepare(ctx context.Context) (*exec.Cmd, int, string, string)
 	if err != nil {
 		return nil, 126, "CreateContainerConfigError", err.Error()
 	}
-	argv := append(append([]string{}, c.Command...), c.Args...)
+	argv := slices.Concat(c.Command, c.Args)
 	for i := range argv {
 		argv[i] = expand(argv[i], vars)
 	}

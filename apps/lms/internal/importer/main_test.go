@@ -15,6 +15,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
 	"bellwork.dev/bellwork/apps/lms/internal/roster"
+	"bellwork.dev/bellwork/internal/dev/fixtures"
 )
 
 func TestMain(m *testing.M) { lmstest.Main(m) }
@@ -138,15 +139,11 @@ func (d *district) mustApply(actor db.Actor, b *roster.Bundle) *Plan {
 	return p
 }
 
-// edfiFixture is the Ed-Fi OneRoster 1.1 sample, read in place.
-const edfiFixture = "../../../../../shared/fixtures/oneroster/edfi-1.1"
-
+// loadEdfi reads the Ed-Fi OneRoster 1.1 sample in place.
 func loadEdfi(t *testing.T) map[string][]byte {
 	t.Helper()
+	edfiFixture := fixtures.Path(t, "oneroster/edfi-1.1")
 	entries, err := os.ReadDir(edfiFixture)
-	if os.IsNotExist(err) {
-		t.Fatalf("OneRoster fixture folder %s is absent: ../shared must be beside the repository", edfiFixture)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

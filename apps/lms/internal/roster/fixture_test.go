@@ -5,19 +5,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"bellwork.dev/bellwork/internal/dev/fixtures"
 )
 
-// edfiFixture is the Ed-Fi OneRoster 1.1 sample from /work/shared/fixtures,
-// read in place and never "fixed": its quirks are what the parser must take.
-const edfiFixture = "../../../../../shared/fixtures/oneroster/edfi-1.1"
-
-// loadEdfi returns the fixture's CSV files by base name.
+// loadEdfi returns the CSV files of the Ed-Fi OneRoster 1.1 sample by base
+// name, read in place and never "fixed": its quirks are what the parser
+// must take.
 func loadEdfi(tb testing.TB) map[string][]byte {
 	tb.Helper()
+	edfiFixture := fixtures.Path(tb, "oneroster/edfi-1.1")
 	entries, err := os.ReadDir(edfiFixture)
-	if os.IsNotExist(err) {
-		tb.Skipf("OneRoster fixture folder %s is absent; it lives in /work/shared/fixtures beside the repo", edfiFixture)
-	}
 	if err != nil {
 		tb.Fatalf("reading fixture folder: %v", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"bellwork.dev/bellwork/internal/dev/fixtures"
 )
 
 type zipEntry struct {
@@ -132,11 +134,7 @@ func TestReadZipCountsBytesNotHeaders(t *testing.T) {
 
 // The real-world ZipSlip package (an entry "../etc/passwd") is refused.
 func TestReadZipRefusesZipSlipFixture(t *testing.T) {
-	const path = "../../../../../shared/fixtures/qti/qti21-qtiworks/packages/ZipSlip.zip"
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		t.Fatalf("fixture %s is absent; it lives in ../shared/fixtures beside the repository", path)
-	}
+	data, err := os.ReadFile(fixtures.Path(t, "qti/qti21-qtiworks/packages/ZipSlip.zip"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,10 +14,9 @@ import (
 	"testing"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/internal/dev/fixtures"
 	"bellwork.dev/bellwork/pkg/directory"
 )
-
-const edfi = "../../../../../shared/fixtures/oneroster/edfi-1.1"
 
 // upload posts files as a browser's multipart form would.
 func (c *client) upload(csrf, kind string, files map[string][]byte) (*http.Response, string) {
@@ -45,9 +44,10 @@ func (c *client) upload(csrf, kind string, files map[string][]byte) (*http.Respo
 
 func readFixture(t *testing.T) map[string][]byte {
 	t.Helper()
+	edfi := fixtures.Path(t, "oneroster/edfi-1.1")
 	paths, _ := filepath.Glob(filepath.Join(edfi, "*.csv"))
 	if len(paths) == 0 {
-		t.Fatalf("the shared fixtures are not beside the repository (%s): CI and developers check out ../shared", edfi)
+		t.Fatalf("no CSV files in %s", edfi)
 	}
 	files := map[string][]byte{}
 	for _, p := range paths {
@@ -141,9 +141,9 @@ func TestBadRosterIsRefusedWithEveryProblem(t *testing.T) {
 }
 
 func TestZipSlipUploadIsRefused(t *testing.T) {
-	data, err := os.ReadFile("../../../../../shared/fixtures/qti/qti21-qtiworks/packages/ZipSlip.zip")
+	data, err := os.ReadFile(fixtures.Path(t, "qti/qti21-qtiworks/packages/ZipSlip.zip"))
 	if err != nil {
-		t.Fatal("the shared fixtures are not beside the repository: CI and developers check out ../shared")
+		t.Fatal(err)
 	}
 	d := newDistrict(t, "zipslip")
 	c, csrf := d.session(db.DistrictAdmin)

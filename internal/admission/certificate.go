@@ -1,10 +1,7 @@
-// Package webhookcert makes the certificate authority and serving
-// certificate the operator's admission webhook presents to the API server.
-// It holds no API client: the operator keeps what it makes in a Secret so
-// every replica serves the same certificate.
-package webhookcert
+package admission
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -17,38 +14,46 @@ import (
 	"math/big"
 	"net"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"bellwork.dev/bellwork/internal/builders"
+	"bellwork.dev/bellwork/internal/reconcile"
 )
 
-// Validity is how long a generated pair is good for; Expiring says when to
+// validity is how long a generated pair is good for; usable says when to
 // make a new one.
-const Validity = 5 * 365 * 24 * time.Hour
+const validity = 5 * 365 * 24 * time.Hour
 
 // Keys of the Secret the pair is kept in.
 const (
-	CAKey    = "ca.crt"
-	CAKeyKey = "ca.key"
-	CertKey  = "tls.crt"
-	KeyKey   = "tls.key"
+	caKey     = "ca.crt"
+	caPrivKey = "ca.key"
+	certKey   = "tls.crt"
+	keyKey    = "tls.key"
 )
 
-// Pair is a CA (with its key, to sign the next serving certificate) and a
+// pair is a CA (with its key, to sign the next serving certificate) and a
 // serving certificate with its key, PEM-encoded.
-type Pair struct {
+type pair struct {
 	CA, CAKey, Cert, Key []byte
 }
 
-// Generate makes a serving certificate for the given DNS names and IP
-// addresses, valid from now for Validity. It is signed by prev's CA when
+// generate makes a serving certificate for the given DNS names and IP
+// addresses, valid from now for validity. It is signed by prev's CA when
 // that CA has more than a year left, so certificates still served by other
 // replicas stay trusted through the change; otherwise by a new CA.
-func Generate(dnsNames []string, ips []net.IP, now time.Time, prev Pair) (Pair, error) {
+func generate(dnsNames []string, ips []net.IP, now time.Time, prev pair) (pair, error) {
 	caCert, caKey, caPEM, caKeyPEM, err := reuseCA(prev, now)
 	if err != nil {
-		return Pair{}, err
+		return pair{}, err
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return Pair{}, err
+		return pair{}, err
 	}
 	name := "bellwork-webhook"
 	if len(dnsNames) > 0 {
@@ -60,19 +65,19 @@ func Generate(dnsNames []string, ips []net.IP, now time.Time, prev Pair) (Pair, 
 		DNSNames:     dnsNames,
 		IPAddresses:  ips,
 		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(Validity),
+		NotAfter:     now.Add(validity),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
 	if err != nil {
-		return Pair{}, fmt.Errorf("sign serving certificate: %w", err)
+		return pair{}, fmt.Errorf("sign serving certificate: %w", err)
 	}
 	keyDER, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		return Pair{}, err
+		return pair{}, err
 	}
-	return Pair{
+	return pair{
 		CA: caPEM, CAKey: caKeyPEM,
 		Cert: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		Key:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
@@ -81,7 +86,7 @@ func Generate(dnsNames []string, ips []net.IP, now time.Time, prev Pair) (Pair, 
 
 // reuseCA returns prev's CA when it parses and has more than a year left,
 // or a new one.
-func reuseCA(prev Pair, now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, []byte, []byte, error) {
+func reuseCA(prev pair, now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, []byte, []byte, error) {
 	if b, _ := pem.Decode(prev.CA); b != nil {
 		if k, _ := pem.Decode(prev.CAKey); k != nil {
 			cert, cerr := x509.ParseCertificate(b.Bytes)
@@ -99,7 +104,7 @@ func reuseCA(prev Pair, now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, []
 		SerialNumber:          serial(),
 		Subject:               pkix.Name{CommonName: "Bellwork admission webhook CA"},
 		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(2 * Validity),
+		NotAfter:              now.Add(2 * validity),
 		IsCA:                  true,
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
@@ -117,9 +122,9 @@ func reuseCA(prev Pair, now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, []
 		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), nil
 }
 
-// Usable says whether a stored pair serves the names and addresses asked
+// usable says whether a stored pair serves the names and addresses asked
 // for and stays valid for at least another 30 days.
-func (p Pair) Usable(dnsNames []string, ips []net.IP, now time.Time) error {
+func (p pair) usable(dnsNames []string, ips []net.IP, now time.Time) error {
 	if _, err := tls.X509KeyPair(p.Cert, p.Key); err != nil {
 		return fmt.Errorf("certificate and key do not match: %w", err)
 	}
@@ -154,4 +159,50 @@ func (p Pair) Usable(dnsNames []string, ips []net.IP, now time.Time) error {
 func serial() *big.Int {
 	n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	return n
+}
+
+// keptPair reads the certificate kept in the Secret, or makes and keeps a
+// new one (signed by the kept CA while it lasts) when there is none or it
+// no longer serves these names or nears expiry. When two replicas race to
+// make one, the one that loses serves the winner's.
+func keptPair(ctx context.Context, c client.Client, ns string, dnsNames []string, ips []net.IP) (pair, error) {
+	key := client.ObjectKey{Namespace: ns, Name: builders.WebhookSecretName}
+	for attempt := 1; ; attempt++ {
+		now := time.Now()
+		w := reconcile.NewWriter(c, c, nil)
+		s := &corev1.Secret{}
+		err := w.Get(ctx, key, s)
+		if err != nil && !apierrors.IsNotFound(err) {
+			return pair{}, err
+		}
+		have := pairIn(s)
+		if err == nil && have.usable(dnsNames, ips, now) == nil {
+			return have, nil
+		}
+		made, err := generate(dnsNames, ips, now, have)
+		if err != nil {
+			return pair{}, err
+		}
+		want := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: builders.WebhookSecretName,
+			Labels: map[string]string{builders.ManagedByLabel: builders.ManagedByValue}}, Type: corev1.SecretTypeOpaque,
+			Data: map[string][]byte{caKey: made.CA, caPrivKey: made.CAKey, certKey: made.Cert, keyKey: made.Key}}
+		kept, _, err := reconcile.Ensure(ctx, w, want, func(have, want *corev1.Secret) {
+			if pairIn(have).usable(dnsNames, ips, now) == nil {
+				return // another replica has just made one: serve the same
+			}
+			have.Data = want.Data
+		})
+		if apierrors.IsConflict(err) && attempt < 3 {
+			continue // another replica renewed it meanwhile: read theirs
+		}
+		if err != nil {
+			return pair{}, err
+		}
+		return pairIn(kept), nil
+	}
+}
+
+// pairIn is the pair a Secret holds (empty when it holds none).
+func pairIn(s *corev1.Secret) pair {
+	return pair{CA: s.Data[caKey], CAKey: s.Data[caPrivKey], Cert: s.Data[certKey], Key: s.Data[keyKey]}
 }
