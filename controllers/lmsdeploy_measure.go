@@ -1,5 +1,3 @@
-//go:build lmsdeploykit
-
 package controllers
 
 import (
@@ -36,5 +34,5 @@ func (r *LMSDeployReconciler) measure(ctx context.Context, p *lmsDeployPass) err
 }
 
 func (r *LMSDeployReconciler) builderOptions() builders.LMSOptions {
-	return builders.LMSOptions{DirectoryNamespace: r.Platform.LMSNamespace, RunLocally: r.Options.RunLocally}
+	return builders.LMSOptions{DirectoryNamespace: r.Platform.LMSNamespace, RunLocally: r.Options.RunLocally, DevMailboxDir: r.Options.DevMailboxDir}
 }

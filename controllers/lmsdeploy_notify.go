@@ -1,5 +1,3 @@
-//go:build lmsdeploykit
-
 package controllers
 
 import (

@@ -1,5 +1,3 @@
-//go:build lmsdeploykit
-
 package controllers
 
 import "time"
@@ -9,6 +7,9 @@ type LMSDeployOptions struct {
 	// RunLocally marks the fleet's pods for make run's local kubelet and
 	// its Services for the local proxy. Development only.
 	RunLocally bool
+	// DevMailboxDir has the LMS pods keep sent mail for /dev/mailbox and
+	// write it to this folder. Development only.
+	DevMailboxDir string
 	// ResyncInterval is how often an lmsdeploy is looked at when nothing
 	// it watches changed.
 	ResyncInterval time.Duration

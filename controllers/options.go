@@ -14,8 +14,9 @@ import (
 // flags onto them; tests set them directly.
 type Options struct {
 	Platform
-	Tenant TenantOptions
-	School SchoolOptions
+	Tenant    TenantOptions
+	School    SchoolOptions
+	LMSDeploy LMSDeployOptions
 }
 
 // Platform is what every controller shares: where the LMS and the operator
@@ -84,6 +85,7 @@ func DefaultOptions() Options {
 			SessionWait:             2 * time.Minute,
 			MaxConcurrentReconciles: 4,
 		},
+		LMSDeploy: LMSDeployOptions{ResyncInterval: time.Minute},
 		School: SchoolOptions{
 			StatusInterval: time.Minute,
 			ResyncInterval: 5 * time.Minute,
@@ -110,6 +112,7 @@ func (o *Options) fillDefaults() {
 		{&o.Tenant.StatusInterval, d.Tenant.StatusInterval}, {&o.Tenant.SessionWait, d.Tenant.SessionWait},
 		{&o.School.StatusInterval, d.School.StatusInterval}, {&o.School.ResyncInterval, d.School.ResyncInterval},
 		{&o.School.ArchiveWait, d.School.ArchiveWait},
+		{&o.LMSDeploy.ResyncInterval, d.LMSDeploy.ResyncInterval},
 	} {
 		if *f.v <= 0 {
 			*f.v = f.d

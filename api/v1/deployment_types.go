@@ -805,10 +805,6 @@ type PendingNotification struct {
 // Deployment runs the LMS fleet and rolls it out blue-green: migrations, a
 // preview, analysis, promotion inside deploy windows, and rollback.
 //
-// Not acted on yet: the API server validates and stores Deployments, but the
-// operator does not run or roll out the LMS from them yet and leaves their
-// status empty.
-//
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=bellwork,shortName=lmsdeploy

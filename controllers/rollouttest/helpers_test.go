@@ -1,4 +1,4 @@
-//go:build lmsdeploykit
+//go:build e2e
 
 package rollouttest
 
@@ -38,6 +38,7 @@ func tenants(t *testing.T) []string {
 		for _, n := range names {
 			tn := &platformv1.Tenant{ObjectMeta: metav1.ObjectMeta{Name: n, Labels: map[string]string{"fleet": "test"}},
 				Spec: platformv1.TenantSpec{DisplayName: "District " + n, Hosts: []string{n + ".localhost"}, TimeZone: "America/Chicago",
+					Admins: []string{"admin@" + n + ".org"},
 					Database: platformv1.TenantDatabase{External: &platformv1.ExternalDatabase{Host: pg.Host, Port: int32(pg.Port),
 						AdminSecret: adminSecret, AdminSecretNamespace: lmsNamespace, SSLMode: "disable"}}}}
 			if err := env.Client.Create(context.Background(), tn); err != nil {
@@ -106,6 +107,9 @@ func (f *fleet) env(image string, extra map[string]string) []corev1.EnvVar {
 	for k, v := range extra {
 		vars = append(vars, corev1.EnvVar{Name: k, Value: v})
 	}
+	if !strings.Contains(image, "/fakelms:") {
+		return nil // the real lms needs none of the fake's settings
+	}
 	return vars
 }
 
@@ -154,15 +158,21 @@ func step(d *platformv1.Deployment) platformv1.RolloutStep {
 	return d.Status.Rollout.Step
 }
 
-// serving waits until the fleet is Healthy on image and the active
+// serving waits until the fleet is Healthy on image with no rollout under
+// way (the last one completed, or was rolled back to it), and the active
 // Service answers from it.
 func (f *fleet) serving(image string) *platformv1.Deployment {
 	f.t.Helper()
 	d := f.waitFor("Healthy on "+image, 3*time.Minute, func(d *platformv1.Deployment) bool {
-		return d.Status.Phase == platformv1.DeploymentHealthy && d.Status.Active != nil && d.Status.Active.Image == image &&
-			step(d) == platformv1.StepCompleted && !d.Status.Rollout.Draining
+		r := d.Status.Rollout
+		ended := r != nil && (r.Step == platformv1.StepCompleted || r.Step == platformv1.StepRolledBack || r.Step == platformv1.StepAborted)
+		return d.Status.Phase == platformv1.DeploymentHealthy && d.Status.Active != nil && d.Status.Active.Image == image && ended && !r.Draining
 	})
 	eventually(f.t, 30*time.Second, func() (bool, string) {
+		if !strings.Contains(image, "/fakelms:") {
+			status, err := getHost(f.active+"/signin", "alpha.localhost")
+			return err == nil && status == http.StatusOK, fmt.Sprintf("alpha's sign-in page answers %d, %v", status, err)
+		}
 		body, err := get(f.active + "/")
 		return err == nil && strings.HasSuffix(body, " "+image), fmt.Sprintf("active answers %q, %v", body, err)
 	})
@@ -188,6 +198,23 @@ func get(url string) (string, error) {
 	return string(b), err
 }
 
+// getHost GETs url with a district's Host and returns the status.
+func getHost(url, host string) (int, error) {
+	c := http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Host = host
+	res, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode, nil
+}
+
 // client requests the active Service all along and counts failures.
 type loadClient struct {
 	requests, failures atomic.Int64
@@ -197,14 +224,25 @@ type loadClient struct {
 }
 
 func (f *fleet) load(t *testing.T) *loadClient {
+	real := !strings.Contains(f.get().Spec.Image, "/fakelms:")
 	ctx, cancel := context.WithCancel(context.Background())
 	lc := &loadClient{stop: cancel, done: make(chan struct{})}
+	t.Cleanup(func() { cancel(); <-lc.done })
 	go func() {
 		defer close(lc.done)
 		for ctx.Err() == nil {
-			body, err := get(f.active + "/")
+			var body string
+			var err error
+			if real {
+				var status int
+				if status, err = getHost(f.active+"/signin", "alpha.localhost"); err == nil && status != http.StatusOK {
+					err = fmt.Errorf("status %d", status)
+				}
+			} else {
+				body, err = get(f.active + "/")
+			}
 			lc.requests.Add(1)
-			if err != nil {
+			if err != nil && ctx.Err() == nil {
 				lc.failures.Add(1)
 				t.Logf("request to the active Service failed: %v", err)
 			} else if i := strings.LastIndexByte(body, ' '); i >= 0 {

@@ -1,10 +1,5 @@
-//go:build lmsdeploykit
+//go:build e2e
 
-// Package rollouttest proves lmsdeploy rollouts on the local control plane:
-// the scheduler and a kwok node place the pods, the local kubelet runs
-// them as processes on their own loopback addresses, the local service
-// proxy serves the Services, and the operator (the Tenant, School and
-// lmsdeploy controllers) runs in the test.
 package rollouttest
 
 import (
@@ -13,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -52,23 +49,23 @@ var (
 type testClock struct {
 	mu     sync.Mutex
 	offset time.Duration
-	fixed  time.Time
 }
 
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.fixed.IsZero() {
-		return c.fixed
-	}
 	return time.Now().Add(c.offset)
 }
 
-// Set pins the operator's clock; zero lets it run again.
+// Set moves the operator's clock to t, from where it runs on; zero puts
+// it back to the real time.
 func (c *testClock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.fixed = t
+	c.offset = 0
+	if !t.IsZero() {
+		c.offset = time.Until(t)
+	}
 }
 
 func TestMain(m *testing.M) {
@@ -88,6 +85,10 @@ func TestMain(m *testing.M) {
 		}
 		defer pg.Stop()
 		kube = kubernetes.NewForConfigOrDie(env.Config)
+		if err := buildLMS(); err != nil {
+			fmt.Fprintf(os.Stderr, "build the lms: %v\n", err)
+			return 1
+		}
 		if err := setup(ctx); err != nil {
 			fmt.Fprintf(os.Stderr, "setup: %v\n", err)
 			return 1
@@ -95,6 +96,7 @@ func TestMain(m *testing.M) {
 		var wg sync.WaitGroup
 		defer wg.Wait()
 		defer cancel()
+		defer operator.kill()
 		if err := startPlatform(ctx, &wg); err != nil {
 			fmt.Fprintf(os.Stderr, "platform: %v\n", err)
 			return 1
@@ -113,6 +115,22 @@ func setup(ctx context.Context) error {
 	return env.Client.Create(ctx, s)
 }
 
+// lmsBinary is the real lms, built for the run: the local kubelet runs it
+// for images named lms (fakelms images run this test binary instead).
+var lmsBinary string
+
+func buildLMS() error {
+	dir, err := os.MkdirTemp("", "bellwork-rollouttest-bin-")
+	if err != nil {
+		return err
+	}
+	lmsBinary = filepath.Join(dir, "lms")
+	cmd := exec.Command("go", "build", "-o", lmsBinary, "./apps/lms")
+	cmd.Dir = env.Root
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	return cmd.Run()
+}
+
 // startPlatform runs the operator, the local kubelet (the lms image is
 // this test binary, acting as fakelms) and the local service proxy.
 func startPlatform(ctx context.Context, wg *sync.WaitGroup) error {
@@ -120,9 +138,28 @@ func startPlatform(ctx context.Context, wg *sync.WaitGroup) error {
 	if os.Getenv("BELLWORK_TEST_LOG") != "" {
 		quiet = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	runner := &localrunner.Runner{Client: kube, Images: map[string]string{"lms": os.Args[0]}, Kubeconfig: env.KubeconfigPath, Log: quiet,
+	runner := &localrunner.Runner{Client: kube, Images: map[string]string{"fakelms": os.Args[0], "lms": lmsBinary}, Kubeconfig: env.KubeconfigPath, Log: quiet,
 		LogDir: os.TempDir() + "/bellwork-rollouttest-pods"}
 	proxy := &serviceproxy.Proxy{Client: kube, Log: quiet}
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = runner.Run(ctx) }()
+	go func() { defer wg.Done(); _ = proxy.Run(ctx) }()
+	return operator.start()
+}
+
+// operator is the operator under test, which a test may kill and start
+// again (a new leader starting from the status the old one left).
+var operator = &operatorProcess{}
+
+type operatorProcess struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func (op *operatorProcess) start() error {
+	op.mu.Lock()
+	defer op.mu.Unlock()
 	o := controllers.DefaultOptions()
 	o.LMSNamespace, o.OperatorNamespace = lmsNamespace, lmsNamespace
 	o.RetryInterval = 200 * time.Millisecond
@@ -138,14 +175,24 @@ func startPlatform(ctx context.Context, wg *sync.WaitGroup) error {
 	if err := controllers.Setup(mgr, o); err != nil {
 		return err
 	}
-	wg.Add(3)
-	go func() { defer wg.Done(); _ = runner.Run(ctx) }()
-	go func() { defer wg.Done(); _ = proxy.Run(ctx) }()
+	ctx, cancel := context.WithCancel(context.Background())
+	op.cancel, op.done = cancel, make(chan struct{})
 	go func() {
-		defer wg.Done()
+		defer close(op.done)
 		if err := mgr.Start(ctx); err != nil {
 			fmt.Fprintf(os.Stderr, "manager: %v\n", err)
 		}
 	}()
 	return nil
+}
+
+// kill stops the operator at once, mid-pass or not.
+func (op *operatorProcess) kill() {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	if op.cancel != nil {
+		op.cancel()
+		<-op.done
+		op.cancel = nil
+	}
 }

@@ -68,6 +68,9 @@ type LMSOptions struct {
 	// RunLocally marks pods for the local kubelet and Services for the
 	// local proxy (make run); never set in a cluster.
 	RunLocally bool
+	// DevMailboxDir, when set, has the LMS keep sent mail for
+	// /dev/mailbox and write it to this folder (make run and e2e only).
+	DevMailboxDir string
 }
 
 // ServerLabels select one colour's server pods of d.
@@ -107,6 +110,9 @@ func BuildColorDeployment(d *platformv1.Deployment, version platformv1.ColorStat
 		"--probe-addr=$(" + podIPEnv + "):" + strconv.Itoa(ProbePort),
 		"--tenant-directory=kubernetes:" + o.DirectoryNamespace,
 		"--log-format=json"}
+	if o.DevMailboxDir != "" {
+		container.Args = append(container.Args, "--dev-mailbox", "--mailbox-dir="+o.DevMailboxDir)
+	}
 	container.Env = append([]corev1.EnvVar{{Name: podIPEnv, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}}}}, spec.Env...)
 	container.Ports = []corev1.ContainerPort{{Name: "http", ContainerPort: HTTPPort, Protocol: corev1.ProtocolTCP}, {Name: "probe", ContainerPort: ProbePort, Protocol: corev1.ProtocolTCP}}
 	container.ReadinessProbe = probe("/readyz", spec.Probes.Readiness)

@@ -79,9 +79,15 @@ func TestColorDeploymentRunsTheLMSHardened(t *testing.T) {
 	if dep.OwnerReferences[0].Kind != "Deployment" || dep.OwnerReferences[0].APIVersion != "platform.bellwork.dev/v1" {
 		t.Errorf("owner %+v", dep.OwnerReferences)
 	}
-	local := BuildColorDeployment(lmsDeploy(), version2, 3, LMSOptions{DirectoryNamespace: "x", RunLocally: true})
+	if slices.Contains(c.Args, "--dev-mailbox") {
+		t.Error("a development mailbox without DevMailboxDir")
+	}
+	local := BuildColorDeployment(lmsDeploy(), version2, 3, LMSOptions{DirectoryNamespace: "x", RunLocally: true, DevMailboxDir: "/tmp/mail"})
 	if local.Spec.Template.Labels[RunLocallyLabel] != "true" {
 		t.Error("RunLocally did not mark the pods")
+	}
+	if args := local.Spec.Template.Spec.Containers[0].Args; !slices.Contains(args, "--dev-mailbox") || !slices.Contains(args, "--mailbox-dir=/tmp/mail") {
+		t.Errorf("DevMailboxDir did not reach the LMS: %v", args)
 	}
 }
 
