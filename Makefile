@@ -40,6 +40,7 @@ e2e: deps controlplane ## Run the whole-platform journeys in Chromium (screensho
 .PHONY: bench
 bench: deps controlplane ## Run the benchmarks and print ratios against baselines measured in the same run.
 	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
+	go test -tags e2e -run '^$$' -bench . -benchtime 1x -timeout 20m ./controllers/rollouttest/
 
 .PHONY: build
 build: ## Build the operator into bin/.

@@ -31,7 +31,7 @@ var tenantsOnce sync.Once
 
 // tenants makes two districts on the test's Postgres, published in the
 // directory, once per run.
-func tenants(t *testing.T) []string {
+func tenants(t testing.TB) []string {
 	t.Helper()
 	names := []string{"alpha", "beta"}
 	tenantsOnce.Do(func() {
@@ -56,7 +56,7 @@ func tenants(t *testing.T) []string {
 	return names
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -68,7 +68,7 @@ func freePort(t *testing.T) int {
 
 // fleet is an lmsdeploy under test with its local ports.
 type fleet struct {
-	t               *testing.T
+	t               testing.TB
 	name            string
 	active, preview string // base URLs through the local proxy
 	logDir          string
@@ -76,7 +76,7 @@ type fleet struct {
 
 // newFleet creates an lmsdeploy of image serving the test tenants, fast
 // settings, no windows; mutate adjusts the spec.
-func newFleet(t *testing.T, name, image string, mutate func(*platformv1.DeploymentSpec)) *fleet {
+func newFleet(t testing.TB, name, image string, mutate func(*platformv1.DeploymentSpec)) *fleet {
 	t.Helper()
 	tenants(t)
 	f := &fleet{t: t, name: name, logDir: t.TempDir()}
@@ -99,6 +99,14 @@ func newFleet(t *testing.T, name, image string, mutate func(*platformv1.Deployme
 	}
 	return f
 }
+
+// newFleetB is a fleet of the fake lms with nothing to analyse, for benchmarks.
+func newFleetB(b *testing.B, name string) *fleet {
+	return newFleet(b, name, "registry.example/bellwork/fakelms:1", nil)
+}
+
+// servingB is serving, for benchmarks.
+func (f *fleet) servingB(_ *testing.B, image string) { f.serving(image) }
 
 // env is the fake lms's settings for an image, with extra variables.
 func (f *fleet) env(image string, extra map[string]string) []corev1.EnvVar {
