@@ -99,6 +99,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		BinaryAssetsDirectory: opts.BinDir,
 		CRDDirectoryPaths:     opts.CRDDirs,
 		ErrorIfCRDPathMissing: true,
+		// envtest's default of 20 s is too short on a busy 2-core machine,
+		// where a cold kube-apiserver alone can take longer to answer.
+		ControlPlaneStartTimeout: 3 * time.Minute,
+		ControlPlaneStopTimeout:  time.Minute,
 	}
 	c.env.ControlPlane.Etcd = &envtest.Etcd{DataDir: filepath.Join(c.opts.StateDir, "etcd")}
 	if err := os.MkdirAll(c.env.ControlPlane.Etcd.DataDir, 0o700); err != nil {
