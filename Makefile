@@ -33,12 +33,14 @@ test: deps check-generated check-tidy vet controlplane ## Run every test (unit, 
 	BELLWORK_REQUIRE_BROWSER=1 go test -count=1 -timeout 20m ./...
 
 .PHONY: e2e
-e2e: deps controlplane ## Run the whole-platform journeys in Chromium (screenshots in e2e/artifacts).
+e2e: deps controlplane ## Run the whole-platform journeys in Chromium (screenshots in e2e/artifacts) and the lmsdeploy rollout suite.
+	go test -tags e2e -count=1 -timeout 20m -v ./controllers/rollouttest/
 	go test -tags e2e -count=1 -timeout 30m -v ./e2e/
 
 .PHONY: bench
 bench: deps controlplane ## Run the benchmarks and print ratios against baselines measured in the same run.
 	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
+	go test -tags e2e -run '^$$' -bench . -benchtime 1x -timeout 20m ./controllers/rollouttest/
 
 .PHONY: build
 build: ## Build the operator into bin/.

@@ -17,6 +17,7 @@ type Options struct {
 	Tenant      TenantOptions
 	School      SchoolOptions
 	FeatureFlag FeatureFlagOptions
+	LMSDeploy   LMSDeployOptions
 }
 
 // Platform is what every controller shares: where the LMS and the operator
@@ -97,6 +98,7 @@ func DefaultOptions() Options {
 			SessionWait:             2 * time.Minute,
 			MaxConcurrentReconciles: 4,
 		},
+		LMSDeploy: LMSDeployOptions{ResyncInterval: time.Minute},
 		School: SchoolOptions{
 			StatusInterval: time.Minute,
 			ResyncInterval: 5 * time.Minute,
@@ -131,6 +133,7 @@ func (o *Options) fillDefaults() {
 		{&o.FeatureFlag.ExpiryWarning, d.FeatureFlag.ExpiryWarning},
 		{&o.FeatureFlag.PendingInterval, d.FeatureFlag.PendingInterval},
 		{&o.FeatureFlag.ResyncInterval, d.FeatureFlag.ResyncInterval},
+		{&o.LMSDeploy.ResyncInterval, d.LMSDeploy.ResyncInterval},
 	} {
 		if *f.v <= 0 {
 			*f.v = f.d

@@ -3,8 +3,10 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/tools/record"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -12,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	"bellwork.dev/bellwork/internal/builders"
+	"bellwork.dev/bellwork/internal/notify"
 	"bellwork.dev/bellwork/internal/pgadmin"
 )
 
@@ -23,6 +26,9 @@ func CacheOptions() cache.Options {
 	return cache.Options{
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.Secret{}: {Label: labels.SelectorFromSet(labels.Set{builders.ManagedByLabel: builders.ManagedByValue})},
+			// The EndpointSlice controller copies a Service's labels onto
+			// its slices: only the LMS fleet's are needed.
+			&discoveryv1.EndpointSlice{}: {Label: labels.SelectorFromSet(labels.Set{builders.ManagedByLabel: builders.ManagedByValue})},
 		},
 	}
 }
@@ -72,6 +78,18 @@ func Setup(mgr manager.Manager, opts Options) error {
 	}
 	if err := featureFlags.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up the FeatureFlag controller: %w", err)
+	}
+	fleets := &LMSDeployReconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Events:    eventRecorder(mgr, "bellwork-lmsdeploy"),
+		Platform:  opts.Platform,
+		Options:   opts.LMSDeploy,
+		HTTP:      &http.Client{},
+		Notifier:  &notify.Webhook{},
+	}
+	if err := fleets.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up the lmsdeploy controller: %w", err)
 	}
 	registerTenantMetrics(mgr.GetCache())
 	return nil

@@ -4,6 +4,8 @@
 //	lms serve   --addr :8080 --tenant-directory <folder> | kubernetes:<namespace>
 //	lms serve   --addr :8080 --database-url postgres://... --seed-admin you@school.org
 //	lms migrate --database-url postgres://owner@host/db --phase expand|contract
+//	lms migrate --phase expand|contract   (the tenant's directory entry in $BELLWORK_TENANT_ENTRY)
+//	lms smoke   --url http://lms-preview --host district.example   ($SMOKE_EMAIL, $SMOKE_PASSWORD)
 package main
 
 import (
@@ -30,6 +32,8 @@ func main() {
 		err = serve(ctx, os.Args[2:])
 	case "migrate":
 		err = migrate(ctx, os.Args[2:])
+	case "smoke":
+		err = smoke(ctx, os.Args[2:])
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -53,6 +57,7 @@ func usage() {
 Commands:
   serve     serve the LMS for the tenants in the directory (or one database)
   migrate   apply schema migrations to one tenant database
+  smoke     sign a probe account in to a running LMS and check its key pages
 
 Run "lms <command> -h" for a command's flags.
 `)

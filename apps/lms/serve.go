@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +29,7 @@ func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port)")
 	dir := fs.String("tenant-directory", "", "a folder with one <tenant>.json entry per tenant, or kubernetes:<namespace> to watch the directory Secrets there")
-	kubeconfig := fs.String("kubeconfig", "", "kubeconfig for kubernetes:<namespace> (in-cluster config when empty)")
+	kubeconfig := fs.String("kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig for kubernetes:<namespace> (default $KUBECONFIG; the in-cluster config when neither is set)")
 	dbURL := fs.String("database-url", "", "quick start: serve one tenant from this database (its user runs the migrations too)")
 	seedAdmin := fs.String("seed-admin", "", "quick start: e-mail address of a district admin to invite; the sign-in link is printed")
 	devMailbox := fs.Bool("dev-mailbox", false, "keep sent mail in memory and show it at /dev/mailbox (development and tests only)")

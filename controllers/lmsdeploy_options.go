@@ -1,0 +1,19 @@
+package controllers
+
+import "time"
+
+// LMSDeployOptions configure the lmsdeploy controller.
+type LMSDeployOptions struct {
+	// RunLocally marks the fleet's pods for make run's local kubelet and
+	// its Services for the local proxy. Development only.
+	RunLocally bool
+	// DevMailboxDir has the LMS pods keep sent mail for /dev/mailbox and
+	// write it to this folder. Development only.
+	DevMailboxDir string
+	// ResyncInterval is how often an lmsdeploy is looked at when nothing
+	// it watches changed.
+	ResyncInterval time.Duration
+	// Clock is the time the rollout decides by; time.Now when nil. Tests
+	// set it to move through deploy windows.
+	Clock func() time.Time
+}

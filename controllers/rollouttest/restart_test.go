@@ -1,0 +1,73 @@
+//go:build e2e
+
+package rollouttest
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	platformv1 "bellwork.dev/bellwork/api/v1"
+)
+
+// The operator is killed and started again at every step of a rollout it
+// observes (a bounded loop): the new operator resumes from status, runs no
+// migration twice, and the active Service drops no request.
+func TestOperatorKilledAtEveryStepResumes(t *testing.T) {
+	ok := newEndpoint(t, http.StatusOK, "ok")
+	f := newFleet(t, "restart", "registry.example/bellwork/fakelms:1", func(s *platformv1.DeploymentSpec) {
+		s.Analysis.PrePromotion = []platformv1.AnalysisCheck{check("up", platformv1.AnalysisCheck{Web: &platformv1.WebCheck{URL: ok.URL}, Count: 3}),
+			{Name: "smoke", Job: &platformv1.JobCheck{}}}
+		s.Analysis.PostPromotion = platformv1.PostPromotionAnalysis{Duration: metav1.Duration{Duration: 3 * time.Second},
+			Checks: []platformv1.AnalysisCheck{check("still-up", platformv1.AnalysisCheck{Web: &platformv1.WebCheck{URL: ok.URL}, Count: 2})}}
+	})
+	f.serving("registry.example/bellwork/fakelms:1")
+	load := f.load(t)
+	f.rollTo("registry.example/bellwork/fakelms:2", nil)
+	seen := map[platformv1.RolloutStep]bool{}
+	restarts := 0
+	deadline := time.Now().Add(3 * time.Minute)
+	for restarts < 15 && time.Now().Before(deadline) {
+		d := f.get()
+		r := d.Status.Rollout
+		if r != nil && r.Revision == 2 {
+			if r.Step == platformv1.StepCompleted {
+				break
+			}
+			if !seen[r.Step] {
+				seen[r.Step] = true
+				operator.kill()
+				restarts++
+				t.Logf("killed the operator at %s; starting a new one", r.Step)
+				if err := operator.start(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	d := f.serving("registry.example/bellwork/fakelms:2")
+	load.finish(t)
+	if restarts < 4 {
+		t.Errorf("only %d restarts: the rollout's steps went by unseen", restarts)
+	}
+	succeeded := 0
+	for _, h := range d.Status.History {
+		if h.Revision == 2 && h.Outcome == platformv1.OutcomeSucceeded {
+			succeeded++
+		}
+	}
+	if succeeded != 1 || d.Status.Rollout.Attempt != 1 {
+		t.Errorf("history %+v", d.Status.History)
+	}
+	runs := f.migrations()
+	for _, tenant := range []string{"alpha", "beta"} {
+		for _, phase := range []string{"expand", "contract"} {
+			if n := countOf(runs, tenant+"|"+phase+"|registry.example/bellwork/fakelms:2"); n != 1 {
+				t.Errorf("%s %s ran %d times", tenant, phase, n)
+			}
+		}
+	}
+}
