@@ -27,7 +27,8 @@ import (
 
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port)")
+	addr := fs.String("addr", "127.0.0.1:8080", "address of the tenant listener, which serves every district by Host (host:port)")
+	probeAddr := fs.String("probe-addr", "127.0.0.1:9090", "address of the probe listener: /healthz, /readyz and /metrics for the kubelet and Prometheus, never exposed to districts (host:port)")
 	dir := fs.String("tenant-directory", "", "a folder with one <tenant>.json entry per tenant, or kubernetes:<namespace> to watch the directory Secrets there")
 	kubeconfig := fs.String("kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig for kubernetes:<namespace> (default $KUBECONFIG; the in-cluster config when neither is set)")
 	dbURL := fs.String("database-url", "", "quick start: serve one tenant from this database (its user runs the migrations too)")
@@ -110,8 +111,8 @@ func serve(ctx context.Context, args []string) error {
 	}
 	go pools.Run(ctx)
 	go reg.Run(ctx)
-	log.Info("Serving the LMS", "addr", *addr, "tenants", len(reg.Tenants()))
-	return srv.Serve(ctx, *addr)
+	log.Info("Serving the LMS", "addr", *addr, "probeAddr", *probeAddr, "tenants", len(reg.Tenants()))
+	return srv.Serve(ctx, *addr, *probeAddr)
 }
 
 // quickStartEntry serves one database as the tenant "default" on localhost.

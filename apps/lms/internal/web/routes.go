@@ -16,14 +16,23 @@ type route struct {
 	api *apiDoc
 }
 
-// routes is the whole table: every page and endpoint of the LMS.
-func (s *Server) routes() []route {
-	t := true
-	rs := []route{
-		// Probes and assets: no tenant.
+// probeRoutes are the probe listener's whole table (ProbeHandler): the
+// kubelet's and Prometheus's endpoints. They name every district, so they
+// are not on the tenant listener, which anyone on the internet reaches.
+func (s *Server) probeRoutes() []route {
+	return []route{
 		{"GET", "/healthz", authz.Public, false, s.healthz, nil},
 		{"GET", "/readyz", authz.Public, false, s.readyz, nil},
 		{"GET", "/metrics", authz.Public, false, s.metricsPage, nil},
+	}
+}
+
+// routes is the tenant listener's whole table: every page and endpoint
+// districts use.
+func (s *Server) routes() []route {
+	t := true
+	rs := []route{
+		// Assets: no tenant.
 		{"GET", "/assets/{file}", authz.Public, false, s.asset, nil},
 
 		// Signing in.
