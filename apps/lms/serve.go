@@ -34,7 +34,7 @@ func serve(ctx context.Context, args []string) error {
 	dbURL := fs.String("database-url", "", "quick start: serve one tenant from this database (its user runs the migrations too)")
 	seedAdmin := fs.String("seed-admin", "", "quick start: e-mail address of a district admin to invite; the sign-in link is printed")
 	devMailbox := fs.Bool("dev-mailbox", false, "keep sent mail in memory and show it at /dev/mailbox (development and tests only)")
-	mailboxDir := fs.String("mailbox-dir", "", "also write each sent e-mail to this folder (with --dev-mailbox)")
+	mailboxDir := fs.String("mailbox-dir", "", "with --dev-mailbox: keep sent e-mail as files in this folder, which every replica given it shares (/dev/mailbox then lists them all)")
 	idle := fs.Duration("session-idle", 2*time.Hour, "sign browsers out after this long without a request")
 	absolute := fs.Duration("session-absolute", 12*time.Hour, "sign browsers out this long after sign-in")
 	poolIdle := fs.Duration("pool-idle", 10*time.Minute, "close a tenant's database pool unused this long")
