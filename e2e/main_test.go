@@ -43,10 +43,10 @@ func run(m *testing.M) int {
 	_ = os.Chmod(state, 0o755) // the postgres user must reach its folder inside
 	opts := platform.Defaults(root)
 	opts.StateDir = state
-	// One block of free ports: LMS replicas, Postgres, operator (metrics,
-	// probes, admission webhook).
-	base := freePorts(opts.LMSReplicas + 4)
-	opts.LMSPort, opts.PostgresPort, opts.OperatorPort = base, base+opts.LMSReplicas, base+opts.LMSReplicas+1
+	// One block of free ports: the LMS fleet's active and preview
+	// Services, Postgres, operator (metrics, probes, admission webhook).
+	base := freePorts(6)
+	opts.LMSPort, opts.PreviewPort, opts.PostgresPort, opts.OperatorPort = base, base+1, base+2, base+3
 	plat, err = platform.Up(context.Background(), opts)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: bring the platform up: %v\n(its logs are in %s)\n", err, filepath.Join(state, "logs"))
