@@ -163,11 +163,19 @@ func componentName(t reflect.Type) string {
 
 var roleType = reflect.TypeFor[db.Role]()
 
+// uuidFields are the JSON names that always hold one of Bellwork's own ids
+// (a UUID), whatever struct they are in; the storage types carry no
+// OpenAPI tags, so the convention is written down here once.
+var uuidFields = map[string]bool{"id": true, "userId": true, "schoolId": true, "courseId": true, "createdBy": true}
+
 // customizeSchema adds what reflection alone cannot see: which fields are
-// always present (no omitempty), the role enum, and the format, enum and
-// doc struct tags on the API's own types. OpenAPI 3.1 has no "nullable": a
-// pointer that encodes as null says so in its type instead.
-func customizeSchema(_ string, t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
+// always present (no omitempty), the role enum, which ids are UUIDs, and
+// the format, enum and doc struct tags on the API's own types. OpenAPI 3.1
+// has no "nullable": a pointer that encodes as null says so in its type.
+func customizeSchema(name string, t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
+	if t.Kind() == reflect.String && uuidFields[name] {
+		s.Format = "uuid"
+	}
 	if f := tag.Get("format"); f != "" {
 		s.Format = f
 	}
