@@ -1,7 +1,8 @@
 // Package web is the LMS's HTTP layer: server-rendered pages, the JSON API
 // under /api/v1, health and metrics. Routes are listed in one table
 // (routes.go); each names the one permission it needs, checked by the
-// router before the handler runs. Handlers are methods on Server, one page
+// router before the handler runs, and a page route names the templates it
+// renders, parsed at start. Handlers are methods on Server, one page
 // or endpoint per file.
 package web
 
