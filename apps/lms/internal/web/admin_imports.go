@@ -231,7 +231,7 @@ func (s *Server) adminImportApply(c *call) {
 		if err != nil || !moved {
 			return err
 		}
-		if err := s.Jobs.Enqueue(c.r.Context(), c.tenant.Name(), sc, jobs.ImportArgs{Tenant: c.tenant.Name(), ImportID: id,
+		if err := s.Jobs.Enqueue(c.r.Context(), sc, jobs.ImportArgs{Tenant: c.tenant.Name(), ImportID: id,
 			UserID: a.UserID, Role: string(a.Role), SchoolID: a.SchoolID}); err != nil {
 			return err
 		}

@@ -13,16 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
+	"bellwork.dev/bellwork/apps/lms/internal/app"
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/fleet"
-	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/store"
-	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -56,7 +52,9 @@ func newDistrict(t testing.TB, name string, mutate ...func(*directory.Entry)) *d
 	for _, m := range mutate {
 		m(entry)
 	}
-	reg, runner, log := newFleet(t)
+	mb := &mail.Mailbox{}
+	lms := newApp(t, mb)
+	reg := lms.Registry
 	reg.Replace([]*directory.Entry{entry})
 	runCtx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
@@ -64,10 +62,9 @@ func newDistrict(t testing.TB, name string, mutate ...func(*directory.Entry)) *d
 	tt, _ := reg.Get(name)
 	waitUntil(t, "tenant converged", func() bool { ok, _ := tt.State(); return ok })
 
-	mb := &mail.Mailbox{}
 	cfg := DefaultConfig()
 	cfg.DevMailbox = true
-	srv, err := New(reg, mb, runner, log, cfg)
+	srv, err := New(lms, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,17 +259,16 @@ func schoolOf(role db.Role, school string) string {
 	return school
 }
 
-// newFleet wires a registry, its pools and a job runner as lms serve does,
-// with nothing in the directory yet and nothing running in the background.
-func newFleet(t testing.TB) (*tenancy.Registry, *jobs.Runner, *slog.Logger) {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pools := db.NewPools(time.Minute, 5)
-	t.Cleanup(pools.CloseAll)
-	reg := tenancy.NewRegistry(pools, log)
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &jobs.ImportWorker{DB: fleet.DBFor(reg)})
-	runner := jobs.NewRunner(log, workers)
-	t.Cleanup(runner.StopAll)
-	fleet.Wire(reg, runner)
-	return reg, runner, log
+// newApp assembles a process as lms serve does (app.New), with nothing in
+// the directory yet and nothing running in the background; it ends with
+// the test.
+func newApp(t testing.TB, mailer mail.Mailer) *app.App {
+	t.Helper()
+	life, cancel := context.WithCancel(context.Background())
+	lms, err := app.New(life, app.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Mailer: mailer, PoolIdle: time.Minute, PoolMaxConns: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); lms.Close() })
+	return lms
 }

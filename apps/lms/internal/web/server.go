@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"time"
 
+	"bellwork.dev/bellwork/apps/lms/internal/app"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
@@ -53,15 +54,16 @@ type Server struct {
 }
 
 // New checks the templates (a missing page fails here, not at request time)
-// and builds the server.
-func New(reg *tenancy.Registry, mailer mail.Mailer, runner *jobs.Runner, log *slog.Logger, cfg Config) (*Server, error) {
+// and puts the HTTP surface on an assembled process (app.New).
+func New(a *app.App, cfg Config) (*Server, error) {
 	p, err := loadPages()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Registry: reg, Mailer: mailer, Jobs: runner, Log: log, Now: time.Now, Config: cfg,
-		pages: p, metrics: newMetrics(reg), oidc: newOIDCProviders()}
-	if mb, ok := mailer.(*mail.Mailbox); ok && cfg.DevMailbox {
+	s := &Server{Registry: a.Registry, Mailer: a.Mailer, Jobs: a.Jobs, Log: a.Log, Now: a.Now, Config: cfg,
+		pages: p, metrics: newMetrics(a.Registry), oidc: newOIDCProviders()}
+	s.MustRegister(a.Collectors()...)
+	if mb, ok := a.Mailer.(*mail.Mailbox); ok && cfg.DevMailbox {
 		s.Mailbox = mb
 	}
 	return s, nil
@@ -87,7 +89,8 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
-		shut, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		// Draining outlives ctx, which has just ended.
+		shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 		defer cancel()
 		return srv.Shutdown(shut)
 	}
