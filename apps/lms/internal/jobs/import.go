@@ -7,10 +7,13 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
 	"bellwork.dev/bellwork/apps/lms/internal/importer"
+	"bellwork.dev/bellwork/apps/lms/internal/imports"
 	"bellwork.dev/bellwork/apps/lms/internal/roster"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -44,27 +47,27 @@ func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 		return err
 	}
 	actor := db.Actor{UserID: a.UserID, Role: db.Role(a.Role), SchoolID: a.SchoolID}
-	var imp *store.Import
+	var imp *imports.Import
 	var files map[string][]byte
 	err = d.InTx(ctx, db.SystemActor(), func(s *db.Scope) (err error) {
-		if imp, err = store.GetImport(ctx, s, a.ImportID); err != nil {
+		if imp, err = imports.GetImport(ctx, s, a.ImportID); err != nil {
 			return err
 		}
-		files, err = store.ImportFiles(ctx, s, a.ImportID)
+		files, err = imports.ImportFiles(ctx, s, a.ImportID)
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return nil // discarded meanwhile
 	}
 	if err != nil {
 		return err
 	}
-	if imp.Status != store.ImportQueued && imp.Status != store.ImportRunning {
+	if imp.Status != imports.ImportQueued && imp.Status != imports.ImportRunning {
 		return nil
 	}
 	progress := func(done, total int) {
 		_ = d.InTx(ctx, db.SystemActor(), func(s *db.Scope) error {
-			return store.SetImportProgress(ctx, s, a.ImportID, done, total)
+			return imports.SetImportProgress(ctx, s, a.ImportID, done, total)
 		})
 	}
 	progress(0, imp.Total)
@@ -92,7 +95,7 @@ func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 		if err != nil {
 			return err
 		}
-		return store.Audit(ctx, s, "import.apply", imp.ID, map[string]any{"kind": imp.Kind, "rows": plan.Total()}, "")
+		return audit.Audit(ctx, s, "import.apply", imp.ID, map[string]any{"kind": imp.Kind, "rows": plan.Total()}, "")
 	})
 	now := w.now()
 	switch {
@@ -100,23 +103,23 @@ func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 		if plan != nil {
 			problems = plan.Problems
 		}
-		return w.finish(ctx, d, a.ImportID, store.ImportFailed,
+		return w.finish(ctx, d, a.ImportID, imports.ImportFailed,
 			"The district changed since these files were checked, and they no longer fit. Fix the problems below and upload the files again.", plan, problems, now)
 	case errors.Is(err, db.ErrUnavailable):
 		return err // retried by the queue
 	case err != nil:
-		_ = w.finish(ctx, d, a.ImportID, store.ImportFailed, "The import could not be applied and nothing changed. Try again; if it keeps failing, contact support with this import's link.", nil, nil, now)
+		_ = w.finish(ctx, d, a.ImportID, imports.ImportFailed, "The import could not be applied and nothing changed. Try again; if it keeps failing, contact support with this import's link.", nil, nil, now)
 		return err
 	}
-	if err := w.finish(ctx, d, a.ImportID, store.ImportApplied, "", plan, nil, now); err != nil {
+	if err := w.finish(ctx, d, a.ImportID, imports.ImportApplied, "", plan, nil, now); err != nil {
 		return err
 	}
 	return d.InTx(ctx, db.SystemActor(), func(s *db.Scope) error {
-		if err := store.ReachMilestone(ctx, s, directory.MilestoneRosterImported, now); err != nil {
+		if err := schools.ReachMilestone(ctx, s, directory.MilestoneRosterImported, now); err != nil {
 			return err
 		}
 		if c := plan.Counts[importer.EntityCourse]; c != nil && c.Create+c.Unchanged > 0 {
-			return store.ReachMilestone(ctx, s, directory.MilestoneFirstCourse, now)
+			return schools.ReachMilestone(ctx, s, directory.MilestoneFirstCourse, now)
 		}
 		return nil
 	})
@@ -131,7 +134,7 @@ func (w *ImportWorker) finish(ctx context.Context, d *db.DB, id, status, message
 		if problems != nil {
 			pr = problems
 		}
-		return store.FinishImport(ctx, s, id, status, message, p, pr, now)
+		return imports.FinishImport(ctx, s, id, status, message, p, pr, now)
 	})
 }
 

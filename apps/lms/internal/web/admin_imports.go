@@ -9,15 +9,16 @@ import (
 	"path"
 	"strings"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/importer"
+	"bellwork.dev/bellwork/apps/lms/internal/imports"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/roster"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
 )
 
 type importsData struct {
-	Imports []store.Import
+	Imports []imports.Import
 	Error   string
 }
 
@@ -28,7 +29,7 @@ func (s *Server) adminImports(c *call) {
 func (s *Server) renderImports(c *call, status int, msg string) {
 	d := importsData{Error: msg}
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Imports, err = store.ListImports(c.r.Context(), sc, 20)
+		d.Imports, err = imports.ListImports(c.r.Context(), sc, 20)
 		return err
 	})
 	if err != nil {
@@ -144,7 +145,7 @@ func (s *Server) adminImportUpload(c *call) {
 		if err != nil {
 			return err
 		}
-		n := store.NewImport{Kind: kind, SchoolID: c.actor().SchoolID, Files: files, Problems: problems}
+		n := imports.NewImport{Kind: kind, SchoolID: c.actor().SchoolID, Files: files, Problems: problems}
 		if plan != nil {
 			n.Plan, n.Total = plan, plan.Total()
 			if len(plan.Problems) > 0 {
@@ -155,10 +156,10 @@ func (s *Server) adminImportUpload(c *call) {
 			n.Problems = []roster.Problem{}
 		}
 		n.Failed = len(problems) > 0 || (plan != nil && len(plan.Problems) > 0)
-		if id, err = store.CreateImport(ctx, sc, n); err != nil {
+		if id, err = imports.CreateImport(ctx, sc, n); err != nil {
 			return err
 		}
-		return store.Audit(ctx, sc, "import.check", id, map[string]any{"kind": kind, "problems": len(problems)}, c.id)
+		return audit.Audit(ctx, sc, "import.check", id, map[string]any{"kind": kind, "problems": len(problems)}, c.id)
 	})
 	if err != nil {
 		s.fail(c, err)
@@ -173,7 +174,7 @@ type countRow struct {
 }
 
 type importData struct {
-	Import        *store.Import
+	Import        *imports.Import
 	Plan          *importer.Plan
 	Counts        []countRow
 	Empty         bool
@@ -189,7 +190,7 @@ var entityLabels = map[string]string{
 func (s *Server) loadImport(c *call) (*importData, error) {
 	d := &importData{}
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Import, err = store.GetImport(c.r.Context(), sc, c.r.PathValue("id"))
+		d.Import, err = imports.GetImport(c.r.Context(), sc, c.r.PathValue("id"))
 		return err
 	})
 	if err != nil {
@@ -227,7 +228,7 @@ func (s *Server) adminImportApply(c *call) {
 	id := c.r.PathValue("id")
 	a := c.actor()
 	err := c.inTx(func(sc *db.Scope) error {
-		moved, err := store.MoveImport(c.r.Context(), sc, id, store.ImportPreviewed, store.ImportQueued)
+		moved, err := imports.MoveImport(c.r.Context(), sc, id, imports.ImportPreviewed, imports.ImportQueued)
 		if err != nil || !moved {
 			return err
 		}
@@ -235,7 +236,7 @@ func (s *Server) adminImportApply(c *call) {
 			UserID: a.UserID, Role: string(a.Role), SchoolID: a.SchoolID}); err != nil {
 			return err
 		}
-		return store.Audit(c.r.Context(), sc, "import.queue", id, nil, c.id)
+		return audit.Audit(c.r.Context(), sc, "import.queue", id, nil, c.id)
 	})
 	if err != nil {
 		s.fail(c, err)
@@ -247,7 +248,7 @@ func (s *Server) adminImportApply(c *call) {
 func (s *Server) adminImportDiscard(c *call) {
 	id := c.r.PathValue("id")
 	err := c.inTx(func(sc *db.Scope) error {
-		_, err := store.MoveImport(c.r.Context(), sc, id, store.ImportPreviewed, store.ImportDiscarded)
+		_, err := imports.MoveImport(c.r.Context(), sc, id, imports.ImportPreviewed, imports.ImportDiscarded)
 		return err
 	})
 	if err != nil {
@@ -275,8 +276,8 @@ func progressOf(d *importData) importProgress {
 	if i.Total > 0 {
 		p.Percent = i.Progress * 100 / i.Total
 	}
-	p.Done = i.Status != store.ImportQueued && i.Status != store.ImportRunning
-	if i.Status == store.ImportApplied {
+	p.Done = i.Status != imports.ImportQueued && i.Status != imports.ImportRunning
+	if i.Status == imports.ImportApplied {
 		p.Percent = 100
 	}
 	return p

@@ -6,13 +6,16 @@ import (
 	"strings"
 	"time"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
+	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 )
 
 type termsData struct {
-	Terms   []store.Term
-	Schools []store.School
+	Terms   []classes.Term
+	Schools []schools.School
 	Error   string
 }
 
@@ -23,7 +26,7 @@ func (s *Server) termsData(c *call) (*termsData, error) {
 	}
 	d := &termsData{Schools: schools}
 	err = c.inTx(func(sc *db.Scope) (err error) {
-		d.Terms, err = store.ListTerms(c.r.Context(), sc, c.actor().SchoolID)
+		d.Terms, err = classes.ListTerms(c.r.Context(), sc, c.actor().SchoolID)
 		return err
 	})
 	return d, err
@@ -60,10 +63,10 @@ func (s *Server) adminTermCreate(c *call) {
 		return
 	}
 	err = c.inTx(func(sc *db.Scope) error {
-		if _, err := store.CreateTerm(c.r.Context(), sc, schoolID, name, "term", starts, ends); err != nil {
+		if _, err := classes.CreateTerm(c.r.Context(), sc, schoolID, name, "term", starts, ends); err != nil {
 			return err
 		}
-		return store.Audit(c.r.Context(), sc, "term.create", name, map[string]any{"school": schoolID}, c.id)
+		return audit.Audit(c.r.Context(), sc, "term.create", name, map[string]any{"school": schoolID}, c.id)
 	})
 	if err != nil {
 		s.fail(c, err)
@@ -74,12 +77,12 @@ func (s *Server) adminTermCreate(c *call) {
 
 func (s *Server) adminTermDelete(c *call) {
 	err := c.inTx(func(sc *db.Scope) error {
-		if err := store.DeleteTerm(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
+		if err := classes.DeleteTerm(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
 			return err
 		}
-		return store.Audit(c.r.Context(), sc, "term.delete", c.r.PathValue("id"), nil, c.id)
+		return audit.Audit(c.r.Context(), sc, "term.delete", c.r.PathValue("id"), nil, c.id)
 	})
-	if errors.Is(err, store.ErrConflict) {
+	if errors.Is(err, domain.ErrConflict) {
 		d, lerr := s.termsData(c)
 		if lerr != nil {
 			s.fail(c, lerr)
@@ -120,7 +123,7 @@ func readTermForm(c *call) termForm {
 }
 
 type termData struct {
-	Term  *store.Term
+	Term  *classes.Term
 	Error string
 }
 
@@ -128,7 +131,7 @@ type termData struct {
 func (s *Server) adminTerm(c *call) {
 	var d termData
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Term, err = store.GetTerm(c.r.Context(), sc, c.r.PathValue("id"))
+		d.Term, err = classes.GetTerm(c.r.Context(), sc, c.r.PathValue("id"))
 		return err
 	})
 	if err != nil {
@@ -143,13 +146,13 @@ func (s *Server) adminTermUpdate(c *call) {
 	f := readTermForm(c)
 	var d termData
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		if d.Term, err = store.GetTerm(c.r.Context(), sc, c.r.PathValue("id")); err != nil || f.problem != "" {
+		if d.Term, err = classes.GetTerm(c.r.Context(), sc, c.r.PathValue("id")); err != nil || f.problem != "" {
 			return err
 		}
-		if err := store.UpdateTerm(c.r.Context(), sc, d.Term.ID, f.name, f.starts, f.ends); err != nil {
+		if err := classes.UpdateTerm(c.r.Context(), sc, d.Term.ID, f.name, f.starts, f.ends); err != nil {
 			return err
 		}
-		return store.Audit(c.r.Context(), sc, "term.update", d.Term.ID, map[string]any{"name": f.name}, c.id)
+		return audit.Audit(c.r.Context(), sc, "term.update", d.Term.ID, map[string]any{"name": f.name}, c.id)
 	})
 	if err != nil {
 		s.fail(c, err)

@@ -5,16 +5,20 @@ import (
 	"net/http"
 	"strings"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 )
 
 type userData struct {
-	Person      *store.User
-	Memberships []store.Membership
+	Person      *people.User
+	Memberships []people.Membership
 	Roles       []db.Role
-	Schools     []store.School
+	Schools     []schools.School
 	InviteLink  string
 	Error       string
 	// SharedBeyondSchool: a school admin sees this person but may not change
@@ -32,13 +36,13 @@ func (s *Server) loadUserData(c *call) (*userData, error) {
 	}
 	d := &userData{Roles: rolesFor(c.role()), Schools: schools}
 	err = c.inTx(func(sc *db.Scope) (err error) {
-		if d.Person, err = store.GetUser(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
+		if d.Person, err = people.GetUser(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
 			return err
 		}
-		if d.Memberships, err = store.ListMemberships(c.r.Context(), sc, d.Person.ID); err != nil {
+		if d.Memberships, err = people.ListMemberships(c.r.Context(), sc, d.Person.ID); err != nil {
 			return err
 		}
-		d.SharedBeyondSchool, err = store.SharedBeyondSchool(c.r.Context(), sc, d.Person.ID)
+		d.SharedBeyondSchool, err = people.SharedBeyondSchool(c.r.Context(), sc, d.Person.ID)
 		return err
 	})
 	if t := c.r.URL.Query().Get("invite"); t != "" && len(t) < 100 {
@@ -59,13 +63,13 @@ func (s *Server) adminUser(c *call) {
 // userAction runs an admin's change to a user and its audit entry in one
 // transaction, then, once that committed, what must follow outside it
 // (sending mail), and returns to the user's page.
-func (s *Server) userAction(c *call, action, done string, fn func(sc *db.Scope, u *store.User) error, after ...func() error) {
+func (s *Server) userAction(c *call, action, done string, fn func(sc *db.Scope, u *people.User) error, after ...func() error) {
 	err := c.inTx(func(sc *db.Scope) error {
-		u, err := store.GetUser(c.r.Context(), sc, c.r.PathValue("id"))
+		u, err := people.GetUser(c.r.Context(), sc, c.r.PathValue("id"))
 		if err != nil {
 			return err
 		}
-		if shared, err := store.SharedBeyondSchool(c.r.Context(), sc, u.ID); err != nil {
+		if shared, err := people.SharedBeyondSchool(c.r.Context(), sc, u.ID); err != nil {
 			return err
 		} else if shared {
 			return formError(sharedBeyondSchool)
@@ -73,7 +77,7 @@ func (s *Server) userAction(c *call, action, done string, fn func(sc *db.Scope, 
 		if err := fn(sc, u); err != nil {
 			return err
 		}
-		return store.Audit(c.r.Context(), sc, action, u.Email, nil, c.id)
+		return audit.Audit(c.r.Context(), sc, action, u.Email, nil, c.id)
 	})
 	for _, then := range after {
 		if err == nil {
@@ -106,30 +110,30 @@ func (e formError) Error() string { return string(e) }
 func (s *Server) adminUserProfile(c *call) {
 	given := strings.TrimSpace(c.r.PostFormValue("given_name"))
 	family := strings.TrimSpace(c.r.PostFormValue("family_name"))
-	s.userAction(c, "user.update", "user-saved", func(sc *db.Scope, u *store.User) error {
+	s.userAction(c, "user.update", "user-saved", func(sc *db.Scope, u *people.User) error {
 		if given == "" || len(given) > 100 || len(family) > 100 {
 			return formError("Enter a given name of at most 100 characters.")
 		}
-		return store.UpdateProfile(c.r.Context(), sc, u.ID, given, family, u.Locale, derefOr(u.TimeZone, ""))
+		return people.UpdateProfile(c.r.Context(), sc, u.ID, given, family, u.Locale, derefOr(u.TimeZone, ""))
 	})
 }
 
 func (s *Server) adminUserStatus(c *call) {
 	status := c.r.PostFormValue("status")
 	done := map[string]string{"active": "user-activated", "deactivated": "user-deactivated"}[status]
-	s.userAction(c, "user."+status, done, func(sc *db.Scope, u *store.User) error {
+	s.userAction(c, "user."+status, done, func(sc *db.Scope, u *people.User) error {
 		if done == "" {
 			return formError("Unknown status.")
 		}
 		if u.ID == c.user.ID && status == "deactivated" {
 			return formError("You cannot deactivate yourself. Ask another admin.")
 		}
-		if err := store.SetUserStatus(c.r.Context(), sc, u.ID, status); err != nil {
+		if err := people.SetUserStatus(c.r.Context(), sc, u.ID, status); err != nil {
 			return err
 		}
 		if status == "deactivated" {
 			return c.asSystem(func(sys *db.Scope) error {
-				_, err := store.DeleteUserSessions(c.r.Context(), sys, u.ID)
+				_, err := identity.DeleteUserSessions(c.r.Context(), sys, u.ID)
 				return err
 			})
 		}
@@ -144,7 +148,7 @@ func (s *Server) adminUserStatus(c *call) {
 func (s *Server) adminUserReset(c *call) {
 	var msg *mail.Message
 	var tokenHash string
-	s.userAction(c, "user.reset", "reset-sent", func(sc *db.Scope, u *store.User) error {
+	s.userAction(c, "user.reset", "reset-sent", func(sc *db.Scope, u *people.User) error {
 		if !u.Active() {
 			return formError("Reactivate the user before resetting their password.")
 		}
@@ -161,7 +165,7 @@ func (s *Server) adminUserReset(c *call) {
 			return nil
 		}
 		s.Log.Warn("Password reset not e-mailed", "request_id", c.id, "err", err)
-		if derr := c.asSystem(func(sys *db.Scope) error { return store.DeletePasswordReset(c.r.Context(), sys, tokenHash) }); derr != nil {
+		if derr := c.asSystem(func(sys *db.Scope) error { return identity.DeletePasswordReset(c.r.Context(), sys, tokenHash) }); derr != nil {
 			s.Log.Warn("Unsent password reset not deleted", "request_id", c.id, "err", derr)
 		}
 		if errors.Is(err, mail.ErrNoMail) {
@@ -179,20 +183,20 @@ func (s *Server) adminUserAddRole(c *call) {
 		s.fail(c, serr)
 		return
 	}
-	s.userAction(c, "user.role.add", "role-added", func(sc *db.Scope, u *store.User) error {
+	s.userAction(c, "user.role.add", "role-added", func(sc *db.Scope, u *people.User) error {
 		if err != nil {
 			return formError("Choose a role from the list.")
 		}
 		if msg := checkRoleSchool(c, role, schoolID, schools); msg != "" {
 			return formError(msg)
 		}
-		return store.AddMembership(c.r.Context(), sc, u.ID, role, schoolID)
+		return people.AddMembership(c.r.Context(), sc, u.ID, role, schoolID)
 	})
 }
 
 func (s *Server) adminUserRemoveRole(c *call) {
-	s.userAction(c, "user.role.remove", "role-removed", func(sc *db.Scope, u *store.User) error {
-		ms, err := store.ListMemberships(c.r.Context(), sc, u.ID)
+	s.userAction(c, "user.role.remove", "role-removed", func(sc *db.Scope, u *people.User) error {
+		ms, err := people.ListMemberships(c.r.Context(), sc, u.ID)
 		if err != nil {
 			return err
 		}
@@ -201,9 +205,9 @@ func (s *Server) adminUserRemoveRole(c *call) {
 				if u.ID == c.user.ID && m.Role == c.role() {
 					return formError("You cannot remove the role you are using. Ask another admin.")
 				}
-				return store.RemoveMembership(c.r.Context(), sc, m.ID)
+				return people.RemoveMembership(c.r.Context(), sc, m.ID)
 			}
 		}
-		return store.ErrNotFound
+		return domain.ErrNotFound
 	})
 }

@@ -9,18 +9,22 @@ import (
 	"strings"
 	"time"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 )
 
 const pageSize = 50
 
 type usersData struct {
-	Users       []store.User
+	Users       []people.User
 	Total       int
-	Query       store.UserQuery
+	Query       people.UserQuery
 	Roles       []db.Role
 	Sorts       []string
 	Page, Pages int
@@ -28,9 +32,9 @@ type usersData struct {
 }
 
 // parseUserQuery reads the list filters; unknown values fall back to defaults.
-func parseUserQuery(r *http.Request) (store.UserQuery, int) {
+func parseUserQuery(r *http.Request) (people.UserQuery, int) {
 	q := r.URL.Query()
-	uq := store.UserQuery{Search: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Limit: pageSize}
+	uq := people.UserQuery{Search: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Limit: pageSize}
 	if role, err := db.ParseRole(q.Get("role")); err == nil {
 		uq.Role = role
 	}
@@ -41,7 +45,7 @@ func parseUserQuery(r *http.Request) (store.UserQuery, int) {
 		uq.Search = uq.Search[:100]
 	}
 	valid := false
-	for _, k := range store.UserSortKeys() {
+	for _, k := range people.UserSortKeys() {
 		valid = valid || k == uq.Sort
 	}
 	if !valid {
@@ -57,9 +61,9 @@ func parseUserQuery(r *http.Request) (store.UserQuery, int) {
 
 func (s *Server) adminUsers(c *call) {
 	uq, page := parseUserQuery(c.r)
-	d := usersData{Query: uq, Roles: db.UserRoles, Sorts: store.UserSortKeys(), Page: page}
+	d := usersData{Query: uq, Roles: db.UserRoles, Sorts: people.UserSortKeys(), Page: page}
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Users, d.Total, err = store.ListUsers(c.r.Context(), sc, uq)
+		d.Users, d.Total, err = people.ListUsers(c.r.Context(), sc, uq)
 		return err
 	})
 	if err != nil {
@@ -88,26 +92,26 @@ type newUserForm struct {
 type newUserData struct {
 	Form    newUserForm
 	Roles   []db.Role
-	Schools []store.School
+	Schools []schools.School
 	Error   string
 }
 
-func (s *Server) schoolsFor(c *call) ([]store.School, error) {
-	var schools []store.School
+func (s *Server) schoolsFor(c *call) ([]schools.School, error) {
+	var list []schools.School
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		schools, err = store.ListSchools(c.r.Context(), sc, false)
+		list, err = schools.ListSchools(c.r.Context(), sc, false)
 		return err
 	})
 	if c.role() == db.SchoolAdmin {
-		var mine []store.School
-		for _, sch := range schools {
+		var mine []schools.School
+		for _, sch := range list {
 			if sch.ID == c.actor().SchoolID {
 				mine = append(mine, sch)
 			}
 		}
-		schools = mine
+		list = mine
 	}
-	return schools, err
+	return list, err
 }
 
 // rolesFor lists the roles an admin may hand out: school admins cannot make district admins.
@@ -119,16 +123,16 @@ func rolesFor(role db.Role) []db.Role {
 }
 
 func (s *Server) adminUserNew(c *call) {
-	schools, err := s.schoolsFor(c)
+	options, err := s.schoolsFor(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, "admin_user_new", "Add a user", newUserData{Roles: rolesFor(c.role()), Schools: schools, Form: newUserForm{Role: "teacher"}})
+	s.render(c, "admin_user_new", "Add a user", newUserData{Roles: rolesFor(c.role()), Schools: options, Form: newUserForm{Role: "teacher"}})
 }
 
 // checkRoleSchool says what is wrong with giving role at schoolID, or "".
-func checkRoleSchool(c *call, role db.Role, schoolID string, schools []store.School) string {
+func checkRoleSchool(c *call, role db.Role, schoolID string, schools []schools.School) string {
 	allowed := false
 	for _, r := range rolesFor(c.role()) {
 		allowed = allowed || r == role
@@ -152,14 +156,14 @@ func checkRoleSchool(c *call, role db.Role, schoolID string, schools []store.Sch
 
 // adminUserCreate adds a person with one role and invites them by e-mail.
 func (s *Server) adminUserCreate(c *call) {
-	f := newUserForm{Email: store.NormalizeEmail(c.r.PostFormValue("email")), GivenName: strings.TrimSpace(c.r.PostFormValue("given_name")),
+	f := newUserForm{Email: people.NormalizeEmail(c.r.PostFormValue("email")), GivenName: strings.TrimSpace(c.r.PostFormValue("given_name")),
 		FamilyName: strings.TrimSpace(c.r.PostFormValue("family_name")), Role: c.r.PostFormValue("role"), SchoolID: c.r.PostFormValue("school")}
-	schools, err := s.schoolsFor(c)
+	options, err := s.schoolsFor(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	d := newUserData{Form: f, Roles: rolesFor(c.role()), Schools: schools}
+	d := newUserData{Form: f, Roles: rolesFor(c.role()), Schools: options}
 	role, roleErr := db.ParseRole(f.Role)
 	switch {
 	case !validEmail(f.Email):
@@ -169,29 +173,29 @@ func (s *Server) adminUserCreate(c *call) {
 	case roleErr != nil:
 		d.Error = "Choose a role from the list."
 	default:
-		d.Error = checkRoleSchool(c, role, f.SchoolID, schools)
+		d.Error = checkRoleSchool(c, role, f.SchoolID, options)
 	}
 	if d.Error != "" {
 		s.renderStatus(c, http.StatusUnprocessableEntity, "admin_user_new", "Add a user", d)
 		return
 	}
-	var u *store.User
+	var u *people.User
 	var token string
 	err = c.inTx(func(sc *db.Scope) error {
 		ctx := c.r.Context()
 		var err error
-		u, err = store.CreateUser(ctx, sc, store.NewUser{Email: f.Email, GivenName: f.GivenName, FamilyName: f.FamilyName}, role, f.SchoolID)
+		u, err = people.CreateUser(ctx, sc, people.NewUser{Email: f.Email, GivenName: f.GivenName, FamilyName: f.FamilyName}, role, f.SchoolID)
 		if err != nil {
 			return err
 		}
 		var hash string
 		token, hash = auth.NewToken()
-		if _, err := store.EnsureInvitation(ctx, sc, f.Email, role, f.SchoolID, hash, s.Now().Add(14*24*time.Hour), c.user.ID); err != nil {
+		if _, err := identity.EnsureInvitation(ctx, sc, f.Email, role, f.SchoolID, hash, s.Now().Add(14*24*time.Hour), c.user.ID); err != nil {
 			return err
 		}
-		return store.Audit(ctx, sc, "user.create", f.Email, map[string]any{"role": role, "school": f.SchoolID}, c.id)
+		return audit.Audit(ctx, sc, "user.create", f.Email, map[string]any{"role": role, "school": f.SchoolID}, c.id)
 	})
-	if errors.Is(err, store.ErrConflict) {
+	if errors.Is(err, domain.ErrConflict) {
 		d.Error = "Someone already uses this e-mail address. Search for them in the user list and add a role instead."
 		s.renderStatus(c, http.StatusConflict, "admin_user_new", "Add a user", d)
 		return

@@ -5,20 +5,23 @@ import (
 	"net/http"
 	"strings"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
 )
 
 type invitationData struct {
 	Email, RoleLabel, Name, Error string
 }
 
-func (s *Server) openInvitation(c *call) (*store.Invitation, error) {
-	var inv *store.Invitation
+func (s *Server) openInvitation(c *call) (*identity.Invitation, error) {
+	var inv *identity.Invitation
 	err := c.asSystem(func(sc *db.Scope) error {
 		var err error
-		inv, err = store.GetInvitation(c.r.Context(), sc, auth.TokenSHA256(c.r.PathValue("token")), s.Now())
+		inv, err = identity.GetInvitation(c.r.Context(), sc, auth.TokenSHA256(c.r.PathValue("token")), s.Now())
 		return err
 	})
 	return inv, err
@@ -31,7 +34,7 @@ func (s *Server) invitationGone(c *call) {
 
 func (s *Server) invitationForm(c *call) {
 	inv, err := s.openInvitation(c)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		s.invitationGone(c)
 		return
 	}
@@ -52,7 +55,7 @@ func (s *Server) acceptInvitation(c *call) {
 	now := s.Now()
 	err := c.asSystem(func(sc *db.Scope) error {
 		ctx := c.r.Context()
-		inv, err := store.GetInvitation(ctx, sc, hash, now)
+		inv, err := identity.GetInvitation(ctx, sc, hash, now)
 		if err != nil {
 			return err
 		}
@@ -68,10 +71,10 @@ func (s *Server) acceptInvitation(c *call) {
 		if d.Error != "" {
 			return errFormInvalid
 		}
-		u, err := store.GetUserByEmail(ctx, sc, inv.Email)
-		if errors.Is(err, store.ErrNotFound) {
+		u, err := people.GetUserByEmail(ctx, sc, inv.Email)
+		if errors.Is(err, domain.ErrNotFound) {
 			given, family, _ := strings.Cut(name, " ")
-			u, err = store.CreateUser(ctx, sc, store.NewUser{Email: inv.Email, GivenName: given, FamilyName: family}, "", "")
+			u, err = people.CreateUser(ctx, sc, people.NewUser{Email: inv.Email, GivenName: given, FamilyName: family}, "", "")
 		}
 		if err != nil {
 			return err
@@ -82,34 +85,34 @@ func (s *Server) acceptInvitation(c *call) {
 		}
 		if u.GivenName == "" {
 			given, family, _ := strings.Cut(name, " ")
-			if err := store.UpdateProfile(ctx, sc, u.ID, given, family, u.Locale, derefOr(u.TimeZone, "")); err != nil {
+			if err := people.UpdateProfile(ctx, sc, u.ID, given, family, u.Locale, derefOr(u.TimeZone, "")); err != nil {
 				return err
 			}
 		}
-		if err := store.AddMembership(ctx, sc, u.ID, inv.Role, derefOr(inv.SchoolID, "")); err != nil {
+		if err := people.AddMembership(ctx, sc, u.ID, inv.Role, derefOr(inv.SchoolID, "")); err != nil {
 			return err
 		}
 		pwHash, err := auth.HashPassword(password)
 		if err != nil {
 			return err
 		}
-		if err := store.SetPassword(ctx, sc, u.ID, pwHash); err != nil {
+		if err := people.SetPassword(ctx, sc, u.ID, pwHash); err != nil {
 			return err
 		}
-		if err := store.AcceptInvitation(ctx, sc, inv.ID, now); err != nil {
+		if err := identity.AcceptInvitation(ctx, sc, inv.ID, now); err != nil {
 			return err
 		}
-		if err := store.Audit(ctx, sc, "invitation.accept", inv.Email, map[string]any{"role": inv.Role}, c.id); err != nil {
+		if err := audit.Audit(ctx, sc, "invitation.accept", inv.Email, map[string]any{"role": inv.Role}, c.id); err != nil {
 			return err
 		}
-		u, err = store.GetUser(ctx, sc, u.ID)
+		u, err = people.GetUser(ctx, sc, u.ID)
 		if err != nil {
 			return err
 		}
 		return s.startSession(c, sc, u)
 	})
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		s.invitationGone(c)
 	case errors.Is(err, errFormInvalid):
 		s.renderStatus(c, http.StatusUnprocessableEntity, "invitation", "Welcome", d)

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
 )
 
 type locale struct{ Code, Label string }
@@ -41,7 +41,7 @@ func (s *Server) saveProfile(c *call) {
 		return
 	}
 	err := c.inOwnTx(func(sc *db.Scope) error {
-		return store.UpdateProfile(c.r.Context(), sc, c.user.ID, given, family, loc, tz)
+		return people.UpdateProfile(c.r.Context(), sc, c.user.ID, given, family, loc, tz)
 	})
 	if err != nil {
 		s.fail(c, err)

@@ -17,7 +17,8 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/authz"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
 )
 
 //go:embed templates assets
@@ -118,9 +119,9 @@ type view struct {
 	RequestID   string
 	District    string
 	Brand       brand
-	User        *store.User
+	User        *people.User
 	Role        db.Role
-	Memberships []store.Membership
+	Memberships []people.Membership
 	ActiveRole  string
 	Nav         []navItem
 	Flash       string
@@ -226,7 +227,7 @@ func (s *Server) fail(c *call, err error) {
 		s.unavailable(c)
 		return
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		s.notFound(c)
 		return
 	}

@@ -9,7 +9,9 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
 )
 
 // Sign-in throttling: per account, and per client address.
@@ -65,14 +67,14 @@ func (s *Server) signin(c *call) {
 	var userID string
 	err := c.asSystem(func(sc *db.Scope) error {
 		ctx := c.r.Context()
-		if until, err := store.ThrottleLockedUntil(ctx, sc, ipKey, now); err != nil {
+		if until, err := identity.ThrottleLockedUntil(ctx, sc, ipKey, now); err != nil {
 			return err
 		} else if until != nil {
 			d.Error = lockedMessage("Too many sign-in attempts came from your network.", *until, now)
 			return errLocked
 		}
-		u, err := store.GetUserByEmail(ctx, sc, d.Email)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		u, err := people.GetUserByEmail(ctx, sc, d.Email)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
 			return err
 		}
 		if u != nil && u.LockedUntil != nil && u.LockedUntil.After(now) {
@@ -121,11 +123,11 @@ func (s *Server) countFailure(c *call, userID, ipKey string, now time.Time) (acc
 	err = c.asSystem(func(sc *db.Scope) error {
 		ctx := c.r.Context()
 		if userID != "" {
-			if account, err = store.RecordFailedSignIn(ctx, sc, userID, now, accountMaxFailures, accountLockFor); err != nil {
+			if account, err = people.RecordFailedSignIn(ctx, sc, userID, now, accountMaxFailures, accountLockFor); err != nil {
 				return err
 			}
 		}
-		ip, err = store.ThrottleFailure(ctx, sc, ipKey, now, ipWindow, ipMaxFailures, ipLockFor)
+		ip, err = identity.ThrottleFailure(ctx, sc, ipKey, now, ipWindow, ipMaxFailures, ipLockFor)
 		return err
 	})
 	return account, ip, err

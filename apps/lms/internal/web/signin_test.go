@@ -12,7 +12,8 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -118,17 +119,17 @@ func TestSignOutEverywhereEndsOtherSessions(t *testing.T) {
 
 func TestIdleAndAbsoluteTimeoutsEndSessions(t *testing.T) {
 	d := newDistrict(t, "timeouts")
-	for name, expire := range map[string]func(*store.Session, time.Time){
-		"idle":     func(s *store.Session, now time.Time) { s.IdleExpiresAt = now.Add(-time.Second) },
-		"absolute": func(s *store.Session, now time.Time) { s.AbsoluteExpiresAt = now.Add(-time.Second) },
+	for name, expire := range map[string]func(*identity.Session, time.Time){
+		"idle":     func(s *identity.Session, now time.Time) { s.IdleExpiresAt = now.Add(-time.Second) },
+		"absolute": func(s *identity.Session, now time.Time) { s.AbsoluteExpiresAt = now.Add(-time.Second) },
 	} {
 		ctx := context.Background()
 		token, hash := auth.NewToken()
 		now := time.Now()
-		sess := &store.Session{IDSHA256: hash, UserID: d.users[db.Teacher].ID, Role: db.Teacher, SchoolID: &d.schoolA, CSRFToken: "x",
+		sess := &identity.Session{IDSHA256: hash, UserID: d.users[db.Teacher].ID, Role: db.Teacher, SchoolID: &d.schoolA, CSRFToken: "x",
 			CreatedAt: now.Add(-13 * time.Hour), IdleExpiresAt: now.Add(time.Hour), AbsoluteExpiresAt: now.Add(time.Hour)}
 		expire(sess, now)
-		if err := d.db.InTx(ctx, db.SystemActor(), func(s *db.Scope) error { return store.CreateSession(ctx, s, sess, "", "") }); err != nil {
+		if err := d.db.InTx(ctx, db.SystemActor(), func(s *db.Scope) error { return identity.CreateSession(ctx, s, sess, "", "") }); err != nil {
 			t.Fatal(err)
 		}
 		c := d.client()
@@ -237,13 +238,13 @@ func TestDirectoryAdminInvitationSignsIn(t *testing.T) {
 func TestSessionsActOnlyInHeldRoles(t *testing.T) {
 	d := newDistrict(t, "held")
 	teacher := d.users[db.Teacher]
-	var loner *store.User
+	var loner *people.User
 	inSystem(t, d, func(s *db.Scope) (err error) {
-		loner, err = store.CreateUser(context.Background(), s, store.NewUser{Email: "loner@held.org", GivenName: "Lone"}, "", "")
+		loner, err = people.CreateUser(context.Background(), s, people.NewUser{Email: "loner@held.org", GivenName: "Lone"}, "", "")
 		if err == nil {
 			var hash string
 			if hash, err = auth.HashPassword(testPassword); err == nil {
-				err = store.SetPassword(context.Background(), s, loner.ID, hash)
+				err = people.SetPassword(context.Background(), s, loner.ID, hash)
 			}
 		}
 		return err
