@@ -12,6 +12,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/apps/lms/internal/schools"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
 type userData struct {
@@ -34,7 +35,7 @@ func (s *Server) loadUserData(c *call) (*userData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &userData{Roles: rolesFor(c.role()), Schools: schools}
+	d := &userData{Roles: people.GrantableRoles(c.role()), Schools: schools}
 	err = c.inTx(func(sc *db.Scope) (err error) {
 		if d.Person, err = people.GetUser(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
 			return err
@@ -72,7 +73,7 @@ func (s *Server) userAction(c *call, action, done string, fn func(sc *db.Scope, 
 		if shared, err := people.SharedBeyondSchool(c.r.Context(), sc, u.ID); err != nil {
 			return err
 		} else if shared {
-			return formError(sharedBeyondSchool)
+			return validate.Problem(sharedBeyondSchool)
 		}
 		if err := fn(sc, u); err != nil {
 			return err
@@ -84,14 +85,13 @@ func (s *Server) userAction(c *call, action, done string, fn func(sc *db.Scope, 
 			err = then()
 		}
 	}
-	var invalid formError
-	if errors.As(err, &invalid) {
+	if invalid, ok := validate.As(err); ok {
 		d, lerr := s.loadUserData(c)
 		if lerr != nil {
 			s.fail(c, lerr)
 			return
 		}
-		d.Error = string(invalid)
+		d.Error = invalid.Error()
 		s.renderStatus(c, http.StatusUnprocessableEntity, "admin_user", d.Person.DisplayName, d)
 		return
 	}
@@ -102,17 +102,12 @@ func (s *Server) userAction(c *call, action, done string, fn func(sc *db.Scope, 
 	redirect(c, "/admin/users/"+c.r.PathValue("id"), done)
 }
 
-// formError is a message for the admin; the transaction rolls back.
-type formError string
-
-func (e formError) Error() string { return string(e) }
-
 func (s *Server) adminUserProfile(c *call) {
 	given := strings.TrimSpace(c.r.PostFormValue("given_name"))
 	family := strings.TrimSpace(c.r.PostFormValue("family_name"))
 	s.userAction(c, "user.update", "user-saved", func(sc *db.Scope, u *people.User) error {
 		if given == "" || len(given) > 100 || len(family) > 100 {
-			return formError("Enter a given name of at most 100 characters.")
+			return validate.Problem("Enter a given name of at most 100 characters.")
 		}
 		return people.UpdateProfile(c.r.Context(), sc, u.ID, given, family, u.Locale, derefOr(u.TimeZone, ""))
 	})
@@ -123,10 +118,10 @@ func (s *Server) adminUserStatus(c *call) {
 	done := map[string]string{"active": "user-activated", "deactivated": "user-deactivated"}[status]
 	s.userAction(c, "user."+status, done, func(sc *db.Scope, u *people.User) error {
 		if done == "" {
-			return formError("Unknown status.")
+			return validate.Problem("Unknown status.")
 		}
 		if u.ID == c.user.ID && status == "deactivated" {
-			return formError("You cannot deactivate yourself. Ask another admin.")
+			return validate.Problem("You cannot deactivate yourself. Ask another admin.")
 		}
 		if err := people.SetUserStatus(c.r.Context(), sc, u.ID, status); err != nil {
 			return err
@@ -150,7 +145,7 @@ func (s *Server) adminUserReset(c *call) {
 	var tokenHash string
 	s.userAction(c, "user.reset", "reset-sent", func(sc *db.Scope, u *people.User) error {
 		if !u.Active() {
-			return formError("Reactivate the user before resetting their password.")
+			return validate.Problem("Reactivate the user before resetting their password.")
 		}
 		return c.asSystem(func(sys *db.Scope) (err error) {
 			msg, tokenHash, err = s.resetMessage(c, sys, u.Email)
@@ -169,26 +164,23 @@ func (s *Server) adminUserReset(c *call) {
 			s.Log.Warn("Unsent password reset not deleted", "request_id", c.id, "err", derr)
 		}
 		if errors.Is(err, mail.ErrNoMail) {
-			return formError("This district does not send e-mail from Bellwork, so no reset link was sent. Sign-in through the district's provider, or an invitation, still works.")
+			return validate.Problem("This district does not send e-mail from Bellwork, so no reset link was sent. Sign-in through the district's provider, or an invitation, still works.")
 		}
-		return formError("The reset link could not be e-mailed just now. Try again in a few minutes.")
+		return validate.Problem("The reset link could not be e-mailed just now. Try again in a few minutes.")
 	})
 }
 
 func (s *Server) adminUserAddRole(c *call) {
-	role, err := db.ParseRole(c.r.PostFormValue("role"))
 	schoolID := c.r.PostFormValue("school")
-	schools, serr := s.schoolsFor(c)
-	if serr != nil {
-		s.fail(c, serr)
+	options, err := s.schoolsFor(c)
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
+	role, err := people.CheckGrant(c.role(), c.r.PostFormValue("role"), schoolID, schoolIDs(options))
 	s.userAction(c, "user.role.add", "role-added", func(sc *db.Scope, u *people.User) error {
 		if err != nil {
-			return formError("Choose a role from the list.")
-		}
-		if msg := checkRoleSchool(c, role, schoolID, schools); msg != "" {
-			return formError(msg)
+			return err
 		}
 		return people.AddMembership(c.r.Context(), sc, u.ID, role, schoolID)
 	})
@@ -203,7 +195,7 @@ func (s *Server) adminUserRemoveRole(c *call) {
 		for _, m := range ms {
 			if m.ID == c.r.PathValue("mid") {
 				if u.ID == c.user.ID && m.Role == c.role() {
-					return formError("You cannot remove the role you are using. Ask another admin.")
+					return validate.Problem("You cannot remove the role you are using. Ask another admin.")
 				}
 				return people.RemoveMembership(c.r.Context(), sc, m.ID)
 			}

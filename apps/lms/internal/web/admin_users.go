@@ -17,6 +17,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/apps/lms/internal/schools"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
 const pageSize = 50
@@ -85,12 +86,8 @@ func (s *Server) adminUsers(c *call) {
 	s.render(c, "admin_users", "Users", d)
 }
 
-type newUserForm struct {
-	Email, GivenName, FamilyName, Role, SchoolID string
-}
-
 type newUserData struct {
-	Form    newUserForm
+	Form    people.Invitee
 	Roles   []db.Role
 	Schools []schools.School
 	Error   string
@@ -114,12 +111,13 @@ func (s *Server) schoolsFor(c *call) ([]schools.School, error) {
 	return list, err
 }
 
-// rolesFor lists the roles an admin may hand out: school admins cannot make district admins.
-func rolesFor(role db.Role) []db.Role {
-	if role == db.DistrictAdmin {
-		return db.UserRoles
+// schoolIDs lists the ids of schools, for people.CheckGrant.
+func schoolIDs(list []schools.School) []string {
+	ids := make([]string, len(list))
+	for i, sch := range list {
+		ids[i] = sch.ID
 	}
-	return db.UserRoles[1:]
+	return ids
 }
 
 func (s *Server) adminUserNew(c *call) {
@@ -128,54 +126,23 @@ func (s *Server) adminUserNew(c *call) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, "admin_user_new", "Add a user", newUserData{Roles: rolesFor(c.role()), Schools: options, Form: newUserForm{Role: "teacher"}})
-}
-
-// checkRoleSchool says what is wrong with giving role at schoolID, or "".
-func checkRoleSchool(c *call, role db.Role, schoolID string, schools []schools.School) string {
-	allowed := false
-	for _, r := range rolesFor(c.role()) {
-		allowed = allowed || r == role
-	}
-	if !allowed {
-		return "Choose a role from the list."
-	}
-	if role == db.DistrictAdmin {
-		if schoolID != "" {
-			return "District admins work across all schools: leave the school empty."
-		}
-		return ""
-	}
-	for _, sch := range schools {
-		if sch.ID == schoolID {
-			return ""
-		}
-	}
-	return "Choose the school this role is at."
+	s.render(c, "admin_user_new", "Add a user", newUserData{Roles: people.GrantableRoles(c.role()), Schools: options, Form: people.Invitee{Role: "teacher"}})
 }
 
 // adminUserCreate adds a person with one role and invites them by e-mail.
 func (s *Server) adminUserCreate(c *call) {
-	f := newUserForm{Email: people.NormalizeEmail(c.r.PostFormValue("email")), GivenName: strings.TrimSpace(c.r.PostFormValue("given_name")),
-		FamilyName: strings.TrimSpace(c.r.PostFormValue("family_name")), Role: c.r.PostFormValue("role"), SchoolID: c.r.PostFormValue("school")}
+	in := people.Invitee{Email: c.r.PostFormValue("email"), GivenName: c.r.PostFormValue("given_name"),
+		FamilyName: c.r.PostFormValue("family_name"), Role: c.r.PostFormValue("role"), SchoolID: c.r.PostFormValue("school")}
 	options, err := s.schoolsFor(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	d := newUserData{Form: f, Roles: rolesFor(c.role()), Schools: options}
-	role, roleErr := db.ParseRole(f.Role)
-	switch {
-	case !validEmail(f.Email):
-		d.Error = "Enter a valid e-mail address, such as jane.doe@school.org."
-	case f.GivenName == "" || len(f.GivenName) > 100 || len(f.FamilyName) > 100:
-		d.Error = "Enter a given name (at most 100 characters)."
-	case roleErr != nil:
-		d.Error = "Choose a role from the list."
-	default:
-		d.Error = checkRoleSchool(c, role, f.SchoolID, options)
-	}
-	if d.Error != "" {
+	role, invalid := in.Check(c.role(), schoolIDs(options))
+	f := in
+	d := newUserData{Form: f, Roles: people.GrantableRoles(c.role()), Schools: options}
+	if ve, ok := validate.As(invalid); ok {
+		d.Error = ve.Error()
 		s.renderStatus(c, http.StatusUnprocessableEntity, "admin_user_new", "Add a user", d)
 		return
 	}
@@ -214,10 +181,4 @@ func (s *Server) adminUserCreate(c *call) {
 		return
 	}
 	redirect(c, "/admin/users/"+u.ID, "user-created")
-}
-
-func validEmail(e string) bool {
-	local, domain, ok := strings.Cut(e, "@")
-	return ok && local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(e, " \t<>,;\"") && len(e) <= 254 &&
-		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,10 +17,17 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/identity"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/apps/lms/internal/schools"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
-// apiFail maps storage errors to problem documents; causes are logged, not sent.
+// apiFail maps domain errors to problem documents; causes are logged, not
+// sent. Invalid input answers 422 with each field's message, the same
+// messages the HTML forms show.
 func (s *Server) apiFail(c *call, err error) {
+	if ve, ok := validate.As(err); ok {
+		s.invalid(c, ve)
+		return
+	}
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		s.problem(c, http.StatusNotFound, "Not found", "There is no such object, or your role cannot see it.")
@@ -76,7 +84,7 @@ func (s *Server) apiUsers(c *call) {
 		s.problem(c, http.StatusBadRequest, "Invalid offset", "offset must be a number of at least 0")
 		return
 	}
-	if uq.Sort != "" && !contains(people.UserSortKeys(), uq.Sort) {
+	if uq.Sort != "" && !slices.Contains(people.UserSortKeys(), uq.Sort) {
 		s.problem(c, http.StatusBadRequest, "Invalid sort", "sort must be one of "+strings.Join(people.UserSortKeys(), ", "))
 		return
 	}
@@ -113,26 +121,15 @@ func (s *Server) apiCreateUser(c *call) {
 		s.problem(c, http.StatusBadRequest, "Invalid JSON", "The body must be a JSON object with email, givenName, familyName, role and schoolId.")
 		return
 	}
-	req.Email = people.NormalizeEmail(req.Email)
+	in := people.Invitee{Email: req.Email, GivenName: req.GivenName, FamilyName: req.FamilyName, Role: req.Role, SchoolID: req.SchoolID}
 	options, err := s.schoolsFor(c)
 	if err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	role, roleErr := db.ParseRole(req.Role)
-	var msg string
-	switch {
-	case !validEmail(req.Email):
-		msg = "email must be a valid e-mail address"
-	case strings.TrimSpace(req.GivenName) == "" || len(req.GivenName) > 100 || len(req.FamilyName) > 100:
-		msg = "givenName is required (at most 100 characters)"
-	case roleErr != nil:
-		msg = roleErr.Error()
-	default:
-		msg = checkRoleSchool(c, role, req.SchoolID, options)
-	}
-	if msg != "" {
-		s.problem(c, http.StatusUnprocessableEntity, "Invalid user", msg)
+	role, err := in.Check(c.role(), schoolIDs(options))
+	if err != nil {
+		s.apiFail(c, err)
 		return
 	}
 	var u *people.User
@@ -140,13 +137,13 @@ func (s *Server) apiCreateUser(c *call) {
 	err = c.inTx(func(sc *db.Scope) error {
 		ctx := c.r.Context()
 		var err error
-		if u, err = people.CreateUser(ctx, sc, people.NewUser{Email: req.Email, GivenName: strings.TrimSpace(req.GivenName), FamilyName: strings.TrimSpace(req.FamilyName)}, role, req.SchoolID); err != nil {
+		if u, err = people.CreateUser(ctx, sc, people.NewUser{Email: in.Email, GivenName: in.GivenName, FamilyName: in.FamilyName}, role, in.SchoolID); err != nil {
 			return err
 		}
-		if _, err := identity.EnsureInvitation(ctx, sc, req.Email, role, req.SchoolID, hash, s.Now().Add(14*24*time.Hour), c.user.ID); err != nil {
+		if _, err := identity.EnsureInvitation(ctx, sc, in.Email, role, in.SchoolID, hash, s.Now().Add(14*24*time.Hour), c.user.ID); err != nil {
 			return err
 		}
-		return audit.Audit(ctx, sc, "user.create", req.Email, map[string]any{"role": role, "via": "api"}, c.id)
+		return audit.Audit(ctx, sc, "user.create", in.Email, map[string]any{"role": role, "via": "api"}, c.id)
 	})
 	if errors.Is(err, domain.ErrConflict) {
 		s.problem(c, http.StatusConflict, "E-mail address taken", "Another user already has this e-mail address.")
@@ -272,13 +269,4 @@ func intParam(v string, def, lo, hi int) (int, error) {
 		return 0, errors.New("out of range")
 	}
 	return n, nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
