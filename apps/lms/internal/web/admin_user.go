@@ -127,19 +127,21 @@ func (s *Server) adminUserStatus(c *call) {
 			return err
 		}
 		if status == "deactivated" {
-			return c.asSystem(func(sys *db.Scope) error {
-				_, err := identity.DeleteUserSessions(c.r.Context(), sys, u.ID)
-				return err
-			})
+			// In the admin's own transaction (row-level security lets an
+			// admin end the sessions of people they manage): deactivated
+			// and signed out happen together or not at all.
+			_, err := identity.DeleteUserSessions(c.r.Context(), sc, u.ID)
+			return err
 		}
 		return nil
 	})
 }
 
 // adminUserReset e-mails the user a password reset link. The link is
-// stored first; the mail goes out after that is committed, and if it
-// cannot be sent the link is deleted again and the page says so, so the
-// admin hears "sent" only when it was.
+// stored first, in the admin's transaction; the mail goes out after that
+// is committed, and if it cannot be sent the link is withdrawn again (as
+// the LMS: only it may delete resets) and the page says so, so the admin
+// hears "sent" only when it was.
 func (s *Server) adminUserReset(c *call) {
 	var msg *mail.Message
 	var tokenHash string
@@ -147,10 +149,10 @@ func (s *Server) adminUserReset(c *call) {
 		if !u.Active() {
 			return validate.Problem("Reactivate the user before resetting their password.")
 		}
-		return c.asSystem(func(sys *db.Scope) (err error) {
-			msg, tokenHash, err = s.resetMessage(c, sys, u.Email)
-			return err
-		})
+		// Stored in the admin's own transaction, with its audit entry.
+		var err error
+		msg, tokenHash, err = s.resetMessage(c, sc, u.Email)
+		return err
 	}, func() error {
 		if msg == nil {
 			return nil
