@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -75,23 +76,12 @@ func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 	var plan *importer.Plan
 	var problems []roster.Problem
 	err = d.InTx(ctx, actor, func(s *db.Scope) error {
-		var err error
-		switch imp.Kind {
-		case "oneroster":
-			b, parsed := roster.ParseOneRoster(files)
-			if len(parsed) > 0 {
-				problems = parsed
-				return importer.ErrProblems
-			}
-			plan, err = importer.ApplyOneRoster(ctx, s, b, progress)
-		default:
-			rows, parsed := roster.ParseUsersCSV(firstName(files), files[firstName(files)])
-			if len(parsed) > 0 {
-				problems = parsed
-				return importer.ErrProblems
-			}
-			plan, err = importer.ApplyUsersCSV(ctx, s, rows, progress)
+		format, ok := importer.FormatNamed(imp.Kind)
+		if !ok {
+			return fmt.Errorf("import %s: unknown format %q", imp.ID, imp.Kind)
 		}
+		var err error
+		plan, problems, err = format.Apply(ctx, s, files, progress)
 		if err != nil {
 			return err
 		}
@@ -100,7 +90,7 @@ func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 	now := w.now()
 	switch {
 	case errors.Is(err, importer.ErrProblems):
-		if plan != nil {
+		if plan != nil && len(plan.Problems) > 0 {
 			problems = plan.Problems
 		}
 		return w.finish(ctx, d, a.ImportID, imports.ImportFailed,
@@ -143,11 +133,4 @@ func (w *ImportWorker) now() time.Time {
 		return w.Now()
 	}
 	return time.Now()
-}
-
-func firstName(files map[string][]byte) string {
-	for name := range files {
-		return name
-	}
-	return "users.csv"
 }

@@ -44,51 +44,61 @@ type uploadError string
 
 func (e uploadError) Error() string { return string(e) }
 
-// readUpload collects the uploaded files: a OneRoster zip is unpacked in
-// memory (never to disk), CSV files are taken as they are.
-func (s *Server) readUpload(c *call) (kind string, files map[string][]byte, err error) {
+// readUpload collects the uploaded files in the chosen format (or, when the
+// form names none, the format the file names look like; see
+// importer.Formats): a zipped bundle is unpacked in memory (never to
+// disk), CSV files are taken as they are.
+func (s *Server) readUpload(c *call) (format *importer.Format, files map[string][]byte, err error) {
 	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, s.Config.MaxUpload)
 	if err := c.r.ParseMultipartForm(8 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return "", nil, uploadError("The upload is larger than the limit. Split the roster or remove unused files.")
+			return nil, nil, uploadError("The upload is larger than the limit. Split the roster or remove unused files.")
 		}
-		return "", nil, uploadError("The upload could not be read. Choose the files again.")
-	}
-	kind = c.r.PostFormValue("kind")
-	if kind != "oneroster" && kind != "users_csv" {
-		return "", nil, uploadError("Choose a format: OneRoster or users CSV.")
+		return nil, nil, uploadError("The upload could not be read. Choose the files again.")
 	}
 	headers := c.r.MultipartForm.File["files"]
+	names := make([]string, len(headers))
+	for i, h := range headers {
+		names[i] = path.Base(strings.ReplaceAll(h.Filename, "\\", "/"))
+	}
+	kind := c.r.PostFormValue("kind")
+	format, ok := importer.FormatNamed(kind)
+	if kind == "" {
+		format, ok = importer.Detect(names)
+	}
+	if !ok {
+		return nil, nil, uploadError("Choose a format: OneRoster or users CSV.")
+	}
 	if len(headers) == 0 {
-		return "", nil, uploadError("Choose at least one file.")
+		return nil, nil, uploadError("Choose at least one file.")
 	}
 	files = map[string][]byte{}
-	for _, h := range headers {
+	for i, h := range headers {
 		data, err := readPart(h)
 		if err != nil {
-			return "", nil, uploadError("The file " + path.Base(h.Filename) + " could not be read. Choose it again.")
+			return nil, nil, uploadError("The file " + path.Base(h.Filename) + " could not be read. Choose it again.")
 		}
-		name := path.Base(strings.ReplaceAll(h.Filename, "\\", "/"))
-		if kind == "oneroster" && strings.EqualFold(path.Ext(name), ".zip") {
+		name := names[i]
+		if format.Zip && strings.EqualFold(path.Ext(name), ".zip") {
 			if len(headers) > 1 {
-				return "", nil, uploadError("Upload either one .zip file or the CSV files, not both.")
+				return nil, nil, uploadError("Upload either one .zip file or the CSV files, not both.")
 			}
 			unzipped, err := roster.ReadZip(bytesReaderAt(data), int64(len(data)), s.Config.MaxUpload*4)
 			if err != nil {
-				return "", nil, uploadError(zipMessage(err))
+				return nil, nil, uploadError(zipMessage(err))
 			}
-			return kind, unzipped, nil
+			return format, unzipped, nil
 		}
 		if !strings.EqualFold(path.Ext(name), ".csv") {
-			return "", nil, uploadError(name + " is not a .csv or .zip file.")
+			return nil, nil, uploadError(name + " is not a .csv or .zip file.")
 		}
 		files[name] = data
 	}
-	if kind == "users_csv" && len(files) != 1 {
-		return "", nil, uploadError("A users CSV import takes exactly one file.")
+	if format.OneFile && len(files) != 1 {
+		return nil, nil, uploadError("A " + format.Label + " import takes exactly one file.")
 	}
-	return kind, files, nil
+	return format, files, nil
 }
 
 func zipMessage(err error) string {
@@ -117,7 +127,7 @@ func readPart(h *multipart.FileHeader) ([]byte, error) {
 // adminImportUpload checks the files and stores them with a dry-run plan
 // (or their problems); nothing in the roster changes until Apply.
 func (s *Server) adminImportUpload(c *call) {
-	kind, files, err := s.readUpload(c)
+	format, files, err := s.readUpload(c)
 	var ue uploadError
 	if errors.As(err, &ue) {
 		s.renderImports(c, http.StatusUnprocessableEntity, string(ue))
@@ -129,23 +139,10 @@ func (s *Server) adminImportUpload(c *call) {
 	err = c.inTx(func(sc *db.Scope) error {
 		ctx := c.r.Context()
 		var err error
-		if kind == "oneroster" {
-			b, parsed := roster.ParseOneRoster(files)
-			if problems = parsed; len(problems) == 0 {
-				plan, err = importer.PlanOneRoster(ctx, sc, b)
-			}
-		} else {
-			for name, data := range files {
-				rows, parsed := roster.ParseUsersCSV(name, data)
-				if problems = parsed; len(problems) == 0 {
-					plan, err = importer.PlanUsersCSV(ctx, sc, rows)
-				}
-			}
-		}
-		if err != nil {
+		if plan, problems, err = format.Plan(ctx, sc, files); err != nil {
 			return err
 		}
-		n := imports.NewImport{Kind: kind, SchoolID: c.actor().SchoolID, Files: files, Problems: problems}
+		n := imports.NewImport{Kind: format.Name, SchoolID: c.actor().SchoolID, Files: files, Problems: problems}
 		if plan != nil {
 			n.Plan, n.Total = plan, plan.Total()
 			if len(plan.Problems) > 0 {
@@ -159,7 +156,7 @@ func (s *Server) adminImportUpload(c *call) {
 		if id, err = imports.CreateImport(ctx, sc, n); err != nil {
 			return err
 		}
-		return audit.Audit(ctx, sc, "import.check", id, map[string]any{"kind": kind, "problems": len(problems)}, c.id)
+		return audit.Audit(ctx, sc, "import.check", id, map[string]any{"kind": format.Name, "problems": len(problems)}, c.id)
 	})
 	if err != nil {
 		s.fail(c, err)
