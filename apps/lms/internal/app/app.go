@@ -79,4 +79,9 @@ func (a *App) Close() {
 }
 
 // Collectors are the metrics of the parts below HTTP.
-func (a *App) Collectors() []prometheus.Collector { return a.Jobs.Collectors() }
+func (a *App) Collectors() []prometheus.Collector {
+	if a.Jobs == nil {
+		return nil // a bare App (route table tests) runs no jobs
+	}
+	return a.Jobs.Collectors()
+}

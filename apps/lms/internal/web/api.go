@@ -103,12 +103,14 @@ func (s *Server) apiUsers(c *call) {
 	writeJSON(c, http.StatusOK, res)
 }
 
+// newUserRequest is the body of POST /api/v1/users; fields marked
+// omitempty may be left out (the OpenAPI document follows these tags).
 type newUserRequest struct {
-	Email      string `json:"email"`
+	Email      string `json:"email" format:"email"`
 	GivenName  string `json:"givenName"`
-	FamilyName string `json:"familyName"`
-	Role       string `json:"role"`
-	SchoolID   string `json:"schoolId"`
+	FamilyName string `json:"familyName,omitempty"`
+	Role       string `json:"role" enum:"district_admin,school_admin,teacher,student,guardian"`
+	SchoolID   string `json:"schoolId,omitempty" format:"uuid" doc:"Required for every role but district_admin"`
 }
 
 // apiCreateUser adds a user with one role and returns an invitation link
@@ -154,7 +156,7 @@ func (s *Server) apiCreateUser(c *call) {
 		return
 	}
 	c.w.Header().Set("Location", "/api/v1/users/"+u.ID)
-	writeJSON(c, http.StatusCreated, map[string]any{"user": u, "invitationURL": siteURL(c.r) + "/invitations/" + token})
+	writeJSON(c, http.StatusCreated, createdUserResponse{User: u, InvitationURL: siteURL(c.r) + "/invitations/" + token})
 }
 
 func (s *Server) apiUser(c *call) {
@@ -171,7 +173,7 @@ func (s *Server) apiUser(c *call) {
 		s.apiFail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, map[string]any{"user": u, "memberships": ms})
+	writeJSON(c, http.StatusOK, userDetailResponse{User: u, Memberships: ms})
 }
 
 func (s *Server) apiSchools(c *call) {
@@ -183,7 +185,7 @@ func (s *Server) apiSchools(c *call) {
 	if list == nil {
 		list = []schools.School{}
 	}
-	writeJSON(c, http.StatusOK, map[string]any{"items": list})
+	writeJSON(c, http.StatusOK, schoolList{Items: list})
 }
 
 func (s *Server) apiTerms(c *call) {
@@ -199,7 +201,7 @@ func (s *Server) apiTerms(c *call) {
 	if terms == nil {
 		terms = []classes.Term{}
 	}
-	writeJSON(c, http.StatusOK, map[string]any{"items": terms})
+	writeJSON(c, http.StatusOK, termList{Items: terms})
 }
 
 // apiSections lists the sections the caller's role is about: a teacher's
@@ -237,7 +239,7 @@ func (s *Server) apiSections(c *call) {
 	if secs == nil {
 		secs = []classes.Section{}
 	}
-	writeJSON(c, http.StatusOK, map[string]any{"items": secs})
+	writeJSON(c, http.StatusOK, sectionList{Items: secs})
 }
 
 func (s *Server) apiRoster(c *call) {
@@ -257,7 +259,7 @@ func (s *Server) apiRoster(c *call) {
 	if roster == nil {
 		roster = []classes.RosterEntry{}
 	}
-	writeJSON(c, http.StatusOK, map[string]any{"items": roster})
+	writeJSON(c, http.StatusOK, rosterList{Items: roster})
 }
 
 func intParam(v string, def, lo, hi int) (int, error) {
