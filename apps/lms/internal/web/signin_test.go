@@ -65,14 +65,14 @@ func TestCookiesAreSecureOffLocalhost(t *testing.T) {
 func TestWrongPasswordsLockTheAccount(t *testing.T) {
 	d := newDistrict(t, "lockout")
 	email := "student@lockout.localhost.org"
-	for i := 1; i <= accountMaxFailures; i++ {
+	for i := 1; i <= identity.AccountMaxFailures; i++ {
 		c := d.client()
 		tok := c.formToken("/signin")
 		res, body := c.post("/signin", url.Values{"_csrf": {tok}, "email": {email}, "password": {"wrong password"}})
-		if i < accountMaxFailures && (res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "do not match")) {
+		if i < identity.AccountMaxFailures && (res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "do not match")) {
 			t.Fatalf("attempt %d: %d", i, res.StatusCode)
 		}
-		if i == accountMaxFailures && (res.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "locked")) {
+		if i == identity.AccountMaxFailures && (res.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "locked")) {
 			t.Fatalf("attempt %d: %d, want the lockout message", i, res.StatusCode)
 		}
 	}
@@ -87,13 +87,13 @@ func TestManyFailuresFromOneAddressAreThrottled(t *testing.T) {
 	d := newDistrict(t, "throttle")
 	var last *http.Response
 	var body string
-	for i := 0; i < ipMaxFailures; i++ {
+	for i := 0; i < identity.AddressMaxFailures; i++ {
 		c := d.client()
 		tok := c.formToken("/signin")
 		last, body = c.post("/signin", url.Values{"_csrf": {tok}, "email": {fmt.Sprintf("nobody%d@x.org", i)}, "password": {"guess"}})
 	}
 	if last.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "your network") {
-		t.Fatalf("after %d failures: %d", ipMaxFailures, last.StatusCode)
+		t.Fatalf("after %d failures: %d", identity.AddressMaxFailures, last.StatusCode)
 	}
 	// Even a right password from that address waits.
 	if res := d.client().signIn("teacher@throttle.localhost.org", testPassword); res.StatusCode != http.StatusTooManyRequests {
