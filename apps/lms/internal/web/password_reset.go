@@ -7,13 +7,13 @@ import (
 	"strings"
 	"time"
 
-	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/domain"
 	"bellwork.dev/bellwork/apps/lms/internal/identity"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
 const resetValidFor = time.Hour
@@ -139,46 +139,20 @@ func (s *Server) resetForm(c *call) {
 // reset sets the new password, signs the user out everywhere else, and
 // signs this browser in.
 func (s *Server) reset(c *call) {
-	password, confirm := c.r.PostFormValue("password"), c.r.PostFormValue("confirm")
-	var d resetData
+	pw := identity.NewPassword{Password: c.r.PostFormValue("password"), Confirm: c.r.PostFormValue("confirm")}
 	err := c.asSystem(func(sc *db.Scope) error {
-		ctx := c.r.Context()
-		userID, err := identity.UsePasswordReset(ctx, sc, auth.TokenSHA256(c.r.PathValue("token")), s.Now())
+		u, err := identity.ResetPassword(c.r.Context(), sc, auth.TokenSHA256(c.r.PathValue("token")), pw, s.Now(), c.id)
 		if err != nil {
-			return err
-		}
-		u, err := people.GetUser(ctx, sc, userID)
-		if err != nil {
-			return err
-		}
-		if password != confirm {
-			d.Error = "The two passwords differ. Type the same password twice."
-		} else {
-			d.Error = auth.ValidatePassword(password, u.Email)
-		}
-		if d.Error != "" {
-			return errFormInvalid
-		}
-		hash, err := auth.HashPassword(password)
-		if err != nil {
-			return err
-		}
-		if err := people.SetPassword(ctx, sc, u.ID, hash); err != nil {
-			return err
-		}
-		if _, err := identity.DeleteUserSessions(ctx, sc, u.ID); err != nil {
-			return err
-		}
-		if err := audit.Audit(ctx, sc, "password.reset", u.Email, nil, c.id); err != nil {
 			return err
 		}
 		return s.startSession(c, sc, u)
 	})
+	invalid, isInvalid := validate.As(err)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		s.renderStatus(c, http.StatusNotFound, "reset", "Choose a new password", resetData{Invalid: true})
-	case errors.Is(err, errFormInvalid):
-		s.renderStatus(c, http.StatusUnprocessableEntity, "reset", "Choose a new password", d)
+	case isInvalid:
+		s.renderStatus(c, http.StatusUnprocessableEntity, "reset", "Choose a new password", resetData{Error: invalid.Error()})
 	case err != nil:
 		s.fail(c, err)
 	default:
