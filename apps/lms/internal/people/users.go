@@ -10,6 +10,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
 // User is a person in the district.
@@ -230,4 +231,20 @@ func SharedBeyondSchool(ctx context.Context, s *db.Scope, userID string) (bool, 
 		return false, fmt.Errorf("check who manages user: %w", err)
 	}
 	return shared, nil
+}
+
+// GetManaged reads a person the acting admin is about to change: not found
+// when they cannot see them, and a validate problem (the page says who
+// can) when they are shared beyond a school admin's school.
+func GetManaged(ctx context.Context, s *db.Scope, id string) (*User, error) {
+	u, err := GetUser(ctx, s, id)
+	if err != nil {
+		return nil, err
+	}
+	if shared, err := SharedBeyondSchool(ctx, s, u.ID); err != nil {
+		return nil, err
+	} else if shared {
+		return nil, validate.Problem("This person is also a district admin or belongs to another school, so their account is managed by a district admin. Ask one to make this change.")
+	}
+	return u, nil
 }

@@ -27,9 +27,6 @@ type userData struct {
 	SharedBeyondSchool bool
 }
 
-// sharedBeyondSchool explains why a school admin may not change someone.
-const sharedBeyondSchool = "This person is also a district admin or belongs to another school, so their account is managed by a district admin. Ask one to make this change."
-
 func (s *Server) loadUserData(c *call) (*userData, error) {
 	schools, err := s.schoolsFor(c)
 	if err != nil {
@@ -66,14 +63,9 @@ func (s *Server) adminUser(c *call) {
 // (sending mail), and returns to the user's page.
 func (s *Server) userAction(c *call, action, done string, fn func(sc *db.Scope, u *people.User) error, after ...func() error) {
 	err := c.inTx(func(sc *db.Scope) error {
-		u, err := people.GetUser(c.r.Context(), sc, c.r.PathValue("id"))
+		u, err := people.GetManaged(c.r.Context(), sc, c.r.PathValue("id"))
 		if err != nil {
 			return err
-		}
-		if shared, err := people.SharedBeyondSchool(c.r.Context(), sc, u.ID); err != nil {
-			return err
-		} else if shared {
-			return validate.Problem(sharedBeyondSchool)
 		}
 		if err := fn(sc, u); err != nil {
 			return err
