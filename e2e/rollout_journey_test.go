@@ -29,10 +29,11 @@ func TestRolloutKeepsTheBrowserSignedIn(t *testing.T) {
 	tb.expect("District overview")
 	tb.shot("before-rollout")
 
-	before := fleet(t)
-	if before.Status.Active == nil || before.Status.Phase != platformv1.DeploymentHealthy {
-		t.Fatalf("fleet before the rollout: %+v", before.Status)
-	}
+	// The platform starts serving as soon as the first revision is
+	// active; its contract step may still be finishing.
+	before := waitFleet(t, "the first revision completed", 2*time.Minute, func(f *platformv1.Deployment) bool {
+		return f.Status.Active != nil && f.Status.Phase == platformv1.DeploymentHealthy && f.Status.Rollout != nil && f.Status.Rollout.Step == platformv1.StepCompleted
+	})
 	image := strings.TrimSuffix(before.Spec.Image, ":"+tagOf(before.Spec.Image)) + ":e2e-" + fmt.Sprint(time.Now().Unix())
 	// The sample's checks load the sample district's sign-in page; this
 	// platform serves the journey's district instead. Promotion waits for
