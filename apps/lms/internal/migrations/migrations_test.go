@@ -58,7 +58,8 @@ func TestConcurrentMigrationsApplyOnce(t *testing.T) {
 	if total != len(names) {
 		t.Fatalf("%d migrations applied across replicas, want %d once", total, len(names))
 	}
-	// Contract afterwards applies the rest (none yet) and is idempotent.
+	// The first replica found a fresh database and applied contract
+	// migrations too; contract afterwards finds nothing left to do.
 	if _, err := migrations.Run(ctx, d.OwnerURL(), migrations.Contract, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,10 @@ import (
 
 // river brings the job queue's tables (River's own migrations) up to date
 // and puts them under row-level security like every other table. Their
-// policy admits everyone: the queue holds job ids and kinds, never personal
-// data, and River's own queries cannot name an actor.
+// policy admits what bw_job_queue() admits: after the contract migration
+// 00005, the system login only (and the owner, whose River migrations read
+// them), because a job names whom it acts for, so whoever may write the
+// queue may act as anyone.
 func river(ctx context.Context, ownerURL string) error {
 	pool, err := pgxpool.New(ctx, ownerURL)
 	if err != nil {
@@ -49,10 +51,12 @@ func river(ctx context.Context, ownerURL string) error {
 				return fmt.Errorf("job queue security on %s: %w", t.Name, err)
 			}
 		}
-		if !t.Named {
-			if _, err := pool.Exec(ctx, "CREATE POLICY job_queue ON "+id+" USING (true) WITH CHECK (true)"); err != nil {
-				return fmt.Errorf("job queue policy on %s: %w", t.Name, err)
-			}
+		verb := "CREATE"
+		if t.Named {
+			verb = "ALTER" // an older release made it USING (true)
+		}
+		if _, err := pool.Exec(ctx, verb+" POLICY job_queue ON "+id+" USING ((SELECT bw_job_queue())) WITH CHECK ((SELECT bw_job_queue()))"); err != nil {
+			return fmt.Errorf("job queue policy on %s: %w", t.Name, err)
 		}
 	}
 	return nil
