@@ -27,7 +27,7 @@ func Provision(ctx context.Context, adminURL string, dbAdminURL func(db string) 
 	defer conn.Close(ctx)
 	d := directory.Database{
 		Name: name, Host: host, Port: port, DirectHost: host, DirectPort: port, SSLMode: "disable",
-		Owner: directory.Credentials{User: name + "_owner", Password: randomHex(12)},
+		Owner:  directory.Credentials{User: name + "_owner", Password: randomHex(12)},
 		App:    directory.Credentials{User: name + "_app_blue", Password: randomHex(12)},
 		System: directory.Credentials{User: name + "_system", Password: randomHex(12)},
 	}
