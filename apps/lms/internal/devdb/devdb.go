@@ -70,6 +70,27 @@ func Provision(ctx context.Context, adminURL string, dbAdminURL func(db string) 
 	return d, nil
 }
 
+// AddSystemLogin creates the system login of a database provisioned before
+// it existed, and takes TEMPORARY from PUBLIC, as Provision does now.
+func AddSystemLogin(ctx context.Context, adminURL string, d *directory.Database) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	d.System = directory.Credentials{User: d.Name + "_system", Password: randomHex(12)}
+	id := func(s string) string { return pgx.Identifier{s}.Sanitize() }
+	for _, s := range []string{
+		fmt.Sprintf("CREATE ROLE %s LOGIN NOBYPASSRLS INHERIT PASSWORD '%s' IN ROLE %s", id(d.System.User), d.System.Password, id(d.Name+"_app")),
+		fmt.Sprintf("REVOKE TEMPORARY ON DATABASE %s FROM PUBLIC", id(d.Name)),
+	} {
+		if _, err := conn.Exec(ctx, s); err != nil {
+			return fmt.Errorf("%s: %w", strings.SplitN(s, " PASSWORD", 2)[0], err)
+		}
+	}
+	return nil
+}
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
