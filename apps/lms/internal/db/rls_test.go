@@ -393,8 +393,9 @@ func TestActorContextDoesNotOutliveItsTransaction(t *testing.T) {
 			t.Fatal(err)
 		}
 		var role *string
-		if err := w.conn.QueryRow(ctx, "SELECT bw_role()").Scan(&role); err != nil || role != nil {
-			t.Errorf("after %s the connection still acts as %v (%v)", end, role, err)
+		var key string
+		if err := w.conn.QueryRow(ctx, "SELECT bw_role(), current_setting('bw.context_key', true)").Scan(&role, &key); err != nil || role != nil || key != "" {
+			t.Errorf("after %s the connection still acts as %v, key %q (%v)", end, role, key, err)
 		}
 		if err := w.conn.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil || n != 0 {
 			t.Errorf("after %s a new transaction sees %d users (%v)", end, n, err)

@@ -165,6 +165,30 @@ func takeLock(ctx context.Context, conn *pgx.Conn) error {
 	}
 }
 
+// RunTo applies migrations up to and including version only, as the
+// release that shipped it would have: benchmarks compare releases on one
+// server with it. Production uses Run.
+func RunTo(ctx context.Context, ownerURL string, version int64) error {
+	cfg, err := pgx.ParseConfig(ownerURL)
+	if err != nil {
+		return fmt.Errorf("parse database URL: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close()
+	sub, err := fs.Sub(files, "sql")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("load migrations: %w", err)
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("migrate to %d: %w", version, err)
+	}
+	return nil
+}
+
 func run(ctx context.Context, db *sql.DB, phase Phase, log *slog.Logger) (*Result, error) {
 	sub, err := fs.Sub(files, "sql")
 	if err != nil {

@@ -13,10 +13,15 @@
 --   the SHA-256 of its token), and bw_act_as(user, role, school), which only
 --   the system login may call (background jobs acting for an admin). They
 --   record the context in pg_temp.bw_context, a temporary table the owner
---   creates ON COMMIT DELETE ROWS: it is empty again at every commit or
---   rollback, so it is correct behind PgBouncer in transaction mode, and
---   the app role cannot write it (it may not create temporary objects at
---   all: TEMPORARY on the database is revoked from PUBLIC below).
+--   creates in the connection, which the app role can neither read nor
+--   write (nor shadow: it may not create temporary objects at all, as
+--   TEMPORARY on the database is revoked from PUBLIC below). The row is
+--   keyed by a random UUID that only the establishing transaction holds,
+--   in a transaction-local setting (bw.context_key): the next transaction
+--   on the connection (another user's, behind PgBouncer in transaction
+--   mode) starts without the key, so it has no context and cannot guess
+--   its way into the one left behind. (ON COMMIT DELETE ROWS would do the
+--   same, but truncating at every commit cost about 3 ms a transaction.)
 -- * Policies read the context through STABLE accessors, each wrapped as
 --   (SELECT bw_x()) so it runs once per query as an InitPlan.
 -- * Password hashes move to user_passwords, readable by system work only:
@@ -43,7 +48,8 @@ RETURNS TABLE (user_id uuid, role text, school_id uuid, sections uuid[], student
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF to_regclass('pg_temp.bw_context') IS NOT NULL THEN
-    RETURN QUERY SELECT c.user_id, c.role, c.school_id, c.sections, c.students, c.schools, c.foreign_ids FROM pg_temp.bw_context c;
+    RETURN QUERY SELECT c.user_id, c.role, c.school_id, c.sections, c.students, c.schools, c.foreign_ids FROM pg_temp.bw_context c
+      WHERE c.key::text = current_setting('bw.context_key', true);
     IF FOUND THEN
       RETURN;
     END IF;
@@ -99,6 +105,7 @@ DECLARE
   v_students uuid[] := '{}';
   v_schools uuid[];
   v_foreign uuid[] := '{}';
+  v_key uuid;
 BEGIN
   IF actor IS NULL OR actor_role IS NULL OR actor_role NOT IN ('district_admin', 'school_admin', 'teacher', 'student', 'guardian') THEN
     RAISE EXCEPTION 'no such actor role' USING ERRCODE = 'insufficient_privilege';
@@ -127,12 +134,14 @@ BEGIN
   END IF;
   IF to_regclass('pg_temp.bw_context') IS NULL THEN
     CREATE TEMPORARY TABLE bw_context (
-      user_id uuid NOT NULL, role text NOT NULL, school_id uuid,
+      key uuid NOT NULL, user_id uuid NOT NULL, role text NOT NULL, school_id uuid,
       sections uuid[] NOT NULL, students uuid[] NOT NULL, schools uuid[] NOT NULL, foreign_ids uuid[] NOT NULL
-    ) ON COMMIT DELETE ROWS;
+    );
   END IF;
   DELETE FROM pg_temp.bw_context;
-  INSERT INTO pg_temp.bw_context VALUES (actor, actor_role, school, v_sections, v_students, coalesce(v_schools, '{}'), v_foreign);
+  v_key := gen_random_uuid();
+  INSERT INTO pg_temp.bw_context VALUES (v_key, actor, actor_role, school, v_sections, v_students, coalesce(v_schools, '{}'), v_foreign);
+  PERFORM set_config('bw.context_key', v_key::text, true);
 END $$;
 -- +goose StatementEnd
 REVOKE ALL ON FUNCTION bw_establish(uuid, text, uuid) FROM PUBLIC;

@@ -12,7 +12,8 @@ RETURNS TABLE (user_id uuid, role text, school_id uuid, sections uuid[], student
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF to_regclass('pg_temp.bw_context') IS NOT NULL THEN
-    RETURN QUERY SELECT c.user_id, c.role, c.school_id, c.sections, c.students, c.schools, c.foreign_ids FROM pg_temp.bw_context c;
+    RETURN QUERY SELECT c.user_id, c.role, c.school_id, c.sections, c.students, c.schools, c.foreign_ids FROM pg_temp.bw_context c
+      WHERE c.key::text = current_setting('bw.context_key', true);
   END IF;
 END $$;
 -- +goose StatementEnd
