@@ -69,8 +69,12 @@ func (n Names) Roles() []string {
 	return []string{n.Owner, n.App, n.Blue, n.Green, n.System, n.Readonly, n.Backup}
 }
 
-// AppLogins are the LMS's two logins.
+// AppLogins are the LMS's two logins for requests.
 func (n Names) AppLogins() []string { return []string{n.Blue, n.Green} }
+
+// LMSLogins are every login the LMS connects with: its app logins and its
+// system login.
+func (n Names) LMSLogins() []string { return []string{n.Blue, n.Green, n.System} }
 
 // OtherAppLogin is the app login that is not login.
 func (n Names) OtherAppLogin(login string) string {
