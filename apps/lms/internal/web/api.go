@@ -90,12 +90,14 @@ func (s *Server) apiUsers(c *call) {
 	writeJSON(c, http.StatusOK, res)
 }
 
+// newUserRequest is the body of POST /api/v1/users; fields marked
+// omitempty may be left out (the OpenAPI document follows these tags).
 type newUserRequest struct {
-	Email      string `json:"email"`
+	Email      string `json:"email" format:"email"`
 	GivenName  string `json:"givenName"`
-	FamilyName string `json:"familyName"`
-	Role       string `json:"role"`
-	SchoolID   string `json:"schoolId"`
+	FamilyName string `json:"familyName,omitempty"`
+	Role       string `json:"role" enum:"district_admin,school_admin,teacher,student,guardian"`
+	SchoolID   string `json:"schoolId,omitempty" format:"uuid" doc:"Required for every role but district_admin"`
 }
 
 // apiCreateUser adds a user with one role and returns an invitation link
@@ -152,7 +154,7 @@ func (s *Server) apiCreateUser(c *call) {
 		return
 	}
 	c.w.Header().Set("Location", "/api/v1/users/"+u.ID)
-	writeJSON(c, http.StatusCreated, map[string]any{"user": u, "invitationURL": siteURL(c.r) + "/invitations/" + token})
+	writeJSON(c, http.StatusCreated, createdUserResponse{User: u, InvitationURL: siteURL(c.r) + "/invitations/" + token})
 }
 
 func (s *Server) apiUser(c *call) {
@@ -169,7 +171,7 @@ func (s *Server) apiUser(c *call) {
 		s.apiFail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, map[string]any{"user": u, "memberships": ms})
+	writeJSON(c, http.StatusOK, userDetailResponse{User: u, Memberships: ms})
 }
 
 func (s *Server) apiSchools(c *call) {
@@ -181,7 +183,7 @@ func (s *Server) apiSchools(c *call) {
 	if schools == nil {
 		schools = []store.School{}
 	}
-	writeJSON(c, http.StatusOK, map[string]any{"items": schools})
+	writeJSON(c, http.StatusOK, schoolList{Items: schools})
 }
 
 func (s *Server) apiTerms(c *call) {
@@ -197,7 +199,7 @@ func (s *Server) apiTerms(c *call) {
 	if terms == nil {
 		terms = []store.Term{}
 	}
-	writeJSON(c, http.StatusOK, map[string]any{"items": terms})
+	writeJSON(c, http.StatusOK, termList{Items: terms})
 }
 
 // apiSections lists the sections the caller's role is about: a teacher's
@@ -235,7 +237,7 @@ func (s *Server) apiSections(c *call) {
 	if secs == nil {
 		secs = []store.Section{}
 	}
-	writeJSON(c, http.StatusOK, map[string]any{"items": secs})
+	writeJSON(c, http.StatusOK, sectionList{Items: secs})
 }
 
 func (s *Server) apiRoster(c *call) {
@@ -255,7 +257,7 @@ func (s *Server) apiRoster(c *call) {
 	if roster == nil {
 		roster = []store.RosterEntry{}
 	}
-	writeJSON(c, http.StatusOK, map[string]any{"items": roster})
+	writeJSON(c, http.StatusOK, rosterList{Items: roster})
 }
 
 func intParam(v string, def, lo, hi int) (int, error) {

@@ -54,6 +54,13 @@ func TestTeacherGradebooks(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, `<th scope="row">`+student+"</th>") || strings.Contains(body, `<th scope="row">`+teacher+"</th>") {
 		t.Fatalf("gradebook: %d; want a row for %q and none for %q\n%s", res.StatusCode, student, teacher, snippet(body))
 	}
+	if !strings.Contains(body, "does not record assessments or scores yet") || strings.Contains(body, "Overall") {
+		t.Fatalf("the gradebook should say it lists students only, and show no grade column\n%s", snippet(body))
+	}
+	res, body = c.get("/assess/sections/" + d.emptySection())
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "No students yet") {
+		t.Fatalf("an empty gradebook: %d\n%s", res.StatusCode, snippet(body))
+	}
 	other := d.otherTeacher()
 	res, _ = other.get("/assess/sections/" + d.section)
 	if res.StatusCode != http.StatusNotFound {
@@ -62,5 +69,24 @@ func TestTeacherGradebooks(t *testing.T) {
 	res, body = other.get("/assess")
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "No gradebooks yet") {
 		t.Fatalf("a teacher without sections: %d\n%s", res.StatusCode, snippet(body))
+	}
+}
+
+// The student home lists the student's classes and says that assignments
+// are not in Bellwork yet; a student in no class gets an empty state that
+// says what to do.
+func TestStudentHomeSaysWhatItDoes(t *testing.T) {
+	d := newDistrict(t, "learner")
+	c, _ := d.session(db.Student)
+	res, body := c.get("/")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Algebra I - P1") || !strings.Contains(body, "Assignments and grades are not in Bellwork yet") {
+		t.Fatalf("student home: %d\n%s", res.StatusCode, snippet(body))
+	}
+	if strings.Contains(body, "show up") {
+		t.Fatalf("student home promises assignments\n%s", snippet(body))
+	}
+	res, body = d.newcomer(db.Student).get("/")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "No classes yet") || !strings.Contains(body, "tell your teacher or the school office") {
+		t.Fatalf("student home without classes: %d\n%s", res.StatusCode, snippet(body))
 	}
 }

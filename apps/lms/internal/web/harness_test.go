@@ -276,3 +276,36 @@ func newFleet(t testing.TB) (*tenancy.Registry, *jobs.Runner, *slog.Logger) {
 	fleet.Wire(reg, runner)
 	return reg, runner, log
 }
+
+// newcomer signs in a new user of school A in role who is in no section.
+func (d *district) newcomer(role db.Role) *client {
+	var u *store.User
+	err := d.db.InTx(context.Background(), db.SystemActor(), func(s *db.Scope) (err error) {
+		u, err = store.CreateUser(context.Background(), s, store.NewUser{Email: "new." + string(role) + "@" + d.host + ".org", GivenName: "New", FamilyName: "Comer"}, role, d.schoolA)
+		return err
+	})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	c, _ := d.sessionFor(u, role)
+	return c
+}
+
+// emptySection adds a section the seeded teacher teaches with no student
+// in it, and returns its id.
+func (d *district) emptySection() string {
+	ctx := context.Background()
+	var id string
+	err := d.db.InTx(ctx, db.SystemActor(), func(s *db.Scope) error {
+		if err := s.Tx.QueryRow(ctx, `INSERT INTO sections (school_id, course_id, title, period)
+			SELECT school_id, course_id, 'Algebra I - P2', '2' FROM sections WHERE id = $1 RETURNING id`, d.section).Scan(&id); err != nil {
+			return err
+		}
+		_, err := s.Tx.Exec(ctx, `INSERT INTO enrollments (section_id, school_id, user_id, role) VALUES ($1, $2, $3, 'teacher')`, id, d.schoolA, d.users[db.Teacher].ID)
+		return err
+	})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return id
+}

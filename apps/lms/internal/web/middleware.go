@@ -95,7 +95,7 @@ func (s *Server) wrap(rt route) http.Handler {
 		if !s.prepare(c) {
 			return
 		}
-		rt.page(c)
+		rt.serve(c)
 	})
 }
 

@@ -1,88 +1,129 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3gen"
+
+	"bellwork.dev/bellwork/apps/lms/internal/db"
 )
 
-// apiDoc describes a JSON API route for the OpenAPI document.
+// apiDoc describes a JSON API route for the OpenAPI document. Body and
+// Response are zero values of the Go types the handler decodes and
+// writes; their schemas are generated from those types, never hand-kept.
 type apiDoc struct {
 	Summary     string
 	Description string
 	Query       []param
-	Body        string // schema name of the request body
-	Status      int    // success status
-	Response    string // schema name of the success response
+	Body        any // request body type, or nil
+	Status      int // success status (default 200)
+	Response    any // success body type
 }
 
 type param struct{ Name, Type, Description string }
 
 var (
-	docMe         = &apiDoc{Summary: "The signed-in user, their roles and the CSRF token", Response: "Me"}
-	docUsers      = &apiDoc{Summary: "List and search users", Response: "UserList", Query: []param{{"q", "string", "Matches name or e-mail"}, {"role", "string", "district_admin, school_admin, teacher, student or guardian"}, {"status", "string", "active or deactivated"}, {"sort", "string", "name, email, newest or last-login"}, {"limit", "integer", "1 to 200 (default 50)"}, {"offset", "integer", "Rows to skip"}}}
-	docCreateUser = &apiDoc{Summary: "Add a user with one role", Description: "Returns the user and a one-time invitation URL. Send the X-CSRF-Token header (from /api/v1/me).", Body: "NewUser", Status: http.StatusCreated, Response: "CreatedUser"}
-	docUser       = &apiDoc{Summary: "One user and their roles", Response: "UserDetail"}
-	docSchools    = &apiDoc{Summary: "Schools, as the directory publishes them", Response: "SchoolList"}
-	docTerms      = &apiDoc{Summary: "Academic terms", Response: "TermList"}
-	docSections   = &apiDoc{Summary: "Sections the caller teaches, takes, has children in, or administers", Response: "SectionList"}
-	docRoster     = &apiDoc{Summary: "People in a section", Response: "Roster"}
-	docImport     = &apiDoc{Summary: "An import's status and progress", Response: "Import"}
+	docMe         = &apiDoc{Summary: "The signed-in user, their roles and the CSRF token", Response: meResponse{}}
+	docUsers      = &apiDoc{Summary: "List and search users", Response: usersResponse{}, Query: []param{{"q", "string", "Matches name or e-mail"}, {"role", "string", "district_admin, school_admin, teacher, student or guardian"}, {"status", "string", "active or deactivated"}, {"sort", "string", "name, email, newest or last-login"}, {"limit", "integer", "1 to 200 (default 50)"}, {"offset", "integer", "Rows to skip"}}}
+	docCreateUser = &apiDoc{Summary: "Add a user with one role", Description: "Returns the user and a one-time invitation URL. Send the X-CSRF-Token header (from /api/v1/me).", Body: newUserRequest{}, Status: http.StatusCreated, Response: createdUserResponse{}}
+	docUser       = &apiDoc{Summary: "One user and their roles", Response: userDetailResponse{}}
+	docSchools    = &apiDoc{Summary: "Schools, as the directory publishes them", Response: schoolList{}}
+	docTerms      = &apiDoc{Summary: "Academic terms", Response: termList{}}
+	docSections   = &apiDoc{Summary: "Sections the caller teaches, takes, has children in, or administers", Response: sectionList{}}
+	docRoster     = &apiDoc{Summary: "People in a section", Response: rosterList{}}
+	docImport     = &apiDoc{Summary: "An import's status and progress", Response: importProgress{}}
 )
+
+// openAPI serves the document built at start from the route table.
+func (s *Server) openAPI(c *call) { writeJSON(c, http.StatusOK, s.openapi) }
 
 var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
 
-// openAPI serves the OpenAPI 3.1 document generated from the route table,
-// so it cannot miss or invent an endpoint.
-func (s *Server) openAPI(c *call) {
-	paths := map[string]map[string]any{}
-	for _, rt := range s.routes() {
+// openAPIDocument builds the OpenAPI 3.1 document from the route table, so
+// it can neither miss nor invent an endpoint, and from the Go types each
+// route names, so it cannot drift from what the handlers send.
+func openAPIDocument(rs []route) (*openapi3.T, error) {
+	schemas := openapi3.Schemas{}
+	problem, err := schemaFor(problemDetails{}, schemas)
+	if err != nil {
+		return nil, err
+	}
+	doc := &openapi3.T{
+		OpenAPI: "3.1.0",
+		Info: &openapi3.Info{Title: "Bellwork LMS API", Version: "1",
+			Description: "The LMS's resources for the signed-in user's district and role. Authenticate with the session cookie; unsafe methods need the X-CSRF-Token header."},
+		Servers: openapi3.Servers{{URL: "/"}},
+		Paths:   openapi3.NewPaths(),
+		Components: &openapi3.Components{
+			Schemas: schemas,
+			SecuritySchemes: openapi3.SecuritySchemes{
+				"session": {Value: openapi3.NewSecurityScheme().WithType("apiKey").WithIn("cookie").WithName(sessionCookie)},
+			},
+		},
+	}
+	for _, rt := range rs {
 		if rt.api == nil {
 			continue
 		}
-		op := map[string]any{"summary": rt.api.Summary, "operationId": operationID(rt), "security": []any{map[string]any{"session": []any{}}}}
-		if rt.api.Description != "" {
-			op["description"] = rt.api.Description
+		op, err := operation(rt, schemas, problem)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", rt.key(), err)
 		}
-		var params []any
-		for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string", "format": "uuid"}})
+		item := doc.Paths.Value(rt.Pattern)
+		if item == nil {
+			item = &openapi3.PathItem{}
+			doc.Paths.Set(rt.Pattern, item)
 		}
-		for _, q := range rt.api.Query {
-			params = append(params, map[string]any{"name": q.Name, "in": "query", "description": q.Description, "schema": map[string]any{"type": q.Type}})
-		}
-		if params != nil {
-			op["parameters"] = params
-		}
-		if rt.api.Body != "" {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(rt.api.Body)}}}
-		}
-		status := rt.api.Status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		problem := map[string]any{"description": "Error", "content": map[string]any{"application/problem+json": map[string]any{"schema": ref("Problem")}}}
-		op["responses"] = map[string]any{
-			strconv.Itoa(status): map[string]any{"description": http.StatusText(status), "content": map[string]any{"application/json": map[string]any{"schema": ref(rt.api.Response)}}},
-			"401":                problem, "403": problem, "404": problem, "default": problem,
-		}
-		if paths[rt.Pattern] == nil {
-			paths[rt.Pattern] = map[string]any{}
-		}
-		paths[rt.Pattern][strings.ToLower(rt.Method)] = op
+		item.SetOperation(rt.Method, op)
 	}
-	doc := map[string]any{
-		"openapi": "3.1.0",
-		"info":    map[string]any{"title": "Bellwork LMS API", "version": "1", "description": "The LMS's resources for the signed-in user's district and role. Authenticate with the session cookie; unsafe methods need the X-CSRF-Token header."},
-		"servers": []any{map[string]any{"url": "/"}},
-		"paths":   paths,
-		"components": map[string]any{
-			"securitySchemes": map[string]any{"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie}},
-			"schemas":         schemas,
-		},
+	return doc, nil
+}
+
+func operation(rt route, schemas openapi3.Schemas, problem *openapi3.SchemaRef) (*openapi3.Operation, error) {
+	op := openapi3.NewOperation()
+	op.Summary, op.Description, op.OperationID = rt.api.Summary, rt.api.Description, operationID(rt)
+	op.Security = &openapi3.SecurityRequirements{{"session": {}}}
+	for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
+		p := openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewUUIDSchema())
+		op.AddParameter(p)
 	}
-	writeJSON(c, http.StatusOK, doc)
+	for _, q := range rt.api.Query {
+		s := openapi3.NewStringSchema()
+		if q.Type == "integer" {
+			s = openapi3.NewIntegerSchema()
+		}
+		op.AddParameter(openapi3.NewQueryParameter(q.Name).WithDescription(q.Description).WithSchema(s))
+	}
+	if rt.api.Body != nil {
+		body, err := schemaFor(rt.api.Body, schemas)
+		if err != nil {
+			return nil, err
+		}
+		op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithJSONSchemaRef(body)}
+	}
+	res, err := schemaFor(rt.api.Response, schemas)
+	if err != nil {
+		return nil, err
+	}
+	status := rt.api.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	failed := &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription("Error").
+		WithContent(openapi3.NewContentWithSchemaRef(problem, []string{"application/problem+json"}))}
+	op.Responses = openapi3.NewResponses(
+		openapi3.WithStatus(status, &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(http.StatusText(status)).WithJSONSchemaRef(res)}),
+		openapi3.WithStatus(http.StatusUnauthorized, failed),
+		openapi3.WithStatus(http.StatusForbidden, failed),
+		openapi3.WithStatus(http.StatusNotFound, failed),
+		openapi3.WithName("default", failed.Value),
+	)
+	return op, nil
 }
 
 func operationID(rt route) string {
@@ -98,47 +139,92 @@ func operationID(rt route) string {
 	return b.String()
 }
 
-func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+// schemaFor generates the schema of v's type into schemas (one component
+// per named struct) and returns a reference to it.
+func schemaFor(v any, schemas openapi3.Schemas) (*openapi3.SchemaRef, error) {
+	g := openapi3gen.NewGenerator(
+		openapi3gen.CreateComponentSchemas(openapi3gen.ExportComponentSchemasOptions{ExportComponentSchemas: true, ExportTopLevelSchema: true}),
+		openapi3gen.CreateTypeNameGenerator(componentName),
+		openapi3gen.SchemaCustomizer(customizeSchema),
+		openapi3gen.ThrowErrorOnCycle(),
+	)
+	return g.NewSchemaRefForValue(v, schemas)
+}
 
-func obj(required []string, props map[string]any) map[string]any {
-	o := map[string]any{"type": "object", "properties": props}
-	if required != nil {
-		o["required"] = required
+// componentName is the schema's name in the document: the Go type's name,
+// exported (the API's wire types are unexported in package web).
+func componentName(t reflect.Type) string {
+	n := t.Name()
+	if n == "" {
+		return ""
 	}
-	return o
+	return strings.ToUpper(n[:1]) + n[1:]
 }
 
-func str() map[string]any               { return map[string]any{"type": "string"} }
-func strf(format string) map[string]any { return map[string]any{"type": "string", "format": format} }
-func integer() map[string]any           { return map[string]any{"type": "integer"} }
-func arr(items map[string]any) map[string]any {
-	return map[string]any{"type": "array", "items": items}
+var roleType = reflect.TypeFor[db.Role]()
+
+// uuidFields are the JSON names that always hold one of Bellwork's own ids
+// (a UUID), whatever struct they are in; the storage types carry no
+// OpenAPI tags, so the convention is written down here once.
+var uuidFields = map[string]bool{"id": true, "userId": true, "schoolId": true, "courseId": true, "createdBy": true}
+
+// customizeSchema adds what reflection alone cannot see: which fields are
+// always present (no omitempty), the role enum, which ids are UUIDs, and
+// the format, enum and doc struct tags on the API's own types. OpenAPI 3.1
+// has no "nullable": a pointer that encodes as null says so in its type.
+func customizeSchema(name string, t reflect.Type, tag reflect.StructTag, s *openapi3.Schema) error {
+	if t.Kind() == reflect.String && uuidFields[name] {
+		s.Format = "uuid"
+	}
+	if f := tag.Get("format"); f != "" {
+		s.Format = f
+	}
+	if d := tag.Get("doc"); d != "" {
+		s.Description = d
+	}
+	if e := tag.Get("enum"); e != "" {
+		s.Enum = nil
+		for v := range strings.SplitSeq(e, ",") {
+			s.Enum = append(s.Enum, v)
+		}
+	}
+	if t == roleType {
+		s.Enum = nil
+		for _, r := range db.UserRoles {
+			s.Enum = append(s.Enum, string(r))
+		}
+	}
+	if t.Kind() == reflect.Struct {
+		s.Required = requiredFields(t)
+	}
+	if s.Nullable {
+		s.Nullable = false
+		if !omitEmpty(tag) && s.Type != nil && t.Kind() != reflect.Struct {
+			*s.Type = append(*s.Type, openapi3.TypeNull)
+		}
+	}
+	return nil
 }
 
-var roleEnum = map[string]any{"type": "string", "enum": []string{"district_admin", "school_admin", "teacher", "student", "guardian"}}
+// requiredFields are the JSON names encoding/json always writes.
+func requiredFields(t reflect.Type) []string {
+	var out []string
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" || name == "" || omitEmpty(f.Tag) {
+			continue
+		}
+		out = append(out, name)
+	}
+	return out
+}
 
-var schemas = map[string]any{
-	"Problem": obj([]string{"title", "status"}, map[string]any{"type": str(), "title": str(), "status": integer(), "detail": str(), "requestId": str()}),
-	"User": obj([]string{"id", "email", "displayName", "status"}, map[string]any{"id": strf("uuid"), "email": strf("email"), "displayName": str(),
-		"givenName": str(), "familyName": str(), "locale": str(), "timeZone": str(), "grade": str(), "status": map[string]any{"type": "string", "enum": []string{"active", "deactivated"}},
-		"sourcedId": str(), "lastSignInAt": strf("date-time"), "createdAt": strf("date-time")}),
-	"Membership": obj([]string{"id", "userId", "role"}, map[string]any{"id": strf("uuid"), "userId": strf("uuid"), "role": roleEnum, "schoolId": strf("uuid"), "schoolName": str()}),
-	"Me":         obj([]string{"user", "role", "memberships", "csrfToken"}, map[string]any{"user": ref("User"), "role": roleEnum, "schoolId": strf("uuid"), "memberships": arr(ref("Membership")), "district": str(), "csrfToken": str()}),
-	"UserList":   obj([]string{"items", "total"}, map[string]any{"items": arr(ref("User")), "total": integer()}),
-	"UserDetail": obj([]string{"user", "memberships"}, map[string]any{"user": ref("User"), "memberships": arr(ref("Membership"))}),
-	"NewUser": obj([]string{"email", "givenName", "role"}, map[string]any{"email": strf("email"), "givenName": str(), "familyName": str(), "role": roleEnum,
-		"schoolId": map[string]any{"type": "string", "format": "uuid", "description": "Required for every role but district_admin"}}),
-	"CreatedUser": obj([]string{"user", "invitationURL"}, map[string]any{"user": ref("User"), "invitationURL": strf("uri")}),
-	"School": obj([]string{"id", "code", "name", "timeZone"}, map[string]any{"id": strf("uuid"), "code": str(), "name": str(), "timeZone": str(),
-		"calendar": map[string]any{"type": "object"}, "gradeBands": arr(map[string]any{"type": "object"}), "branding": map[string]any{"type": "object"}, "seats": integer(), "archivedAt": strf("date-time")}),
-	"SchoolList": obj([]string{"items"}, map[string]any{"items": arr(ref("School"))}),
-	"Term":       obj([]string{"id", "schoolId", "name", "startsOn", "endsOn"}, map[string]any{"id": strf("uuid"), "schoolId": strf("uuid"), "schoolName": str(), "sourcedId": str(), "name": str(), "kind": str(), "startsOn": strf("date-time"), "endsOn": strf("date-time")}),
-	"TermList":   obj([]string{"items"}, map[string]any{"items": arr(ref("Term"))}),
-	"Section": obj([]string{"id", "title"}, map[string]any{"id": strf("uuid"), "schoolId": strf("uuid"), "schoolName": str(), "courseId": strf("uuid"), "courseTitle": str(),
-		"title": str(), "code": str(), "period": str(), "terms": arr(str()), "teachers": arr(str()), "students": integer()}),
-	"SectionList": obj([]string{"items"}, map[string]any{"items": arr(ref("Section"))}),
-	"Roster": obj([]string{"items"}, map[string]any{"items": arr(obj([]string{"userId", "displayName", "role"}, map[string]any{"userId": strf("uuid"), "displayName": str(), "email": str(),
-		"role": map[string]any{"type": "string", "enum": []string{"teacher", "student"}}, "grade": str(), "guardians": integer()}))}),
-	"Import": obj([]string{"id", "kind", "status", "progress", "total"}, map[string]any{"id": strf("uuid"), "kind": str(), "status": str(), "progress": integer(), "total": integer(),
-		"percent": integer(), "done": map[string]any{"type": "boolean"}, "problems": integer(), "error": str()}),
+func omitEmpty(tag reflect.StructTag) bool {
+	_, opts, _ := strings.Cut(tag.Get("json"), ",")
+	for o := range strings.SplitSeq(opts, ",") {
+		if o == "omitempty" || o == "omitzero" {
+			return true
+		}
+	}
+	return false
 }

@@ -2,99 +2,89 @@ package web
 
 import "bellwork.dev/bellwork/apps/lms/internal/authz"
 
-// route is one entry of the route table.
-type route struct {
-	Method  string
-	Pattern string
-	// Action is the one permission the route needs (authz.Public: none).
-	Action authz.Action
-	// Tenant routes resolve the district from the Host header first.
-	Tenant bool
-	page   func(c *call)
-	// api documents JSON API routes for the OpenAPI document; their errors
-	// are problem+json.
-	api *apiDoc
-}
-
-// routes is the whole table: every page and endpoint of the LMS.
+// routes is the whole table: every page and endpoint of the LMS. Each entry
+// is built by a helper that says what kind of route it is (routekit.go);
+// page routes name every template they render, so a missing template
+// stops the server at start instead of failing a request.
 func (s *Server) routes() []route {
-	t := true
 	rs := []route{
 		// Probes and assets: no tenant.
-		{"GET", "/healthz", authz.Public, false, s.healthz, nil},
-		{"GET", "/readyz", authz.Public, false, s.readyz, nil},
-		{"GET", "/metrics", authz.Public, false, s.metricsPage, nil},
-		{"GET", "/assets/{file}", authz.Public, false, s.asset, nil},
+		probe("GET /healthz", s.healthz),
+		probe("GET /readyz", s.readyz),
+		probe("GET /metrics", s.metricsPage),
+		static("GET /assets/{file}", s.asset),
 
 		// Signing in.
-		{"GET", "/signin", authz.Public, t, s.signinForm, nil},
-		{"POST", "/signin", authz.Public, t, s.signin, nil},
-		{"GET", "/invitations/{token}", authz.Public, t, s.invitationForm, nil},
-		{"POST", "/invitations/{token}", authz.Public, t, s.acceptInvitation, nil},
-		{"GET", "/password/forgot", authz.Public, t, s.forgotForm, nil},
-		{"POST", "/password/forgot", authz.Public, t, s.forgot, nil},
-		{"GET", "/password/reset/{token}", authz.Public, t, s.resetForm, nil},
-		{"POST", "/password/reset/{token}", authz.Public, t, s.reset, nil},
-		{"GET", "/oidc/start", authz.Public, t, s.oidcStart, nil},
-		{"GET", "/oidc/callback", authz.Public, t, s.oidcCallback, nil},
+		page("GET /signin", authz.Public, s.signinForm, "signin"),
+		page("POST /signin", authz.Public, s.signin, "signin"),
+		page("GET /invitations/{token}", authz.Public, s.invitationForm, "invitation"),
+		page("POST /invitations/{token}", authz.Public, s.acceptInvitation, "invitation"),
+		page("GET /password/forgot", authz.Public, s.forgotForm, "forgot"),
+		page("POST /password/forgot", authz.Public, s.forgot, "forgot"),
+		page("GET /password/reset/{token}", authz.Public, s.resetForm, "reset"),
+		page("POST /password/reset/{token}", authz.Public, s.reset, "reset"),
+		action("GET /oidc/start", authz.Public, s.oidcStart),
+		action("GET /oidc/callback", authz.Public, s.oidcCallback),
 
 		// Signed in, any role.
-		{"GET", "/{$}", authz.Signed, t, s.home, nil},
-		{"POST", "/signout", authz.Signed, t, s.signout, nil},
-		{"POST", "/signout/everywhere", authz.Signed, t, s.signoutEverywhere, nil},
-		{"POST", "/role", authz.Signed, t, s.switchRole, nil},
-		{"GET", "/profile", authz.Signed, t, s.profileForm, nil},
-		{"POST", "/profile", authz.Signed, t, s.saveProfile, nil},
+		page("GET /{$}", authz.Signed, s.home, "home_none", "home_teacher", "home_student", "home_guardian", "home_admin"),
+		action("POST /signout", authz.Signed, s.signout),
+		action("POST /signout/everywhere", authz.Signed, s.signoutEverywhere),
+		action("POST /role", authz.Signed, s.switchRole),
+		page("GET /profile", authz.Signed, s.profileForm, "profile"),
+		page("POST /profile", authz.Signed, s.saveProfile, "profile"),
 
 		// Plan, Teach, Learn, Assess, Report.
-		{"GET", "/plan", authz.ViewTeaching, t, s.plan, nil},
-		{"GET", "/teach", authz.ViewTeaching, t, s.teach, nil},
-		{"GET", "/teach/sections/{id}", authz.ViewTeaching, t, s.section, nil},
-		{"GET", "/learn", authz.ViewLearning, t, s.learn, nil},
-		{"GET", "/assess", authz.ViewGradebook, t, s.assess, nil},
-		{"GET", "/assess/sections/{id}", authz.ViewGradebook, t, s.gradebook, nil},
-		{"GET", "/report", authz.ViewReports, t, s.report, nil},
+		page("GET /plan", authz.ViewTeaching, s.plan, "plan"),
+		page("GET /teach", authz.ViewTeaching, s.teach, "teach"),
+		page("GET /teach/sections/{id}", authz.ViewTeaching, s.section, "section"),
+		page("GET /learn", authz.ViewLearning, s.learn, "learn"),
+		page("GET /assess", authz.ViewGradebook, s.assess, "assess"),
+		page("GET /assess/sections/{id}", authz.ViewGradebook, s.gradebook, "gradebook"),
+		page("GET /report", authz.ViewReports, s.report, "report"),
 
-		// Admin.
-		{"GET", "/admin/users", authz.ViewUsers, t, s.adminUsers, nil},
-		{"GET", "/admin/users/new", authz.ManageUsers, t, s.adminUserNew, nil},
-		{"POST", "/admin/users", authz.ManageUsers, t, s.adminUserCreate, nil},
-		{"GET", "/admin/users/{id}", authz.ViewUsers, t, s.adminUser, nil},
-		{"POST", "/admin/users/{id}/profile", authz.ManageUsers, t, s.adminUserProfile, nil},
-		{"POST", "/admin/users/{id}/status", authz.ManageUsers, t, s.adminUserStatus, nil},
-		{"POST", "/admin/users/{id}/reset", authz.ManageUsers, t, s.adminUserReset, nil},
-		{"POST", "/admin/users/{id}/roles", authz.ManageUsers, t, s.adminUserAddRole, nil},
-		{"POST", "/admin/users/{id}/roles/{mid}/delete", authz.ManageUsers, t, s.adminUserRemoveRole, nil},
-		{"GET", "/admin/schools", authz.ViewSchools, t, s.adminSchools, nil},
-		{"GET", "/admin/schools/{id}", authz.ViewSchools, t, s.adminSchool, nil},
-		{"GET", "/admin/terms", authz.ManageTerms, t, s.adminTerms, nil},
-		{"POST", "/admin/terms", authz.ManageTerms, t, s.adminTermCreate, nil},
-		{"GET", "/admin/terms/{id}", authz.ManageTerms, t, s.adminTerm, nil},
-		{"POST", "/admin/terms/{id}", authz.ManageTerms, t, s.adminTermUpdate, nil},
-		{"POST", "/admin/terms/{id}/delete", authz.ManageTerms, t, s.adminTermDelete, nil},
-		{"GET", "/admin/imports", authz.ImportRoster, t, s.adminImports, nil},
-		{"POST", "/admin/imports", authz.ImportRoster, t, s.adminImportUpload, nil},
-		{"GET", "/admin/imports/{id}", authz.ImportRoster, t, s.adminImport, nil},
-		{"POST", "/admin/imports/{id}/apply", authz.ImportRoster, t, s.adminImportApply, nil},
-		{"POST", "/admin/imports/{id}/discard", authz.ImportRoster, t, s.adminImportDiscard, nil},
-		{"GET", "/admin/imports/{id}/progress", authz.ImportRoster, t, s.adminImportProgress, nil},
-		{"GET", "/admin/imports/{id}/problems.csv", authz.ImportRoster, t, s.adminImportProblems, nil},
-		{"GET", "/admin/audit", authz.ViewAudit, t, s.adminAudit, nil},
+		// Admin. Forms that fail validation show their page again, so
+		// their POST routes name it too.
+		page("GET /admin/users", authz.ViewUsers, s.adminUsers, "admin_users"),
+		page("GET /admin/users/new", authz.ManageUsers, s.adminUserNew, "admin_user_new"),
+		page("POST /admin/users", authz.ManageUsers, s.adminUserCreate, "admin_user_new"),
+		page("GET /admin/users/{id}", authz.ViewUsers, s.adminUser, "admin_user"),
+		page("POST /admin/users/{id}/profile", authz.ManageUsers, s.adminUserProfile, "admin_user"),
+		page("POST /admin/users/{id}/status", authz.ManageUsers, s.adminUserStatus, "admin_user"),
+		page("POST /admin/users/{id}/reset", authz.ManageUsers, s.adminUserReset, "admin_user"),
+		page("POST /admin/users/{id}/roles", authz.ManageUsers, s.adminUserAddRole, "admin_user"),
+		page("POST /admin/users/{id}/roles/{mid}/delete", authz.ManageUsers, s.adminUserRemoveRole, "admin_user"),
+		page("GET /admin/schools", authz.ViewSchools, s.adminSchools, "admin_schools"),
+		page("GET /admin/schools/{id}", authz.ViewSchools, s.adminSchool, "admin_school"),
+		page("GET /admin/terms", authz.ManageTerms, s.adminTerms, "admin_terms"),
+		page("POST /admin/terms", authz.ManageTerms, s.adminTermCreate, "admin_terms"),
+		page("GET /admin/terms/{id}", authz.ManageTerms, s.adminTerm, "admin_term"),
+		page("POST /admin/terms/{id}", authz.ManageTerms, s.adminTermUpdate, "admin_term"),
+		page("POST /admin/terms/{id}/delete", authz.ManageTerms, s.adminTermDelete, "admin_terms"),
+		page("GET /admin/imports", authz.ImportRoster, s.adminImports, "admin_imports"),
+		page("POST /admin/imports", authz.ImportRoster, s.adminImportUpload, "admin_imports"),
+		page("GET /admin/imports/{id}", authz.ImportRoster, s.adminImport, "admin_import"),
+		action("POST /admin/imports/{id}/apply", authz.ImportRoster, s.adminImportApply),
+		action("POST /admin/imports/{id}/discard", authz.ImportRoster, s.adminImportDiscard),
+		action("GET /admin/imports/{id}/progress", authz.ImportRoster, s.adminImportProgress),
+		action("GET /admin/imports/{id}/problems.csv", authz.ImportRoster, s.adminImportProblems),
+		page("GET /admin/audit", authz.ViewAudit, s.adminAudit, "admin_audit"),
 
-		// JSON API.
-		{"GET", "/api/v1/openapi.json", authz.Public, false, s.openAPI, nil},
-		{"GET", "/api/v1/me", authz.Signed, t, s.apiMe, docMe},
-		{"GET", "/api/v1/users", authz.ViewUsers, t, s.apiUsers, docUsers},
-		{"POST", "/api/v1/users", authz.ManageUsers, t, s.apiCreateUser, docCreateUser},
-		{"GET", "/api/v1/users/{id}", authz.ViewUsers, t, s.apiUser, docUser},
-		{"GET", "/api/v1/schools", authz.ViewSchools, t, s.apiSchools, docSchools},
-		{"GET", "/api/v1/terms", authz.ManageTerms, t, s.apiTerms, docTerms},
-		{"GET", "/api/v1/sections", authz.ViewSections, t, s.apiSections, docSections},
-		{"GET", "/api/v1/sections/{id}/roster", authz.ViewSections, t, s.apiRoster, docRoster},
-		{"GET", "/api/v1/imports/{id}", authz.ImportRoster, t, s.apiImport, docImport},
+		// JSON API: each names its request and response types, from
+		// which the OpenAPI document is generated (openapi.go).
+		static("GET /api/v1/openapi.json", s.openAPI),
+		api("GET /api/v1/me", authz.Signed, s.apiMe, docMe),
+		api("GET /api/v1/users", authz.ViewUsers, s.apiUsers, docUsers),
+		api("POST /api/v1/users", authz.ManageUsers, s.apiCreateUser, docCreateUser),
+		api("GET /api/v1/users/{id}", authz.ViewUsers, s.apiUser, docUser),
+		api("GET /api/v1/schools", authz.ViewSchools, s.apiSchools, docSchools),
+		api("GET /api/v1/terms", authz.ManageTerms, s.apiTerms, docTerms),
+		api("GET /api/v1/sections", authz.ViewSections, s.apiSections, docSections),
+		api("GET /api/v1/sections/{id}/roster", authz.ViewSections, s.apiRoster, docRoster),
+		api("GET /api/v1/imports/{id}", authz.ImportRoster, s.apiImport, docImport),
 	}
 	if s.Config.DevMailbox {
-		rs = append(rs, route{"GET", "/dev/mailbox", authz.Public, t, s.mailbox, nil})
+		rs = append(rs, page("GET /dev/mailbox", authz.Public, s.mailbox, "mailbox"))
 	}
 	return rs
 }

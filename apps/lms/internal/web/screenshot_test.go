@@ -25,10 +25,10 @@ func artifacts(t *testing.T) string {
 	return dir
 }
 
-// Real Chromium renders the sign-in page and every role's home page, on a
-// laptop and on a phone, with the CSP enforced: each page shows its heading
-// and our one script ran (the policy let it through).
-func TestShellRendersInChromium(t *testing.T) {
+// startBrowser starts headless Chromium, or skips when it is missing and
+// the run does not require it.
+func startBrowser(t *testing.T) *browser.Browser {
+	t.Helper()
 	b, err := browser.Start(context.Background())
 	if errors.Is(err, browser.ErrNoChromium) && os.Getenv("BELLWORK_REQUIRE_BROWSER") == "" {
 		t.Skip("chromium not installed; make test installs it and requires this test")
@@ -36,12 +36,18 @@ func TestShellRendersInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
-	d := newDistrict(t, "shots")
+	t.Cleanup(b.Close)
+	return b
+}
+
+// shooter opens pages of the district in Chromium, checks each shows its
+// heading and that our one script ran (the CSP let it through), and saves
+// a screenshot named after the page.
+func shooter(t *testing.T, b *browser.Browser, d *district) func(name, path, heading string) {
 	base := strings.Replace(d.http.URL, "127.0.0.1", d.host, 1)
 	out := artifacts(t)
-
-	shoot := func(name, path, heading string) {
+	t.Cleanup(func() { t.Logf("screenshots in %s", out) })
+	return func(name, path, heading string) {
 		t.Helper()
 		if err := b.Visit(base + path); err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -66,6 +72,23 @@ func TestShellRendersInChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// signInBrowser gives the browser the session of client c.
+func signInBrowser(t *testing.T, b *browser.Browser, d *district, c *client) {
+	t.Helper()
+	_, token := cookieOf(t, c, d.host)
+	if err := b.SetCookie(d.host, sessionCookie, token); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Real Chromium renders the sign-in page and every role's home page, on a
+// laptop and on a phone, with the CSP enforced.
+func TestShellRendersInChromium(t *testing.T) {
+	b := startBrowser(t)
+	d := newDistrict(t, "shots")
+	shoot := shooter(t, b, d)
 	shoot("signin", "/signin", "Sign in")
 	homes := []struct {
 		role    db.Role
@@ -73,17 +96,30 @@ func TestShellRendersInChromium(t *testing.T) {
 	}{{db.DistrictAdmin, "District overview"}, {db.SchoolAdmin, "School overview"}, {db.Teacher, "Good to see you"},
 		{db.Student, "Hi,"}, {db.Guardian, "Welcome,"}}
 	for _, h := range homes {
-		role, heading := h.role, h.heading
-		c, _ := d.session(role)
-		_, token := cookieOf(t, c, d.host)
-		if err := b.SetCookie(d.host, sessionCookie, token); err != nil {
-			t.Fatal(err)
-		}
-		shoot("home-"+string(role), "/", heading)
+		c, _ := d.session(h.role)
+		signInBrowser(t, b, d, c)
+		shoot("home-"+string(h.role), "/", h.heading)
 	}
 	if err := chromedp.Do(b.Ctx, chromedp.EmulateViewport(390, 844)); err != nil {
 		t.Fatal(err)
 	}
 	shoot("home-guardian-phone", "/", "Welcome,") // still signed in as the guardian, the last of the list
-	t.Logf("screenshots in %s", out)
+}
+
+// The pages that say what Bellwork does today rather than what it will do
+// (the student home, Assess and the gradebook), full and empty, in Chromium.
+func TestTodayPagesInChromium(t *testing.T) {
+	b := startBrowser(t)
+	d := newDistrict(t, "today")
+	shoot := shooter(t, b, d)
+	c, _ := d.session(db.Student)
+	signInBrowser(t, b, d, c)
+	shoot("home-student-classes", "/", "Hi,")
+	signInBrowser(t, b, d, d.newcomer(db.Student))
+	shoot("home-student-empty", "/", "Hi,")
+	c, _ = d.session(db.Teacher)
+	signInBrowser(t, b, d, c)
+	shoot("assess", "/assess", "Assess")
+	shoot("gradebook", "/assess/sections/"+d.section, "Gradebook")
+	shoot("gradebook-empty", "/assess/sections/"+d.emptySection(), "Gradebook")
 }

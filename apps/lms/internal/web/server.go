@@ -1,17 +1,22 @@
 // Package web is the LMS's HTTP layer: server-rendered pages, the JSON API
 // under /api/v1, health and metrics. Routes are listed in one table
 // (routes.go); each names the one permission it needs, checked by the
-// router before the handler runs. Handlers are methods on Server, one page
+// router before the handler runs, and a page route names the templates it
+// renders, parsed at start. Handlers are methods on Server, one page
 // or endpoint per file.
 package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"bellwork.dev/bellwork/apps/lms/internal/authz"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
@@ -47,20 +52,35 @@ type Server struct {
 	Now      func() time.Time
 	Config   Config
 
+	table   []route
+	openapi *openapi3.T
 	pages   *pages
 	metrics *metrics
 	oidc    *oidcProviders
 }
 
-// New checks the templates (a missing page fails here, not at request time)
-// and builds the server.
+// New builds the server from the route table. It parses every template
+// the table names: a missing or broken page fails here, not at request time.
 func New(reg *tenancy.Registry, mailer mail.Mailer, runner *jobs.Runner, log *slog.Logger, cfg Config) (*Server, error) {
-	p, err := loadPages()
-	if err != nil {
-		return nil, err
+	return newServer(reg, mailer, runner, log, cfg, (*Server).routes)
+}
+
+// newServer is New with the route table as a parameter, so tests can show
+// that a bad table stops the server at start.
+func newServer(reg *tenancy.Registry, mailer mail.Mailer, runner *jobs.Runner, log *slog.Logger, cfg Config, table func(*Server) []route) (*Server, error) {
+	s := &Server{Registry: reg, Mailer: mailer, Jobs: runner, Log: log, Now: time.Now, Config: cfg}
+	s.table = table(s)
+	if err := checkTable(s.table); err != nil {
+		return nil, fmt.Errorf("route table: %w", err)
 	}
-	s := &Server{Registry: reg, Mailer: mailer, Jobs: runner, Log: log, Now: time.Now, Config: cfg,
-		pages: p, metrics: newMetrics(reg), oidc: newOIDCProviders()}
+	p, err := loadPages(embedded, s.table)
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	if s.openapi, err = openAPIDocument(s.table); err != nil {
+		return nil, fmt.Errorf("OpenAPI document: %w", err)
+	}
+	s.pages, s.metrics, s.oidc = p, newMetrics(reg), newOIDCProviders()
 	if mb, ok := mailer.(*mail.Mailbox); ok && cfg.DevMailbox {
 		s.Mailbox = mb
 	}
@@ -70,10 +90,11 @@ func New(reg *tenancy.Registry, mailer mail.Mailer, runner *jobs.Runner, log *sl
 // Handler is the whole HTTP surface.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	for _, rt := range s.routes() {
-		mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
+	for _, rt := range s.table {
+		mux.Handle(rt.key(), s.wrap(rt))
 	}
-	mux.Handle("/", s.wrap(route{Pattern: "/", Action: "public", Tenant: true, page: s.notFound}))
+	// Anything else is a district's "page not found".
+	mux.Handle("/", s.wrap(route{Pattern: "/", Action: authz.Public, Tenant: true, serve: s.notFound}))
 	return s.outer(mux)
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -144,8 +145,8 @@ func TestOpenAPIDocumentMatchesTheRoutes(t *testing.T) {
 			t.Errorf("%s %s missing from the document", rt.Method, rt.Pattern)
 			continue
 		}
-		if _, ok := doc.Components.Schemas[rt.api.Response]; !ok {
-			t.Errorf("%s %s: schema %s not defined", rt.Method, rt.Pattern, rt.api.Response)
+		if name := componentName(reflect.TypeOf(rt.api.Response)); doc.Components.Schemas[name] == nil {
+			t.Errorf("%s %s: schema %s not defined", rt.Method, rt.Pattern, name)
 		}
 		if op["operationId"] == "" {
 			t.Errorf("%s %s: no operationId", rt.Method, rt.Pattern)
