@@ -30,15 +30,17 @@ func river(ctx context.Context, ownerURL string) error {
 		return fmt.Errorf("job queue migrations: %w", err)
 	}
 	rows, err := pool.Query(ctx, `SELECT c.relname, c.relrowsecurity AND c.relforcerowsecurity,
-			EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname AND p.policyname = 'job_queue')
+			EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname AND p.policyname = 'job_queue'),
+			EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname AND p.policyname = 'job_queue'
+				AND p.qual LIKE '%bw_job_queue()%' AND p.with_check LIKE '%bw_job_queue()%')
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname LIKE 'river\_%'`)
 	if err != nil {
 		return fmt.Errorf("job queue security: %w", err)
 	}
 	type table struct {
-		Name          string
-		Forced, Named bool
+		Name                   string
+		Forced, Named, Current bool
 	}
 	tables, err := pgx.CollectRows(rows, pgx.RowToStructByPos[table])
 	if err != nil {
@@ -50,6 +52,9 @@ func river(ctx context.Context, ownerURL string) error {
 			if _, err := pool.Exec(ctx, "ALTER TABLE "+id+" ENABLE ROW LEVEL SECURITY; ALTER TABLE "+id+" FORCE ROW LEVEL SECURITY"); err != nil {
 				return fmt.Errorf("job queue security on %s: %w", t.Name, err)
 			}
+		}
+		if t.Current {
+			continue // ALTER POLICY would lock the queue's tables for nothing
 		}
 		verb := "CREATE"
 		if t.Named {
