@@ -47,6 +47,8 @@ var errNoContext = errors.New("an actor needs a session token, or OnBehalf for s
 // system login narrowed to that user's context.
 func (d *DB) InTx(ctx context.Context, actor Actor, fn func(s *Scope) error) error {
 	switch {
+	case actor.Role == "":
+		return ErrForbidden // signed out, or holding no role: no context to act in
 	case actor.Role == System:
 		return d.run(ctx, d.system, actor, "", nil, fn)
 	case actor.Session != "":
