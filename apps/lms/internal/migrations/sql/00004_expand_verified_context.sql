@@ -64,35 +64,57 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
-CREATE OR REPLACE FUNCTION bw_user_id() RETURNS uuid LANGUAGE sql STABLE SET search_path = pg_catalog, public
-  AS $$ SELECT user_id FROM bw_context() $$;
-CREATE OR REPLACE FUNCTION bw_role() RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, public
-  AS $$ SELECT role FROM bw_context() $$;
-CREATE OR REPLACE FUNCTION bw_school_id() RETURNS uuid LANGUAGE sql STABLE SET search_path = pg_catalog, public
-  AS $$ SELECT school_id FROM bw_context() $$;
-CREATE OR REPLACE FUNCTION bw_sections() RETURNS uuid[] LANGUAGE sql STABLE SET search_path = pg_catalog, public
-  AS $$ SELECT coalesce((SELECT sections FROM bw_context()), '{}') $$;
-CREATE OR REPLACE FUNCTION bw_students() RETURNS uuid[] LANGUAGE sql STABLE SET search_path = pg_catalog, public
-  AS $$ SELECT coalesce((SELECT students FROM bw_context()), '{}') $$;
-CREATE OR REPLACE FUNCTION bw_schools() RETURNS uuid[] LANGUAGE sql STABLE SET search_path = pg_catalog, public
-  AS $$ SELECT coalesce((SELECT schools FROM bw_context()), '{}') $$;
-CREATE OR REPLACE FUNCTION bw_foreign() RETURNS uuid[] LANGUAGE sql STABLE SET search_path = pg_catalog, public
-  AS $$ SELECT coalesce((SELECT foreign_ids FROM bw_context()), '{}') $$;
+-- The accessors are PL/pgSQL, not SQL: a SQL function that cannot be
+-- inlined is planned again at every call, and policies call these once per
+-- query. They name everything by schema, so no search_path can redirect
+-- them (and the app role cannot create objects anywhere to redirect to).
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION bw_user_id() RETURNS uuid LANGUAGE plpgsql STABLE
+  AS $$ BEGIN RETURN (SELECT c.user_id FROM public.bw_context() c); END $$;
+CREATE OR REPLACE FUNCTION bw_role() RETURNS text LANGUAGE plpgsql STABLE
+  AS $$ BEGIN RETURN (SELECT c.role FROM public.bw_context() c); END $$;
+CREATE OR REPLACE FUNCTION bw_school_id() RETURNS uuid LANGUAGE plpgsql STABLE
+  AS $$ BEGIN RETURN (SELECT c.school_id FROM public.bw_context() c); END $$;
+CREATE OR REPLACE FUNCTION bw_sections() RETURNS uuid[] LANGUAGE plpgsql STABLE
+  AS $$ BEGIN RETURN coalesce((SELECT c.sections FROM public.bw_context() c), '{}'); END $$;
+CREATE OR REPLACE FUNCTION bw_students() RETURNS uuid[] LANGUAGE plpgsql STABLE
+  AS $$ BEGIN RETURN coalesce((SELECT c.students FROM public.bw_context() c), '{}'); END $$;
+CREATE OR REPLACE FUNCTION bw_schools() RETURNS uuid[] LANGUAGE plpgsql STABLE
+  AS $$ BEGIN RETURN coalesce((SELECT c.schools FROM public.bw_context() c), '{}'); END $$;
+CREATE OR REPLACE FUNCTION bw_foreign() RETURNS uuid[] LANGUAGE plpgsql STABLE
+  AS $$ BEGIN RETURN coalesce((SELECT c.foreign_ids FROM public.bw_context() c), '{}'); END $$;
+
+-- The migration role: the owner of schema public (current_user, so inside
+-- the owner's SECURITY DEFINER functions too).
+CREATE OR REPLACE FUNCTION bw_is_migrator() RETURNS boolean LANGUAGE plpgsql STABLE
+  AS $$ BEGIN
+    RETURN pg_catalog.pg_has_role(current_user, (SELECT n.nspowner FROM pg_catalog.pg_namespace n WHERE n.nspname = 'public'), 'MEMBER');
+  END $$;
 
 -- The session's login is the tenant's system login. session_user, not
 -- current_user: SET ROLE cannot change it, and inside a SECURITY DEFINER
 -- function it is still the caller's login.
-CREATE FUNCTION bw_system_login() RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog
-  AS $$ SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = current_database() || '_system'
-                         AND pg_has_role(session_user, oid, 'MEMBER')) $$;
+CREATE FUNCTION bw_system_login() RETURNS boolean LANGUAGE plpgsql STABLE
+  AS $$
+DECLARE
+  sys oid := pg_catalog.to_regrole(pg_catalog.current_database() || '_system');
+BEGIN
+  RETURN sys IS NOT NULL AND pg_catalog.pg_has_role(session_user, sys, 'MEMBER');
+END $$;
 
 -- System work: the system login with no user context; the schema owner
 -- (migrations, and the definer functions below, which read sessions and
 -- memberships to verify a context); and, this release only, the settings.
-CREATE FUNCTION bw_is_system() RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, public
-  AS $$ SELECT bw_is_migrator() OR coalesce(bw_role() = 'system', false) OR (bw_role() IS NULL AND bw_system_login()) $$;
-CREATE OR REPLACE FUNCTION bw_is_admin() RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, public
-  AS $$ SELECT bw_is_system() OR coalesce(bw_role() = 'district_admin', false) $$;
+CREATE FUNCTION bw_is_system() RETURNS boolean LANGUAGE plpgsql STABLE
+  AS $$
+DECLARE
+  r text := public.bw_role();
+BEGIN
+  RETURN coalesce(r = 'system', false) OR (r IS NULL AND public.bw_system_login()) OR public.bw_is_migrator();
+END $$;
+CREATE OR REPLACE FUNCTION bw_is_admin() RETURNS boolean LANGUAGE plpgsql STABLE
+  AS $$ BEGIN RETURN public.bw_is_system() OR coalesce(public.bw_role() = 'district_admin', false); END $$;
+-- +goose StatementEnd
 
 -- bw_establish verifies that a user holds a role and records the context
 -- with its scopes. Nobody may call it directly; only the definer functions
@@ -183,7 +205,7 @@ END $$;
 -- The job queue's tables (River's, see migrations/river.go): open in this
 -- release, which the previous one shares; system work only after contract,
 -- because a job names whom it acts for.
-CREATE FUNCTION bw_job_queue() RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog
+CREATE FUNCTION bw_job_queue() RETURNS boolean LANGUAGE sql STABLE
   AS $$ SELECT true $$;
 
 -- Password hashes, readable and writable by system work only.

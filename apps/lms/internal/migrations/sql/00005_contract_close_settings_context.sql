@@ -18,11 +18,16 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
-CREATE OR REPLACE FUNCTION bw_is_system() RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, public
-  AS $$ SELECT bw_is_migrator() OR (bw_role() IS NULL AND bw_system_login()) $$;
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION bw_is_system() RETURNS boolean LANGUAGE plpgsql STABLE
+  AS $$ BEGIN
+    -- The login first: an app login's requests skip the context lookup.
+    RETURN (public.bw_system_login() AND public.bw_role() IS NULL) OR public.bw_is_migrator();
+  END $$;
 
-CREATE OR REPLACE FUNCTION bw_job_queue() RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, public
-  AS $$ SELECT bw_is_migrator() OR bw_system_login() $$;
+CREATE OR REPLACE FUNCTION bw_job_queue() RETURNS boolean LANGUAGE plpgsql STABLE
+  AS $$ BEGIN RETURN public.bw_is_migrator() OR public.bw_system_login(); END $$;
+-- +goose StatementEnd
 
 DROP FUNCTION bw_begin(uuid, text, uuid);
 
