@@ -2,6 +2,7 @@ package migrations_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -112,7 +113,8 @@ func TestExpandKeepsTheOldContextUntilContract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Applied) != 1 || !strings.Contains(res.Applied[0], "00004_expand_") || !hasBegin() {
+	if len(res.Applied) == 0 || !strings.Contains(res.Applied[0], "00004_expand_") || !hasBegin() ||
+		slices.ContainsFunc(res.Applied, func(n string) bool { return strings.Contains(n, "_contract_") }) {
 		t.Fatalf("expand applied %v; bw_begin kept: %v", res.Applied, hasBegin())
 	}
 	// The release before still works: its system work through bw_begin on
