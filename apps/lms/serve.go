@@ -124,7 +124,7 @@ func quickStartEntry(rawURL, addr, adminEmail string) (*directory.Entry, string,
 	}
 	e := &directory.Entry{Version: directory.FormatVersion, Tenant: "default", DisplayName: "Bellwork", Hosts: []string{"localhost", "127.0.0.1"},
 		TimeZone: "UTC", Database: directory.Database{Name: strings.TrimPrefix(u.Path, "/"), Host: u.Hostname(), Port: port,
-			DirectHost: u.Hostname(), DirectPort: port, SSLMode: ssl, App: creds, Owner: creds}}
+			DirectHost: u.Hostname(), DirectPort: port, SSLMode: ssl, App: creds, System: creds, Owner: creds}}
 	if adminEmail == "" {
 		return e, "", e.Validate()
 	}

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -77,6 +78,14 @@ func run(state string, port, probePort, pgPort int, admin string) error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("build the LMS: %w", err)
 	}
+	// One release serves the quick start, so nothing needs what contract
+	// migrations remove: apply them (a database from an earlier run may
+	// have only the expand ones).
+	migrate := exec.CommandContext(ctx, bin, "migrate", "--phase", "contract", "--database-url", entry.Database.OwnerURL())
+	migrate.Stdout, migrate.Stderr = os.Stdout, os.Stderr
+	if err := migrate.Run(); err != nil {
+		return fmt.Errorf("migrate the district database: %w", err)
+	}
 	lms := exec.Command(bin, "serve", "--tenant-directory", filepath.Dir(entryPath), "--addr", "127.0.0.1:"+strconv.Itoa(port),
 		"--probe-addr", "127.0.0.1:"+strconv.Itoa(probePort), "--dev-mailbox", "--mailbox-dir", filepath.Join(state, "mail"))
 	lms.Stdout, lms.Stderr = os.Stdout, os.Stderr
@@ -114,12 +123,22 @@ Bellwork LMS is starting on http://localhost:%d
 // fresh district database with one school.
 func loadOrProvision(ctx context.Context, pg *pgserver.Server, path string) (*directory.Entry, error) {
 	if data, err := os.ReadFile(path); err == nil {
-		e, err := directory.Unmarshal(data)
+		var e directory.Entry
+		if err := json.Unmarshal(data, &e); err == nil && e.Database.System.User == "" && e.Database.Name != "" {
+			// Provisioned before the LMS had a system login of its own.
+			if err := devdb.AddSystemLogin(ctx, pg.AdminURL("postgres"), &e.Database); err != nil {
+				return nil, fmt.Errorf("add the system login: %w", err)
+			}
+			if data, err = json.Marshal(&e); err != nil {
+				return nil, err
+			}
+		}
+		entry, err := directory.Unmarshal(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s is damaged (%w); remove .local/lms to start over", path, err)
 		}
-		e.Database.Port, e.Database.DirectPort = pg.Port, pg.Port
-		return e, nil
+		entry.Database.Port, entry.Database.DirectPort = pg.Port, pg.Port
+		return entry, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
