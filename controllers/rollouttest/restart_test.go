@@ -19,7 +19,7 @@ func TestOperatorKilledAtEveryStepResumes(t *testing.T) {
 	ok := newEndpoint(t, http.StatusOK, "ok")
 	f := newFleet(t, "restart", "registry.example/bellwork/fakelms:1", func(s *platformv1.DeploymentSpec) {
 		s.Analysis.PrePromotion = []platformv1.AnalysisCheck{check("up", platformv1.AnalysisCheck{Web: &platformv1.WebCheck{URL: ok.URL}, Count: 3}),
-			{Name: "smoke", Job: &platformv1.JobCheck{}}}
+			{Name: "smoke", Job: &platformv1.JobCheck{ProbeAccountSecret: probeSecret}}}
 		s.Analysis.PostPromotion = platformv1.PostPromotionAnalysis{Duration: metav1.Duration{Duration: 3 * time.Second},
 			Checks: []platformv1.AnalysisCheck{check("still-up", platformv1.AnalysisCheck{Web: &platformv1.WebCheck{URL: ok.URL}, Count: 2})}}
 	})

@@ -70,7 +70,7 @@ func TestExpandMigrationFailure(t *testing.T) {
 // A smoke Job that fails fails the rollout and scales the preview down.
 func TestFailedSmokeJob(t *testing.T) {
 	f := newFleet(t, "smokefail", "registry.example/bellwork/fakelms:1", func(s *platformv1.DeploymentSpec) {
-		s.Analysis.PrePromotion = []platformv1.AnalysisCheck{{Name: "smoke", Job: &platformv1.JobCheck{}}}
+		s.Analysis.PrePromotion = []platformv1.AnalysisCheck{{Name: "smoke", Job: &platformv1.JobCheck{ProbeAccountSecret: probeSecret}}}
 	})
 	f.serving("registry.example/bellwork/fakelms:1")
 	f.rollTo("registry.example/bellwork/fakelms:2", map[string]string{"FAKE_SMOKE_FAIL": "sign-in as probe@alpha failed: status 500"})
