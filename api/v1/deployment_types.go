@@ -587,6 +587,8 @@ type DeploymentStatus struct {
 
 	// Message explains the phase in a sentence: which school's hours block
 	// the rollout, which tenant's migration failed, which check failed.
+	// `kubectl get lmsdeploy` shows it, so it leaves out what the other
+	// columns say (the images).
 	// +optional
 	Message string `json:"message,omitempty"`
 
@@ -827,9 +829,9 @@ type PendingNotification struct {
 // +kubebuilder:printcolumn:name="Active",type=string,JSONPath=`.status.active.image`
 // +kubebuilder:printcolumn:name="Preview",type=string,JSONPath=`.status.preview.image`
 // +kubebuilder:printcolumn:name="Step",type=string,JSONPath=`.status.rollout.step`
-// +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.message`,priority=1
-// +kubebuilder:printcolumn:name="Next Window",type=date,JSONPath=`.status.nextWindowStart`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.message`
+// +kubebuilder:printcolumn:name="Next Window",type=date,JSONPath=`.status.nextWindowStart`,priority=1
 type Deployment struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
