@@ -151,7 +151,10 @@ type DeploymentSpec struct {
 	Analysis AnalysisSettings `json:"analysis,omitempty"`
 
 	// Notifications are sent to a Slack-compatible webhook when a rollout
-	// starts, is promoted, aborted, rolled back and completes.
+	// starts, is promoted, aborted, rolled back, fails and completes. They
+	// wait in status.pendingNotifications until delivered; network errors,
+	// 5xx and 429 are retried, and a message the webhook refuses with
+	// another 4xx is dropped with a Warning Event.
 	// +optional
 	Notifications *Notifications `json:"notifications,omitempty"`
 }
@@ -474,7 +477,8 @@ type MetricQuantile struct {
 // Notifications say where rollout messages go.
 type Notifications struct {
 	// WebhookURLSecret names the Secret key holding a Slack-compatible
-	// incoming-webhook URL.
+	// incoming-webhook URL. While it is missing, messages wait and a
+	// Warning Event says so.
 	WebhookURLSecret SecretKeyReference `json:"webhookURLSecret"`
 }
 
