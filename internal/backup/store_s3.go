@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 
 	"github.com/minio/minio-go/v7"
@@ -146,6 +147,10 @@ func (s *S3Store) String() string {
 func describeS3(err error) error {
 	if err == nil {
 		return nil
+	}
+	var netErr *net.OpError
+	if errors.As(err, &netErr) {
+		return fmt.Errorf("storage unreachable: %w", err)
 	}
 	r := minio.ToErrorResponse(err)
 	switch r.Code {
