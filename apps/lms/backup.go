@@ -43,7 +43,10 @@ func backupCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	tenant := fs.String("tenant", os.Getenv(envTenant), "tenant whose database this is (names the backups in storage); default $"+envTenant)
 	dbURL := fs.String("database-url", "", "tenant database URL as its backup role, connecting directly; default $"+envBackupURL+"[_FILE]")
-	fs.Usage = func() { fmt.Fprintf(fs.Output(), "Usage: lms backup [flags]\n\n%s\n\n", storageHelpTxt); fs.PrintDefaults() }
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: lms backup [flags]\n\n%s\n\n", storageHelpTxt)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,7 +89,10 @@ func verifyCmd(ctx context.Context, args []string) error {
 	maxRestore := fs.Duration("max-restore", 0, "fail when the restore takes longer (e.g. 30m); 0 means no limit")
 	var asserts assertions
 	fs.Var(&asserts, "assert", "SQL expression that must be true in the restored database (repeatable), e.g. \"(SELECT count(*) FROM users) > 0\"")
-	fs.Usage = func() { fmt.Fprintf(fs.Output(), "Usage: lms verify [flags]\n\n%s\n\n", storageHelpTxt); fs.PrintDefaults() }
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: lms verify [flags]\n\n%s\n\n", storageHelpTxt)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -122,7 +128,10 @@ func restoreCmd(ctx context.Context, args []string) error {
 	owner := fs.String("owner", "", "role that will own the database and everything restored (the new tenant's owner role)")
 	replace := fs.Bool("replace", false, "drop --database first if it exists (destroys its data)")
 	list := fs.Bool("list", false, "list the tenant's backups instead of restoring")
-	fs.Usage = func() { fmt.Fprintf(fs.Output(), "Usage: lms restore [flags]\n\n%s\n\n", storageHelpTxt); fs.PrintDefaults() }
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: lms restore [flags]\n\n%s\n\n", storageHelpTxt)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
