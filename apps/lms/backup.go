@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"bellwork.dev/bellwork/internal/backup"
+	"bellwork.dev/bellwork/internal/backup/retention"
 )
 
 // The backup subcommands take storage from the environment (see
@@ -43,6 +44,13 @@ func backupCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	tenant := fs.String("tenant", os.Getenv(envTenant), "tenant whose database this is (names the backups in storage); default $"+envTenant)
 	dbURL := fs.String("database-url", "", "tenant database URL as its backup role, connecting directly; default $"+envBackupURL+"[_FILE]")
+	var keep retention.Policy
+	fs.IntVar(&keep.KeepLast, "keep-last", 0, "after a successful backup, keep the n newest backups")
+	fs.IntVar(&keep.Daily, "keep-daily", 0, "... and the newest of each of the last n days with a backup")
+	fs.IntVar(&keep.Weekly, "keep-weekly", 0, "... and of each of the last n ISO weeks")
+	fs.IntVar(&keep.Monthly, "keep-monthly", 0, "... and of each of the last n months")
+	fs.DurationVar(&keep.MaxAge, "max-age", 0, "delete backups older than this (e.g. 2160h); the newest verified backup is always kept")
+	zone := fs.String("time-zone", "UTC", "IANA time zone whose days, weeks and months the retention tiers count")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: lms backup [flags]\n\n%s\n\n", storageHelpTxt)
 		fs.PrintDefaults()
@@ -61,6 +69,10 @@ func backupCmd(ctx context.Context, args []string) error {
 	if *tenant == "" {
 		return errors.New("give --tenant or $" + envTenant)
 	}
+	loc, err := time.LoadLocation(*zone)
+	if err != nil {
+		return fmt.Errorf("--time-zone: %w", err)
+	}
 	fmt.Fprintf(os.Stderr, "Backing up tenant %s to %s...\n", *tenant, store)
 	m, err := backup.Run(ctx, backup.Options{Tenant: *tenant, DatabaseURL: target, Store: store, Progress: os.Stderr, Terminal: stderrIsTerminal()})
 	if err != nil {
@@ -72,6 +84,20 @@ func backupCmd(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("Backup %s of tenant %s: %d tables, %d rows, %s in %.1fs, sha256 %s\n",
 		m.ID, m.Tenant, len(m.Tables), rows, size(m.Size), m.DumpSeconds, m.SHA256)
+	if keep == (retention.Policy{}) {
+		return nil
+	}
+	// Retention runs only after a good backup, so a failing schedule never
+	// eats into the backups that still exist.
+	decisions, err := backup.Prune(ctx, store, *tenant, keep, time.Now(), loc)
+	for _, d := range decisions {
+		if !d.Keep {
+			fmt.Printf("Deleted backup %s: %s\n", d.ID, strings.Join(d.Reasons, "; "))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("retention: %w", err)
+	}
 	return nil
 }
 

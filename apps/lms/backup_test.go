@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
 	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
+	"bellwork.dev/bellwork/internal/backup"
 )
 
 // The subcommands as a Job or an engineer runs them: storage from the
@@ -39,6 +41,14 @@ func TestBackupVerifyRestoreSubcommands(t *testing.T) {
 	}
 	if err := restoreCmd(ctx, []string{"--list"}); err != nil {
 		t.Fatal(err)
+	}
+	// Retention after a second backup: keep-last 1 deletes the first one,
+	// whose latest verification failed, so it is not protected.
+	if err := backupCmd(ctx, []string{"--keep-last", "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if all, err := backup.List(ctx, backup.FolderStore{Dir: os.Getenv("BACKUP_PATH")}, "cli"); err != nil || len(all) != 1 {
+		t.Fatalf("after retention: %d backups (%v), want 1", len(all), err)
 	}
 	// The newest verification failed (the false assertion), so there is
 	// no verified backup to restore by default; naming it works.
