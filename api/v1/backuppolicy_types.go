@@ -62,7 +62,8 @@ type S3Destination struct {
 	// +kubebuilder:validation:Pattern=`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`
 	Bucket string `json:"bucket"`
 
-	// Prefix is prepended to every object key; the tenant name when unset.
+	// Prefix is prepended to every object key; keys are
+	// <prefix>/<tenant>/<backup id>/{dump.pgdump,manifest.json,verification.json}.
 	// +kubebuilder:validation:MaxLength=512
 	// +optional
 	Prefix string `json:"prefix,omitempty"`
@@ -112,17 +113,18 @@ type BackupRetention struct {
 
 // BackupVerification restores backups to prove they work.
 type BackupVerification struct {
-	// Disabled turns verification off. Unverified backups are reported in
-	// status and by the BackupVerified condition.
+	// Disabled turns verification off: no verification CronJob is created.
 	// +optional
 	Disabled bool `json:"disabled,omitempty"`
 
-	// Schedule of verification runs; each restores the newest unverified backup.
+	// Schedule of verification runs; each restores the newest backup into a
+	// throwaway database and checks it against its manifest.
 	// +kubebuilder:default="0 5 * * *"
 	// +optional
 	Schedule CronSchedule `json:"schedule,omitempty"`
 
-	// MinimumTables fails a verification whose restore has fewer tables.
+	// MinimumTables fails a verification whose restore has fewer tables in
+	// schema public.
 	// +kubebuilder:default=1
 	// +kubebuilder:validation:Minimum=0
 	// +optional
@@ -192,9 +194,12 @@ type BackupPolicyStatus struct {
 // each into a throwaway database to verify it, and prunes old ones. It lives
 // in the tenant's namespace.
 //
-// Not acted on yet: the API server validates and stores BackupPolicies, and
-// they count toward a Tenant's onboarding checklist, but the operator takes
-// no backups from them yet and leaves their status empty.
+// The operator creates two CronJobs per policy: <name>-backup runs
+// `lms backup` on spec.schedule with spec.retention applied after each good
+// backup, and <name>-verify runs `lms verify` on the verification schedule
+// when the operator has a verification server. Status reports only the
+// Ready condition so far: backup and verification results are in storage
+// (see docs/backups.md) but not read into status yet.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status

@@ -20,12 +20,6 @@ const (
 	// BackupDatabaseSecret is the tenant's backup-role Secret (key "uri").
 	BackupDatabaseSecret = "db-backup"
 	backupContainer      = "backup"
-	dbSecretVolume       = "database"
-	dbSecretMount        = "/var/run/bellwork/database"
-	s3SecretVolume       = "s3-credentials"
-	s3SecretMount        = "/var/run/bellwork/s3"
-	verifySecretVolume   = "verification-server"
-	verifySecretMount    = "/var/run/bellwork/verification"
 	folderVolume         = "backups"
 	// backupDeadline bounds one run; a CronJob whose Job runs longer is a
 	// failed run, not a stuck one.
@@ -67,10 +61,8 @@ func BuildBackupCronJob(p *platformv1.BackupPolicy, o BackupJobOptions) *batchv1
 	}
 	slices.Sort(args[3:]) // map order would change the object every pass
 	c := backupContainerSpec(o.Image, args, p)
-	c.Env = append(c.Env, corev1.EnvVar{Name: "BACKUP_DATABASE_URL_FILE", Value: dbSecretMount + "/uri"})
-	c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: dbSecretVolume, MountPath: dbSecretMount, ReadOnly: true})
-	vols := []corev1.Volume{secretVolume(dbSecretVolume, BackupDatabaseSecret)}
-	return cronJob(p, BackupCronJobName(p), string(p.Spec.Schedule), o, c, append(vols, destinationVolumes(p)...))
+	c.Env = append(c.Env, secretEnv("BACKUP_DATABASE_URL", BackupDatabaseSecret, "uri"))
+	return cronJob(p, BackupCronJobName(p), string(p.Spec.Schedule), o, c, destinationVolumes(p))
 }
 
 // BuildVerifyCronJob runs `lms verify` on the verification schedule, or
@@ -85,10 +77,8 @@ func BuildVerifyCronJob(p *platformv1.BackupPolicy, o BackupJobOptions) *batchv1
 		args = append(args, fmt.Sprintf("--assert=(SELECT count(*) FROM pg_tables WHERE schemaname = 'public') >= %d", v.MinimumTables))
 	}
 	c := backupContainerSpec(o.Image, args, p)
-	c.Env = append(c.Env, corev1.EnvVar{Name: "VERIFY_DATABASE_URL_FILE", Value: verifySecretMount + "/uri"})
-	c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: verifySecretVolume, MountPath: verifySecretMount, ReadOnly: true})
-	vols := []corev1.Volume{secretVolume(verifySecretVolume, o.VerificationSecret)}
-	return cronJob(p, VerifyCronJobName(p), string(v.Schedule), o, c, append(vols, destinationVolumes(p)...))
+	c.Env = append(c.Env, secretEnv("VERIFY_DATABASE_URL", o.VerificationSecret, "uri"))
+	return cronJob(p, VerifyCronJobName(p), string(v.Schedule), o, c, destinationVolumes(p))
 }
 
 func cronJob(p *platformv1.BackupPolicy, name, schedule string, o BackupJobOptions, c corev1.Container, vols []corev1.Volume) *batchv1.CronJob {
@@ -162,8 +152,8 @@ func destinationEnv(p *platformv1.BackupPolicy) []corev1.EnvVar {
 	env := []corev1.EnvVar{
 		{Name: backup.EnvS3Endpoint, Value: host},
 		{Name: backup.EnvS3Bucket, Value: d.S3.Bucket},
-		{Name: backup.EnvS3AccessKey + "_FILE", Value: s3SecretMount + "/accessKeyID"},
-		{Name: backup.EnvS3SecretKey + "_FILE", Value: s3SecretMount + "/secretAccessKey"},
+		secretEnv(backup.EnvS3AccessKey, d.S3.CredentialsSecret, "accessKeyID"),
+		secretEnv(backup.EnvS3SecretKey, d.S3.CredentialsSecret, "secretAccessKey"),
 	}
 	if insecure {
 		env = append(env, corev1.EnvVar{Name: backup.EnvS3Insecure, Value: "true"})
@@ -179,19 +169,18 @@ func destinationEnv(p *platformv1.BackupPolicy) []corev1.EnvVar {
 
 func destinationVolumes(p *platformv1.BackupPolicy) []corev1.Volume {
 	d := p.Spec.Destination
-	switch {
-	case d.Filesystem != nil:
-		return []corev1.Volume{{Name: folderVolume, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{
-			Path: d.Filesystem.Path, Type: ptr.To(corev1.HostPathDirectoryOrCreate)}}}}
-	case d.S3 != nil:
-		return []corev1.Volume{secretVolume(s3SecretVolume, d.S3.CredentialsSecret)}
+	if d.Filesystem == nil {
+		return nil
 	}
-	return nil
+	return []corev1.Volume{{Name: folderVolume, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{
+		Path: d.Filesystem.Path, Type: ptr.To(corev1.HostPathDirectoryOrCreate)}}}}
 }
 
-func secretVolume(name, secret string) corev1.Volume {
-	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
-		SecretName: secret, DefaultMode: ptr.To[int32](0o400)}}}
+// secretEnv takes a variable from a Secret's key. Environment references,
+// not mounted files, because make run's local kubelet resolves only those.
+func secretEnv(name, secret, key string) corev1.EnvVar {
+	return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+		LocalObjectReference: corev1.LocalObjectReference{Name: secret}, Key: key}}}
 }
 
 func zoneOr(z string) string {
