@@ -14,10 +14,10 @@ import (
 // flags onto them; tests set them directly.
 type Options struct {
 	Platform
-	Tenant      TenantOptions
-	School      SchoolOptions
-	FeatureFlag FeatureFlagOptions
-	LMSDeploy   LMSDeployOptions
+	Tenant       TenantOptions
+	School       SchoolOptions
+	FeatureFlag  FeatureFlagOptions
+	LMSDeploy    LMSDeployOptions
 	BackupPolicy BackupPolicyOptions
 }
 
