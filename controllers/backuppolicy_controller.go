@@ -20,7 +20,7 @@ import (
 
 // BackupPolicyReconciler keeps a BackupPolicy's CronJobs in place: one that
 // runs `lms backup` (with retention) on the policy's schedule and one that
-// runs `lms verify`. Backup results are not read into status yet.
+// runs `lms verify`; and reports what the backup storage holds.
 type BackupPolicyReconciler struct {
 	Client    client.Client
 	APIReader client.Reader
@@ -52,7 +52,7 @@ func (r *BackupPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request
 		return reconcile.Result(statusErr, r.Platform.RetryInterval, 0)
 	}
 	p.RecordChanges(r.Events, bp, platformv1.ReasonReconciled)
-	return reconcile.Result(err, r.Platform.RetryInterval, 0)
+	return reconcile.Result(err, r.Platform.RetryInterval, p.Next(catalogueInterval))
 }
 
 func (r *BackupPolicyReconciler) reconcile(ctx context.Context, p *backupPass) error {
@@ -65,6 +65,8 @@ func (r *BackupPolicyReconciler) reconcile(ctx context.Context, p *backupPass) e
 		{"tenant", r.findTenant},
 		// CronJobs: backup and verification, as the builders say.
 		{"cronjobs", r.ensureCronJobs},
+		// Catalogue: what storage holds, read into status.
+		{"catalogue", r.readCatalogue},
 	}
 	for _, ph := range phases {
 		p.phase = ph.name

@@ -3,7 +3,10 @@ package controllers_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,4 +123,47 @@ func TestBackupPolicyOutsideATenantNamespaceIsRefused(t *testing.T) {
 	if _, err := getCronJob(t, "not-a-tenant", "nightly-backup"); !apierrors.IsNotFound(err) {
 		t.Errorf("CronJob outside a tenant namespace: %v", err)
 	}
+}
+
+// Status comes from the catalogue in storage: the newest backup, its
+// verification, the number kept.
+func TestBackupPolicyStatusFromTheCatalogue(t *testing.T) {
+	startManager(t, nil)
+	ctx := context.Background()
+	tenant := "bkp2"
+	ns := platformv1.TenantNamespacePrefix + tenant
+	create(t, externalTenant(tenant))
+	ensureNamespace(t, ns)
+	dir := t.TempDir()
+	write := func(rel, body string) {
+		t.Helper()
+		p := filepath.Join(dir, tenant, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("20261101T020000Z-aaaaaa/manifest.json", `{"id":"20261101T020000Z-aaaaaa","tenant":"bkp2","started":"2026-11-01T02:00:00Z","finished":"2026-11-01T02:01:00Z","size":1000}`)
+	write("20261101T020000Z-aaaaaa/verification.json", `{"backupId":"20261101T020000Z-aaaaaa","passed":true,"restoreSeconds":3}`)
+	write("20261102T020000Z-bbbbbb/manifest.json", `{"id":"20261102T020000Z-bbbbbb","tenant":"bkp2","started":"2026-11-02T02:00:00Z","finished":"2026-11-02T02:01:30Z","size":2000}`)
+	write("20261102T020000Z-bbbbbb/verification.json", `{"backupId":"20261102T020000Z-bbbbbb","passed":false,"problems":["table public.users has 3 rows after restore, manifest says 4"]}`)
+	write("20261103T020000Z-cccccc/dump.pgdump", "a failed run's remains: no manifest")
+
+	bp := backupPolicy(ns)
+	bp.Spec.Destination = platformv1.BackupDestination{Filesystem: &platformv1.FilesystemDestination{Path: dir}}
+	create(t, bp)
+	eventually(t, 30*time.Second, func() (bool, string) {
+		got := &platformv1.BackupPolicy{}
+		if err := env.Client.Get(ctx, client.ObjectKeyFromObject(bp), got); err != nil {
+			return false, err.Error()
+		}
+		st := got.Status
+		ok := st.Backups == 2 && st.LastBackup != nil && st.LastBackup.Name == "20261102T020000Z-bbbbbb" && st.LastBackup.SizeBytes == 2000 &&
+			st.LastVerification != nil && !st.LastVerification.Succeeded && strings.Contains(st.LastVerification.Message, "manifest says 4") &&
+			meta.IsStatusConditionTrue(st.Conditions, platformv1.BackupLastSucceeded) &&
+			meta.IsStatusConditionFalse(st.Conditions, platformv1.BackupVerified)
+		return ok, fmt.Sprintf("%+v %s", st, conditions(st.Conditions))
+	})
 }

@@ -8,14 +8,15 @@ import (
 	"bellwork.dev/bellwork/internal/reconcile"
 )
 
-// writeStatus writes the pass's conditions onto the policy as the API
-// server has it; the backup records stay as they are (not read yet).
+// writeStatus writes the pass's status onto the policy as the API server
+// has it.
 func (r *BackupPolicyReconciler) writeStatus(ctx context.Context, p *backupPass) error {
 	_, err := reconcile.PatchStatus(ctx, r.Client, r.APIReader, p.policy, func(fresh *platformv1.BackupPolicy) {
-		fresh.Status.ObservedGeneration = p.policy.Generation
-		conds := slices.Clone(fresh.Status.Conditions)
-		p.ConditionsOnto(&conds)
-		fresh.Status.Conditions = conds
+		st := *p.status.DeepCopy()
+		st.ObservedGeneration = p.policy.Generation
+		st.Conditions = slices.Clone(fresh.Status.Conditions)
+		p.ConditionsOnto(&st.Conditions)
+		fresh.Status = st
 	})
 	return err
 }

@@ -197,9 +197,10 @@ type BackupPolicyStatus struct {
 // The operator creates two CronJobs per policy: <name>-backup runs
 // `lms backup` on spec.schedule with spec.retention applied after each good
 // backup, and <name>-verify runs `lms verify` on the verification schedule
-// when the operator has a verification server. Status reports only the
-// Ready condition so far: backup and verification results are in storage
-// (see docs/backups.md) but not read into status yet.
+// when the operator has a verification server. Status is read from the
+// catalogue in storage every minute (see docs/backups.md): the newest
+// backup, the newest verification and how many backups are kept. Failed
+// Job runs leave nothing in storage and are not reported in status yet.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
