@@ -70,7 +70,8 @@ func main() {
 	flag.StringVar(&hook.Host, "webhook-host", hook.Host, "address the admission webhook listens on (empty: all)")
 	flag.StringVar(&hook.Service, "webhook-service", hook.Service, "Service in --operator-namespace in front of the operator's webhook port (port 443)")
 	flag.StringVar(&hook.URL, "webhook-url", hook.URL, "development only: https://host:port the API server calls the webhook at, instead of the Service (an operator running outside the cluster)")
-	flag.BoolVar(&opts.LMSDeploy.RunLocally, "run-locally", false, "development only: mark the LMS fleet's and backup Jobs' pods for make run's local kubelet and the fleet's Services for the local proxy")
+	flag.BoolVar(&opts.LMSDeploy.RunLocally, "run-locally", false, "development only: mark the LMS fleet's pods for make run's local kubelet and its Services for the local proxy")
+	flag.BoolVar(&opts.BackupPolicy.RunLocally, "backup-run-locally", false, "development only: mark BackupPolicy Jobs' pods for make run's local kubelet")
 	flag.StringVar(&opts.BackupPolicy.Image, "backup-image", opts.BackupPolicy.Image, "image of BackupPolicy Jobs: the LMS image (its binary runs lms backup and lms verify)")
 	flag.StringVar(&opts.BackupPolicy.VerificationSecret, "backup-verification-secret", "", "Secret in each tenant namespace whose uri key connects to the verification server as a role that may create databases; empty: no verification CronJobs")
 	flag.StringVar(&opts.LMSDeploy.DevMailboxDir, "lms-dev-mailbox-dir", "", "development only: LMS pods keep sent mail for /dev/mailbox and write it to this folder")
@@ -79,7 +80,6 @@ func main() {
 	zapOpts := zap.Options{Development: false}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
-	opts.BackupPolicy.RunLocally = opts.LMSDeploy.RunLocally
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 	opts.HostOverrides = overrides
 	hook.Namespace = opts.OperatorNamespace

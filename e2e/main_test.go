@@ -47,6 +47,7 @@ func run(m *testing.M) int {
 	// probes, admission webhook).
 	base := freePorts(opts.LMSReplicas + 4)
 	opts.LMSPort, opts.PostgresPort, opts.OperatorPort = base, base+opts.LMSReplicas, base+opts.LMSReplicas+1
+	opts.S3Port = 0 // a free one: make run may hold the default
 	plat, err = platform.Up(context.Background(), opts)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: bring the platform up: %v\n(its logs are in %s)\n", err, filepath.Join(state, "logs"))

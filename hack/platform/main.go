@@ -66,6 +66,11 @@ func run(ctx context.Context) error {
 	if err := p.WaitTenantReady(ctx, sampleTenant, 3*time.Minute); err != nil {
 		return err
 	}
+	// The sample BackupPolicy names these Secrets: the local S3 server's
+	// credentials and the verification server.
+	if err := p.PublishBackupSecrets(ctx, "tenant-"+sampleTenant); err != nil {
+		return fmt.Errorf("publish the backup Secrets: %w", err)
+	}
 	links, err := invitationLinks(ctx, p)
 	if err != nil {
 		return err
@@ -83,9 +88,10 @@ Try:
   kubectl get tenants,schools -A
   kubectl describe tenant %s
   kubectl get bellwork -A
+  kubectl -n tenant-%s create job --from=cronjob/nightly-backup backup-now   (then nightly-verify; see docs/backups.md)
 
 Logs: %s   Ctrl-C stops everything.
-`, time.Since(start).Round(time.Second), p.Opts.LMSPort, p.Opts.LMSPort+1, links, p.Opts.LMSPort, p.Kubeconfig, p.Kubeconfig, sampleTenant,
+`, time.Since(start).Round(time.Second), p.Opts.LMSPort, p.Opts.LMSPort+1, links, p.Opts.LMSPort, p.Kubeconfig, p.Kubeconfig, sampleTenant, sampleTenant,
 		filepath.Join(p.Opts.StateDir, "logs"))
 	select {
 	case <-ctx.Done():

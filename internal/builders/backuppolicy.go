@@ -129,6 +129,10 @@ func cronJob(p *platformv1.BackupPolicy, name, schedule string, o BackupJobOptio
 func backupContainerSpec(image string, args []string, p *platformv1.BackupPolicy) corev1.Container {
 	c := lmsContainerSpec(image, platformv1.DeploymentSpec{})
 	c.Name = backupContainer
+	// The command is named, not left to the image's entrypoint, so make
+	// run's local kubelet knows which binary to run (the image has lms on
+	// its PATH).
+	c.Command = []string{"lms"}
 	c.Args = args
 	c.Env = destinationEnv(p)
 	if f := p.Spec.Destination.Filesystem; f != nil {

@@ -42,8 +42,8 @@ func TestBackupCronJobRunsTheRunnerSafely(t *testing.T) {
 	}
 	c := pod.Spec.Containers[0]
 	want := []string{"backup", "--tenant=lincoln", "--time-zone=America/Chicago", "--keep-daily=7", "--keep-last=7", "--keep-weekly=4"}
-	if !slices.Equal(c.Args, want) {
-		t.Errorf("args = %q, want %q", c.Args, want)
+	if !slices.Equal(c.Command, []string{"lms"}) || !slices.Equal(c.Args, want) {
+		t.Errorf("command %q args %q, want lms %q", c.Command, c.Args, want)
 	}
 	env := envMap(c.Env)
 	for k, v := range map[string]string{
