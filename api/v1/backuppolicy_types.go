@@ -73,6 +73,13 @@ type S3Destination struct {
 	// +optional
 	Region string `json:"region,omitempty"`
 
+	// ServerSideEncryption asks the store to encrypt each object: "S3"
+	// (SSE-S3, keys managed by the store) or "kms:<key id>" (SSE-KMS).
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="self == 'S3' || self.startsWith('kms:')",message="serverSideEncryption must be S3 or kms:<key id>"
+	// +optional
+	ServerSideEncryption string `json:"serverSideEncryption,omitempty"`
+
 	// CredentialsSecret names a Secret in the policy's namespace with
 	// "accessKeyID" and "secretAccessKey" keys.
 	// +kubebuilder:validation:MinLength=1
@@ -88,8 +95,9 @@ type FilesystemDestination struct {
 	Path string `json:"path"`
 }
 
-// BackupRetention says which backups are kept. A backup is kept while any
-// rule keeps it; the newest verified backup is always kept.
+// BackupRetention says which backups are kept. It is applied by each backup
+// Job after a successful backup, in the policy's time zone. A backup is kept
+// while any rule keeps it; the newest verified backup is always kept.
 type BackupRetention struct {
 	// KeepLast keeps the newest N backups.
 	// +kubebuilder:default=7
@@ -104,11 +112,22 @@ type BackupRetention struct {
 	// +optional
 	KeepDaily int32 `json:"keepDaily,omitempty"`
 
-	// KeepWeekly keeps the newest backup of each of the last N weeks.
+	// KeepWeekly keeps the newest backup of each of the last N ISO weeks.
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=520
 	// +optional
 	KeepWeekly int32 `json:"keepWeekly,omitempty"`
+
+	// KeepMonthly keeps the newest backup of each of the last N months.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1200
+	// +optional
+	KeepMonthly int32 `json:"keepMonthly,omitempty"`
+
+	// MaxAge deletes backups older than this whatever the other rules
+	// say, except the newest verified one, for example "2160h".
+	// +optional
+	MaxAge metav1.Duration `json:"maxAge,omitempty"`
 }
 
 // BackupVerification restores backups to prove they work.
@@ -129,6 +148,18 @@ type BackupVerification struct {
 	// +kubebuilder:validation:Minimum=0
 	// +optional
 	MinimumTables int32 `json:"minimumTables,omitempty"`
+
+	// Assertions are SQL expressions that must be true in the restored
+	// database, for example "(SELECT count(*) FROM users) > 0".
+	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:items:MaxLength=1000
+	// +listType=atomic
+	// +optional
+	Assertions []string `json:"assertions,omitempty"`
+
+	// MaxRestoreTime fails a verification whose restore took longer.
+	// +optional
+	MaxRestoreTime *metav1.Duration `json:"maxRestoreTime,omitempty"`
 }
 
 // BackupRecord describes one backup or verification run.

@@ -54,10 +54,13 @@ func VerifyCronJobName(p *platformv1.BackupPolicy) string { return p.Name + "-ve
 func BuildBackupCronJob(p *platformv1.BackupPolicy, o BackupJobOptions) *batchv1.CronJob {
 	args := []string{"backup", "--tenant=" + o.Tenant, "--time-zone=" + zoneOr(o.TimeZone)}
 	r := p.Spec.Retention
-	for flag, n := range map[string]int32{"--keep-last": r.KeepLast, "--keep-daily": r.KeepDaily, "--keep-weekly": r.KeepWeekly} {
+	for flag, n := range map[string]int32{"--keep-last": r.KeepLast, "--keep-daily": r.KeepDaily, "--keep-weekly": r.KeepWeekly, "--keep-monthly": r.KeepMonthly} {
 		if n > 0 {
 			args = append(args, flag+"="+strconv.Itoa(int(n)))
 		}
+	}
+	if r.MaxAge.Duration > 0 {
+		args = append(args, "--max-age="+r.MaxAge.Duration.String())
 	}
 	slices.Sort(args[3:]) // map order would change the object every pass
 	c := backupContainerSpec(o.Image, args, p)
@@ -75,6 +78,12 @@ func BuildVerifyCronJob(p *platformv1.BackupPolicy, o BackupJobOptions) *batchv1
 	args := []string{"verify", "--tenant=" + o.Tenant}
 	if v.MinimumTables > 0 {
 		args = append(args, fmt.Sprintf("--assert=(SELECT count(*) FROM pg_tables WHERE schemaname = 'public') >= %d", v.MinimumTables))
+	}
+	for _, a := range v.Assertions {
+		args = append(args, "--assert="+a)
+	}
+	if v.MaxRestoreTime != nil && v.MaxRestoreTime.Duration > 0 {
+		args = append(args, "--max-restore="+v.MaxRestoreTime.Duration.String())
 	}
 	c := backupContainerSpec(o.Image, args, p)
 	c.Env = append(c.Env, secretEnv("VERIFY_DATABASE_URL", o.VerificationSecret, "uri"))
@@ -167,6 +176,9 @@ func destinationEnv(p *platformv1.BackupPolicy) []corev1.EnvVar {
 	}
 	if d.S3.Region != "" {
 		env = append(env, corev1.EnvVar{Name: backup.EnvS3Region, Value: d.S3.Region})
+	}
+	if d.S3.ServerSideEncryption != "" {
+		env = append(env, corev1.EnvVar{Name: backup.EnvS3SSE, Value: d.S3.ServerSideEncryption})
 	}
 	return env
 }

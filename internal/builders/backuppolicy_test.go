@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -18,9 +19,12 @@ func samplePolicy() *platformv1.BackupPolicy {
 		Spec: platformv1.BackupPolicySpec{
 			Schedule: "0 2 * * *",
 			Destination: platformv1.BackupDestination{S3: &platformv1.S3Destination{
-				Endpoint: "http://127.0.0.1:19000", Bucket: "backups", Prefix: "districts", Region: "us-east-1", CredentialsSecret: "s3-creds"}},
-			Retention:    platformv1.BackupRetention{KeepLast: 7, KeepDaily: 7, KeepWeekly: 4},
-			Verification: platformv1.BackupVerification{Schedule: "0 5 * * *", MinimumTables: 10},
+				Endpoint: "http://127.0.0.1:19000", Bucket: "backups", Prefix: "districts", Region: "us-east-1", CredentialsSecret: "s3-creds",
+				ServerSideEncryption: "S3"}},
+			Retention: platformv1.BackupRetention{KeepLast: 7, KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 6,
+				MaxAge: metav1.Duration{Duration: 90 * 24 * time.Hour}},
+			Verification: platformv1.BackupVerification{Schedule: "0 5 * * *", MinimumTables: 10,
+				Assertions: []string{"(SELECT count(*) FROM users) > 0"}, MaxRestoreTime: &metav1.Duration{Duration: 30 * time.Minute}},
 		},
 	}
 }
@@ -41,13 +45,13 @@ func TestBackupCronJobRunsTheRunnerSafely(t *testing.T) {
 		t.Errorf("pod labels = %v: the network policy admits only backup pods, and make run's kubelet needs its mark", pod.Labels)
 	}
 	c := pod.Spec.Containers[0]
-	want := []string{"backup", "--tenant=lincoln", "--time-zone=America/Chicago", "--keep-daily=7", "--keep-last=7", "--keep-weekly=4"}
+	want := []string{"backup", "--tenant=lincoln", "--time-zone=America/Chicago", "--keep-daily=7", "--keep-last=7", "--keep-monthly=6", "--keep-weekly=4", "--max-age=2160h0m0s"}
 	if !slices.Equal(c.Command, []string{"lms"}) || !slices.Equal(c.Args, want) {
 		t.Errorf("command %q args %q, want lms %q", c.Command, c.Args, want)
 	}
 	env := envMap(c.Env)
 	for k, v := range map[string]string{
-		"BACKUP_S3_ENDPOINT": "127.0.0.1:19000", "BACKUP_S3_INSECURE": "true", "BACKUP_S3_BUCKET": "backups", "BACKUP_S3_PREFIX": "districts",
+		"BACKUP_S3_SSE": "S3", "BACKUP_S3_ENDPOINT": "127.0.0.1:19000", "BACKUP_S3_INSECURE": "true", "BACKUP_S3_BUCKET": "backups", "BACKUP_S3_PREFIX": "districts",
 		"BACKUP_S3_ACCESS_KEY": "s3-creds/accessKeyID", "BACKUP_S3_SECRET_KEY": "s3-creds/secretAccessKey", "BACKUP_DATABASE_URL": "db-backup/uri",
 	} {
 		if env[k] != v {
@@ -69,7 +73,8 @@ func TestVerifyCronJob(t *testing.T) {
 		t.Fatalf("verify CronJob = %+v", cj)
 	}
 	c := cj.Spec.JobTemplate.Spec.Template.Spec.Containers[0]
-	if c.Args[0] != "verify" || !strings.Contains(strings.Join(c.Args, " "), "schemaname = 'public') >= 10") {
+	if all := strings.Join(c.Args, " "); c.Args[0] != "verify" || !strings.Contains(all, "schemaname = 'public') >= 10") ||
+		!strings.Contains(all, "--assert=(SELECT count(*) FROM users) > 0") || !strings.Contains(all, "--max-restore=30m0s") {
 		t.Errorf("args = %q, want the minimum table count as an assertion", c.Args)
 	}
 	if envMap(c.Env)["VERIFY_DATABASE_URL"] != "verifier/uri" {
