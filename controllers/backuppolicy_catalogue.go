@@ -28,6 +28,7 @@ func (r *BackupPolicyReconciler) readCatalogue(ctx context.Context, p *backupPas
 		var all []backup.Manifest
 		if all, err = backup.List(ctx, store, p.tenant.Name); err == nil {
 			p.report(all)
+			p.checkRPO(all, time.Now())
 			return nil
 		}
 	}
@@ -35,6 +36,9 @@ func (r *BackupPolicyReconciler) readCatalogue(ctx context.Context, p *backupPas
 	// are in place and the next look may succeed.
 	p.SetCondition(platformv1.BackupLastSucceeded, metav1.ConditionUnknown, platformv1.ReasonDestinationNotReady, "cannot read backup storage: %v", err)
 	p.SetCondition(platformv1.BackupVerified, metav1.ConditionUnknown, platformv1.ReasonDestinationNotReady, "cannot read backup storage: %v", err)
+	if p.policy.Spec.RPO != nil {
+		p.SetCondition(platformv1.BackupRPOSatisfied, metav1.ConditionUnknown, platformv1.ReasonDestinationNotReady, "cannot read backup storage: %v", err)
+	}
 	return nil
 }
 
@@ -69,7 +73,7 @@ func (r *BackupPolicyReconciler) store(ctx context.Context, bp *platformv1.Backu
 func (p *backupPass) report(all []backup.Manifest) {
 	st := &p.status
 	st.Backups = int32(len(all))
-	st.LastBackup, st.LastSuccessfulBackupTime, st.LastVerification = nil, nil, nil
+	st.LastBackup, st.LastSuccessfulBackupTime, st.LastVerification, st.LastVerifiedTime = nil, nil, nil, nil
 	if len(all) == 0 {
 		p.Condition(platformv1.BackupLastSucceeded, false, platformv1.ReasonNoBackupYet, "no backup in storage yet")
 		p.Condition(platformv1.BackupVerified, false, platformv1.ReasonNoBackupYet, "no backup in storage yet")
@@ -93,6 +97,12 @@ func (p *backupPass) report(all []backup.Manifest) {
 		st.LastVerification = rec
 		break
 	}
+	for i := len(all) - 1; i >= 0; i-- {
+		if v := all[i].Verification; v != nil && v.Passed {
+			st.LastVerifiedTime = ptrTime(v.Finished)
+			break
+		}
+	}
 	switch v := newest.Verification; {
 	case v == nil:
 		p.Condition(platformv1.BackupVerified, false, platformv1.ReasonProgressing, "the newest backup %s is not verified yet", newest.ID)
@@ -101,6 +111,30 @@ func (p *backupPass) report(all []backup.Manifest) {
 	default:
 		p.Condition(platformv1.BackupVerified, false, platformv1.ReasonVerificationFailed, "backup %s failed verification: %s", newest.ID, strings.Join(v.Problems, "; "))
 	}
+}
+
+// checkRPO compares the newest backup's age with spec.rpo. The message
+// names times, not ages, so an unchanged catalogue writes no status.
+func (p *backupPass) checkRPO(all []backup.Manifest, now time.Time) {
+	rpo := p.policy.Spec.RPO
+	if rpo == nil {
+		return
+	}
+	if len(all) == 0 {
+		p.Condition(platformv1.BackupRPOSatisfied, false, platformv1.ReasonNoBackupYet, "no backup in storage yet; the RPO is %s", rpo.Duration)
+		return
+	}
+	newest := all[len(all)-1]
+	due := newest.Finished.Add(rpo.Duration)
+	if now.After(due) {
+		p.Condition(platformv1.BackupRPOSatisfied, false, platformv1.ReasonRPOMissed, "the newest backup %s finished at %s, more than the RPO %s ago",
+			newest.ID, newest.Finished.UTC().Format(time.RFC3339), rpo.Duration)
+		return
+	}
+	p.Condition(platformv1.BackupRPOSatisfied, true, platformv1.ReasonReconciled, "the newest backup %s finished at %s, within the RPO %s",
+		newest.ID, newest.Finished.UTC().Format(time.RFC3339), rpo.Duration)
+	// Look again when the RPO would be missed, not only on the next tick.
+	p.WakeIn(due.Sub(now) + time.Second)
 }
 
 func ptrTime(t time.Time) *metav1.Time {

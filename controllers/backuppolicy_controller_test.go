@@ -146,13 +146,14 @@ func TestBackupPolicyStatusFromTheCatalogue(t *testing.T) {
 		}
 	}
 	write("20261101T020000Z-aaaaaa/manifest.json", `{"id":"20261101T020000Z-aaaaaa","tenant":"bkp2","started":"2026-11-01T02:00:00Z","finished":"2026-11-01T02:01:00Z","size":1000}`)
-	write("20261101T020000Z-aaaaaa/verification.json", `{"backupId":"20261101T020000Z-aaaaaa","passed":true,"restoreSeconds":3}`)
+	write("20261101T020000Z-aaaaaa/verification.json", `{"backupId":"20261101T020000Z-aaaaaa","passed":true,"restoreSeconds":3,"finished":"2026-11-01T03:00:00Z"}`)
 	write("20261102T020000Z-bbbbbb/manifest.json", `{"id":"20261102T020000Z-bbbbbb","tenant":"bkp2","started":"2026-11-02T02:00:00Z","finished":"2026-11-02T02:01:30Z","size":2000}`)
 	write("20261102T020000Z-bbbbbb/verification.json", `{"backupId":"20261102T020000Z-bbbbbb","passed":false,"problems":["table public.users has 3 rows after restore, manifest says 4"]}`)
 	write("20261103T020000Z-cccccc/dump.pgdump", "a failed run's remains: no manifest")
 
 	bp := backupPolicy(ns)
 	bp.Spec.Destination = platformv1.BackupDestination{Filesystem: &platformv1.FilesystemDestination{Path: dir}}
+	bp.Spec.RPO = &metav1.Duration{Duration: 26 * time.Hour} // the newest backup is weeks old
 	create(t, bp)
 	eventually(t, 30*time.Second, func() (bool, string) {
 		got := &platformv1.BackupPolicy{}
@@ -163,7 +164,9 @@ func TestBackupPolicyStatusFromTheCatalogue(t *testing.T) {
 		ok := st.Backups == 2 && st.LastBackup != nil && st.LastBackup.Name == "20261102T020000Z-bbbbbb" && st.LastBackup.SizeBytes == 2000 &&
 			st.LastVerification != nil && !st.LastVerification.Succeeded && strings.Contains(st.LastVerification.Message, "manifest says 4") &&
 			meta.IsStatusConditionTrue(st.Conditions, platformv1.BackupLastSucceeded) &&
-			meta.IsStatusConditionFalse(st.Conditions, platformv1.BackupVerified)
+			meta.IsStatusConditionFalse(st.Conditions, platformv1.BackupVerified) &&
+			meta.IsStatusConditionFalse(st.Conditions, platformv1.BackupRPOSatisfied) &&
+			st.LastVerifiedTime != nil && st.LastVerifiedTime.Time.Equal(time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC))
 		return ok, fmt.Sprintf("%+v %s", st, conditions(st.Conditions))
 	})
 }

@@ -32,6 +32,11 @@ type BackupPolicySpec struct {
 	// +optional
 	Verification BackupVerification `json:"verification,omitempty"`
 
+	// RPO is the recovery point objective: the newest backup must be at
+	// most this old, or RPOSatisfied turns False. Unset: no such condition.
+	// +optional
+	RPO *metav1.Duration `json:"rpo,omitempty"`
+
 	// Suspend stops scheduling new backups; existing ones are kept.
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`
@@ -194,7 +199,8 @@ type BackupPolicyStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// Conditions: Ready, LastBackupSucceeded and BackupVerified.
+	// Conditions: Ready, LastBackupSucceeded, BackupVerified and, with
+	// spec.rpo, RPOSatisfied.
 	// +listType=map
 	// +listMapKey=type
 	// +optional
@@ -207,6 +213,11 @@ type BackupPolicyStatus struct {
 	// LastSuccessfulBackupTime is when the newest good backup completed.
 	// +optional
 	LastSuccessfulBackupTime *metav1.Time `json:"lastSuccessfulBackupTime,omitempty"`
+
+	// LastVerifiedTime is when the newest backup whose latest verification
+	// passed was verified.
+	// +optional
+	LastVerifiedTime *metav1.Time `json:"lastVerifiedTime,omitempty"`
 
 	// LastVerification is the most recent restore check.
 	// +optional
@@ -238,7 +249,9 @@ type BackupPolicyStatus struct {
 // +kubebuilder:resource:categories=bellwork
 // +kubebuilder:printcolumn:name="Schedule",type=string,JSONPath=`.spec.schedule`
 // +kubebuilder:printcolumn:name="Last Backup",type=date,JSONPath=`.status.lastSuccessfulBackupTime`
+// +kubebuilder:printcolumn:name="Last Verified",type=date,JSONPath=`.status.lastVerifiedTime`
 // +kubebuilder:printcolumn:name="Verified",type=string,JSONPath=`.status.conditions[?(@.type=="BackupVerified")].status`
+// +kubebuilder:printcolumn:name="RPO OK",type=string,JSONPath=`.status.conditions[?(@.type=="RPOSatisfied")].status`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type BackupPolicy struct {
