@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/controllers"
@@ -169,4 +170,25 @@ func TestBackupPolicyStatusFromTheCatalogue(t *testing.T) {
 			st.LastVerifiedTime != nil && st.LastVerifiedTime.Time.Equal(time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC))
 		return ok, fmt.Sprintf("%+v %s", st, conditions(st.Conditions))
 	})
+
+	// The metrics AlertRules watch, per tenant.
+	families, err := ctrlmetrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "tenant" && l.GetValue() == tenant {
+					got[f.GetName()] = m.GetGauge().GetValue()
+				}
+			}
+		}
+	}
+	if got["bellwork_backups"] != 2 || got["bellwork_backup_last_size_bytes"] != 2000 || got["bellwork_backup_last_duration_seconds"] != 90 ||
+		got["bellwork_backup_last_verification_passed"] != 0 || got["bellwork_backup_last_success_age_seconds"] < 86400 ||
+		got["bellwork_backup_last_verified_age_seconds"] < 86400 {
+		t.Errorf("metrics for %s = %v", tenant, got)
+	}
 }

@@ -102,6 +102,7 @@ func Setup(mgr manager.Manager, opts Options) error {
 		return fmt.Errorf("set up the BackupPolicy controller: %w", err)
 	}
 	registerTenantMetrics(mgr.GetCache())
+	registerBackupMetrics(mgr.GetCache())
 	return nil
 }
 
