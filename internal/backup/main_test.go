@@ -47,7 +47,10 @@ type tenantDB struct {
 	backupURL string
 }
 
-func newTenantDB(t *testing.T, rows int) tenantDB {
+func newTenantDB(t *testing.T, rows int) tenantDB { return newTenantDBB(t, rows) }
+
+// newTenantDBB is newTenantDB for tests and benchmarks alike.
+func newTenantDBB(t testing.TB, rows int) tenantDB {
 	t.Helper()
 	ctx := context.Background()
 	name := fmt.Sprintf("tenant%d", dbCounter.Add(1))
@@ -92,7 +95,11 @@ func newTenantDB(t *testing.T, rows int) tenantDB {
 	return tenantDB{name: name, backupURL: pg.URL(name, name+"_backup", "backup-pw")}
 }
 
-func s3Store(t *testing.T, prefix string) *S3Store {
+func s3Store(t *testing.T, prefix string) *S3Store { return s3StoreFor(t, prefix) }
+
+func s3StoreB(b *testing.B) *S3Store { return s3StoreFor(b, "bench") }
+
+func s3StoreFor(t testing.TB, prefix string) *S3Store {
 	t.Helper()
 	st, err := NewS3Store(S3Config{Endpoint: s3.Endpoint, Insecure: true, Bucket: s3.Bucket, Prefix: prefix,
 		Region: s3server.Region, AccessKey: s3.AccessKey, SecretKey: s3.SecretKey})
