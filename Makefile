@@ -22,7 +22,7 @@ help: ## List the targets with one line each.
 ##@ Everyday
 
 .PHONY: run
-run: deps s3server ## Start the whole platform locally (Postgres, control plane, operator, LMS), apply the samples, print the sign-in link (Ctrl-C stops).
+run: deps s3server ## Start the whole platform locally (Postgres, control plane, S3 server, operator and the LMS fleet it runs), apply the samples, print the sign-in link (Ctrl-C stops).
 	@go build -o bin/platform ./hack/platform
 	@bin/platform
 
