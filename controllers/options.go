@@ -14,10 +14,24 @@ import (
 // flags onto them; tests set them directly.
 type Options struct {
 	Platform
-	Tenant      TenantOptions
-	School      SchoolOptions
-	FeatureFlag FeatureFlagOptions
-	LMSDeploy   LMSDeployOptions
+	Tenant       TenantOptions
+	School       SchoolOptions
+	FeatureFlag  FeatureFlagOptions
+	LMSDeploy    LMSDeployOptions
+	BackupPolicy BackupPolicyOptions
+}
+
+// BackupPolicyOptions configure the BackupPolicy controller.
+type BackupPolicyOptions struct {
+	// Image runs the backup and verification Jobs: the LMS image, whose
+	// binary has the backup subcommands.
+	Image string
+	// VerificationSecret names a Secret, in each tenant namespace, whose
+	// "uri" connects to the verification server as a role that may create
+	// databases. Empty: no verification CronJobs.
+	VerificationSecret string
+	// RunLocally marks the Jobs' pods for make run's local kubelet.
+	RunLocally bool
 }
 
 // Platform is what every controller shares: where the LMS and the operator
@@ -91,6 +105,7 @@ func DefaultOptions() Options {
 			OperatorNamespace: "bellwork-system",
 			RetryInterval:     5 * time.Second,
 		},
+		BackupPolicy: BackupPolicyOptions{Image: "bellwork/lms:latest"},
 		Tenant: TenantOptions{
 			DriftInterval:           5 * time.Minute,
 			RotationGrace:           10 * time.Minute,
@@ -120,6 +135,9 @@ func (o *Options) fillDefaults() {
 	}
 	if o.OperatorNamespace == "" {
 		o.OperatorNamespace = d.OperatorNamespace
+	}
+	if o.BackupPolicy.Image == "" {
+		o.BackupPolicy.Image = d.BackupPolicy.Image
 	}
 	for _, f := range []struct {
 		v *time.Duration

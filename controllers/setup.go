@@ -33,7 +33,7 @@ func CacheOptions() cache.Options {
 	}
 }
 
-// Setup registers the Tenant, School and FeatureFlag controllers and the tenant metrics
+// Setup registers the Tenant, School, FeatureFlag, lmsdeploy and BackupPolicy controllers and the tenant metrics
 // with mgr. The manager should be created with CacheOptions.
 func Setup(mgr manager.Manager, opts Options) error {
 	if opts.Postgres == nil {
@@ -91,7 +91,18 @@ func Setup(mgr manager.Manager, opts Options) error {
 	if err := fleets.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up the lmsdeploy controller: %w", err)
 	}
+	backups := &BackupPolicyReconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Events:    eventRecorder(mgr, "bellwork-backuppolicy"),
+		Platform:  opts.Platform,
+		Options:   opts.BackupPolicy,
+	}
+	if err := backups.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up the BackupPolicy controller: %w", err)
+	}
 	registerTenantMetrics(mgr.GetCache())
+	registerBackupMetrics(mgr.GetCache())
 	return nil
 }
 

@@ -48,6 +48,7 @@ func run(m *testing.M) int {
 	// Services, Postgres, operator (metrics, probes, admission webhook).
 	base := freePorts(6)
 	opts.LMSPort, opts.PreviewPort, opts.PostgresPort, opts.OperatorPort = base, base+1, base+2, base+3
+	opts.S3Port = 0 // a free one: make run may hold the default
 	plat, err = platform.Up(context.Background(), opts)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: bring the platform up: %v\n(its logs are in %s)\n", err, filepath.Join(state, "logs"))

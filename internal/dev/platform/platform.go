@@ -31,6 +31,7 @@ import (
 	"bellwork.dev/bellwork/internal/dev/localcluster"
 	"bellwork.dev/bellwork/internal/dev/localrunner"
 	"bellwork.dev/bellwork/internal/dev/pgserver"
+	"bellwork.dev/bellwork/internal/dev/s3server"
 	"bellwork.dev/bellwork/internal/dev/serviceproxy"
 )
 
@@ -54,13 +55,14 @@ type Options struct {
 	PreviewPort  int    // the fleet's preview Service on 127.0.0.1
 	PostgresPort int
 	OperatorPort int // metrics; the health probe takes the next port, the admission webhook the one after
+	S3Port       int // the local S3 server for backups; 0 picks a free port
 	Out          io.Writer
 }
 
 // Defaults are make run's settings.
 func Defaults(root string) Options {
 	return Options{Root: root, StateDir: filepath.Join(root, ".local"), LMSPort: 8080, PreviewPort: 8081,
-		PostgresPort: 55432, OperatorPort: 18080, Out: os.Stdout}
+		PostgresPort: 55432, OperatorPort: 18080, S3Port: 19000, Out: os.Stdout}
 }
 
 // Platform is a running local platform.
@@ -68,6 +70,7 @@ type Platform struct {
 	Opts       Options
 	Kubeconfig string
 	Postgres   *pgserver.Server
+	S3         *s3server.Server
 	Cluster    *localcluster.Cluster
 	Kube       kubernetes.Interface
 
@@ -121,6 +124,16 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := p.step("Building the local S3 server (first time: about 2 minutes; then cached)", func() error {
+		return o.stream("hack/s3server.sh", "build")
+	}); err != nil {
+		return nil, fmt.Errorf("build the S3 server: %w (the output above says why)", err)
+	}
+	if err := p.step(fmt.Sprintf("Starting the S3 server for backups (data in %s)", filepath.Join(o.StateDir, "s3")), func() error {
+		return p.startS3(ctx)
+	}); err != nil {
+		return nil, err
+	}
 	bin, err := localcluster.BinDir(o.Root)
 	if err != nil {
 		return nil, err
@@ -171,7 +184,9 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 			// The fleet's pods run on the local kubelet, its Services on
 			// the local proxy at these ports, its mail in one folder.
 			"--run-locally", "--local-active-port="+strconv.Itoa(o.LMSPort), "--local-preview-port="+strconv.Itoa(o.PreviewPort),
-			"--lms-dev-mailbox-dir="+o.MailDir())
+			"--lms-dev-mailbox-dir="+o.MailDir(),
+			// Backup Jobs run here as local processes, verified against the local Postgres.
+			"--backup-run-locally", "--backup-verification-secret="+BackupVerifierSecret)
 	}); err != nil {
 		return nil, err
 	}
@@ -217,9 +232,17 @@ func (o Options) logs() string { return filepath.Join(o.StateDir, "logs") }
 func (o Options) binary(name string) string { return filepath.Join(o.Root, "bin", name) }
 
 func (o Options) logFile(name string) io.Writer {
+	if f := o.logFileHandle(name); f != nil {
+		return f
+	}
+	return io.Discard
+}
+
+// logFileHandle is the log file itself, or nil when it cannot be opened.
+func (o Options) logFileHandle(name string) *os.File {
 	f, err := os.OpenFile(filepath.Join(o.logs(), name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return io.Discard
+		return nil
 	}
 	return f
 }
@@ -236,6 +259,9 @@ func (o Options) stream(name string, args ...string) error {
 func (o Options) checkPorts() error {
 	ports := map[int]string{o.PostgresPort: "Postgres", o.OperatorPort: "the operator's metrics", o.OperatorPort + 1: "the operator's health probe",
 		o.OperatorPort + 2: "the operator's admission webhook"}
+	if o.S3Port != 0 {
+		ports[o.S3Port] = "the S3 server"
+	}
 	ports[o.LMSPort] = "the LMS fleet's active Service"
 	ports[o.PreviewPort] = "the LMS fleet's preview Service"
 	for port, what := range ports {
@@ -304,6 +330,9 @@ func (p *Platform) Down() {
 	}
 	if p.Cluster != nil {
 		_ = p.Cluster.Stop()
+	}
+	if p.S3 != nil {
+		_ = p.S3.Stop()
 	}
 	if p.Postgres != nil {
 		_ = p.Postgres.Stop()
