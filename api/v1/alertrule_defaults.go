@@ -18,9 +18,10 @@ func (r *AlertRule) EvaluationInterval() time.Duration {
 	return DefaultAlertInterval
 }
 
-// GroupWait is spec.grouping.groupWait, 30s when unset.
+// GroupWait is spec.grouping.groupWait (where "0s" means no wait), 30s
+// without grouping.
 func (r *AlertRule) GroupWait() time.Duration {
-	if g := r.Spec.Grouping; g != nil && g.GroupWait.Duration > 0 {
+	if g := r.Spec.Grouping; g != nil {
 		return g.GroupWait.Duration
 	}
 	return DefaultAlertGroupWait

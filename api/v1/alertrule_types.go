@@ -454,10 +454,11 @@ type AlertInstance struct {
 	// +optional
 	ResolvedAt *metav1.Time `json:"resolvedAt,omitempty"`
 
-	// LastActiveAt is the last evaluation that found it active, which
-	// keepFiringFor counts from.
+	// InactiveSince is the first evaluation that found a firing instance no
+	// longer active; keepFiringFor counts from it. (Recording the last
+	// active evaluation instead would write status at every evaluation.)
 	// +optional
-	LastActiveAt *metav1.Time `json:"lastActiveAt,omitempty"`
+	InactiveSince *metav1.Time `json:"inactiveSince,omitempty"`
 
 	// Value is the last value.
 	// +optional

@@ -119,8 +119,8 @@ func (in *AlertInstance) DeepCopyInto(out *AlertInstance) {
 		in, out := &in.ResolvedAt, &out.ResolvedAt
 		*out = (*in).DeepCopy()
 	}
-	if in.LastActiveAt != nil {
-		in, out := &in.LastActiveAt, &out.LastActiveAt
+	if in.InactiveSince != nil {
+		in, out := &in.InactiveSince, &out.InactiveSince
 		*out = (*in).DeepCopy()
 	}
 }
