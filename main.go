@@ -20,6 +20,7 @@ import (
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/controllers"
 	"bellwork.dev/bellwork/internal/admission"
+	"bellwork.dev/bellwork/internal/alerting/promeval"
 )
 
 // newScheme knows the built-in kinds, Bellwork's and CloudNativePG's.
@@ -51,6 +52,29 @@ func (h hostOverrides) Set(v string) error {
 	return nil
 }
 
+// scrapeTargets collects --alert-scrape-target job=url flags.
+type scrapeTargets struct{ list *[]promeval.Target }
+
+func (s scrapeTargets) String() string {
+	if s.list == nil {
+		return ""
+	}
+	var parts []string
+	for _, t := range *s.list {
+		parts = append(parts, t.Job+"="+t.URL)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (s scrapeTargets) Set(v string) error {
+	job, url, ok := strings.Cut(v, "=")
+	if !ok || job == "" || !(strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "https://")) {
+		return fmt.Errorf("scrape target %q: want job=http(s)://host:port/metrics", v)
+	}
+	*s.list = append(*s.list, promeval.Target{Job: job, URL: url})
+	return nil
+}
+
 func main() {
 	var metricsAddr, probeAddr string
 	var leaderElect bool
@@ -73,6 +97,9 @@ func main() {
 	flag.BoolVar(&opts.LMSDeploy.RunLocally, "run-locally", false, "development only: mark the LMS fleet's pods for make run's local kubelet and its Services for the local proxy")
 	flag.StringVar(&opts.LMSDeploy.DevMailboxDir, "lms-dev-mailbox-dir", "", "development only: LMS pods keep sent mail for /dev/mailbox and write it to this folder")
 	flag.DurationVar(&opts.LMSDeploy.ResyncInterval, "lmsdeploy-resync", opts.LMSDeploy.ResyncInterval, "how often an lmsdeploy is looked at when nothing it watches changed")
+	flag.Var(scrapeTargets{&opts.AlertRule.ScrapeTargets}, "alert-scrape-target", "a /metrics endpoint AlertRule expressions are evaluated over, job=url (repeatable)")
+	flag.DurationVar(&opts.AlertRule.ScrapeInterval, "alert-scrape-interval", opts.AlertRule.ScrapeInterval, "how often the scrape targets are read")
+	flag.DurationVar(&opts.AlertRule.Heartbeat, "alert-heartbeat", opts.AlertRule.Heartbeat, "how often a steady AlertRule's status (values, last evaluation) is refreshed when nothing else changed")
 	flag.Var(overrides, "postgres-host-override", "development only: dial host:port=host:port instead of a database server's address (repeatable); lets `make run` and tests point CloudNativePG service names at a local Postgres")
 	zapOpts := zap.Options{Development: false}
 	zapOpts.BindFlags(flag.CommandLine)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -13,6 +14,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
+	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/internal/alerting/deliver"
+	"bellwork.dev/bellwork/internal/alerting/promeval"
 	"bellwork.dev/bellwork/internal/builders"
 	"bellwork.dev/bellwork/internal/notify"
 	"bellwork.dev/bellwork/internal/pgadmin"
@@ -91,7 +95,43 @@ func Setup(mgr manager.Manager, opts Options) error {
 	if err := fleets.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up the lmsdeploy controller: %w", err)
 	}
+	if err := setupAlertRules(mgr, opts); err != nil {
+		return err
+	}
 	registerTenantMetrics(mgr.GetCache())
+	return nil
+}
+
+// setupAlertRules registers the AlertRule controller with its evaluation:
+// a bounded sample store the scraper fills from the configured targets,
+// evaluated with Prometheus' engine.
+func setupAlertRules(mgr manager.Manager, opts Options) error {
+	o := opts.AlertRule
+	store := promeval.NewStore(o.Retention.Milliseconds(), o.MaxSeries)
+	if len(o.ScrapeTargets) > 0 {
+		log := mgr.GetLogger().WithName("scrape")
+		scraper := &promeval.Scraper{Store: store, Targets: o.ScrapeTargets, Interval: o.ScrapeInterval,
+			OnError: func(t promeval.Target, err error) { log.V(1).Info("Scrape failed", "job", t.Job, "error", err.Error()) }}
+		if err := mgr.Add(manager.RunnableFunc(scraper.Start)); err != nil {
+			return err
+		}
+	}
+	alerts := &AlertRuleReconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Events:    eventRecorder(mgr, "bellwork-alertrule"),
+		Platform:  opts.Platform,
+		Options:   o,
+		Local:     &promeval.Local{Engine: promeval.NewEngine(5_000_000, 30*time.Second), Queryable: store},
+		Remote: func(src platformv1.AlertSource) Querier {
+			return &promeval.Remote{URL: src.URL, Client: &http.Client{Timeout: orDefault(src.Timeout.Duration, 10*time.Second)}}
+		},
+		Sender: &deliver.Sender{Webhook: &notify.Webhook{}},
+		Now:    o.Now,
+	}
+	if err := alerts.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up the AlertRule controller: %w", err)
+	}
 	return nil
 }
 

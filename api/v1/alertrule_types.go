@@ -5,7 +5,7 @@ import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 // AlertRuleSpec says what to evaluate, when it counts as firing, and whom to tell.
 // +kubebuilder:validation:XValidation:rule="has(self.expr) != has(self.check)",message="set exactly one of expr (a PromQL expression) or check (a typed check)"
 // +kubebuilder:validation:XValidation:rule="!has(self.source) || has(self.expr)",message="source is where expr is evaluated, so it needs expr"
-// +kubebuilder:validation:XValidation:rule="!has(self.interval) || duration(self.interval) >= duration('5s')",message="interval must be at least 5s"
+// +kubebuilder:validation:XValidation:rule="!has(self.interval) || duration(self.interval) == duration('0s') || duration(self.interval) >= duration('5s')",message="interval must be at least 5s"
 type AlertRuleSpec struct {
 	// Expr is a PromQL expression. Each sample it returns is one alert
 	// instance, identified by the sample's labels; the alert is active while
@@ -28,7 +28,7 @@ type AlertRuleSpec struct {
 	// +optional
 	Check *AlertCheck `json:"check,omitempty"`
 
-	// Interval between evaluations.
+	// Interval between evaluations, at least 5s ("0s" means the default).
 	// +kubebuilder:default="30s"
 	// +optional
 	Interval metav1.Duration `json:"interval,omitempty"`
