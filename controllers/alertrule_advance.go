@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -26,9 +27,12 @@ func (r *AlertRuleReconciler) advance(ctx context.Context, p *alertPass) error {
 	p.status, p.transitions = alerting.Step(p.rule, p.status, alerting.Input{
 		Now: p.now, Evaluation: p.eval, Muting: muting, Heartbeat: r.Options.Heartbeat,
 	})
-	if p.eval.Err != nil {
+	switch {
+	case errors.Is(p.eval.Err, errInvalidExpression):
+		p.Condition(platformv1.ConditionReady, false, platformv1.ReasonInvalidExpression, "%s", p.eval.Err.Error())
+	case p.eval.Err != nil:
 		p.Condition(platformv1.ConditionReady, false, platformv1.ReasonEvaluationFailed, "%s", p.eval.Err.Error())
-	} else {
+	default:
 		p.Condition(platformv1.ConditionReady, true, platformv1.ReasonEvaluated, "the rule evaluates")
 	}
 	return nil

@@ -16,8 +16,13 @@ import (
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/alerting"
 	"bellwork.dev/bellwork/internal/alerting/checks"
+	"bellwork.dev/bellwork/internal/alerting/promeval"
 	"bellwork.dev/bellwork/internal/builders"
 )
+
+// errInvalidExpression marks an expression that does not parse (one the
+// admission webhook, when reached, refuses).
+var errInvalidExpression = errors.New("spec.expr is not valid PromQL")
 
 // evaluate fills p.eval from the rule's expression or typed check. A rule
 // that cannot be evaluated is not a failed pass: its health says why.
@@ -30,6 +35,9 @@ func (r *AlertRuleReconciler) evaluate(ctx context.Context, p *alertPass) error 
 func (r *AlertRuleReconciler) samples(ctx context.Context, rule *platformv1.AlertRule, now time.Time) ([]alerting.Sample, error) {
 	spec := rule.Spec
 	if spec.Expr != "" {
+		if err := promeval.Parse(spec.Expr); err != nil {
+			return nil, fmt.Errorf("%w: %v", errInvalidExpression, err)
+		}
 		q := r.Local
 		if spec.Source != nil && r.Remote != nil {
 			q = r.Remote(*spec.Source)
