@@ -44,9 +44,10 @@ func run(m *testing.M) int {
 	opts := platform.Defaults(root)
 	opts.StateDir = state
 	// One block of free ports: LMS replicas, Postgres, operator (metrics,
-	// probes, admission webhook).
-	base := freePorts(opts.LMSReplicas + 4)
+	// probes, admission webhook), the alert receiver.
+	base := freePorts(opts.LMSReplicas + 5)
 	opts.LMSPort, opts.PostgresPort, opts.OperatorPort = base, base+opts.LMSReplicas, base+opts.LMSReplicas+1
+	opts.AlertReceiverPort = base + opts.LMSReplicas + 4
 	plat, err = platform.Up(context.Background(), opts)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: bring the platform up: %v\n(its logs are in %s)\n", err, filepath.Join(state, "logs"))

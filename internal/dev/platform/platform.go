@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"bellwork.dev/bellwork/internal/dev/alertreceiver"
 	"bellwork.dev/bellwork/internal/dev/localcluster"
 	"bellwork.dev/bellwork/internal/dev/localrunner"
 	"bellwork.dev/bellwork/internal/dev/pgserver"
@@ -42,13 +44,19 @@ type Options struct {
 	LMSReplicas  int
 	PostgresPort int
 	OperatorPort int // metrics; the health probe takes the next port, the admission webhook the one after
-	Out          io.Writer
+	// AlertReceiverPort is the local alert receiver the sample AlertRules'
+	// Secret (config/samples/39_alert_receiver_secret.yaml) points at.
+	AlertReceiverPort int
+	Out               io.Writer
 }
+
+// AlertSigningKey is the sample receiver Secret's signing-key.
+const AlertSigningKey = "local-development-signing-key"
 
 // Defaults are make run's settings.
 func Defaults(root string) Options {
 	return Options{Root: root, StateDir: filepath.Join(root, ".local"), LMSPort: 8080, LMSReplicas: 2,
-		PostgresPort: 55432, OperatorPort: 18080, Out: os.Stdout}
+		PostgresPort: 55432, OperatorPort: 18080, AlertReceiverPort: 9095, Out: os.Stdout}
 }
 
 // Platform is a running local platform.
@@ -60,6 +68,7 @@ type Platform struct {
 	Kube       kubernetes.Interface
 
 	procs   []*proc
+	alerts  *http.Server
 	cancel  context.CancelFunc
 	exited  chan string
 	runDone chan struct{}
@@ -139,14 +148,25 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 		Log:      slog.New(slog.NewTextHandler(o.logFile("local-runner"), nil))}
 	go func() { defer close(p.runDone); _ = runner.Run(runCtx) }()
 
+	if err := p.step(fmt.Sprintf("Starting the alert receiver on 127.0.0.1:%d (it prints the messages it gets here)", o.AlertReceiverPort), func() error {
+		return p.startAlertReceiver()
+	}); err != nil {
+		return nil, err
+	}
+	// The operator evaluates AlertRule expressions over its own metrics
+	// and the LMS replicas'.
+	scrape := []string{"--alert-scrape-target=bellwork-operator=http://127.0.0.1:" + strconv.Itoa(o.OperatorPort) + "/metrics"}
+	for i := range o.LMSReplicas {
+		scrape = append(scrape, fmt.Sprintf("--alert-scrape-target=lms=http://127.0.0.1:%d/metrics", o.LMSPort+i))
+	}
 	if err := p.step("Starting the operator (log: "+filepath.Join(o.logs(), "operator.log")+")", func() error {
-		return p.spawn("operator", o.binary("bellwork"), "--lms-namespace="+Namespace, "--operator-namespace="+Namespace,
+		return p.spawn("operator", o.binary("bellwork"), append(scrape, "--lms-namespace="+Namespace, "--operator-namespace="+Namespace,
 			"--lms-port="+strconv.Itoa(o.LMSPort), "--metrics-bind-address=127.0.0.1:"+strconv.Itoa(o.OperatorPort),
 			"--health-probe-bind-address=127.0.0.1:"+strconv.Itoa(o.OperatorPort+1),
 			// The API server reaches the webhook of an operator outside the
 			// cluster by URL.
 			"--webhook-host=127.0.0.1", "--webhook-port="+strconv.Itoa(o.OperatorPort+2),
-			"--webhook-url=https://127.0.0.1:"+strconv.Itoa(o.OperatorPort+2))
+			"--webhook-url=https://127.0.0.1:"+strconv.Itoa(o.OperatorPort+2))...)
 	}); err != nil {
 		return nil, err
 	}
@@ -199,7 +219,7 @@ func (o Options) stream(name string, args ...string) error {
 // checkPorts fails early, naming the port, when another program holds one.
 func (o Options) checkPorts() error {
 	ports := map[int]string{o.PostgresPort: "Postgres", o.OperatorPort: "the operator's metrics", o.OperatorPort + 1: "the operator's health probe",
-		o.OperatorPort + 2: "the operator's admission webhook"}
+		o.OperatorPort + 2: "the operator's admission webhook", o.AlertReceiverPort: "the alert receiver"}
 	for i := range o.LMSReplicas {
 		ports[o.LMSPort+i] = "an LMS replica"
 	}
@@ -248,6 +268,17 @@ func (p *Platform) spawn(name, path string, args ...string) error {
 	return nil
 }
 
+// startAlertReceiver serves the local alert receiver in this process.
+func (p *Platform) startAlertReceiver() error {
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p.Opts.AlertReceiverPort))
+	if err != nil {
+		return err
+	}
+	p.alerts = &http.Server{Handler: &alertreceiver.Receiver{Out: p.Opts.Out, SigningKey: []byte(AlertSigningKey)}, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = p.alerts.Serve(l) }()
+	return nil
+}
+
 func (p *Platform) waitHTTP(ctx context.Context, url string, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
@@ -278,6 +309,9 @@ func (p *Platform) Down() {
 		}
 	}
 	p.procs = nil
+	if p.alerts != nil {
+		_ = p.alerts.Close()
+	}
 	if p.cancel != nil {
 		p.cancel()
 		<-p.runDone
