@@ -83,6 +83,7 @@ Try:
   kubectl get tenants,schools -A
   kubectl describe tenant %s
   kubectl get bellwork -A
+  kubectl get alertrules -A      (messages they send are printed here by the alert receiver)
 
 Logs: %s   Ctrl-C stops everything.
 `, time.Since(start).Round(time.Second), p.Opts.LMSPort, p.Opts.LMSPort+1, links, p.Opts.LMSPort, p.Kubeconfig, p.Kubeconfig, sampleTenant,
