@@ -505,7 +505,8 @@ type NotificationRecord struct {
 	// Time of the attempt.
 	Time metav1.Time `json:"time"`
 
-	// Receiver it went to.
+	// Receiver it went to: the one that failed, or every receiver when
+	// all took it.
 	// +optional
 	Receiver string `json:"receiver,omitempty"`
 

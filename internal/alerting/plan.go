@@ -163,13 +163,14 @@ func fingerprint(insts []platformv1.AlertInstance) string {
 // as it was, so the next evaluation plans it again.
 func Delivered(groups []platformv1.NotificationGroup, m Message, errs map[string]error, now time.Time) ([]platformv1.NotificationGroup, platformv1.NotificationRecord) {
 	rec := platformv1.NotificationRecord{Time: metav1.NewTime(now.Truncate(time.Second)), Group: m.Group, Kind: m.Kind, Result: platformv1.NotificationSent}
-	for _, name := range sortedKeys(errs) {
-		rec.Receiver = name
+	names := sortedKeys(errs)
+	for _, name := range names {
 		if err := errs[name]; err != nil {
-			rec.Result, rec.Message = platformv1.NotificationFailed, err.Error()
+			rec.Receiver, rec.Result, rec.Message = name, platformv1.NotificationFailed, err.Error()
 			return groups, rec
 		}
 	}
+	rec.Receiver = strings.Join(names, ", ")
 	out := groups[:0:0]
 	for _, g := range groups {
 		if g.Key == m.Group {

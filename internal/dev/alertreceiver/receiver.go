@@ -63,7 +63,10 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			http.Error(w, "invalid_payload", http.StatusBadRequest)
 			return
 		}
-		r.print(fmt.Sprintf("[alert receiver] slack %s %s", p.Channel, p.Text))
+		if p.Channel != "" {
+			p.Text = p.Channel + " " + p.Text
+		}
+		r.print("[alert receiver] slack " + p.Text)
 	case "/webhook":
 		if err := notify.Verify(r.SigningKey, req.Header, body, time.Now(), 5*time.Minute); err != nil {
 			r.print("[alert receiver] webhook refused: " + err.Error())

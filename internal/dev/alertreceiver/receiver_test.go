@@ -28,7 +28,7 @@ func TestReceiverPrintsMessagesAndChecksSignatures(t *testing.T) {
 		t.Fatal("a wrongly signed message was accepted")
 	}
 	got := out.String()
-	for _, want := range []string{"slack  [FIRING] a/b", "webhook (signature ok) RESOLVED a/b", "webhook refused"} {
+	for _, want := range []string{"slack [FIRING] a/b", "webhook (signature ok) RESOLVED a/b", "webhook refused"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
