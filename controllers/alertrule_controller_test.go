@@ -212,3 +212,52 @@ func TestAlertRuleErrorsAreVisible(t *testing.T) {
 		t.Errorf("firing with a missing receiver Secret: state %s condition %+v last %+v", r.Status.State, c, r.Status.LastNotification)
 	}
 }
+
+// A tenant's database-down alert mutes that tenant's other alerts, not
+// another tenant's: the muted instance shows why, and no message goes out
+// for it.
+func TestAlertRuleInhibition(t *testing.T) {
+	const ns = "alerts-inhibit"
+	ensureNamespace(t, ns)
+	sink := &slackSink{}
+	receiver := httptest.NewServer(sink)
+	defer receiver.Close()
+	create(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "receiver"},
+		StringData: map[string]string{"url": receiver.URL + "/slack"}})
+	startManager(t, nil)
+	rule := func(name, tenant string, mutate func(*platformv1.AlertRule)) *platformv1.AlertRule {
+		r := &platformv1.AlertRule{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+		r.Spec.Expr = "vector(1)"
+		r.Spec.Interval = metav1.Duration{Duration: 5 * time.Second}
+		r.Spec.Labels = map[string]string{"tenant": tenant}
+		r.Spec.Receivers = []platformv1.AlertReceiver{{Name: "sre", Slack: &platformv1.SlackReceiver{URL: platformv1.SecretKeyReference{Name: "receiver", Key: "url"}}}}
+		r.Spec.Grouping = &platformv1.AlertGrouping{}
+		r.Spec.Annotations = map[string]string{"summary": name + " for {{ $labels.tenant }}"}
+		if mutate != nil {
+			mutate(r)
+		}
+		return r
+	}
+	create(t, rule("db-down", "x", func(r *platformv1.AlertRule) { r.Spec.Inhibits = &platformv1.AlertInhibition{Equal: []string{"tenant"}} }))
+	waitRule(t, ns, "db-down", 30*time.Second, func(r *platformv1.AlertRule) bool { return r.Status.State == platformv1.AlertFiring })
+	create(t, rule("slow-x", "x", nil), rule("slow-y", "y", nil))
+
+	muted := waitRule(t, ns, "slow-x", 30*time.Second, func(r *platformv1.AlertRule) bool {
+		return r.Status.State == platformv1.AlertFiring && len(r.Status.Instances) == 1
+	})
+	if m := muted.Status.Instances[0].Muted; !strings.Contains(m, "inhibited by alerts-inhibit/db-down") {
+		t.Errorf("slow-x muted %q, want inhibited by db-down", m)
+	}
+	loud := waitRule(t, ns, "slow-y", 30*time.Second, func(r *platformv1.AlertRule) bool { return r.Status.LastNotification != nil })
+	if loud.Status.Instances[0].Muted != "" || loud.Status.LastNotification.Result != platformv1.NotificationSent {
+		t.Errorf("slow-y (another tenant): muted %q last %+v, want announced", loud.Status.Instances[0].Muted, loud.Status.LastNotification)
+	}
+	eventually(t, 10*time.Second, func() (bool, string) { return sink.has("slow-y for y") })
+	eventually(t, 10*time.Second, func() (bool, string) { return sink.has("db-down for x") })
+	if ok, _ := sink.has("slow-x for x"); ok {
+		t.Error("the inhibited alert was announced")
+	}
+	if muted.Status.LastNotification != nil {
+		t.Errorf("the inhibited alert records a notification: %+v", muted.Status.LastNotification)
+	}
+}
