@@ -238,7 +238,9 @@ func TestAlertRuleInhibition(t *testing.T) {
 		}
 		return r
 	}
-	create(t, rule("db-down", "x", func(r *platformv1.AlertRule) { r.Spec.Inhibits = &platformv1.AlertInhibition{Equal: []string{"tenant"}} }))
+	create(t, rule("db-down", "x", func(r *platformv1.AlertRule) {
+		r.Spec.Inhibits = &platformv1.AlertInhibition{Equal: []string{"tenant"}}
+	}))
 	waitRule(t, ns, "db-down", 30*time.Second, func(r *platformv1.AlertRule) bool { return r.Status.State == platformv1.AlertFiring })
 	create(t, rule("slow-x", "x", nil), rule("slow-y", "y", nil))
 
