@@ -13,12 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/riverqueue/river"
-
+	"bellwork.dev/bellwork/apps/lms/internal/app"
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
-	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/fleet"
-	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
 	"bellwork.dev/bellwork/apps/lms/internal/web"
@@ -63,27 +59,23 @@ func serve(ctx context.Context, args []string) error {
 		return errors.New("--seed-admin works with --database-url only; for directory tenants the operator invites spec.admins")
 	}
 
-	pools := db.NewPools(*poolIdle, int32(*poolMax))
-	defer pools.CloseAll()
-	reg := tenancy.NewRegistry(pools, log)
-
 	var mailer mail.Mailer = mail.Discard{}
 	if *devMailbox {
 		mailer = &mail.Mailbox{Dir: *mailboxDir}
 	}
-	workers := river.NewWorkers()
-	runner := jobs.NewRunner(log, workers)
-	river.AddWorker(workers, &jobs.ImportWorker{DB: fleet.DBFor(reg)})
-	defer runner.StopAll()
-	fleet.Wire(reg, runner)
-
-	cfg := web.DefaultConfig()
-	cfg.SessionIdle, cfg.SessionAbsolute, cfg.DevMailbox, cfg.TrustedProxies = *idle, *absolute, *devMailbox, proxies
-	srv, err := web.New(reg, mailer, runner, log, cfg)
+	lms, err := app.New(ctx, app.Config{Log: log, Mailer: mailer, PoolIdle: *poolIdle, PoolMaxConns: int32(*poolMax)})
 	if err != nil {
 		return err
 	}
-	srv.MustRegister(runner.Collectors()...)
+	defer lms.Close()
+	reg := lms.Registry
+
+	cfg := web.DefaultConfig()
+	cfg.SessionIdle, cfg.SessionAbsolute, cfg.DevMailbox, cfg.TrustedProxies = *idle, *absolute, *devMailbox, proxies
+	srv, err := web.New(lms, cfg)
+	if err != nil {
+		return err
+	}
 
 	switch {
 	case *dbURL != "":
@@ -108,8 +100,7 @@ func serve(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	go pools.Run(ctx)
-	go reg.Run(ctx)
+	go lms.Run(ctx)
 	log.Info("Serving the LMS", "addr", *addr, "tenants", len(reg.Tenants()))
 	return srv.Serve(ctx, *addr)
 }

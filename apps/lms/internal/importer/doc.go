@@ -1,7 +1,11 @@
 // Package importer owns turning parsed rosters (OneRoster 1.1 bundles and the
 // simple users CSV, see package roster) into changes to a tenant database:
 // a dry-run [Plan] for the preview page, and Apply, which re-plans inside the
-// caller's transaction and writes the whole plan or nothing.
+// caller's transaction and writes the whole plan or nothing. The formats are
+// listed once ([Formats]: name, detection, parse, plan); the upload handler
+// and the import job both pick one there. Both planners start from the same
+// base (planBase: actor, schools, a school admin's scope, shared people) and
+// apply the same way (applyPlan).
 //
 // Planning loads the rows an import can touch with one query per table,
 // matches them to the upload in memory (by sourcedId, then e-mail), and

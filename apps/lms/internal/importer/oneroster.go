@@ -21,29 +21,11 @@ func PlanOneRoster(ctx context.Context, s *db.Scope, b *roster.Bundle) (*Plan, e
 	return p, err
 }
 
-// ApplyOneRoster re-plans inside s's transaction (the database may have
-// moved since the preview) and writes everything. When the plan has
-// problems it writes nothing and returns the plan with an error wrapping
-// ErrProblems. progress is called every ~50 rows with (done, total); it
-// must not use s.
+// ApplyOneRoster re-plans and writes b (see applyPlan).
 func ApplyOneRoster(ctx context.Context, s *db.Scope, b *roster.Bundle, progress func(done, total int)) (*Plan, error) {
-	if err := checkActor(s); err != nil {
-		return nil, err
-	}
-	if err := lockImports(ctx, s); err != nil {
-		return nil, err
-	}
-	p, c, err := planBundle(ctx, s, b)
-	if err != nil {
-		return nil, err
-	}
-	if len(p.Problems) > 0 {
-		return p, fmt.Errorf("apply oneroster: %w", ErrProblems)
-	}
-	if err := apply(ctx, s, p, c, progress); err != nil {
-		return p, fmt.Errorf("apply oneroster: %w", err)
-	}
-	return p, nil
+	return applyPlan(ctx, s, "oneroster", func(ctx context.Context, s *db.Scope) (*Plan, *changes, error) {
+		return planBundle(ctx, s, b)
+	}, progress)
 }
 
 // checkActor refuses imports by anyone but admins (and the LMS itself).
@@ -57,15 +39,12 @@ func checkActor(s *db.Scope) error {
 
 // bundlePlanner carries one planning pass over a bundle.
 type bundlePlanner struct {
+	planBase
 	ctx context.Context
 	s   *db.Scope
 	b   *roster.Bundle
-	p   *Plan
-	c   *changes
 
 	orgs *orgMap
-	// scope is the school a school admin may import; nil for district admins.
-	scope *school
 
 	classSchools []*school          // per class: its school, nil when it cannot be imported
 	outside      map[string]*school // classes of schools the actor may not import, with their school
@@ -77,10 +56,6 @@ type bundlePlanner struct {
 	pairs        []guardianPair
 	memberships  map[string]map[membershipKey]bool // user id -> memberships held
 	userNames    map[string]string                 // user id -> display name, of users loaded
-	// shared are the users a school admin sees but may not change (see loadShared).
-	shared map[string]bool
-	// sharedLeft are the shared users whose changes this plan leaves alone.
-	sharedLeft map[string]bool
 
 	skipped skipCounts
 }
@@ -98,31 +73,14 @@ type skipCounts struct {
 }
 
 func planBundle(ctx context.Context, s *db.Scope, b *roster.Bundle) (*Plan, *changes, error) {
-	if err := checkActor(s); err != nil {
-		return nil, nil, err
+	base, err := newPlanBase(ctx, s, bundleFileOrder...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan oneroster: %w", err)
 	}
-	bp := &bundlePlanner{ctx: ctx, s: s, b: b, p: newPlan(bundleFileOrder...), c: &changes{},
+	bp := &bundlePlanner{planBase: base, ctx: ctx, s: s, b: b,
 		outside: map[string]*school{}, courseRows: map[string]*roster.Course{}, terms: map[termKey]string{},
 		courses: map[string]string{}, sections: map[string]*sectionRef{}, users: map[string]*bundleUser{}}
-	schools, err := loadSchools(ctx, s)
-	if err != nil {
-		return nil, nil, err
-	}
-	bp.orgs = mapOrgs(b.Orgs, schools)
-	if bp.shared, err = loadShared(ctx, s); err != nil {
-		return nil, nil, err
-	}
-	bp.sharedLeft = map[string]bool{}
-	if s.Actor.Role == db.SchoolAdmin {
-		for i := range schools {
-			if schools[i].ID == s.Actor.SchoolID {
-				bp.scope = &schools[i]
-			}
-		}
-		if bp.scope == nil {
-			return nil, nil, fmt.Errorf("plan oneroster: school %s of the acting admin: %w", s.Actor.SchoolID, db.ErrForbidden)
-		}
-	}
+	bp.orgs = mapOrgs(b.Orgs, base.schools)
 	steps := []func() error{
 		bp.resolveClasses,
 		bp.planTerms,

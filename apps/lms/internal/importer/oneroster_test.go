@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -90,21 +91,9 @@ func TestEdfiSampleImportsOnceAndReimportsAsNoChange(t *testing.T) {
 	if !reapplied.Empty() || calls != 0 {
 		t.Errorf("second apply: empty %v, progress calls %d", reapplied.Empty(), calls)
 	}
-	if after := d.snapshot(); !equalMaps(before, after) {
+	if after := d.snapshot(); !maps.Equal(before, after) {
 		t.Errorf("second apply wrote rows:\n before %v\n after  %v", before, after)
 	}
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func TestStudentLeftOutOfTheBundleIsDeactivatedAndTheirEnrollmentsDeleted(t *testing.T) {
@@ -187,7 +176,7 @@ func TestUnmatchedSchoolIsAProblemAndNothingIsWritten(t *testing.T) {
 	before := d.snapshot()
 	p, err := d.apply(admin, b, nil)
 	wantErrProblems(t, p, err)
-	if after := d.snapshot(); !equalMaps(before, after) {
+	if after := d.snapshot(); !maps.Equal(before, after) {
 		t.Errorf("apply with problems wrote rows:\n before %v\n after  %v", before, after)
 	}
 }
@@ -324,7 +313,7 @@ func TestSchoolAdminCannotImportAnotherSchoolsRows(t *testing.T) {
 	before := d.snapshot()
 	p, err := d.apply(adminA, b, nil)
 	wantErrProblems(t, p, err)
-	if after := d.snapshot(); !equalMaps(before, after) {
+	if after := d.snapshot(); !maps.Equal(before, after) {
 		t.Errorf("apply with problems wrote rows")
 	}
 

@@ -22,27 +22,11 @@ func PlanUsersCSV(ctx context.Context, s *db.Scope, rows []roster.UserRow) (*Pla
 	return p, err
 }
 
-// ApplyUsersCSV re-plans inside s's transaction and writes everything, or
-// nothing when the plan has problems (the plan is returned with an error
-// wrapping ErrProblems). progress is called every ~50 rows; it must not use s.
+// ApplyUsersCSV re-plans and writes rows (see applyPlan).
 func ApplyUsersCSV(ctx context.Context, s *db.Scope, rows []roster.UserRow, progress func(done, total int)) (*Plan, error) {
-	if err := checkActor(s); err != nil {
-		return nil, err
-	}
-	if err := lockImports(ctx, s); err != nil {
-		return nil, err
-	}
-	p, c, err := planUsersCSV(ctx, s, rows)
-	if err != nil {
-		return nil, err
-	}
-	if len(p.Problems) > 0 {
-		return p, fmt.Errorf("apply users csv: %w", ErrProblems)
-	}
-	if err := apply(ctx, s, p, c, progress); err != nil {
-		return p, fmt.Errorf("apply users csv: %w", err)
-	}
-	return p, nil
+	return applyPlan(ctx, s, "users csv", func(ctx context.Context, s *db.Scope) (*Plan, *changes, error) {
+		return planUsersCSV(ctx, s, rows)
+	}, progress)
 }
 
 // csvUser is a row of the users CSV as the plan sees it.
@@ -63,44 +47,25 @@ type csvStudent struct {
 }
 
 type csvPlanner struct {
-	p      *Plan
-	c      *changes
-	scope  *school
+	planBase
 	byCode map[string]*school
 	byID   map[string]*school
 	byMail map[string]*userRow
 	held   map[string]map[membershipKey]bool
 	users  []*csvUser
 	inFile map[string]*csvUser
-	// shared are the users a school admin sees but may not change (see
-	// loadShared); sharedLeft those whose changes this plan leaves alone.
-	shared, sharedLeft map[string]bool
 }
 
 func planUsersCSV(ctx context.Context, s *db.Scope, rows []roster.UserRow) (*Plan, *changes, error) {
-	if err := checkActor(s); err != nil {
-		return nil, nil, err
-	}
-	cp := &csvPlanner{p: newPlan(usersCSVFile), c: &changes{}, byCode: map[string]*school{}, byID: map[string]*school{},
-		byMail: map[string]*userRow{}, inFile: map[string]*csvUser{}, sharedLeft: map[string]bool{}}
-	shared, err := loadShared(ctx, s)
+	base, err := newPlanBase(ctx, s, usersCSVFile)
 	if err != nil {
 		return nil, nil, fmt.Errorf("plan users csv: %w", err)
 	}
-	cp.shared = shared
-	schools, err := loadSchools(ctx, s)
-	if err != nil {
-		return nil, nil, fmt.Errorf("plan users csv: %w", err)
-	}
-	for i := range schools {
-		sc := &schools[i]
+	cp := &csvPlanner{planBase: base, byCode: map[string]*school{}, byID: map[string]*school{},
+		byMail: map[string]*userRow{}, inFile: map[string]*csvUser{}}
+	for i := range cp.schools {
+		sc := &cp.schools[i]
 		cp.byCode[sc.Code], cp.byID[sc.ID] = sc, sc
-		if s.Actor.Role == db.SchoolAdmin && sc.ID == s.Actor.SchoolID {
-			cp.scope = sc
-		}
-	}
-	if s.Actor.Role == db.SchoolAdmin && cp.scope == nil {
-		return nil, nil, fmt.Errorf("plan users csv: school %s of the acting admin: %w", s.Actor.SchoolID, db.ErrForbidden)
 	}
 	var emails []string
 	for _, r := range rows {

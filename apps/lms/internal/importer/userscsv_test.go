@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 
@@ -113,7 +114,7 @@ func TestUsersCSVCreatesUpdatesAndLinksGuardiansIdempotently(t *testing.T) {
 	if _, err := d.applyUsers(admin, rows); err != nil {
 		t.Fatal(err)
 	}
-	if after := d.snapshot(); !equalMaps(before, after) {
+	if after := d.snapshot(); !maps.Equal(before, after) {
 		t.Errorf("second apply wrote rows")
 	}
 
@@ -164,7 +165,7 @@ func TestUsersCSVUnknownSchoolAndStudentAreProblems(t *testing.T) {
 	before := d.snapshot()
 	p, err := d.applyUsers(admin, rows)
 	wantErrProblems(t, p, err)
-	if after := d.snapshot(); !equalMaps(before, after) {
+	if after := d.snapshot(); !maps.Equal(before, after) {
 		t.Errorf("apply with problems wrote rows")
 	}
 }
@@ -204,7 +205,7 @@ func TestSchoolAdminsUsersCSVIsLimitedToTheirSchool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after := d.snapshot(); !equalMaps(before, after) {
+	if after := d.snapshot(); !maps.Equal(before, after) {
 		t.Errorf("failed apply left rows behind")
 	}
 }

@@ -84,7 +84,7 @@ func normalizeGrades(gs []string) []string {
 	return out
 }
 
-// displayName is how the LMS names a person (as store.CreateUser does).
+// displayName is how the LMS names a person (as people.CreateUser does).
 func displayName(given, family, email string) string {
 	if d := strings.TrimSpace(given + " " + family); d != "" {
 		return d

@@ -3,14 +3,18 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
 	"bellwork.dev/bellwork/apps/lms/internal/importer"
+	"bellwork.dev/bellwork/apps/lms/internal/imports"
 	"bellwork.dev/bellwork/apps/lms/internal/roster"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -44,27 +48,27 @@ func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 		return err
 	}
 	actor := db.Actor{UserID: a.UserID, Role: db.Role(a.Role), SchoolID: a.SchoolID}
-	var imp *store.Import
+	var imp *imports.Import
 	var files map[string][]byte
 	err = d.InTx(ctx, db.SystemActor(), func(s *db.Scope) (err error) {
-		if imp, err = store.GetImport(ctx, s, a.ImportID); err != nil {
+		if imp, err = imports.GetImport(ctx, s, a.ImportID); err != nil {
 			return err
 		}
-		files, err = store.ImportFiles(ctx, s, a.ImportID)
+		files, err = imports.ImportFiles(ctx, s, a.ImportID)
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return nil // discarded meanwhile
 	}
 	if err != nil {
 		return err
 	}
-	if imp.Status != store.ImportQueued && imp.Status != store.ImportRunning {
+	if imp.Status != imports.ImportQueued && imp.Status != imports.ImportRunning {
 		return nil
 	}
 	progress := func(done, total int) {
 		_ = d.InTx(ctx, db.SystemActor(), func(s *db.Scope) error {
-			return store.SetImportProgress(ctx, s, a.ImportID, done, total)
+			return imports.SetImportProgress(ctx, s, a.ImportID, done, total)
 		})
 	}
 	progress(0, imp.Total)
@@ -72,51 +76,40 @@ func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 	var plan *importer.Plan
 	var problems []roster.Problem
 	err = d.InTx(ctx, actor, func(s *db.Scope) error {
-		var err error
-		switch imp.Kind {
-		case "oneroster":
-			b, parsed := roster.ParseOneRoster(files)
-			if len(parsed) > 0 {
-				problems = parsed
-				return importer.ErrProblems
-			}
-			plan, err = importer.ApplyOneRoster(ctx, s, b, progress)
-		default:
-			rows, parsed := roster.ParseUsersCSV(firstName(files), files[firstName(files)])
-			if len(parsed) > 0 {
-				problems = parsed
-				return importer.ErrProblems
-			}
-			plan, err = importer.ApplyUsersCSV(ctx, s, rows, progress)
+		format, ok := importer.FormatNamed(imp.Kind)
+		if !ok {
+			return fmt.Errorf("import %s: unknown format %q", imp.ID, imp.Kind)
 		}
+		var err error
+		plan, problems, err = format.Apply(ctx, s, files, progress)
 		if err != nil {
 			return err
 		}
-		return store.Audit(ctx, s, "import.apply", imp.ID, map[string]any{"kind": imp.Kind, "rows": plan.Total()}, "")
+		return audit.Audit(ctx, s, "import.apply", imp.ID, map[string]any{"kind": imp.Kind, "rows": plan.Total()}, "")
 	})
 	now := w.now()
 	switch {
 	case errors.Is(err, importer.ErrProblems):
-		if plan != nil {
+		if plan != nil && len(plan.Problems) > 0 {
 			problems = plan.Problems
 		}
-		return w.finish(ctx, d, a.ImportID, store.ImportFailed,
+		return w.finish(ctx, d, a.ImportID, imports.ImportFailed,
 			"The district changed since these files were checked, and they no longer fit. Fix the problems below and upload the files again.", plan, problems, now)
 	case errors.Is(err, db.ErrUnavailable):
 		return err // retried by the queue
 	case err != nil:
-		_ = w.finish(ctx, d, a.ImportID, store.ImportFailed, "The import could not be applied and nothing changed. Try again; if it keeps failing, contact support with this import's link.", nil, nil, now)
+		_ = w.finish(ctx, d, a.ImportID, imports.ImportFailed, "The import could not be applied and nothing changed. Try again; if it keeps failing, contact support with this import's link.", nil, nil, now)
 		return err
 	}
-	if err := w.finish(ctx, d, a.ImportID, store.ImportApplied, "", plan, nil, now); err != nil {
+	if err := w.finish(ctx, d, a.ImportID, imports.ImportApplied, "", plan, nil, now); err != nil {
 		return err
 	}
 	return d.InTx(ctx, db.SystemActor(), func(s *db.Scope) error {
-		if err := store.ReachMilestone(ctx, s, directory.MilestoneRosterImported, now); err != nil {
+		if err := schools.ReachMilestone(ctx, s, directory.MilestoneRosterImported, now); err != nil {
 			return err
 		}
 		if c := plan.Counts[importer.EntityCourse]; c != nil && c.Create+c.Unchanged > 0 {
-			return store.ReachMilestone(ctx, s, directory.MilestoneFirstCourse, now)
+			return schools.ReachMilestone(ctx, s, directory.MilestoneFirstCourse, now)
 		}
 		return nil
 	})
@@ -131,7 +124,7 @@ func (w *ImportWorker) finish(ctx context.Context, d *db.DB, id, status, message
 		if problems != nil {
 			pr = problems
 		}
-		return store.FinishImport(ctx, s, id, status, message, p, pr, now)
+		return imports.FinishImport(ctx, s, id, status, message, p, pr, now)
 	})
 }
 
@@ -140,11 +133,4 @@ func (w *ImportWorker) now() time.Time {
 		return w.Now()
 	}
 	return time.Now()
-}
-
-func firstName(files map[string][]byte) string {
-	for name := range files {
-		return name
-	}
-	return "users.csv"
 }

@@ -26,12 +26,21 @@ type Runner struct {
 	// Workers registers the job kinds this process works.
 	Workers *river.Workers
 
+	// life is the process's lifetime: clients run until it ends (or they
+	// are stopped), whichever request or loop happened to start them.
+	life context.Context
+	// inserter adds jobs inside a caller's transaction in any tenant's
+	// database; it works no jobs, so enqueueing never waits for (or
+	// depends on) a tenant's working client being up.
+	inserter *river.Client[pgx.Tx]
+
 	mu       sync.Mutex
 	clients  map[string]*tenantClient
 	starting map[string]chan struct{} // a start in flight, per tenant
 	failed   map[string]time.Time     // when a tenant's last start failed
 
 	worked *prometheus.CounterVec
+	starts prometheus.Counter
 }
 
 type tenantClient struct {
@@ -39,17 +48,54 @@ type tenantClient struct {
 	client *river.Client[pgx.Tx]
 }
 
-// NewRunner makes a runner for the given workers.
-func NewRunner(log *slog.Logger, workers *river.Workers) *Runner {
-	r := &Runner{Log: log, Workers: workers, clients: map[string]*tenantClient{},
+// NewRunner makes a runner for the given workers whose clients live as
+// long as life.
+func NewRunner(life context.Context, log *slog.Logger, workers *river.Workers) (*Runner, error) {
+	inserter, err := river.NewClient(riverpgxv5.New(nil), &river.Config{Workers: workers, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("job inserter: %w", err)
+	}
+	r := &Runner{Log: log, Workers: workers, life: life, inserter: inserter, clients: map[string]*tenantClient{},
 		starting: map[string]chan struct{}{}, failed: map[string]time.Time{},
 		worked: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lms_jobs_finished_total", Help: "Background jobs finished, by kind and outcome."},
-			[]string{"kind", "outcome"})}
-	return r
+			[]string{"kind", "outcome"}),
+		starts: prometheus.NewCounter(prometheus.CounterOpts{Name: "lms_job_queue_starts_total", Help: "Tenant job queue clients started (once per tenant pool, not per request)."})}
+	return r, nil
 }
 
 // Collectors are the runner's metrics.
-func (r *Runner) Collectors() []prometheus.Collector { return []prometheus.Collector{r.worked} }
+func (r *Runner) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{r.worked, r.starts}
+}
+
+// Running reports whether a tenant's queue is being worked on pool d.
+func (r *Runner) Running(tenant string, d *db.DB) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	tc, ok := r.clients[tenant]
+	return ok && tc.db == d
+}
+
+// Ensure makes sure a tenant's queue is being worked on pool d without
+// waiting for it: when the client already runs on d (the usual case on a
+// request) it returns at once; otherwise the start happens in the
+// background, bounded by the runner's lifetime, so no request pays for
+// connecting a queue client.
+func (r *Runner) Ensure(tenant string, d *db.DB) {
+	r.mu.Lock()
+	tc, ok := r.clients[tenant]
+	_, busy := r.starting[tenant]
+	at, failed := r.failed[tenant]
+	r.mu.Unlock()
+	if (ok && tc.db == d) || busy || (failed && time.Since(at) < startRetry) {
+		return
+	}
+	go func() {
+		if err := r.Start(r.life, tenant, d); err != nil && !errors.Is(err, ErrRecentlyFailed) && r.life.Err() == nil {
+			r.Log.Error("Could not start the job queue", "tenant", tenant, "err", err)
+		}
+	}()
+}
 
 // ErrRecentlyFailed says a tenant's queue failed to start moments ago and
 // is not tried again yet.
@@ -93,7 +139,7 @@ func (r *Runner) Start(ctx context.Context, tenant string, d *db.DB) error {
 		if old != nil {
 			go r.stop(old)
 		}
-		client, err := r.newClient(ctx, tenant, d)
+		client, err := r.newClient(tenant, d)
 		r.mu.Lock()
 		delete(r.starting, tenant)
 		close(done)
@@ -108,7 +154,7 @@ func (r *Runner) Start(ctx context.Context, tenant string, d *db.DB) error {
 	}
 }
 
-func (r *Runner) newClient(ctx context.Context, tenant string, d *db.DB) (*river.Client[pgx.Tx], error) {
+func (r *Runner) newClient(tenant string, d *db.DB) (*river.Client[pgx.Tx], error) {
 	client, err := river.NewClient(riverpgxv5.New(d.Pool()), &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		Workers:           r.Workers,
@@ -121,11 +167,12 @@ func (r *Runner) newClient(ctx context.Context, tenant string, d *db.DB) (*river
 	if err != nil {
 		return nil, fmt.Errorf("job queue for %s: %w", tenant, err)
 	}
-	// The client lives until stopped, not as long as the request that
-	// happened to start it.
-	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
+	// The client lives until stopped or the process ends, not as long as
+	// the converge or request that happened to start it.
+	if err := client.Start(r.life); err != nil {
 		return nil, fmt.Errorf("start job queue for %s: %w", tenant, err)
 	}
+	r.starts.Inc()
 	events, cancel := client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
 	go func() {
 		defer cancel()
@@ -180,7 +227,9 @@ func (r *Runner) StopAll() {
 }
 
 func (r *Runner) stop(tc *tenantClient) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Stopping outlives the process's context: running jobs get a while
+	// to finish after shutdown begins.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.life), 30*time.Second)
 	defer cancel()
 	if err := tc.client.Stop(ctx); err != nil {
 		r.Log.Warn("Job queue did not stop cleanly", "err", err)
@@ -198,15 +247,10 @@ func (r *Runner) Unfinished(ctx context.Context, d *db.DB) bool {
 	return err == nil && pending
 }
 
-// Enqueue adds a job in the caller's transaction: it runs only if that
-// transaction commits.
-func (r *Runner) Enqueue(ctx context.Context, tenant string, s *db.Scope, args river.JobArgs) error {
-	r.mu.Lock()
-	tc, ok := r.clients[tenant]
-	r.mu.Unlock()
-	if !ok {
-		return fmt.Errorf("job queue for %s is not running", tenant)
-	}
-	_, err := tc.client.InsertTx(ctx, s.Tx, args, &river.InsertOpts{MaxAttempts: 3})
+// Enqueue adds a job in the caller's transaction (in that tenant's
+// database): it runs only if that transaction commits, and is worked once
+// the tenant's queue client runs, even if it is not running right now.
+func (r *Runner) Enqueue(ctx context.Context, s *db.Scope, args river.JobArgs) error {
+	_, err := r.inserter.InsertTx(ctx, s.Tx, args, &river.InsertOpts{MaxAttempts: 3})
 	return err
 }

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"time"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
 	"bellwork.dev/bellwork/apps/lms/internal/migrations"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -25,54 +27,54 @@ func ConvergeDatabase(ctx context.Context, t *Tenant, d *db.DB, now time.Time) e
 		codes := make([]string, 0, len(e.Schools))
 		branded := false
 		for _, sch := range e.Schools {
-			if _, err := store.UpsertSchool(ctx, s, sch); err != nil {
+			if _, err := schools.UpsertSchool(ctx, s, sch); err != nil {
 				return fmt.Errorf("school %s: %w", sch.Code, err)
 			}
 			codes = append(codes, sch.Code)
 			branded = branded || sch.Branding.PrimaryColor != "" || sch.Branding.LogoURL != ""
 		}
-		archived, err := store.ArchiveSchoolsExcept(ctx, s, codes)
+		archived, err := schools.ArchiveSchoolsExcept(ctx, s, codes)
 		if err != nil {
 			return err
 		}
-		students, err := store.SchoolStudentCounts(ctx, s)
+		students, err := schools.SchoolStudentCounts(ctx, s)
 		if err != nil {
 			return err
 		}
 		for _, sch := range e.Schools {
 			st := directory.SchoolStatus{Hash: directory.SchoolHash(sch), SyncedAt: now.UTC(), ActiveStudents: students[sch.Code]}
-			if err := store.ReportSchool(ctx, s, sch.Code, st); err != nil {
+			if err := schools.ReportSchool(ctx, s, sch.Code, st); err != nil {
 				return err
 			}
 		}
 		for _, code := range archived {
-			if err := store.ReportSchool(ctx, s, code, directory.SchoolStatus{Archived: true, SyncedAt: now.UTC()}); err != nil {
+			if err := schools.ReportSchool(ctx, s, code, directory.SchoolStatus{Archived: true, SyncedAt: now.UTC()}); err != nil {
 				return err
 			}
 		}
 		if len(e.Schools) > 0 {
-			if err := store.ReachMilestone(ctx, s, directory.MilestoneSchoolsSynced, now); err != nil {
+			if err := schools.ReachMilestone(ctx, s, directory.MilestoneSchoolsSynced, now); err != nil {
 				return err
 			}
 		}
 		if branded {
-			if err := store.ReachMilestone(ctx, s, directory.MilestoneBrandingSet, now); err != nil {
+			if err := schools.ReachMilestone(ctx, s, directory.MilestoneBrandingSet, now); err != nil {
 				return err
 			}
 		}
 		for _, a := range e.Admins {
-			created, err := store.EnsureInvitation(ctx, s, a.Email, db.DistrictAdmin, "", a.TokenSHA256, a.ExpiresAt, "")
+			created, err := identity.EnsureInvitation(ctx, s, a.Email, db.DistrictAdmin, "", a.TokenSHA256, a.ExpiresAt, "")
 			if err != nil {
 				return fmt.Errorf("invite %s: %w", a.Email, err)
 			}
 			if created {
-				if err := store.Audit(ctx, s, "invitation.create", a.Email, map[string]any{"role": db.DistrictAdmin, "by": "directory"}, ""); err != nil {
+				if err := audit.Audit(ctx, s, "invitation.create", a.Email, map[string]any{"role": db.DistrictAdmin, "by": "directory"}, ""); err != nil {
 					return err
 				}
 			}
 		}
 		if len(e.Admins) > 0 {
-			return store.ReachMilestone(ctx, s, directory.MilestoneAdminInvited, now)
+			return schools.ReachMilestone(ctx, s, directory.MilestoneAdminInvited, now)
 		}
 		return nil
 	})

@@ -14,7 +14,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
 	"bellwork.dev/bellwork/internal/dev/testenv"
 	"bellwork.dev/bellwork/pkg/directory"
@@ -75,7 +75,7 @@ func schoolState(t *testing.T, reg *tenancy.Registry, tenant string) map[string]
 	}
 	out := map[string]bool{}
 	err = d.InTx(context.Background(), db.SystemActor(), func(s *db.Scope) error {
-		schools, err := store.ListSchools(context.Background(), s, true)
+		schools, err := schools.ListSchools(context.Background(), s, true)
 		for _, sc := range schools {
 			out[sc.Code] = sc.ArchivedAt == nil
 		}

@@ -1,18 +1,18 @@
 package web
 
 import (
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
 )
 
 type auditData struct {
-	Entries []store.AuditEntry
+	Entries []audit.AuditEntry
 }
 
 func (s *Server) adminAudit(c *call) {
 	var d auditData
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Entries, err = store.ListAudit(c.r.Context(), sc, 200)
+		d.Entries, err = audit.ListAudit(c.r.Context(), sc, 200)
 		return err
 	})
 	if err != nil {

@@ -9,15 +9,16 @@ import (
 	"path"
 	"strings"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/importer"
+	"bellwork.dev/bellwork/apps/lms/internal/imports"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/roster"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
 )
 
 type importsData struct {
-	Imports []store.Import
+	Imports []imports.Import
 	Error   string
 }
 
@@ -28,7 +29,7 @@ func (s *Server) adminImports(c *call) {
 func (s *Server) renderImports(c *call, status int, msg string) {
 	d := importsData{Error: msg}
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Imports, err = store.ListImports(c.r.Context(), sc, 20)
+		d.Imports, err = imports.ListImports(c.r.Context(), sc, 20)
 		return err
 	})
 	if err != nil {
@@ -43,51 +44,61 @@ type uploadError string
 
 func (e uploadError) Error() string { return string(e) }
 
-// readUpload collects the uploaded files: a OneRoster zip is unpacked in
-// memory (never to disk), CSV files are taken as they are.
-func (s *Server) readUpload(c *call) (kind string, files map[string][]byte, err error) {
+// readUpload collects the uploaded files in the chosen format (or, when the
+// form names none, the format the file names look like; see
+// importer.Formats): a zipped bundle is unpacked in memory (never to
+// disk), CSV files are taken as they are.
+func (s *Server) readUpload(c *call) (format *importer.Format, files map[string][]byte, err error) {
 	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, s.Config.MaxUpload)
 	if err := c.r.ParseMultipartForm(8 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return "", nil, uploadError("The upload is larger than the limit. Split the roster or remove unused files.")
+			return nil, nil, uploadError("The upload is larger than the limit. Split the roster or remove unused files.")
 		}
-		return "", nil, uploadError("The upload could not be read. Choose the files again.")
-	}
-	kind = c.r.PostFormValue("kind")
-	if kind != "oneroster" && kind != "users_csv" {
-		return "", nil, uploadError("Choose a format: OneRoster or users CSV.")
+		return nil, nil, uploadError("The upload could not be read. Choose the files again.")
 	}
 	headers := c.r.MultipartForm.File["files"]
+	names := make([]string, len(headers))
+	for i, h := range headers {
+		names[i] = path.Base(strings.ReplaceAll(h.Filename, "\\", "/"))
+	}
+	kind := c.r.PostFormValue("kind")
+	format, ok := importer.FormatNamed(kind)
+	if kind == "" {
+		format, ok = importer.Detect(names)
+	}
+	if !ok {
+		return nil, nil, uploadError("Choose a format: OneRoster or users CSV.")
+	}
 	if len(headers) == 0 {
-		return "", nil, uploadError("Choose at least one file.")
+		return nil, nil, uploadError("Choose at least one file.")
 	}
 	files = map[string][]byte{}
-	for _, h := range headers {
+	for i, h := range headers {
 		data, err := readPart(h)
 		if err != nil {
-			return "", nil, uploadError("The file " + path.Base(h.Filename) + " could not be read. Choose it again.")
+			return nil, nil, uploadError("The file " + path.Base(h.Filename) + " could not be read. Choose it again.")
 		}
-		name := path.Base(strings.ReplaceAll(h.Filename, "\\", "/"))
-		if kind == "oneroster" && strings.EqualFold(path.Ext(name), ".zip") {
+		name := names[i]
+		if format.Zip && strings.EqualFold(path.Ext(name), ".zip") {
 			if len(headers) > 1 {
-				return "", nil, uploadError("Upload either one .zip file or the CSV files, not both.")
+				return nil, nil, uploadError("Upload either one .zip file or the CSV files, not both.")
 			}
 			unzipped, err := roster.ReadZip(bytesReaderAt(data), int64(len(data)), s.Config.MaxUpload*4)
 			if err != nil {
-				return "", nil, uploadError(zipMessage(err))
+				return nil, nil, uploadError(zipMessage(err))
 			}
-			return kind, unzipped, nil
+			return format, unzipped, nil
 		}
 		if !strings.EqualFold(path.Ext(name), ".csv") {
-			return "", nil, uploadError(name + " is not a .csv or .zip file.")
+			return nil, nil, uploadError(name + " is not a .csv or .zip file.")
 		}
 		files[name] = data
 	}
-	if kind == "users_csv" && len(files) != 1 {
-		return "", nil, uploadError("A users CSV import takes exactly one file.")
+	if format.OneFile && len(files) != 1 {
+		return nil, nil, uploadError("A " + format.Label + " import takes exactly one file.")
 	}
-	return kind, files, nil
+	return format, files, nil
 }
 
 func zipMessage(err error) string {
@@ -116,7 +127,7 @@ func readPart(h *multipart.FileHeader) ([]byte, error) {
 // adminImportUpload checks the files and stores them with a dry-run plan
 // (or their problems); nothing in the roster changes until Apply.
 func (s *Server) adminImportUpload(c *call) {
-	kind, files, err := s.readUpload(c)
+	format, files, err := s.readUpload(c)
 	var ue uploadError
 	if errors.As(err, &ue) {
 		s.renderImports(c, http.StatusUnprocessableEntity, string(ue))
@@ -128,23 +139,10 @@ func (s *Server) adminImportUpload(c *call) {
 	err = c.inTx(func(sc *db.Scope) error {
 		ctx := c.r.Context()
 		var err error
-		if kind == "oneroster" {
-			b, parsed := roster.ParseOneRoster(files)
-			if problems = parsed; len(problems) == 0 {
-				plan, err = importer.PlanOneRoster(ctx, sc, b)
-			}
-		} else {
-			for name, data := range files {
-				rows, parsed := roster.ParseUsersCSV(name, data)
-				if problems = parsed; len(problems) == 0 {
-					plan, err = importer.PlanUsersCSV(ctx, sc, rows)
-				}
-			}
-		}
-		if err != nil {
+		if plan, problems, err = format.Plan(ctx, sc, files); err != nil {
 			return err
 		}
-		n := store.NewImport{Kind: kind, SchoolID: c.actor().SchoolID, Files: files, Problems: problems}
+		n := imports.NewImport{Kind: format.Name, SchoolID: c.actor().SchoolID, Files: files, Problems: problems}
 		if plan != nil {
 			n.Plan, n.Total = plan, plan.Total()
 			if len(plan.Problems) > 0 {
@@ -155,10 +153,10 @@ func (s *Server) adminImportUpload(c *call) {
 			n.Problems = []roster.Problem{}
 		}
 		n.Failed = len(problems) > 0 || (plan != nil && len(plan.Problems) > 0)
-		if id, err = store.CreateImport(ctx, sc, n); err != nil {
+		if id, err = imports.CreateImport(ctx, sc, n); err != nil {
 			return err
 		}
-		return store.Audit(ctx, sc, "import.check", id, map[string]any{"kind": kind, "problems": len(problems)}, c.id)
+		return audit.Audit(ctx, sc, "import.check", id, map[string]any{"kind": format.Name, "problems": len(problems)}, c.id)
 	})
 	if err != nil {
 		s.fail(c, err)
@@ -173,7 +171,7 @@ type countRow struct {
 }
 
 type importData struct {
-	Import        *store.Import
+	Import        *imports.Import
 	Plan          *importer.Plan
 	Counts        []countRow
 	Empty         bool
@@ -189,7 +187,7 @@ var entityLabels = map[string]string{
 func (s *Server) loadImport(c *call) (*importData, error) {
 	d := &importData{}
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Import, err = store.GetImport(c.r.Context(), sc, c.r.PathValue("id"))
+		d.Import, err = imports.GetImport(c.r.Context(), sc, c.r.PathValue("id"))
 		return err
 	})
 	if err != nil {
@@ -227,15 +225,15 @@ func (s *Server) adminImportApply(c *call) {
 	id := c.r.PathValue("id")
 	a := c.actor()
 	err := c.inTx(func(sc *db.Scope) error {
-		moved, err := store.MoveImport(c.r.Context(), sc, id, store.ImportPreviewed, store.ImportQueued)
+		moved, err := imports.MoveImport(c.r.Context(), sc, id, imports.ImportPreviewed, imports.ImportQueued)
 		if err != nil || !moved {
 			return err
 		}
-		if err := s.Jobs.Enqueue(c.r.Context(), c.tenant.Name(), sc, jobs.ImportArgs{Tenant: c.tenant.Name(), ImportID: id,
+		if err := s.Jobs.Enqueue(c.r.Context(), sc, jobs.ImportArgs{Tenant: c.tenant.Name(), ImportID: id,
 			UserID: a.UserID, Role: string(a.Role), SchoolID: a.SchoolID}); err != nil {
 			return err
 		}
-		return store.Audit(c.r.Context(), sc, "import.queue", id, nil, c.id)
+		return audit.Audit(c.r.Context(), sc, "import.queue", id, nil, c.id)
 	})
 	if err != nil {
 		s.fail(c, err)
@@ -247,7 +245,7 @@ func (s *Server) adminImportApply(c *call) {
 func (s *Server) adminImportDiscard(c *call) {
 	id := c.r.PathValue("id")
 	err := c.inTx(func(sc *db.Scope) error {
-		_, err := store.MoveImport(c.r.Context(), sc, id, store.ImportPreviewed, store.ImportDiscarded)
+		_, err := imports.MoveImport(c.r.Context(), sc, id, imports.ImportPreviewed, imports.ImportDiscarded)
 		return err
 	})
 	if err != nil {
@@ -275,8 +273,8 @@ func progressOf(d *importData) importProgress {
 	if i.Total > 0 {
 		p.Percent = i.Progress * 100 / i.Total
 	}
-	p.Done = i.Status != store.ImportQueued && i.Status != store.ImportRunning
-	if i.Status == store.ImportApplied {
+	p.Done = i.Status != imports.ImportQueued && i.Status != imports.ImportRunning
+	if i.Status == imports.ImportApplied {
 		p.Percent = 100
 	}
 	return p

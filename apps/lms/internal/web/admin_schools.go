@@ -2,22 +2,22 @@ package web
 
 import (
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
 type schoolsData struct {
-	Schools  []store.School
+	Schools  []schools.School
 	Students map[string]int
 }
 
 func (s *Server) adminSchools(c *call) {
 	var d schoolsData
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		if d.Schools, err = store.ListSchools(c.r.Context(), sc, true); err != nil {
+		if d.Schools, err = schools.ListSchools(c.r.Context(), sc, true); err != nil {
 			return err
 		}
-		d.Students, err = store.SchoolStudentCounts(c.r.Context(), sc)
+		d.Students, err = schools.SchoolStudentCounts(c.r.Context(), sc)
 		return err
 	})
 	if err != nil {
@@ -25,7 +25,7 @@ func (s *Server) adminSchools(c *call) {
 		return
 	}
 	if c.role() == db.SchoolAdmin {
-		var mine []store.School
+		var mine []schools.School
 		for _, sch := range d.Schools {
 			if sch.ID == c.actor().SchoolID {
 				mine = append(mine, sch)
@@ -37,7 +37,7 @@ func (s *Server) adminSchools(c *call) {
 }
 
 type schoolData struct {
-	School     *store.School
+	School     *schools.School
 	Branding   directory.Branding
 	Calendar   directory.Calendar
 	GradeBands []directory.GradeBand
@@ -51,7 +51,7 @@ func (s *Server) adminSchool(c *call) {
 	}
 	var d schoolData
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.School, err = store.GetSchool(c.r.Context(), sc, id)
+		d.School, err = schools.GetSchool(c.r.Context(), sc, id)
 		return err
 	})
 	if err != nil {

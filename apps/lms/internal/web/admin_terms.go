@@ -3,16 +3,18 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
-	"time"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
+	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
 type termsData struct {
-	Terms   []store.Term
-	Schools []store.School
+	Terms   []classes.Term
+	Schools []schools.School
 	Error   string
 }
 
@@ -23,7 +25,7 @@ func (s *Server) termsData(c *call) (*termsData, error) {
 	}
 	d := &termsData{Schools: schools}
 	err = c.inTx(func(sc *db.Scope) (err error) {
-		d.Terms, err = store.ListTerms(c.r.Context(), sc, c.actor().SchoolID)
+		d.Terms, err = classes.ListTerms(c.r.Context(), sc, c.actor().SchoolID)
 		return err
 	})
 	return d, err
@@ -49,21 +51,20 @@ func (s *Server) adminTermCreate(c *call) {
 	for _, sch := range d.Schools {
 		known = known || sch.ID == schoolID
 	}
-	f := readTermForm(c)
-	d.Error = f.problem
+	name, starts, ends, err := termInput(c).Check()
 	if !known {
-		d.Error = "Choose the school the term belongs to."
+		err = validate.Problem("Choose the school the term belongs to.")
 	}
-	name, starts, ends := f.name, f.starts, f.ends
-	if d.Error != "" {
+	if invalid, ok := validate.As(err); ok {
+		d.Error = invalid.Error()
 		s.renderStatus(c, http.StatusUnprocessableEntity, "admin_terms", "Terms", d)
 		return
 	}
 	err = c.inTx(func(sc *db.Scope) error {
-		if _, err := store.CreateTerm(c.r.Context(), sc, schoolID, name, "term", starts, ends); err != nil {
+		if _, err := classes.CreateTerm(c.r.Context(), sc, schoolID, name, "term", starts, ends); err != nil {
 			return err
 		}
-		return store.Audit(c.r.Context(), sc, "term.create", name, map[string]any{"school": schoolID}, c.id)
+		return audit.Audit(c.r.Context(), sc, "term.create", name, map[string]any{"school": schoolID}, c.id)
 	})
 	if err != nil {
 		s.fail(c, err)
@@ -74,12 +75,12 @@ func (s *Server) adminTermCreate(c *call) {
 
 func (s *Server) adminTermDelete(c *call) {
 	err := c.inTx(func(sc *db.Scope) error {
-		if err := store.DeleteTerm(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
+		if err := classes.DeleteTerm(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
 			return err
 		}
-		return store.Audit(c.r.Context(), sc, "term.delete", c.r.PathValue("id"), nil, c.id)
+		return audit.Audit(c.r.Context(), sc, "term.delete", c.r.PathValue("id"), nil, c.id)
 	})
-	if errors.Is(err, store.ErrConflict) {
+	if errors.Is(err, domain.ErrConflict) {
 		d, lerr := s.termsData(c)
 		if lerr != nil {
 			s.fail(c, lerr)
@@ -96,31 +97,12 @@ func (s *Server) adminTermDelete(c *call) {
 	redirect(c, "/admin/terms", "term-deleted")
 }
 
-// termForm is a term's name and dates as posted, and what is wrong with them.
-type termForm struct {
-	name         string
-	starts, ends time.Time
-	problem      string
-}
-
-func readTermForm(c *call) termForm {
-	f := termForm{name: strings.TrimSpace(c.r.PostFormValue("name"))}
-	var serr, eerr error
-	f.starts, serr = time.Parse(time.DateOnly, c.r.PostFormValue("starts_on"))
-	f.ends, eerr = time.Parse(time.DateOnly, c.r.PostFormValue("ends_on"))
-	switch {
-	case f.name == "" || len(f.name) > 60:
-		f.problem = "Give the term a name of at most 60 characters, such as Spring 2027."
-	case serr != nil || eerr != nil:
-		f.problem = "Enter both dates as YYYY-MM-DD."
-	case f.ends.Before(f.starts):
-		f.problem = "The term must end on or after the day it starts."
-	}
-	return f
+func termInput(c *call) classes.TermInput {
+	return classes.TermInput{Name: c.r.PostFormValue("name"), StartsOn: c.r.PostFormValue("starts_on"), EndsOn: c.r.PostFormValue("ends_on")}
 }
 
 type termData struct {
-	Term  *store.Term
+	Term  *classes.Term
 	Error string
 }
 
@@ -128,7 +110,7 @@ type termData struct {
 func (s *Server) adminTerm(c *call) {
 	var d termData
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Term, err = store.GetTerm(c.r.Context(), sc, c.r.PathValue("id"))
+		d.Term, err = classes.GetTerm(c.r.Context(), sc, c.r.PathValue("id"))
 		return err
 	})
 	if err != nil {
@@ -140,23 +122,23 @@ func (s *Server) adminTerm(c *call) {
 
 // adminTermUpdate renames a term or moves its dates.
 func (s *Server) adminTermUpdate(c *call) {
-	f := readTermForm(c)
+	name, starts, ends, invalid := termInput(c).Check()
 	var d termData
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		if d.Term, err = store.GetTerm(c.r.Context(), sc, c.r.PathValue("id")); err != nil || f.problem != "" {
+		if d.Term, err = classes.GetTerm(c.r.Context(), sc, c.r.PathValue("id")); err != nil || invalid != nil {
 			return err
 		}
-		if err := store.UpdateTerm(c.r.Context(), sc, d.Term.ID, f.name, f.starts, f.ends); err != nil {
+		if err := classes.UpdateTerm(c.r.Context(), sc, d.Term.ID, name, starts, ends); err != nil {
 			return err
 		}
-		return store.Audit(c.r.Context(), sc, "term.update", d.Term.ID, map[string]any{"name": f.name}, c.id)
+		return audit.Audit(c.r.Context(), sc, "term.update", d.Term.ID, map[string]any{"name": name}, c.id)
 	})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if f.problem != "" {
-		d.Error = f.problem
+	if invalid != nil {
+		d.Error = invalid.Error()
 		s.renderStatus(c, http.StatusUnprocessableEntity, "admin_term", d.Term.Name, d)
 		return
 	}

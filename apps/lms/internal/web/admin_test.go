@@ -10,7 +10,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
 )
 
 var userLink = regexp.MustCompile(`/admin/users/([0-9a-f-]{36})`)
@@ -64,9 +64,9 @@ func TestAdminManagesUsers(t *testing.T) {
 	if res, _ := c.post("/admin/users/"+id+"/roles", url.Values{"_csrf": {csrf}, "role": {"guardian"}, "school": {d.schoolA}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("add role: %d", res.StatusCode)
 	}
-	var ms []store.Membership
+	var ms []people.Membership
 	inSystem(t, d, func(s *db.Scope) (err error) {
-		ms, err = store.ListMemberships(context.Background(), s, id)
+		ms, err = people.ListMemberships(context.Background(), s, id)
 		return err
 	})
 	if len(ms) != 2 {
@@ -156,9 +156,9 @@ func TestTermsAreValidated(t *testing.T) {
 	inSystem(t, d, func(s *db.Scope) error {
 		return s.Tx.QueryRow(context.Background(), "INSERT INTO schools (code, name, time_zone) VALUES ('B', 'School B', 'UTC') RETURNING id").Scan(&otherSchool)
 	})
-	var stranger *store.User
+	var stranger *people.User
 	inSystem(t, d, func(s *db.Scope) (err error) {
-		stranger, err = store.CreateUser(context.Background(), s, store.NewUser{Email: "sadmin.b@terms.org", GivenName: "B"}, db.SchoolAdmin, otherSchool)
+		stranger, err = people.CreateUser(context.Background(), s, people.NewUser{Email: "sadmin.b@terms.org", GivenName: "B"}, db.SchoolAdmin, otherSchool)
 		return err
 	})
 	other, _ := d.sessionAt(stranger, db.SchoolAdmin, otherSchool)
@@ -206,7 +206,7 @@ func TestSchoolAdminLeavesSharedAccountsAlone(t *testing.T) {
 		}
 	}
 	inSystem(t, d, func(s *db.Scope) error {
-		u, err := store.GetUser(context.Background(), s, boss.ID)
+		u, err := people.GetUser(context.Background(), s, boss.ID)
 		if err == nil && (u.Status != "active" || u.GivenName != boss.GivenName) {
 			t.Errorf("the shared account changed: %s %q", u.Status, u.GivenName)
 		}

@@ -9,18 +9,23 @@ import (
 	"strings"
 	"time"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
 const pageSize = 50
 
 type usersData struct {
-	Users       []store.User
+	Users       []people.User
 	Total       int
-	Query       store.UserQuery
+	Query       people.UserQuery
 	Roles       []db.Role
 	Sorts       []string
 	Page, Pages int
@@ -28,9 +33,9 @@ type usersData struct {
 }
 
 // parseUserQuery reads the list filters; unknown values fall back to defaults.
-func parseUserQuery(r *http.Request) (store.UserQuery, int) {
+func parseUserQuery(r *http.Request) (people.UserQuery, int) {
 	q := r.URL.Query()
-	uq := store.UserQuery{Search: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Limit: pageSize}
+	uq := people.UserQuery{Search: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Limit: pageSize}
 	if role, err := db.ParseRole(q.Get("role")); err == nil {
 		uq.Role = role
 	}
@@ -41,7 +46,7 @@ func parseUserQuery(r *http.Request) (store.UserQuery, int) {
 		uq.Search = uq.Search[:100]
 	}
 	valid := false
-	for _, k := range store.UserSortKeys() {
+	for _, k := range people.UserSortKeys() {
 		valid = valid || k == uq.Sort
 	}
 	if !valid {
@@ -57,9 +62,9 @@ func parseUserQuery(r *http.Request) (store.UserQuery, int) {
 
 func (s *Server) adminUsers(c *call) {
 	uq, page := parseUserQuery(c.r)
-	d := usersData{Query: uq, Roles: db.UserRoles, Sorts: store.UserSortKeys(), Page: page}
+	d := usersData{Query: uq, Roles: db.UserRoles, Sorts: people.UserSortKeys(), Page: page}
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Users, d.Total, err = store.ListUsers(c.r.Context(), sc, uq)
+		d.Users, d.Total, err = people.ListUsers(c.r.Context(), sc, uq)
 		return err
 	})
 	if err != nil {
@@ -81,117 +86,83 @@ func (s *Server) adminUsers(c *call) {
 	s.render(c, "admin_users", "Users", d)
 }
 
-type newUserForm struct {
-	Email, GivenName, FamilyName, Role, SchoolID string
-}
-
 type newUserData struct {
-	Form    newUserForm
+	Form    people.Invitee
 	Roles   []db.Role
-	Schools []store.School
+	Schools []schools.School
 	Error   string
 }
 
-func (s *Server) schoolsFor(c *call) ([]store.School, error) {
-	var schools []store.School
+func (s *Server) schoolsFor(c *call) ([]schools.School, error) {
+	var list []schools.School
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		schools, err = store.ListSchools(c.r.Context(), sc, false)
+		list, err = schools.ListSchools(c.r.Context(), sc, false)
 		return err
 	})
 	if c.role() == db.SchoolAdmin {
-		var mine []store.School
-		for _, sch := range schools {
+		var mine []schools.School
+		for _, sch := range list {
 			if sch.ID == c.actor().SchoolID {
 				mine = append(mine, sch)
 			}
 		}
-		schools = mine
+		list = mine
 	}
-	return schools, err
+	return list, err
 }
 
-// rolesFor lists the roles an admin may hand out: school admins cannot make district admins.
-func rolesFor(role db.Role) []db.Role {
-	if role == db.DistrictAdmin {
-		return db.UserRoles
+// schoolIDs lists the ids of schools, for people.CheckGrant.
+func schoolIDs(list []schools.School) []string {
+	ids := make([]string, len(list))
+	for i, sch := range list {
+		ids[i] = sch.ID
 	}
-	return db.UserRoles[1:]
+	return ids
 }
 
 func (s *Server) adminUserNew(c *call) {
-	schools, err := s.schoolsFor(c)
+	options, err := s.schoolsFor(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, "admin_user_new", "Add a user", newUserData{Roles: rolesFor(c.role()), Schools: schools, Form: newUserForm{Role: "teacher"}})
-}
-
-// checkRoleSchool says what is wrong with giving role at schoolID, or "".
-func checkRoleSchool(c *call, role db.Role, schoolID string, schools []store.School) string {
-	allowed := false
-	for _, r := range rolesFor(c.role()) {
-		allowed = allowed || r == role
-	}
-	if !allowed {
-		return "Choose a role from the list."
-	}
-	if role == db.DistrictAdmin {
-		if schoolID != "" {
-			return "District admins work across all schools: leave the school empty."
-		}
-		return ""
-	}
-	for _, sch := range schools {
-		if sch.ID == schoolID {
-			return ""
-		}
-	}
-	return "Choose the school this role is at."
+	s.render(c, "admin_user_new", "Add a user", newUserData{Roles: people.GrantableRoles(c.role()), Schools: options, Form: people.Invitee{Role: "teacher"}})
 }
 
 // adminUserCreate adds a person with one role and invites them by e-mail.
 func (s *Server) adminUserCreate(c *call) {
-	f := newUserForm{Email: store.NormalizeEmail(c.r.PostFormValue("email")), GivenName: strings.TrimSpace(c.r.PostFormValue("given_name")),
-		FamilyName: strings.TrimSpace(c.r.PostFormValue("family_name")), Role: c.r.PostFormValue("role"), SchoolID: c.r.PostFormValue("school")}
-	schools, err := s.schoolsFor(c)
+	in := people.Invitee{Email: c.r.PostFormValue("email"), GivenName: c.r.PostFormValue("given_name"),
+		FamilyName: c.r.PostFormValue("family_name"), Role: c.r.PostFormValue("role"), SchoolID: c.r.PostFormValue("school")}
+	options, err := s.schoolsFor(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	d := newUserData{Form: f, Roles: rolesFor(c.role()), Schools: schools}
-	role, roleErr := db.ParseRole(f.Role)
-	switch {
-	case !validEmail(f.Email):
-		d.Error = "Enter a valid e-mail address, such as jane.doe@school.org."
-	case f.GivenName == "" || len(f.GivenName) > 100 || len(f.FamilyName) > 100:
-		d.Error = "Enter a given name (at most 100 characters)."
-	case roleErr != nil:
-		d.Error = "Choose a role from the list."
-	default:
-		d.Error = checkRoleSchool(c, role, f.SchoolID, schools)
-	}
-	if d.Error != "" {
+	role, invalid := in.Check(c.role(), schoolIDs(options))
+	f := in
+	d := newUserData{Form: f, Roles: people.GrantableRoles(c.role()), Schools: options}
+	if ve, ok := validate.As(invalid); ok {
+		d.Error = ve.Error()
 		s.renderStatus(c, http.StatusUnprocessableEntity, "admin_user_new", "Add a user", d)
 		return
 	}
-	var u *store.User
+	var u *people.User
 	var token string
 	err = c.inTx(func(sc *db.Scope) error {
 		ctx := c.r.Context()
 		var err error
-		u, err = store.CreateUser(ctx, sc, store.NewUser{Email: f.Email, GivenName: f.GivenName, FamilyName: f.FamilyName}, role, f.SchoolID)
+		u, err = people.CreateUser(ctx, sc, people.NewUser{Email: f.Email, GivenName: f.GivenName, FamilyName: f.FamilyName}, role, f.SchoolID)
 		if err != nil {
 			return err
 		}
 		var hash string
 		token, hash = auth.NewToken()
-		if _, err := store.EnsureInvitation(ctx, sc, f.Email, role, f.SchoolID, hash, s.Now().Add(14*24*time.Hour), c.user.ID); err != nil {
+		if _, err := identity.EnsureInvitation(ctx, sc, f.Email, role, f.SchoolID, hash, s.Now().Add(14*24*time.Hour), c.user.ID); err != nil {
 			return err
 		}
-		return store.Audit(ctx, sc, "user.create", f.Email, map[string]any{"role": role, "school": f.SchoolID}, c.id)
+		return audit.Audit(ctx, sc, "user.create", f.Email, map[string]any{"role": role, "school": f.SchoolID}, c.id)
 	})
-	if errors.Is(err, store.ErrConflict) {
+	if errors.Is(err, domain.ErrConflict) {
 		d.Error = "Someone already uses this e-mail address. Search for them in the user list and add a role instead."
 		s.renderStatus(c, http.StatusConflict, "admin_user_new", "Add a user", d)
 		return
@@ -210,10 +181,4 @@ func (s *Server) adminUserCreate(c *call) {
 		return
 	}
 	redirect(c, "/admin/users/"+u.ID, "user-created")
-}
-
-func validEmail(e string) bool {
-	local, domain, ok := strings.Cut(e, "@")
-	return ok && local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(e, " \t<>,;\"") && len(e) <= 254 &&
-		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
 }

@@ -4,19 +4,32 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
+	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
-// apiFail maps storage errors to problem documents; causes are logged, not sent.
+// apiFail maps domain errors to problem documents; causes are logged, not
+// sent. Invalid input answers 422 with each field's message, the same
+// messages the HTML forms show.
 func (s *Server) apiFail(c *call, err error) {
+	if ve, ok := validate.As(err); ok {
+		s.invalid(c, ve)
+		return
+	}
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		s.problem(c, http.StatusNotFound, "Not found", "There is no such object, or your role cannot see it.")
 	case errors.Is(err, db.ErrForbidden):
 		s.problem(c, http.StatusForbidden, "Forbidden", "Your role cannot do this.")
@@ -29,12 +42,12 @@ func (s *Server) apiFail(c *call, err error) {
 }
 
 type meResponse struct {
-	User        *store.User        `json:"user"`
-	Role        db.Role            `json:"role"`
-	SchoolID    *string            `json:"schoolId,omitempty"`
-	Memberships []store.Membership `json:"memberships"`
-	District    string             `json:"district"`
-	CSRFToken   string             `json:"csrfToken"`
+	User        *people.User        `json:"user"`
+	Role        db.Role             `json:"role"`
+	SchoolID    *string             `json:"schoolId,omitempty"`
+	Memberships []people.Membership `json:"memberships"`
+	District    string              `json:"district"`
+	CSRFToken   string              `json:"csrfToken"`
 }
 
 func (s *Server) apiMe(c *call) {
@@ -43,13 +56,13 @@ func (s *Server) apiMe(c *call) {
 }
 
 type usersResponse struct {
-	Items []store.User `json:"items"`
-	Total int          `json:"total"`
+	Items []people.User `json:"items"`
+	Total int           `json:"total"`
 }
 
 func (s *Server) apiUsers(c *call) {
 	q := c.r.URL.Query()
-	uq := store.UserQuery{Search: q.Get("q"), Sort: q.Get("sort"), Status: q.Get("status")}
+	uq := people.UserQuery{Search: q.Get("q"), Sort: q.Get("sort"), Status: q.Get("status")}
 	if r := q.Get("role"); r != "" {
 		role, err := db.ParseRole(r)
 		if err != nil {
@@ -71,13 +84,13 @@ func (s *Server) apiUsers(c *call) {
 		s.problem(c, http.StatusBadRequest, "Invalid offset", "offset must be a number of at least 0")
 		return
 	}
-	if uq.Sort != "" && !contains(store.UserSortKeys(), uq.Sort) {
-		s.problem(c, http.StatusBadRequest, "Invalid sort", "sort must be one of "+strings.Join(store.UserSortKeys(), ", "))
+	if uq.Sort != "" && !slices.Contains(people.UserSortKeys(), uq.Sort) {
+		s.problem(c, http.StatusBadRequest, "Invalid sort", "sort must be one of "+strings.Join(people.UserSortKeys(), ", "))
 		return
 	}
 	var res usersResponse
 	err = c.inTx(func(sc *db.Scope) (err error) {
-		res.Items, res.Total, err = store.ListUsers(c.r.Context(), sc, uq)
+		res.Items, res.Total, err = people.ListUsers(c.r.Context(), sc, uq)
 		return err
 	})
 	if err != nil {
@@ -85,7 +98,7 @@ func (s *Server) apiUsers(c *call) {
 		return
 	}
 	if res.Items == nil {
-		res.Items = []store.User{}
+		res.Items = []people.User{}
 	}
 	writeJSON(c, http.StatusOK, res)
 }
@@ -110,42 +123,31 @@ func (s *Server) apiCreateUser(c *call) {
 		s.problem(c, http.StatusBadRequest, "Invalid JSON", "The body must be a JSON object with email, givenName, familyName, role and schoolId.")
 		return
 	}
-	req.Email = store.NormalizeEmail(req.Email)
-	schools, err := s.schoolsFor(c)
+	in := people.Invitee{Email: req.Email, GivenName: req.GivenName, FamilyName: req.FamilyName, Role: req.Role, SchoolID: req.SchoolID}
+	options, err := s.schoolsFor(c)
 	if err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	role, roleErr := db.ParseRole(req.Role)
-	var msg string
-	switch {
-	case !validEmail(req.Email):
-		msg = "email must be a valid e-mail address"
-	case strings.TrimSpace(req.GivenName) == "" || len(req.GivenName) > 100 || len(req.FamilyName) > 100:
-		msg = "givenName is required (at most 100 characters)"
-	case roleErr != nil:
-		msg = roleErr.Error()
-	default:
-		msg = checkRoleSchool(c, role, req.SchoolID, schools)
-	}
-	if msg != "" {
-		s.problem(c, http.StatusUnprocessableEntity, "Invalid user", msg)
+	role, err := in.Check(c.role(), schoolIDs(options))
+	if err != nil {
+		s.apiFail(c, err)
 		return
 	}
-	var u *store.User
+	var u *people.User
 	token, hash := auth.NewToken()
 	err = c.inTx(func(sc *db.Scope) error {
 		ctx := c.r.Context()
 		var err error
-		if u, err = store.CreateUser(ctx, sc, store.NewUser{Email: req.Email, GivenName: strings.TrimSpace(req.GivenName), FamilyName: strings.TrimSpace(req.FamilyName)}, role, req.SchoolID); err != nil {
+		if u, err = people.CreateUser(ctx, sc, people.NewUser{Email: in.Email, GivenName: in.GivenName, FamilyName: in.FamilyName}, role, in.SchoolID); err != nil {
 			return err
 		}
-		if _, err := store.EnsureInvitation(ctx, sc, req.Email, role, req.SchoolID, hash, s.Now().Add(14*24*time.Hour), c.user.ID); err != nil {
+		if _, err := identity.EnsureInvitation(ctx, sc, in.Email, role, in.SchoolID, hash, s.Now().Add(14*24*time.Hour), c.user.ID); err != nil {
 			return err
 		}
-		return store.Audit(ctx, sc, "user.create", req.Email, map[string]any{"role": role, "via": "api"}, c.id)
+		return audit.Audit(ctx, sc, "user.create", in.Email, map[string]any{"role": role, "via": "api"}, c.id)
 	})
-	if errors.Is(err, store.ErrConflict) {
+	if errors.Is(err, domain.ErrConflict) {
 		s.problem(c, http.StatusConflict, "E-mail address taken", "Another user already has this e-mail address.")
 		return
 	}
@@ -158,13 +160,13 @@ func (s *Server) apiCreateUser(c *call) {
 }
 
 func (s *Server) apiUser(c *call) {
-	var u *store.User
-	var ms []store.Membership
+	var u *people.User
+	var ms []people.Membership
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		if u, err = store.GetUser(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
+		if u, err = people.GetUser(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
 			return err
 		}
-		ms, err = store.ListMemberships(c.r.Context(), sc, u.ID)
+		ms, err = people.ListMemberships(c.r.Context(), sc, u.ID)
 		return err
 	})
 	if err != nil {
@@ -175,21 +177,21 @@ func (s *Server) apiUser(c *call) {
 }
 
 func (s *Server) apiSchools(c *call) {
-	schools, err := s.schoolsFor(c)
+	list, err := s.schoolsFor(c)
 	if err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	if schools == nil {
-		schools = []store.School{}
+	if list == nil {
+		list = []schools.School{}
 	}
-	writeJSON(c, http.StatusOK, schoolList{Items: schools})
+	writeJSON(c, http.StatusOK, schoolList{Items: list})
 }
 
 func (s *Server) apiTerms(c *call) {
-	var terms []store.Term
+	var terms []classes.Term
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		terms, err = store.ListTerms(c.r.Context(), sc, c.actor().SchoolID)
+		terms, err = classes.ListTerms(c.r.Context(), sc, c.actor().SchoolID)
 		return err
 	})
 	if err != nil {
@@ -197,7 +199,7 @@ func (s *Server) apiTerms(c *call) {
 		return
 	}
 	if terms == nil {
-		terms = []store.Term{}
+		terms = []classes.Term{}
 	}
 	writeJSON(c, http.StatusOK, termList{Items: terms})
 }
@@ -205,28 +207,28 @@ func (s *Server) apiTerms(c *call) {
 // apiSections lists the sections the caller's role is about: a teacher's
 // own, a student's own, a guardian's children's, an admin's school or district.
 func (s *Server) apiSections(c *call) {
-	var secs []store.Section
+	var secs []classes.Section
 	err := c.inTx(func(sc *db.Scope) (err error) {
 		ctx := c.r.Context()
 		switch c.role() {
 		case db.Teacher:
-			secs, err = store.SectionsOf(ctx, sc, c.user.ID, "teacher")
+			secs, err = classes.MySections(ctx, sc, classes.Teacher)
 		case db.Student:
-			secs, err = store.SectionsOf(ctx, sc, c.user.ID, "student")
+			secs, err = classes.MySections(ctx, sc, classes.Student)
 		case db.Guardian:
-			kids, err := store.ChildrenOf(ctx, sc, c.user.ID)
+			kids, err := people.MyChildren(ctx, sc)
 			if err != nil {
 				return err
 			}
 			for _, k := range kids {
-				more, err := store.SectionsOf(ctx, sc, k.UserID, "student")
+				more, err := classes.StudentSections(ctx, sc, k.UserID)
 				if err != nil {
 					return err
 				}
 				secs = append(secs, more...)
 			}
 		default:
-			secs, err = store.ListSections(ctx, sc, c.actor().SchoolID)
+			secs, err = classes.ListSections(ctx, sc, c.actor().SchoolID)
 		}
 		return err
 	})
@@ -235,19 +237,19 @@ func (s *Server) apiSections(c *call) {
 		return
 	}
 	if secs == nil {
-		secs = []store.Section{}
+		secs = []classes.Section{}
 	}
 	writeJSON(c, http.StatusOK, sectionList{Items: secs})
 }
 
 func (s *Server) apiRoster(c *call) {
-	var roster []store.RosterEntry
+	var roster []classes.RosterEntry
 	err := c.inTx(func(sc *db.Scope) error {
-		sec, err := store.GetSection(c.r.Context(), sc, c.r.PathValue("id"))
+		sec, err := classes.GetSection(c.r.Context(), sc, c.r.PathValue("id"))
 		if err != nil {
 			return err
 		}
-		roster, err = store.Roster(c.r.Context(), sc, sec.ID)
+		roster, err = classes.Roster(c.r.Context(), sc, sec.ID)
 		return err
 	})
 	if err != nil {
@@ -255,7 +257,7 @@ func (s *Server) apiRoster(c *call) {
 		return
 	}
 	if roster == nil {
-		roster = []store.RosterEntry{}
+		roster = []classes.RosterEntry{}
 	}
 	writeJSON(c, http.StatusOK, rosterList{Items: roster})
 }
@@ -269,13 +271,4 @@ func intParam(v string, def, lo, hi int) (int, error) {
 		return 0, errors.New("out of range")
 	}
 	return n, nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -1,13 +1,13 @@
 package web
 
-import "bellwork.dev/bellwork/apps/lms/internal/store"
+import "bellwork.dev/bellwork/apps/lms/internal/classes"
 
 // assess lists the gradebooks of the teacher's sections.
-func (s *Server) assess(c *call) { s.renderOwnSections(c, "teacher", "assess", "Assess") }
+func (s *Server) assess(c *call) { s.renderOwnSections(c, classes.Teacher, "assess", "Assess") }
 
 type gradebookData struct {
-	Section  *store.Section
-	Students []store.RosterEntry
+	Section  *classes.Section
+	Students []classes.RosterEntry
 }
 
 // gradebook shows one section's gradebook: a row per student. Sections the
@@ -21,7 +21,7 @@ func (s *Server) gradebook(c *call) {
 	}
 	d := gradebookData{Section: sec.Section}
 	for _, r := range sec.Roster {
-		if r.Role == "student" {
+		if r.Role == classes.Student {
 			d.Students = append(d.Students, r)
 		}
 	}

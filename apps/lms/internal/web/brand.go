@@ -5,7 +5,7 @@ import (
 	"math"
 	"strconv"
 
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 )
 
 // brand is the school's look as the layout shows it.
@@ -18,7 +18,7 @@ type brand struct {
 
 // brandOf is the branding of the school the request acts in; without one,
 // the default colour.
-func brandOf(school *store.School) brand {
+func brandOf(school *schools.School) brand {
 	if school == nil {
 		return brand{Color: readableColor("")}
 	}

@@ -4,7 +4,9 @@ import (
 	"net/http"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
 )
 
@@ -20,11 +22,11 @@ type call struct {
 	db     *db.DB
 
 	// Set when signed in.
-	session     *store.Session
-	user        *store.User
-	memberships []store.Membership
+	session     *identity.Session
+	user        *people.User
+	memberships []people.Membership
 	// school is the active membership's school, or the first school, for branding.
-	school *store.School
+	school *schools.School
 	// csrf is the token forms and API calls must echo.
 	csrf string
 }

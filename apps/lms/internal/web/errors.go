@@ -6,7 +6,7 @@ import (
 	"net/url"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
 )
 
 type errorPage struct {
@@ -31,7 +31,7 @@ func (s *Server) fail(c *call, err error) {
 		s.unavailable(c)
 		return
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		s.notFound(c)
 		return
 	}

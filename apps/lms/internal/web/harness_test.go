@@ -13,16 +13,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
+	"bellwork.dev/bellwork/apps/lms/internal/app"
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/fleet"
-	"bellwork.dev/bellwork/apps/lms/internal/jobs"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
 	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
-	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -39,7 +37,7 @@ type district struct {
 	entry   *directory.Entry
 	mailbox *mail.Mailbox
 	schoolA string
-	users   map[db.Role]*store.User
+	users   map[db.Role]*people.User
 	section string
 }
 
@@ -56,7 +54,9 @@ func newDistrict(t testing.TB, name string, mutate ...func(*directory.Entry)) *d
 	for _, m := range mutate {
 		m(entry)
 	}
-	reg, runner, log := newFleet(t)
+	mb := &mail.Mailbox{}
+	lms := newApp(t, mb)
+	reg := lms.Registry
 	reg.Replace([]*directory.Entry{entry})
 	runCtx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
@@ -64,10 +64,9 @@ func newDistrict(t testing.TB, name string, mutate ...func(*directory.Entry)) *d
 	tt, _ := reg.Get(name)
 	waitUntil(t, "tenant converged", func() bool { ok, _ := tt.State(); return ok })
 
-	mb := &mail.Mailbox{}
 	cfg := DefaultConfig()
 	cfg.DevMailbox = true
-	srv, err := New(reg, mb, runner, log, cfg)
+	srv, err := New(lms, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +76,7 @@ func newDistrict(t testing.TB, name string, mutate ...func(*directory.Entry)) *d
 	if err != nil {
 		t.Fatal(err)
 	}
-	dist := &district{t: t, srv: srv, http: hs, host: host, db: d, entry: entry, mailbox: mb, users: map[db.Role]*store.User{}}
+	dist := &district{t: t, srv: srv, http: hs, host: host, db: d, entry: entry, mailbox: mb, users: map[db.Role]*people.User{}}
 	dist.seed()
 	return dist
 }
@@ -91,22 +90,22 @@ func (d *district) seed() {
 		d.t.Fatal(err)
 	}
 	err = d.db.InTx(ctx, db.SystemActor(), func(s *db.Scope) error {
-		school, err := store.GetSchoolByCode(ctx, s, d.entry.Schools[0].Code)
+		school, err := schools.GetSchoolByCode(ctx, s, d.entry.Schools[0].Code)
 		if err != nil {
 			return err
 		}
 		d.schoolA = school.ID
 		for _, role := range db.UserRoles {
-			u, err := store.CreateUser(ctx, s, store.NewUser{Email: string(role) + "@" + d.host + ".org", GivenName: strings.ToUpper(string(role[:1])) + string(role[1:]), FamilyName: "Test"}, role, schoolOf(role, d.schoolA))
+			u, err := people.CreateUser(ctx, s, people.NewUser{Email: string(role) + "@" + d.host + ".org", GivenName: strings.ToUpper(string(role[:1])) + string(role[1:]), FamilyName: "Test"}, role, schoolOf(role, d.schoolA))
 			if err != nil {
 				return err
 			}
-			if err := store.SetPassword(ctx, s, u.ID, hash); err != nil {
+			if err := people.SetPassword(ctx, s, u.ID, hash); err != nil {
 				return err
 			}
 			d.users[role] = u
 		}
-		if err := store.LinkGuardian(ctx, s, d.users[db.Guardian].ID, d.users[db.Student].ID); err != nil {
+		if err := people.LinkGuardian(ctx, s, d.users[db.Guardian].ID, d.users[db.Student].ID); err != nil {
 			return err
 		}
 		var course string
@@ -116,7 +115,7 @@ func (d *district) seed() {
 		if err := s.Tx.QueryRow(ctx, `INSERT INTO sections (school_id, course_id, title, period) VALUES ($1, $2, 'Algebra I - P1', '1') RETURNING id`, d.schoolA, course).Scan(&d.section); err != nil {
 			return err
 		}
-		for role, u := range map[string]*store.User{"teacher": d.users[db.Teacher], "student": d.users[db.Student]} {
+		for role, u := range map[string]*people.User{"teacher": d.users[db.Teacher], "student": d.users[db.Student]} {
 			if _, err := s.Tx.Exec(ctx, `INSERT INTO enrollments (section_id, school_id, user_id, role) VALUES ($1, $2, $3, $4)`, d.section, d.schoolA, u.ID, role); err != nil {
 				return err
 			}
@@ -136,9 +135,9 @@ func (d *district) session(role db.Role) (*client, string) {
 
 // otherTeacher signs in a second teacher of school A, who teaches nothing.
 func (d *district) otherTeacher() *client {
-	var u *store.User
+	var u *people.User
 	err := d.db.InTx(context.Background(), db.SystemActor(), func(s *db.Scope) (err error) {
-		u, err = store.CreateUser(context.Background(), s, store.NewUser{Email: "other.teacher@" + d.host + ".org", GivenName: "Other", FamilyName: "Teacher"}, db.Teacher, d.schoolA)
+		u, err = people.CreateUser(context.Background(), s, people.NewUser{Email: "other.teacher@" + d.host + ".org", GivenName: "Other", FamilyName: "Teacher"}, db.Teacher, d.schoolA)
 		return err
 	})
 	if err != nil {
@@ -148,7 +147,7 @@ func (d *district) otherTeacher() *client {
 	return c
 }
 
-func (d *district) sessionFor(u *store.User, role db.Role) (*client, string) {
+func (d *district) sessionFor(u *people.User, role db.Role) (*client, string) {
 	school := d.schoolA
 	if role == db.DistrictAdmin {
 		school = ""
@@ -157,7 +156,7 @@ func (d *district) sessionFor(u *store.User, role db.Role) (*client, string) {
 }
 
 // sessionAt signs a user in acting as role at a school ("" for none).
-func (d *district) sessionAt(u *store.User, role db.Role, schoolID string) (*client, string) {
+func (d *district) sessionAt(u *people.User, role db.Role, schoolID string) (*client, string) {
 	ctx := context.Background()
 	token, hash := auth.NewToken()
 	csrf, _ := auth.NewToken()
@@ -167,7 +166,7 @@ func (d *district) sessionAt(u *store.User, role db.Role, schoolID string) (*cli
 		school = &schoolID
 	}
 	err := d.db.InTx(ctx, db.SystemActor(), func(s *db.Scope) error {
-		return store.CreateSession(ctx, s, &store.Session{IDSHA256: hash, UserID: u.ID, Role: role, SchoolID: school, CSRFToken: csrf,
+		return identity.CreateSession(ctx, s, &identity.Session{IDSHA256: hash, UserID: u.ID, Role: role, SchoolID: school, CSRFToken: csrf,
 			CreatedAt: now, IdleExpiresAt: now.Add(time.Hour), AbsoluteExpiresAt: now.Add(2 * time.Hour)}, "test", "127.0.0.1")
 	})
 	if err != nil {
@@ -262,26 +261,25 @@ func schoolOf(role db.Role, school string) string {
 	return school
 }
 
-// newFleet wires a registry, its pools and a job runner as lms serve does,
-// with nothing in the directory yet and nothing running in the background.
-func newFleet(t testing.TB) (*tenancy.Registry, *jobs.Runner, *slog.Logger) {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pools := db.NewPools(time.Minute, 5)
-	t.Cleanup(pools.CloseAll)
-	reg := tenancy.NewRegistry(pools, log)
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &jobs.ImportWorker{DB: fleet.DBFor(reg)})
-	runner := jobs.NewRunner(log, workers)
-	t.Cleanup(runner.StopAll)
-	fleet.Wire(reg, runner)
-	return reg, runner, log
+// newApp assembles a process as lms serve does (app.New), with nothing in
+// the directory yet and nothing running in the background; it ends with
+// the test.
+func newApp(t testing.TB, mailer mail.Mailer) *app.App {
+	t.Helper()
+	life, cancel := context.WithCancel(context.Background())
+	lms, err := app.New(life, app.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Mailer: mailer, PoolIdle: time.Minute, PoolMaxConns: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); lms.Close() })
+	return lms
 }
 
 // newcomer signs in a new user of school A in role who is in no section.
 func (d *district) newcomer(role db.Role) *client {
-	var u *store.User
+	var u *people.User
 	err := d.db.InTx(context.Background(), db.SystemActor(), func(s *db.Scope) (err error) {
-		u, err = store.CreateUser(context.Background(), s, store.NewUser{Email: "new." + string(role) + "@" + d.host + ".org", GivenName: "New", FamilyName: "Comer"}, role, d.schoolA)
+		u, err = people.CreateUser(context.Background(), s, people.NewUser{Email: "new." + string(role) + "@" + d.host + ".org", GivenName: "New", FamilyName: "Comer"}, role, d.schoolA)
 		return err
 	})
 	if err != nil {

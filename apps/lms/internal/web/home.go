@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -25,15 +27,15 @@ func (s *Server) home(c *call) {
 }
 
 type sectionsData struct {
-	Sections []store.Section
+	Sections []classes.Section
 }
 
 // renderOwnSections renders a page listing the sections the user is
 // enrolled in with a role (teacher or student).
-func (s *Server) renderOwnSections(c *call, enrolledAs, page, title string) {
+func (s *Server) renderOwnSections(c *call, enrolledAs classes.EnrollmentRole, page, title string) {
 	var d sectionsData
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Sections, err = store.SectionsOf(c.r.Context(), sc, c.user.ID, enrolledAs)
+		d.Sections, err = classes.MySections(c.r.Context(), sc, enrolledAs)
 		return err
 	})
 	if err != nil {
@@ -44,30 +46,32 @@ func (s *Server) renderOwnSections(c *call, enrolledAs, page, title string) {
 }
 
 func (s *Server) homeTeacher(c *call) {
-	s.renderOwnSections(c, "teacher", "home_teacher", "My sections")
+	s.renderOwnSections(c, classes.Teacher, "home_teacher", "My sections")
 }
 
-func (s *Server) homeStudent(c *call) { s.renderOwnSections(c, "student", "home_student", "My work") }
+func (s *Server) homeStudent(c *call) {
+	s.renderOwnSections(c, classes.Student, "home_student", "My work")
+}
 
 type childView struct {
-	Child    store.Child
-	Sections []store.Section
+	Child    people.Child
+	Sections []classes.Section
 }
 
 type childrenData struct {
 	Children []childView
-	Sections []store.Section
+	Sections []classes.Section
 }
 
 func (s *Server) children(c *call) (childrenData, error) {
 	var d childrenData
 	err := c.inTx(func(sc *db.Scope) error {
-		kids, err := store.ChildrenOf(c.r.Context(), sc, c.user.ID)
+		kids, err := people.MyChildren(c.r.Context(), sc)
 		if err != nil {
 			return err
 		}
 		for _, k := range kids {
-			secs, err := store.SectionsOf(c.r.Context(), sc, k.UserID, "student")
+			secs, err := classes.StudentSections(c.r.Context(), sc, k.UserID)
 			if err != nil {
 				return err
 			}
@@ -95,7 +99,7 @@ type checkItem struct {
 type adminHome struct {
 	Checklist []checkItem
 	Done      int
-	Counts    store.Counts
+	Counts    classes.Counts
 }
 
 // homeAdmin shows the onboarding checklist (the same milestones the
@@ -103,11 +107,11 @@ type adminHome struct {
 func (s *Server) homeAdmin(c *call) {
 	var d adminHome
 	err := c.inTx(func(sc *db.Scope) error {
-		reached, err := store.Milestones(c.r.Context(), sc)
+		reached, err := schools.Milestones(c.r.Context(), sc)
 		if err != nil {
 			return err
 		}
-		d.Counts, err = store.CountAll(c.r.Context(), sc)
+		d.Counts, err = classes.CountAll(c.r.Context(), sc)
 		if err != nil {
 			return err
 		}

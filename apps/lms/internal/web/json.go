@@ -2,6 +2,8 @@ package web
 
 import (
 	"encoding/json"
+
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
 // writeJSON writes v as JSON.
@@ -21,6 +23,9 @@ type problemDetails struct {
 	Status    int    `json:"status"`
 	Detail    string `json:"detail"`
 	RequestID string `json:"requestId"`
+	// Errors names each invalid field of a 422 answer, with the sentence
+	// the HTML form shows for it.
+	Errors validate.Errors `json:"errors,omitempty"`
 }
 
 // problem writes an RFC 9457 problem document.

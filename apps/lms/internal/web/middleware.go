@@ -16,7 +16,10 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/authz"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 )
 
 const (
@@ -163,21 +166,21 @@ func (s *Server) loadSession(c *call) error {
 		hash := auth.TokenSHA256(ck.Value)
 		now := s.Now()
 		err := c.asSystem(func(sc *db.Scope) error {
-			sess, err := store.GetSession(c.r.Context(), sc, hash, now)
-			if errors.Is(err, store.ErrNotFound) {
+			sess, err := identity.GetSession(c.r.Context(), sc, hash, now)
+			if errors.Is(err, domain.ErrNotFound) {
 				return nil
 			}
 			if err != nil {
 				return err
 			}
-			u, err := store.GetUser(c.r.Context(), sc, sess.UserID)
+			u, err := people.GetUser(c.r.Context(), sc, sess.UserID)
 			if err != nil {
 				return err
 			}
 			if !u.Active() {
 				return nil
 			}
-			ms, err := store.ListMemberships(c.r.Context(), sc, u.ID)
+			ms, err := people.ListMemberships(c.r.Context(), sc, u.ID)
 			if err != nil {
 				return err
 			}
@@ -186,7 +189,7 @@ func (s *Server) loadSession(c *call) error {
 			}
 			// Refresh the idle expiry at most once a minute.
 			if now.Sub(sess.LastSeenAt) > time.Minute {
-				if err := store.TouchSession(c.r.Context(), sc, hash, now, s.Config.SessionIdle); err != nil {
+				if err := identity.TouchSession(c.r.Context(), sc, hash, now, s.Config.SessionIdle); err != nil {
 					return err
 				}
 			}
@@ -216,13 +219,13 @@ func (s *Server) loadSession(c *call) error {
 func (s *Server) loadSchool(c *call) error {
 	return c.asSystem(func(sc *db.Scope) error {
 		if c.session != nil && c.session.SchoolID != nil {
-			school, err := store.GetSchool(c.r.Context(), sc, *c.session.SchoolID)
+			school, err := schools.GetSchool(c.r.Context(), sc, *c.session.SchoolID)
 			if err == nil {
 				c.school = school
 				return nil
 			}
 		}
-		schools, err := store.ListSchools(c.r.Context(), sc, false)
+		schools, err := schools.ListSchools(c.r.Context(), sc, false)
 		if err != nil {
 			return err
 		}

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -144,7 +144,7 @@ func (s *Server) finishOIDC(c *call, cfg *directory.OIDC) (string, error) {
 	if err := idt.Claims(&claims); err != nil {
 		return "", fmt.Errorf("%w: claims: %w", errOIDC, err)
 	}
-	email := store.NormalizeEmail(claims.Email)
+	email := people.NormalizeEmail(claims.Email)
 	// The provider must vouch for the address: one that leaves the claim
 	// out may let its users set any address, a district admin's included.
 	// A district may waive that for a provider that never sends it, but
@@ -157,7 +157,7 @@ func (s *Server) finishOIDC(c *call, cfg *directory.OIDC) (string, error) {
 		return "", fmt.Errorf("%w: domain of %s not allowed", errOIDC, email)
 	}
 	err = c.asSystem(func(sc *db.Scope) error {
-		u, err := store.GetUserByEmail(c.r.Context(), sc, email)
+		u, err := people.GetUserByEmail(c.r.Context(), sc, email)
 		if err != nil {
 			return err
 		}

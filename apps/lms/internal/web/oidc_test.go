@@ -19,7 +19,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -154,7 +154,7 @@ func TestOpenIDConnectSignIn(t *testing.T) {
 
 	// An existing account outside the allowed domains is still refused.
 	inSystem(t, d, func(s *db.Scope) error {
-		_, err := store.CreateUser(context.Background(), s, store.NewUser{Email: "teacher@elsewhere.org", GivenName: "Else"}, "", "")
+		_, err := people.CreateUser(context.Background(), s, people.NewUser{Email: "teacher@elsewhere.org", GivenName: "Else"}, "", "")
 		return err
 	})
 	for name, setup := range map[string]func(){

@@ -9,8 +9,11 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
 const resetValidFor = time.Hour
@@ -46,7 +49,7 @@ func (s *Server) forgotForm(c *call) {
 // forgot e-mails a reset link when the address has an account, and says the
 // same thing either way, so the page cannot be used to find accounts.
 func (s *Server) forgot(c *call) {
-	email := store.NormalizeEmail(c.r.PostFormValue("email"))
+	email := people.NormalizeEmail(c.r.PostFormValue("email"))
 	if email == "" {
 		s.forgotForm(c)
 		return
@@ -56,18 +59,18 @@ func (s *Server) forgot(c *call) {
 	ipKey, accountKey := "reset-ip:"+throttleKey(s.clientIP(c.r)), "reset-account:"+email
 	err := c.asSystem(func(sc *db.Scope) error {
 		ctx := c.r.Context()
-		if until, err := store.ThrottleLockedUntil(ctx, sc, ipKey, now); err != nil {
+		if until, err := identity.ThrottleLockedUntil(ctx, sc, ipKey, now); err != nil {
 			return err
 		} else if until != nil {
 			return lockedError(lockedMessage("Too many password reset requests came from your network.", *until, now))
 		}
-		if _, err := store.ThrottleFailure(ctx, sc, ipKey, now, resetAddressFor, resetsPerAddress, resetAddressBlock); err != nil {
+		if _, err := identity.ThrottleFailure(ctx, sc, ipKey, now, resetAddressFor, resetsPerAddress, resetAddressBlock); err != nil {
 			return err
 		}
-		if until, err := store.ThrottleLockedUntil(ctx, sc, accountKey, now); err != nil || until != nil {
+		if until, err := identity.ThrottleLockedUntil(ctx, sc, accountKey, now); err != nil || until != nil {
 			return err // enough links are on their way to this address
 		}
-		if _, err := store.ThrottleFailure(ctx, sc, accountKey, now, resetAccountFor, resetsPerAccount, resetAccountFor); err != nil {
+		if _, err := identity.ThrottleFailure(ctx, sc, accountKey, now, resetAccountFor, resetsPerAccount, resetAccountFor); err != nil {
 			return err
 		}
 		var err error
@@ -96,8 +99,8 @@ func (s *Server) forgot(c *call) {
 // resetMessage stores a reset token for an active account and returns the
 // e-mail to send, or nil when there is no such account.
 func (s *Server) resetMessage(c *call, sc *db.Scope, email string) (*mail.Message, string, error) {
-	u, err := store.GetUserByEmail(c.r.Context(), sc, email)
-	if errors.Is(err, store.ErrNotFound) {
+	u, err := people.GetUserByEmail(c.r.Context(), sc, email)
+	if errors.Is(err, domain.ErrNotFound) {
 		return nil, "", nil
 	}
 	if err != nil {
@@ -107,7 +110,7 @@ func (s *Server) resetMessage(c *call, sc *db.Scope, email string) (*mail.Messag
 		return nil, "", nil
 	}
 	token, hash := auth.NewToken()
-	if err := store.CreatePasswordReset(c.r.Context(), sc, u.ID, hash, s.Now().Add(resetValidFor)); err != nil {
+	if err := identity.CreatePasswordReset(c.r.Context(), sc, u.ID, hash, s.Now().Add(resetValidFor)); err != nil {
 		return nil, "", err
 	}
 	link := siteURL(c.r) + "/password/reset/" + token
@@ -119,10 +122,10 @@ func (s *Server) resetMessage(c *call, sc *db.Scope, email string) (*mail.Messag
 
 func (s *Server) resetForm(c *call) {
 	err := c.asSystem(func(sc *db.Scope) error {
-		_, err := store.PeekPasswordReset(c.r.Context(), sc, auth.TokenSHA256(c.r.PathValue("token")), s.Now())
+		_, err := identity.PeekPasswordReset(c.r.Context(), sc, auth.TokenSHA256(c.r.PathValue("token")), s.Now())
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		s.renderStatus(c, http.StatusNotFound, "reset", "Choose a new password", resetData{Invalid: true})
 		return
 	}
@@ -136,46 +139,20 @@ func (s *Server) resetForm(c *call) {
 // reset sets the new password, signs the user out everywhere else, and
 // signs this browser in.
 func (s *Server) reset(c *call) {
-	password, confirm := c.r.PostFormValue("password"), c.r.PostFormValue("confirm")
-	var d resetData
+	pw := identity.NewPassword{Password: c.r.PostFormValue("password"), Confirm: c.r.PostFormValue("confirm")}
 	err := c.asSystem(func(sc *db.Scope) error {
-		ctx := c.r.Context()
-		userID, err := store.UsePasswordReset(ctx, sc, auth.TokenSHA256(c.r.PathValue("token")), s.Now())
+		u, err := identity.ResetPassword(c.r.Context(), sc, auth.TokenSHA256(c.r.PathValue("token")), pw, s.Now(), c.id)
 		if err != nil {
-			return err
-		}
-		u, err := store.GetUser(ctx, sc, userID)
-		if err != nil {
-			return err
-		}
-		if password != confirm {
-			d.Error = "The two passwords differ. Type the same password twice."
-		} else {
-			d.Error = auth.ValidatePassword(password, u.Email)
-		}
-		if d.Error != "" {
-			return errFormInvalid
-		}
-		hash, err := auth.HashPassword(password)
-		if err != nil {
-			return err
-		}
-		if err := store.SetPassword(ctx, sc, u.ID, hash); err != nil {
-			return err
-		}
-		if _, err := store.DeleteUserSessions(ctx, sc, u.ID); err != nil {
-			return err
-		}
-		if err := store.Audit(ctx, sc, "password.reset", u.Email, nil, c.id); err != nil {
 			return err
 		}
 		return s.startSession(c, sc, u)
 	})
+	invalid, isInvalid := validate.As(err)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		s.renderStatus(c, http.StatusNotFound, "reset", "Choose a new password", resetData{Invalid: true})
-	case errors.Is(err, errFormInvalid):
-		s.renderStatus(c, http.StatusUnprocessableEntity, "reset", "Choose a new password", d)
+	case isInvalid:
+		s.renderStatus(c, http.StatusUnprocessableEntity, "reset", "Choose a new password", resetData{Error: invalid.Error()})
 	case err != nil:
 		s.fail(c, err)
 	default:

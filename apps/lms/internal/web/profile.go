@@ -2,67 +2,34 @@ package web
 
 import (
 	"net/http"
-	"strings"
-	"time"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
-type locale struct{ Code, Label string }
-
-var locales = []locale{{"en", "English"}, {"es", "Español"}, {"fr", "Français"}, {"vi", "Tiếng Việt"}, {"zh", "中文"}}
-
 type profileData struct {
-	Locales []locale
+	Locales []people.Locale
 	Error   string
 }
 
 func (s *Server) profileForm(c *call) {
-	s.render(c, "profile", "Profile", profileData{Locales: locales})
+	s.render(c, "profile", "Profile", profileData{Locales: people.Locales})
 }
 
 func (s *Server) saveProfile(c *call) {
-	given := strings.TrimSpace(c.r.PostFormValue("given_name"))
-	family := strings.TrimSpace(c.r.PostFormValue("family_name"))
-	loc := c.r.PostFormValue("locale")
-	tz := strings.TrimSpace(c.r.PostFormValue("time_zone"))
-	d := profileData{Locales: locales}
-	switch {
-	case given == "" || len(given) > 100 || len(family) > 100:
-		d.Error = "Enter a given name of at most 100 characters (and a family name of at most 100)."
-	case !knownLocale(loc):
-		d.Error = "Choose a language from the list."
-	case tz != "" && !validTimeZone(tz):
-		d.Error = "The time zone must be an IANA name such as America/Chicago, or empty."
-	}
-	if d.Error != "" {
-		s.renderStatus(c, http.StatusUnprocessableEntity, "profile", "Profile", d)
+	in := people.ProfileInput{GivenName: c.r.PostFormValue("given_name"), FamilyName: c.r.PostFormValue("family_name"),
+		Locale: c.r.PostFormValue("locale"), TimeZone: c.r.PostFormValue("time_zone")}
+	if invalid, ok := validate.As(in.Check()); ok {
+		s.renderStatus(c, http.StatusUnprocessableEntity, "profile", "Profile", profileData{Locales: people.Locales, Error: invalid.Error()})
 		return
 	}
 	err := c.inOwnTx(func(sc *db.Scope) error {
-		return store.UpdateProfile(c.r.Context(), sc, c.user.ID, given, family, loc, tz)
+		return people.UpdateProfile(c.r.Context(), sc, c.user.ID, in.GivenName, in.FamilyName, in.Locale, in.TimeZone)
 	})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	redirect(c, "/profile", "profile-saved")
-}
-
-func knownLocale(code string) bool {
-	for _, l := range locales {
-		if l.Code == code {
-			return true
-		}
-	}
-	return false
-}
-
-func validTimeZone(tz string) bool {
-	if tz == "" || tz == "Local" {
-		return false
-	}
-	_, err := time.LoadLocation(tz)
-	return err == nil
 }

@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
 )
 
 // view is what the layout and every page receive.
@@ -16,9 +16,9 @@ type view struct {
 	RequestID   string
 	District    string
 	Brand       brand
-	User        *store.User
+	User        *people.User
 	Role        db.Role
-	Memberships []store.Membership
+	Memberships []people.Membership
 	ActiveRole  string
 	Nav         []navItem
 	Flash       string

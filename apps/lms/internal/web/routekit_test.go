@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"bellwork.dev/bellwork/apps/lms/internal/app"
 	"bellwork.dev/bellwork/apps/lms/internal/authz"
 )
 
@@ -21,7 +22,7 @@ func tableWith(extra ...route) func(*Server) []route {
 func startWith(table func(*Server) []route) (*Server, error) {
 	cfg := DefaultConfig()
 	cfg.DevMailbox = true
-	return newServer(nil, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg, table)
+	return newServer(&app.App{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, cfg, table)
 }
 
 // A route naming a template that does not exist stops the server at start,

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,7 +80,7 @@ func TestEveryRouteEnforcesItsPermission(t *testing.T) {
 		for _, role := range anyone {
 			c, csrf := d.session(role)
 			res, body := c.do(rt.Method, path, url.Values{"_csrf": {csrf}}, nil)
-			may := contains(rolesToStrings(roles), string(role))
+			may := slices.Contains(roles, role)
 			if may && (res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized) {
 				t.Errorf("%s as %s: status %d, want access\n%s", key, role, res.StatusCode, snippet(body))
 			}
@@ -108,14 +109,6 @@ func TestUnsafeRequestsNeedTheCSRFToken(t *testing.T) {
 	if res.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-site POST: %d, want 403", res.StatusCode)
 	}
-}
-
-func rolesToStrings(rs []db.Role) []string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = string(r)
-	}
-	return out
 }
 
 func snippet(s string) string {

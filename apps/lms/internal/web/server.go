@@ -16,6 +16,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"bellwork.dev/bellwork/apps/lms/internal/app"
 	"bellwork.dev/bellwork/apps/lms/internal/authz"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
@@ -59,16 +60,20 @@ type Server struct {
 	oidc    *oidcProviders
 }
 
-// New builds the server from the route table. It parses every template
-// the table names: a missing or broken page fails here, not at request time.
-func New(reg *tenancy.Registry, mailer mail.Mailer, runner *jobs.Runner, log *slog.Logger, cfg Config) (*Server, error) {
-	return newServer(reg, mailer, runner, log, cfg, (*Server).routes)
+// New puts the HTTP surface on an assembled process (app.New), built from
+// the route table. It parses every template the table names: a missing or
+// broken page fails here, not at request time.
+func New(a *app.App, cfg Config) (*Server, error) {
+	return newServer(a, cfg, (*Server).routes)
 }
 
 // newServer is New with the route table as a parameter, so tests can show
 // that a bad table stops the server at start.
-func newServer(reg *tenancy.Registry, mailer mail.Mailer, runner *jobs.Runner, log *slog.Logger, cfg Config, table func(*Server) []route) (*Server, error) {
-	s := &Server{Registry: reg, Mailer: mailer, Jobs: runner, Log: log, Now: time.Now, Config: cfg}
+func newServer(a *app.App, cfg Config, table func(*Server) []route) (*Server, error) {
+	s := &Server{Registry: a.Registry, Mailer: a.Mailer, Jobs: a.Jobs, Log: a.Log, Now: a.Now, Config: cfg}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
 	s.table = table(s)
 	if err := checkTable(s.table); err != nil {
 		return nil, fmt.Errorf("route table: %w", err)
@@ -80,8 +85,9 @@ func newServer(reg *tenancy.Registry, mailer mail.Mailer, runner *jobs.Runner, l
 	if s.openapi, err = openAPIDocument(s.table); err != nil {
 		return nil, fmt.Errorf("OpenAPI document: %w", err)
 	}
-	s.pages, s.metrics, s.oidc = p, newMetrics(reg), newOIDCProviders()
-	if mb, ok := mailer.(*mail.Mailbox); ok && cfg.DevMailbox {
+	s.pages, s.metrics, s.oidc = p, newMetrics(a.Registry), newOIDCProviders()
+	s.MustRegister(a.Collectors()...)
+	if mb, ok := a.Mailer.(*mail.Mailbox); ok && cfg.DevMailbox {
 		s.Mailbox = mb
 	}
 	return s, nil
@@ -108,7 +114,8 @@ func (s *Server) Serve(ctx context.Context, addr string) error {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
-		shut, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		// Draining outlives ctx, which has just ended.
+		shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 		defer cancel()
 		return srv.Shutdown(shut)
 	}

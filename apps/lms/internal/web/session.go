@@ -8,25 +8,28 @@ import (
 	"strings"
 	"time"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
 // startSession signs a user in: a new session acting in their first role,
 // the cookie, and the onboarding milestones a first sign-in reaches. It
 // runs in the caller's system-scoped transaction.
-func (s *Server) startSession(c *call, sc *db.Scope, u *store.User) error {
+func (s *Server) startSession(c *call, sc *db.Scope, u *people.User) error {
 	ctx := c.r.Context()
 	now := s.Now()
-	ms, err := store.ListMemberships(ctx, sc, u.ID)
+	ms, err := people.ListMemberships(ctx, sc, u.ID)
 	if err != nil {
 		return err
 	}
 	token, hash := auth.NewToken()
 	csrf, _ := auth.NewToken()
-	sess := &store.Session{IDSHA256: hash, UserID: u.ID, CSRFToken: csrf, CreatedAt: now,
+	sess := &identity.Session{IDSHA256: hash, UserID: u.ID, CSRFToken: csrf, CreatedAt: now,
 		IdleExpiresAt: now.Add(s.Config.SessionIdle), AbsoluteExpiresAt: now.Add(s.Config.SessionAbsolute)}
 	// A session acts in one membership; users without any get a signed-in
 	// page telling them to ask for a role (and no role's permissions).
@@ -35,27 +38,27 @@ func (s *Server) startSession(c *call, sc *db.Scope, u *store.User) error {
 	}
 	// Each sign-in also clears the district's expired sessions, so the table
 	// holds only live ones without a sweeper of its own.
-	if err := store.DeleteExpiredSessions(ctx, sc, now); err != nil {
+	if err := identity.DeleteExpiredSessions(ctx, sc, now); err != nil {
 		return err
 	}
-	if err := store.CreateSession(ctx, sc, sess, c.r.UserAgent(), s.clientIP(c.r)); err != nil {
+	if err := identity.CreateSession(ctx, sc, sess, c.r.UserAgent(), s.clientIP(c.r)); err != nil {
 		return err
 	}
-	if err := store.RecordSignIn(ctx, sc, u.ID, now); err != nil {
+	if err := people.RecordSignIn(ctx, sc, u.ID, now); err != nil {
 		return err
 	}
 	for _, m := range ms {
 		switch m.Role {
 		case db.DistrictAdmin:
-			err = store.ReachMilestone(ctx, sc, directory.MilestoneAdminSignedIn, now)
+			err = schools.ReachMilestone(ctx, sc, directory.MilestoneAdminSignedIn, now)
 		case db.Teacher:
-			err = store.ReachMilestone(ctx, sc, directory.MilestoneFirstTeacherSignIn, now)
+			err = schools.ReachMilestone(ctx, sc, directory.MilestoneFirstTeacherSignIn, now)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	if err := store.Audit(ctx, sc, "signin", u.Email, nil, c.id); err != nil {
+	if err := audit.Audit(ctx, sc, "signin", u.Email, nil, c.id); err != nil {
 		return err
 	}
 	http.SetCookie(c.w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
@@ -139,7 +142,7 @@ func localPath(next string) string {
 // admin may have removed the role since. It moves to the user's first
 // remaining role (and records that), or to no role at all, which grants no
 // permission beyond being signed in.
-func actInHeldRole(ctx context.Context, sc *db.Scope, sess *store.Session, ms []store.Membership) error {
+func actInHeldRole(ctx context.Context, sc *db.Scope, sess *identity.Session, ms []people.Membership) error {
 	for _, m := range ms {
 		if m.Role == sess.Role && equalSchool(m.SchoolID, sess.SchoolID) {
 			return nil
@@ -150,7 +153,7 @@ func actInHeldRole(ctx context.Context, sc *db.Scope, sess *store.Session, ms []
 		return nil
 	}
 	sess.Role, sess.SchoolID = ms[0].Role, ms[0].SchoolID
-	return store.SwitchSessionRole(ctx, sc, sess.IDSHA256, sess.Role, sess.SchoolID)
+	return identity.SwitchSessionRole(ctx, sc, sess.IDSHA256, sess.Role, sess.SchoolID)
 }
 
 func equalSchool(a, b *string) bool {

@@ -7,18 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
-)
-
-// Sign-in throttling: per account, and per client address.
-const (
-	accountMaxFailures = 5
-	accountLockFor     = 15 * time.Minute
-	ipMaxFailures      = 20
-	ipWindow           = 15 * time.Minute
-	ipLockFor          = 15 * time.Minute
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
 )
 
 type signinData struct {
@@ -47,11 +37,6 @@ func (s *Server) signinForm(c *call) {
 	s.render(c, "signin", "Sign in", d)
 }
 
-var (
-	errLocked      = errors.New("sign-in locked")
-	errBadPassword = errors.New("wrong e-mail address or password")
-)
-
 func (s *Server) signin(c *call) {
 	d := s.signinData(c)
 	if !d.PasswordsEnabled {
@@ -61,53 +46,33 @@ func (s *Server) signin(c *call) {
 	d.Email = strings.TrimSpace(c.r.PostFormValue("email"))
 	password := c.r.PostFormValue("password")
 	now := s.Now()
-	ipKey := "ip:" + throttleKey(s.clientIP(c.r))
-	var userID string
+	address := "ip:" + throttleKey(s.clientIP(c.r))
 	err := c.asSystem(func(sc *db.Scope) error {
-		ctx := c.r.Context()
-		if until, err := store.ThrottleLockedUntil(ctx, sc, ipKey, now); err != nil {
+		u, err := identity.CheckPassword(c.r.Context(), sc, d.Email, password, address, now)
+		if err != nil {
 			return err
-		} else if until != nil {
-			d.Error = lockedMessage("Too many sign-in attempts came from your network.", *until, now)
-			return errLocked
-		}
-		u, err := store.GetUserByEmail(ctx, sc, d.Email)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		if u != nil && u.LockedUntil != nil && u.LockedUntil.After(now) {
-			d.Error = lockedMessage("This account is locked after too many wrong passwords.", *u.LockedUntil, now)
-			return errLocked
-		}
-		if u == nil || u.PasswordHash == nil || !u.Active() {
-			auth.BurnTime(password) // as slow as a real check: no account enumeration by timing
-			return errBadPassword
-		}
-		userID = u.ID
-		if ok, err := auth.CheckPassword(*u.PasswordHash, password); err != nil {
-			return err
-		} else if !ok {
-			return errBadPassword
 		}
 		return s.startSession(c, sc, u)
 	})
-	switch {
-	case errors.Is(err, errLocked):
-		s.renderStatus(c, http.StatusTooManyRequests, "signin", "Sign in", d)
-	case errors.Is(err, errBadPassword):
-		accountUntil, ipUntil, err := s.countFailure(c, userID, ipKey, now)
-		if err != nil {
-			s.fail(c, err)
+	// A wrong password is counted in a transaction of its own: the
+	// attempt's rolled back.
+	var wrong *identity.WrongPassword
+	var locked *identity.Locked
+	if errors.As(err, &wrong) {
+		err = c.asSystem(func(sc *db.Scope) (err error) {
+			locked, err = identity.RecordFailure(c.r.Context(), sc, wrong, now)
+			return err
+		})
+		if err == nil && locked == nil {
+			d.Error = "That e-mail address and password do not match. Check them and try again."
+			s.renderStatus(c, http.StatusUnauthorized, "signin", "Sign in", d)
 			return
 		}
-		status := http.StatusUnauthorized
-		d.Error = "That e-mail address and password do not match. Check them and try again."
-		if accountUntil != nil {
-			status, d.Error = http.StatusTooManyRequests, lockedMessage("This account is now locked after too many wrong passwords.", *accountUntil, now)
-		} else if ipUntil != nil {
-			status, d.Error = http.StatusTooManyRequests, lockedMessage("Too many sign-in attempts came from your network.", *ipUntil, now)
-		}
-		s.renderStatus(c, status, "signin", "Sign in", d)
+	}
+	switch {
+	case locked != nil || errors.As(err, &locked):
+		d.Error = lockedMessage(lockReason(locked), locked.Until, now)
+		s.renderStatus(c, http.StatusTooManyRequests, "signin", "Sign in", d)
 	case err != nil:
 		s.fail(c, err)
 	default:
@@ -115,20 +80,15 @@ func (s *Server) signin(c *call) {
 	}
 }
 
-// countFailure records a failed attempt against the account (when one
-// exists) and the client address, and returns any lock that starts.
-func (s *Server) countFailure(c *call, userID, ipKey string, now time.Time) (account, ip *time.Time, err error) {
-	err = c.asSystem(func(sc *db.Scope) error {
-		ctx := c.r.Context()
-		if userID != "" {
-			if account, err = store.RecordFailedSignIn(ctx, sc, userID, now, accountMaxFailures, accountLockFor); err != nil {
-				return err
-			}
-		}
-		ip, err = store.ThrottleFailure(ctx, sc, ipKey, now, ipWindow, ipMaxFailures, ipLockFor)
-		return err
-	})
-	return account, ip, err
+// lockReason says why sign-in is locked, in a sentence.
+func lockReason(l *identity.Locked) string {
+	switch {
+	case l.Account && l.Started:
+		return "This account is now locked after too many wrong passwords."
+	case l.Account:
+		return "This account is locked after too many wrong passwords."
+	}
+	return "Too many sign-in attempts came from your network."
 }
 
 func lockedMessage(why string, until, now time.Time) string {

@@ -12,7 +12,8 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -64,14 +65,14 @@ func TestCookiesAreSecureOffLocalhost(t *testing.T) {
 func TestWrongPasswordsLockTheAccount(t *testing.T) {
 	d := newDistrict(t, "lockout")
 	email := "student@lockout.localhost.org"
-	for i := 1; i <= accountMaxFailures; i++ {
+	for i := 1; i <= identity.AccountMaxFailures; i++ {
 		c := d.client()
 		tok := c.formToken("/signin")
 		res, body := c.post("/signin", url.Values{"_csrf": {tok}, "email": {email}, "password": {"wrong password"}})
-		if i < accountMaxFailures && (res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "do not match")) {
+		if i < identity.AccountMaxFailures && (res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "do not match")) {
 			t.Fatalf("attempt %d: %d", i, res.StatusCode)
 		}
-		if i == accountMaxFailures && (res.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "locked")) {
+		if i == identity.AccountMaxFailures && (res.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "locked")) {
 			t.Fatalf("attempt %d: %d, want the lockout message", i, res.StatusCode)
 		}
 	}
@@ -86,13 +87,13 @@ func TestManyFailuresFromOneAddressAreThrottled(t *testing.T) {
 	d := newDistrict(t, "throttle")
 	var last *http.Response
 	var body string
-	for i := 0; i < ipMaxFailures; i++ {
+	for i := 0; i < identity.AddressMaxFailures; i++ {
 		c := d.client()
 		tok := c.formToken("/signin")
 		last, body = c.post("/signin", url.Values{"_csrf": {tok}, "email": {fmt.Sprintf("nobody%d@x.org", i)}, "password": {"guess"}})
 	}
 	if last.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "your network") {
-		t.Fatalf("after %d failures: %d", ipMaxFailures, last.StatusCode)
+		t.Fatalf("after %d failures: %d", identity.AddressMaxFailures, last.StatusCode)
 	}
 	// Even a right password from that address waits.
 	if res := d.client().signIn("teacher@throttle.localhost.org", testPassword); res.StatusCode != http.StatusTooManyRequests {
@@ -118,17 +119,17 @@ func TestSignOutEverywhereEndsOtherSessions(t *testing.T) {
 
 func TestIdleAndAbsoluteTimeoutsEndSessions(t *testing.T) {
 	d := newDistrict(t, "timeouts")
-	for name, expire := range map[string]func(*store.Session, time.Time){
-		"idle":     func(s *store.Session, now time.Time) { s.IdleExpiresAt = now.Add(-time.Second) },
-		"absolute": func(s *store.Session, now time.Time) { s.AbsoluteExpiresAt = now.Add(-time.Second) },
+	for name, expire := range map[string]func(*identity.Session, time.Time){
+		"idle":     func(s *identity.Session, now time.Time) { s.IdleExpiresAt = now.Add(-time.Second) },
+		"absolute": func(s *identity.Session, now time.Time) { s.AbsoluteExpiresAt = now.Add(-time.Second) },
 	} {
 		ctx := context.Background()
 		token, hash := auth.NewToken()
 		now := time.Now()
-		sess := &store.Session{IDSHA256: hash, UserID: d.users[db.Teacher].ID, Role: db.Teacher, SchoolID: &d.schoolA, CSRFToken: "x",
+		sess := &identity.Session{IDSHA256: hash, UserID: d.users[db.Teacher].ID, Role: db.Teacher, SchoolID: &d.schoolA, CSRFToken: "x",
 			CreatedAt: now.Add(-13 * time.Hour), IdleExpiresAt: now.Add(time.Hour), AbsoluteExpiresAt: now.Add(time.Hour)}
 		expire(sess, now)
-		if err := d.db.InTx(ctx, db.SystemActor(), func(s *db.Scope) error { return store.CreateSession(ctx, s, sess, "", "") }); err != nil {
+		if err := d.db.InTx(ctx, db.SystemActor(), func(s *db.Scope) error { return identity.CreateSession(ctx, s, sess, "", "") }); err != nil {
 			t.Fatal(err)
 		}
 		c := d.client()
@@ -237,13 +238,13 @@ func TestDirectoryAdminInvitationSignsIn(t *testing.T) {
 func TestSessionsActOnlyInHeldRoles(t *testing.T) {
 	d := newDistrict(t, "held")
 	teacher := d.users[db.Teacher]
-	var loner *store.User
+	var loner *people.User
 	inSystem(t, d, func(s *db.Scope) (err error) {
-		loner, err = store.CreateUser(context.Background(), s, store.NewUser{Email: "loner@held.org", GivenName: "Lone"}, "", "")
+		loner, err = people.CreateUser(context.Background(), s, people.NewUser{Email: "loner@held.org", GivenName: "Lone"}, "", "")
 		if err == nil {
 			var hash string
 			if hash, err = auth.HashPassword(testPassword); err == nil {
-				err = store.SetPassword(context.Background(), s, loner.ID, hash)
+				err = people.SetPassword(context.Background(), s, loner.ID, hash)
 			}
 		}
 		return err

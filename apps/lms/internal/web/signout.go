@@ -3,13 +3,14 @@ package web
 import (
 	"net/http"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
 )
 
 func (s *Server) signout(c *call) {
 	err := c.asSystem(func(sc *db.Scope) error {
-		return store.DeleteSession(c.r.Context(), sc, c.session.IDSHA256)
+		return identity.DeleteSession(c.r.Context(), sc, c.session.IDSHA256)
 	})
 	if err != nil {
 		s.fail(c, err)
@@ -22,10 +23,10 @@ func (s *Server) signout(c *call) {
 // signoutEverywhere ends every session of the user, this one included.
 func (s *Server) signoutEverywhere(c *call) {
 	err := c.asSystem(func(sc *db.Scope) error {
-		if _, err := store.DeleteUserSessions(c.r.Context(), sc, c.user.ID); err != nil {
+		if _, err := identity.DeleteUserSessions(c.r.Context(), sc, c.user.ID); err != nil {
 			return err
 		}
-		return store.Audit(c.r.Context(), sc, "signout.everywhere", c.user.Email, nil, c.id)
+		return audit.Audit(c.r.Context(), sc, "signout.everywhere", c.user.Email, nil, c.id)
 	})
 	if err != nil {
 		s.fail(c, err)
@@ -43,7 +44,7 @@ func (s *Server) switchRole(c *call) {
 			continue
 		}
 		err := c.asSystem(func(sc *db.Scope) error {
-			return store.SwitchSessionRole(c.r.Context(), sc, c.session.IDSHA256, m.Role, m.SchoolID)
+			return identity.SwitchSessionRole(c.r.Context(), sc, c.session.IDSHA256, m.Role, m.SchoolID)
 		})
 		if err != nil {
 			s.fail(c, err)

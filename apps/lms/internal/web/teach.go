@@ -1,16 +1,16 @@
 package web
 
 import (
+	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/store"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
-func (s *Server) teach(c *call) { s.renderOwnSections(c, "teacher", "teach", "Teach") }
+func (s *Server) teach(c *call) { s.renderOwnSections(c, classes.Teacher, "teach", "Teach") }
 
 type sectionData struct {
-	Section *store.Section
-	Roster  []store.RosterEntry
+	Section *classes.Section
+	Roster  []classes.RosterEntry
 }
 
 // section shows one of the teacher's sections and its roster; sections the
@@ -30,10 +30,10 @@ func (s *Server) section(c *call) {
 func loadSection(c *call) (sectionData, error) {
 	var d sectionData
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		if d.Section, err = store.GetSection(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
+		if d.Section, err = classes.GetSection(c.r.Context(), sc, c.r.PathValue("id")); err != nil {
 			return err
 		}
-		d.Roster, err = store.Roster(c.r.Context(), sc, d.Section.ID)
+		d.Roster, err = classes.Roster(c.r.Context(), sc, d.Section.ID)
 		return err
 	})
 	return d, err
@@ -41,11 +41,11 @@ func loadSection(c *call) (sectionData, error) {
 
 type courseGroup struct {
 	Title    string
-	Sections []store.Section
+	Sections []classes.Section
 }
 
 type planData struct {
-	Sections   []store.Section
+	Sections   []classes.Section
 	Courses    []courseGroup
 	SchoolName string
 	TimeZone   string
@@ -58,7 +58,7 @@ type planData struct {
 func (s *Server) plan(c *call) {
 	var d planData
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Sections, err = store.SectionsOf(c.r.Context(), sc, c.user.ID, "teacher")
+		d.Sections, err = classes.MySections(c.r.Context(), sc, classes.Teacher)
 		return err
 	})
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *Server) learn(c *call) {
 	}
 	var d childrenData
 	err := c.inTx(func(sc *db.Scope) (err error) {
-		d.Sections, err = store.SectionsOf(c.r.Context(), sc, c.user.ID, "student")
+		d.Sections, err = classes.MySections(c.r.Context(), sc, classes.Student)
 		return err
 	})
 	if err != nil {
@@ -105,7 +105,7 @@ func (s *Server) learn(c *call) {
 }
 
 type reportData struct {
-	Sections []store.Section
+	Sections []classes.Section
 	Total    int
 }
 
@@ -115,9 +115,9 @@ func (s *Server) report(c *call) {
 	var d reportData
 	err := c.inTx(func(sc *db.Scope) (err error) {
 		if c.role() == db.Teacher {
-			d.Sections, err = store.SectionsOf(c.r.Context(), sc, c.user.ID, "teacher")
+			d.Sections, err = classes.MySections(c.r.Context(), sc, classes.Teacher)
 		} else {
-			d.Sections, err = store.ListSections(c.r.Context(), sc, c.actor().SchoolID)
+			d.Sections, err = classes.ListSections(c.r.Context(), sc, c.actor().SchoolID)
 		}
 		return err
 	})

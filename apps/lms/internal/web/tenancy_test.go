@@ -3,17 +3,14 @@ package web
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
-	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -89,14 +86,12 @@ func TestUnknownHostAndUnreachableDistrict(t *testing.T) {
 		t.Fatalf("unknown host: %d", res.StatusCode)
 	}
 
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pools := db.NewPools(time.Minute, 2)
-	defer pools.CloseAll()
-	reg := tenancy.NewRegistry(pools, log)
+	lms := newApp(t, &mail.Mailbox{})
+	reg := lms.Registry
 	down := good.entry.Database
 	down.Port, down.DirectPort = 1, 1 // nothing listens there
 	reg.Replace([]*directory.Entry{{Version: 1, Tenant: "down", DisplayName: "Down", Hosts: []string{"down.localhost"}, TimeZone: "UTC", Database: down}})
-	srv, err := New(reg, &mail.Mailbox{}, nil, log, DefaultConfig())
+	srv, err := New(lms, DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,11 +140,12 @@ func TestUnknownHostAndUnreachableDistrict(t *testing.T) {
 // converges it for the first request instead of answering "not available":
 // another replica may already have told the operator the district is ready.
 func TestFirstRequestConvergesANewDistrict(t *testing.T) {
-	reg, runner, log := newFleet(t)
+	lms := newApp(t, &mail.Mailbox{})
+	reg := lms.Registry
 	reg.Replace([]*directory.Entry{{Version: 1, Tenant: "fresh", DisplayName: "Fresh", Hosts: []string{"fresh.localhost"},
 		TimeZone: "UTC", Database: lmstest.TenantDB(t), Schools: []directory.School{{Code: "A", Name: "School A", TimeZone: "UTC"}}}})
 	// No reg.Run: nothing converges in the background.
-	srv, err := New(reg, &mail.Mailbox{}, runner, log, DefaultConfig())
+	srv, err := New(lms, DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,20 +1,21 @@
-package store
+package identity
 
 import (
 	"context"
 	"time"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
 )
 
 // ThrottleLockedUntil says until when a key (e.g. "ip:203.0.113.7") is locked.
 func ThrottleLockedUntil(ctx context.Context, s *db.Scope, key string, now time.Time) (*time.Time, error) {
 	var until *time.Time
 	err := s.Tx.QueryRow(ctx, `SELECT locked_until FROM sign_in_throttle WHERE key = $1 AND locked_until > $2`, key, now).Scan(&until)
-	if isNotFound(err) {
+	if domain.IsNotFound(err) {
 		return nil, nil
 	}
-	return until, wrap("read throttle", err)
+	return until, domain.Wrap("read throttle", err)
 }
 
 // ThrottleFailure counts a failure for key within window and locks the key
@@ -28,10 +29,10 @@ func ThrottleFailure(ctx context.Context, s *db.Scope, key string, now time.Time
 		RETURNING CASE WHEN failures >= $4 THEN $2::timestamptz + $5 * interval '1 second' END`,
 		key, now, window.Seconds(), max, lockFor.Seconds()).Scan(&until)
 	if err != nil {
-		return nil, wrap("count failure", err)
+		return nil, domain.Wrap("count failure", err)
 	}
 	if until != nil {
 		_, err = s.Tx.Exec(ctx, `UPDATE sign_in_throttle SET locked_until = $2, failures = 0, window_start = $3 WHERE key = $1`, key, until, now)
 	}
-	return until, wrap("lock key", err)
+	return until, domain.Wrap("lock key", err)
 }

@@ -1,4 +1,4 @@
-package store
+package people
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
 // User is a person in the district.
@@ -58,12 +60,12 @@ func CreateUser(ctx context.Context, s *db.Scope, n NewUser, role db.Role, schoo
 	}
 	var id string
 	if err := s.Tx.QueryRow(ctx, `SELECT gen_random_uuid()::text`).Scan(&id); err != nil {
-		return nil, wrap("create user", err)
+		return nil, domain.Wrap("create user", err)
 	}
 	if _, err := s.Tx.Exec(ctx, `INSERT INTO users (id, email, display_name, given_name, family_name, grade, sourced_id, username)
 		VALUES ($1, $2, $3, $4, $5, nullif($6, ''), nullif($7, ''), nullif($8, ''))`,
 		id, NormalizeEmail(n.Email), display, n.GivenName, n.FamilyName, n.Grade, n.SourcedID, n.Username); err != nil {
-		return nil, wrap("create user", err)
+		return nil, domain.Wrap("create user", err)
 	}
 	if role != "" {
 		if err := AddMembership(ctx, s, id, role, schoolID); err != nil {
@@ -77,20 +79,20 @@ func CreateUser(ctx context.Context, s *db.Scope, n NewUser, role db.Role, schoo
 func GetUser(ctx context.Context, s *db.Scope, id string) (*User, error) {
 	rows, err := s.Tx.Query(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
 	if err != nil {
-		return nil, wrap("get user", err)
+		return nil, domain.Wrap("get user", err)
 	}
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[User])
-	return u, wrap("get user", err)
+	return u, domain.Wrap("get user", err)
 }
 
 // GetUserByEmail reads a user by e-mail address.
 func GetUserByEmail(ctx context.Context, s *db.Scope, email string) (*User, error) {
 	rows, err := s.Tx.Query(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, NormalizeEmail(email))
 	if err != nil {
-		return nil, wrap("get user by email", err)
+		return nil, domain.Wrap("get user by email", err)
 	}
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[User])
-	return u, wrap("get user by email", err)
+	return u, domain.Wrap("get user by email", err)
 }
 
 // UserQuery filters and pages a user list.
@@ -147,15 +149,15 @@ func ListUsers(ctx context.Context, s *db.Scope, q UserQuery) ([]User, int, erro
 	filter := strings.Join(where, " AND ")
 	var total int
 	if err := s.Tx.QueryRow(ctx, "SELECT count(*) FROM users WHERE "+filter, args...).Scan(&total); err != nil {
-		return nil, 0, wrap("count users", err)
+		return nil, 0, domain.Wrap("count users", err)
 	}
 	rows, err := s.Tx.Query(ctx, fmt.Sprintf("SELECT %s FROM users WHERE %s ORDER BY %s LIMIT %d OFFSET %d",
 		userColumns, filter, order, q.Limit, max(q.Offset, 0)), args...)
 	if err != nil {
-		return nil, 0, wrap("list users", err)
+		return nil, 0, domain.Wrap("list users", err)
 	}
 	users, err := pgx.CollectRows(rows, pgx.RowToStructByName[User])
-	return users, total, wrap("list users", err)
+	return users, total, domain.Wrap("list users", err)
 }
 
 // UpdateProfile changes a user's name, locale and time zone.
@@ -164,10 +166,10 @@ func UpdateProfile(ctx context.Context, s *db.Scope, id, given, family, locale, 
 	tag, err := s.Tx.Exec(ctx, `UPDATE users SET given_name = $2, family_name = $3, display_name = coalesce(nullif($4, ''), email),
 		locale = $5, time_zone = nullif($6, ''), updated_at = now() WHERE id = $1`, id, given, family, display, locale, timeZone)
 	if err != nil {
-		return wrap("update profile", err)
+		return domain.Wrap("update profile", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("update profile: %w", ErrNotFound)
+		return fmt.Errorf("update profile: %w", domain.ErrNotFound)
 	}
 	return nil
 }
@@ -177,10 +179,10 @@ func UpdateProfile(ctx context.Context, s *db.Scope, id, given, family, locale, 
 func SetUserStatus(ctx context.Context, s *db.Scope, id, status string) error {
 	tag, err := s.Tx.Exec(ctx, `UPDATE users SET status = $2, updated_at = now() WHERE id = $1`, id, status)
 	if err != nil {
-		return wrap("set user status", err)
+		return domain.Wrap("set user status", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("set user status: %w", ErrNotFound)
+		return fmt.Errorf("set user status: %w", domain.ErrNotFound)
 	}
 	return nil
 }
@@ -189,10 +191,10 @@ func SetUserStatus(ctx context.Context, s *db.Scope, id, status string) error {
 func SetPassword(ctx context.Context, s *db.Scope, id, hash string) error {
 	tag, err := s.Tx.Exec(ctx, `UPDATE users SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL, updated_at = now() WHERE id = $1`, id, hash)
 	if err != nil {
-		return wrap("set password", err)
+		return domain.Wrap("set password", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("set password: %w", ErrNotFound)
+		return fmt.Errorf("set password: %w", domain.ErrNotFound)
 	}
 	return nil
 }
@@ -200,7 +202,7 @@ func SetPassword(ctx context.Context, s *db.Scope, id, hash string) error {
 // RecordSignIn notes a successful sign-in.
 func RecordSignIn(ctx context.Context, s *db.Scope, id string, now time.Time) error {
 	_, err := s.Tx.Exec(ctx, `UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = $2 WHERE id = $1`, id, now)
-	return wrap("record sign-in", err)
+	return domain.Wrap("record sign-in", err)
 }
 
 // RecordFailedSignIn counts a wrong password and locks the account for
@@ -215,7 +217,7 @@ func RecordFailedSignIn(ctx context.Context, s *db.Scope, id string, now time.Ti
 			locked_until = CASE WHEN c.n >= $3 THEN $2::timestamptz + $4 * interval '1 second'
 			                    WHEN locked_until <= $2 THEN NULL ELSE locked_until END
 		FROM c WHERE id = $1 RETURNING locked_until`, id, now, maxFailures, lockFor.Seconds()).Scan(&locked)
-	return locked, wrap("record failed sign-in", err)
+	return locked, domain.Wrap("record failed sign-in", err)
 }
 
 // SharedBeyondSchool reports whether the acting school admin must leave a
@@ -229,4 +231,20 @@ func SharedBeyondSchool(ctx context.Context, s *db.Scope, userID string) (bool, 
 		return false, fmt.Errorf("check who manages user: %w", err)
 	}
 	return shared, nil
+}
+
+// GetManaged reads a person the acting admin is about to change: not found
+// when they cannot see them, and a validate problem (the page says who
+// can) when they are shared beyond a school admin's school.
+func GetManaged(ctx context.Context, s *db.Scope, id string) (*User, error) {
+	u, err := GetUser(ctx, s, id)
+	if err != nil {
+		return nil, err
+	}
+	if shared, err := SharedBeyondSchool(ctx, s, u.ID); err != nil {
+		return nil, err
+	} else if shared {
+		return nil, validate.Problem("This person is also a district admin or belongs to another school, so their account is managed by a district admin. Ask one to make this change.")
+	}
+	return u, nil
 }

@@ -1,4 +1,4 @@
-package store
+package schools
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -71,7 +72,7 @@ func UpsertSchool(ctx context.Context, s *db.Scope, d directory.School) (bool, e
 		WHERE schools.directory_hash <> $8 OR schools.archived_at IS NOT NULL`,
 		d.Code, d.Name, d.TimeZone, cal, bands, brand, seats, hash)
 	if err != nil {
-		return false, wrap("upsert school", err)
+		return false, domain.Wrap("upsert school", err)
 	}
 	return tag.RowsAffected() > 0, nil
 }
@@ -82,10 +83,10 @@ func ArchiveSchoolsExcept(ctx context.Context, s *db.Scope, codes []string) ([]s
 	rows, err := s.Tx.Query(ctx, `UPDATE schools SET archived_at = now(), updated_at = now()
 		WHERE archived_at IS NULL AND NOT (code = ANY ($1)) RETURNING code`, codes)
 	if err != nil {
-		return nil, wrap("archive schools", err)
+		return nil, domain.Wrap("archive schools", err)
 	}
 	archived, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	return archived, wrap("archive schools", err)
+	return archived, domain.Wrap("archive schools", err)
 }
 
 // ListSchools returns the district's schools, live ones first.
@@ -93,30 +94,30 @@ func ListSchools(ctx context.Context, s *db.Scope, includeArchived bool) ([]Scho
 	rows, err := s.Tx.Query(ctx, `SELECT `+schoolColumns+` FROM schools
 		WHERE $1 OR archived_at IS NULL ORDER BY archived_at NULLS FIRST, name`, includeArchived)
 	if err != nil {
-		return nil, wrap("list schools", err)
+		return nil, domain.Wrap("list schools", err)
 	}
 	schools, err := pgx.CollectRows(rows, pgx.RowToStructByName[School])
-	return schools, wrap("list schools", err)
+	return schools, domain.Wrap("list schools", err)
 }
 
 // GetSchool reads a school by id.
 func GetSchool(ctx context.Context, s *db.Scope, id string) (*School, error) {
 	rows, err := s.Tx.Query(ctx, `SELECT `+schoolColumns+` FROM schools WHERE id = $1`, id)
 	if err != nil {
-		return nil, wrap("get school", err)
+		return nil, domain.Wrap("get school", err)
 	}
 	sc, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[School])
-	return sc, wrap("get school", err)
+	return sc, domain.Wrap("get school", err)
 }
 
 // GetSchoolByCode reads a school by its code.
 func GetSchoolByCode(ctx context.Context, s *db.Scope, code string) (*School, error) {
 	rows, err := s.Tx.Query(ctx, `SELECT `+schoolColumns+` FROM schools WHERE code = $1`, code)
 	if err != nil {
-		return nil, wrap("get school", err)
+		return nil, domain.Wrap("get school", err)
 	}
 	sc, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[School])
-	return sc, wrap("get school", err)
+	return sc, domain.Wrap("get school", err)
 }
 
 // SchoolStudentCounts counts active students per school code.
@@ -126,7 +127,7 @@ func SchoolStudentCounts(ctx context.Context, s *db.Scope) (map[string]int, erro
 		LEFT JOIN users u ON u.id = m.user_id AND u.status = 'active'
 		GROUP BY sc.code`)
 	if err != nil {
-		return nil, wrap("count students", err)
+		return nil, domain.Wrap("count students", err)
 	}
 	defer rows.Close()
 	out := map[string]int{}
@@ -138,5 +139,5 @@ func SchoolStudentCounts(ctx context.Context, s *db.Scope) (map[string]int, erro
 		}
 		out[code] = n
 	}
-	return out, wrap("count students", rows.Err())
+	return out, domain.Wrap("count students", rows.Err())
 }

@@ -1,4 +1,4 @@
-package store
+package classes
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
 )
 
 // Term is an academic term of a school.
@@ -26,12 +27,12 @@ type Term struct {
 func ListTerms(ctx context.Context, s *db.Scope, schoolID string) ([]Term, error) {
 	rows, err := s.Tx.Query(ctx, `SELECT t.id, t.school_id, sc.name AS school_name, t.sourced_id, t.name, t.kind, t.starts_on, t.ends_on
 		FROM terms t JOIN schools sc ON sc.id = t.school_id
-		WHERE ($1::uuid IS NULL OR t.school_id = $1) ORDER BY t.starts_on, sc.name, t.name`, nullable(schoolID))
+		WHERE ($1::uuid IS NULL OR t.school_id = $1) ORDER BY t.starts_on, sc.name, t.name`, domain.Nullable(schoolID))
 	if err != nil {
-		return nil, wrap("list terms", err)
+		return nil, domain.Wrap("list terms", err)
 	}
 	terms, err := pgx.CollectRows(rows, pgx.RowToStructByName[Term])
-	return terms, wrap("list terms", err)
+	return terms, domain.Wrap("list terms", err)
 }
 
 // CreateTerm adds a term to a school.
@@ -39,24 +40,24 @@ func CreateTerm(ctx context.Context, s *db.Scope, schoolID, name, kind string, s
 	var id string
 	err := s.Tx.QueryRow(ctx, `INSERT INTO terms (school_id, name, kind, starts_on, ends_on) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 		schoolID, name, kind, starts, ends).Scan(&id)
-	return id, wrap("create term", err)
+	return id, domain.Wrap("create term", err)
 }
 
 // DeleteTerm removes a term that no section uses.
 func DeleteTerm(ctx context.Context, s *db.Scope, id string) error {
 	var used bool
 	if err := s.Tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM sections WHERE $1 = ANY (term_ids))`, id).Scan(&used); err != nil {
-		return wrap("delete term", err)
+		return domain.Wrap("delete term", err)
 	}
 	if used {
-		return fmt.Errorf("delete term: sections use it: %w", ErrConflict)
+		return fmt.Errorf("delete term: sections use it: %w", domain.ErrConflict)
 	}
 	tag, err := s.Tx.Exec(ctx, `DELETE FROM terms WHERE id = $1`, id)
 	if err != nil {
-		return wrap("delete term", err)
+		return domain.Wrap("delete term", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("delete term: %w", ErrNotFound)
+		return fmt.Errorf("delete term: %w", domain.ErrNotFound)
 	}
 	return nil
 }
@@ -66,20 +67,20 @@ func GetTerm(ctx context.Context, s *db.Scope, id string) (*Term, error) {
 	rows, err := s.Tx.Query(ctx, `SELECT t.id, t.school_id, sc.name AS school_name, t.sourced_id, t.name, t.kind, t.starts_on, t.ends_on
 		FROM terms t JOIN schools sc ON sc.id = t.school_id WHERE t.id = $1`, id)
 	if err != nil {
-		return nil, wrap("get term", err)
+		return nil, domain.Wrap("get term", err)
 	}
 	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Term])
-	return t, wrap("get term", err)
+	return t, domain.Wrap("get term", err)
 }
 
 // UpdateTerm renames a term and moves its dates.
 func UpdateTerm(ctx context.Context, s *db.Scope, id, name string, starts, ends time.Time) error {
 	tag, err := s.Tx.Exec(ctx, `UPDATE terms SET name = $2, starts_on = $3, ends_on = $4 WHERE id = $1`, id, name, starts, ends)
 	if err != nil {
-		return wrap("update term", err)
+		return domain.Wrap("update term", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("update term: %w", ErrNotFound)
+		return fmt.Errorf("update term: %w", domain.ErrNotFound)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package store
+package classes
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
 )
 
 // Section is a class: a course taught to a group of students in some terms.
@@ -30,46 +31,56 @@ const sectionSelect = `SELECT s.id, s.school_id, sc.name AS school_name, s.cours
 	(SELECT count(*) FROM enrollments e WHERE e.section_id = s.id AND e.role = 'student')::int AS students
 	FROM sections s JOIN courses c ON c.id = s.course_id JOIN schools sc ON sc.id = s.school_id`
 
-// SectionsOf lists the sections where a user is enrolled in a role
-// (teacher or student), ordered by period and title.
-func SectionsOf(ctx context.Context, s *db.Scope, userID, role string) ([]Section, error) {
+// MySections lists the sections where the acting user is enrolled in a
+// role (teaching or learning), ordered by period and title.
+func MySections(ctx context.Context, s *db.Scope, role EnrollmentRole) ([]Section, error) {
+	return sectionsOf(ctx, s, s.Actor.UserID, role)
+}
+
+// StudentSections lists the sections a student learns in (a guardian's
+// child, say; row-level security decides whose the actor may see).
+func StudentSections(ctx context.Context, s *db.Scope, studentID string) ([]Section, error) {
+	return sectionsOf(ctx, s, studentID, Student)
+}
+
+func sectionsOf(ctx context.Context, s *db.Scope, userID string, role EnrollmentRole) ([]Section, error) {
 	rows, err := s.Tx.Query(ctx, sectionSelect+` WHERE s.id IN (SELECT section_id FROM enrollments WHERE user_id = $1 AND role = $2)
-		ORDER BY s.period, s.title`, userID, role)
+		ORDER BY s.period, s.title`, userID, string(role))
 	if err != nil {
-		return nil, wrap("list sections", err)
+		return nil, domain.Wrap("list sections", err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Section])
-	return out, wrap("list sections", err)
+	return out, domain.Wrap("list sections", err)
 }
 
 // ListSections lists all sections visible to the actor (of one school when schoolID is set).
 func ListSections(ctx context.Context, s *db.Scope, schoolID string) ([]Section, error) {
-	rows, err := s.Tx.Query(ctx, sectionSelect+` WHERE ($1::uuid IS NULL OR s.school_id = $1) ORDER BY sc.name, s.period, s.title`, nullable(schoolID))
+	rows, err := s.Tx.Query(ctx, sectionSelect+` WHERE ($1::uuid IS NULL OR s.school_id = $1) ORDER BY sc.name, s.period, s.title`, domain.Nullable(schoolID))
 	if err != nil {
-		return nil, wrap("list sections", err)
+		return nil, domain.Wrap("list sections", err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Section])
-	return out, wrap("list sections", err)
+	return out, domain.Wrap("list sections", err)
 }
 
 // GetSection reads one section visible to the actor.
 func GetSection(ctx context.Context, s *db.Scope, id string) (*Section, error) {
 	rows, err := s.Tx.Query(ctx, sectionSelect+` WHERE s.id = $1`, id)
 	if err != nil {
-		return nil, wrap("get section", err)
+		return nil, domain.Wrap("get section", err)
 	}
 	out, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Section])
-	return out, wrap("get section", err)
+	return out, domain.Wrap("get section", err)
 }
 
 // RosterEntry is a person enrolled in a section.
 type RosterEntry struct {
-	UserID      string  `db:"user_id" json:"userId"`
-	DisplayName string  `db:"display_name" json:"displayName"`
-	Email       string  `db:"email" json:"email"`
-	Role        string  `db:"role" json:"role"`
-	Grade       *string `db:"grade" json:"grade,omitempty"`
-	Guardians   int     `db:"guardians" json:"guardians"`
+	UserID      string         `db:"user_id" json:"userId"`
+	DisplayName string         `db:"display_name" json:"displayName"`
+	Email       string         `db:"email" json:"email"`
+	Role        EnrollmentRole `db:"role" json:"role"`
+	Grade       *string        `db:"grade" json:"grade,omitempty"`
+	Guardians   int            `db:"guardians" json:"guardians"`
 }
 
 // Roster lists a section's teachers and students visible to the actor.
@@ -79,28 +90,10 @@ func Roster(ctx context.Context, s *db.Scope, sectionID string) ([]RosterEntry, 
 		FROM enrollments e JOIN users u ON u.id = e.user_id
 		WHERE e.section_id = $1 ORDER BY e.role DESC, u.family_name, u.given_name`, sectionID)
 	if err != nil {
-		return nil, wrap("roster", err)
+		return nil, domain.Wrap("roster", err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[RosterEntry])
-	return out, wrap("roster", err)
-}
-
-// Child is a guardian's linked student.
-type Child struct {
-	UserID      string  `db:"user_id" json:"userId"`
-	DisplayName string  `db:"display_name" json:"displayName"`
-	Grade       *string `db:"grade" json:"grade,omitempty"`
-}
-
-// ChildrenOf lists a guardian's linked students.
-func ChildrenOf(ctx context.Context, s *db.Scope, guardianID string) ([]Child, error) {
-	rows, err := s.Tx.Query(ctx, `SELECT u.id AS user_id, u.display_name, u.grade FROM guardian_links g
-		JOIN users u ON u.id = g.student_id WHERE g.guardian_id = $1 ORDER BY u.given_name`, guardianID)
-	if err != nil {
-		return nil, wrap("children", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Child])
-	return out, wrap("children", err)
+	return out, domain.Wrap("roster", err)
 }
 
 // Counts are the district's (or school's) headline numbers.
@@ -123,5 +116,5 @@ func CountAll(ctx context.Context, s *db.Scope) (Counts, error) {
 		(SELECT count(DISTINCT user_id) FROM memberships WHERE role = 'guardian'),
 		(SELECT count(*) FROM sections),
 		(SELECT count(*) FROM courses)`).Scan(&c.Users, &c.Teachers, &c.Students, &c.Guardian, &c.Sections, &c.Courses)
-	return c, wrap("count", err)
+	return c, domain.Wrap("count", err)
 }

@@ -1,4 +1,4 @@
-package store
+package people
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
 )
 
 // Membership is a role a user holds, at a school or (district admins) district-wide.
@@ -42,40 +43,27 @@ func ListMemberships(ctx context.Context, s *db.Scope, userID string) ([]Members
 		WHERE m.user_id = $1
 		ORDER BY array_position(ARRAY['district_admin','school_admin','teacher','student','guardian'], m.role), sc.name`, userID)
 	if err != nil {
-		return nil, wrap("list memberships", err)
+		return nil, domain.Wrap("list memberships", err)
 	}
 	ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[Membership])
-	return ms, wrap("list memberships", err)
+	return ms, domain.Wrap("list memberships", err)
 }
 
 // AddMembership gives a user a role; adding one they hold is a no-op.
 func AddMembership(ctx context.Context, s *db.Scope, userID string, role db.Role, schoolID string) error {
 	_, err := s.Tx.Exec(ctx, `INSERT INTO memberships (user_id, role, school_id) VALUES ($1, $2, $3)
-		ON CONFLICT (user_id, school_id, role) DO NOTHING`, userID, string(role), nullable(schoolID))
-	return wrap("add membership", err)
+		ON CONFLICT (user_id, school_id, role) DO NOTHING`, userID, string(role), domain.Nullable(schoolID))
+	return domain.Wrap("add membership", err)
 }
 
 // RemoveMembership takes a role away.
 func RemoveMembership(ctx context.Context, s *db.Scope, membershipID string) error {
 	tag, err := s.Tx.Exec(ctx, `DELETE FROM memberships WHERE id = $1`, membershipID)
 	if err != nil {
-		return wrap("remove membership", err)
+		return domain.Wrap("remove membership", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("remove membership: %w", ErrNotFound)
+		return fmt.Errorf("remove membership: %w", domain.ErrNotFound)
 	}
 	return nil
-}
-
-// LinkGuardian links a guardian to a student.
-func LinkGuardian(ctx context.Context, s *db.Scope, guardianID, studentID string) error {
-	_, err := s.Tx.Exec(ctx, `INSERT INTO guardian_links (guardian_id, student_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, guardianID, studentID)
-	return wrap("link guardian", err)
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

@@ -1,4 +1,4 @@
-package store
+package schools
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -15,7 +16,7 @@ func ReachMilestone(ctx context.Context, s *db.Scope, name string, now time.Time
 	value, _ := json.Marshal(directory.MilestoneStatus{ReachedAt: now.UTC()})
 	_, err := s.Tx.Exec(ctx, `INSERT INTO operator_status (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
 		directory.MilestoneKey(name), value)
-	return wrap("reach milestone", err)
+	return domain.Wrap("reach milestone", err)
 }
 
 // ReportSchool records the version of a school the LMS holds (system scope),
@@ -25,14 +26,14 @@ func ReportSchool(ctx context.Context, s *db.Scope, code string, st directory.Sc
 	_, err := s.Tx.Exec(ctx, `INSERT INTO operator_status (key, value) VALUES ($1, $2)
 		ON CONFLICT (key) DO UPDATE SET value = $2, updated_at = now()
 		WHERE operator_status.value - 'syncedAt' IS DISTINCT FROM $2::jsonb - 'syncedAt'`, directory.SchoolKey(code), value)
-	return wrap("report school", err)
+	return domain.Wrap("report school", err)
 }
 
 // Milestones returns the milestones reached, by name.
 func Milestones(ctx context.Context, s *db.Scope) (map[string]time.Time, error) {
 	rows, err := s.Tx.Query(ctx, `SELECT substr(key, 11), (value->>'reachedAt')::timestamptz FROM operator_status WHERE key LIKE 'milestone:%'`)
 	if err != nil {
-		return nil, wrap("milestones", err)
+		return nil, domain.Wrap("milestones", err)
 	}
 	defer rows.Close()
 	out := map[string]time.Time{}
@@ -44,5 +45,5 @@ func Milestones(ctx context.Context, s *db.Scope) (map[string]time.Time, error) 
 		}
 		out[name] = at
 	}
-	return out, wrap("milestones", rows.Err())
+	return out, domain.Wrap("milestones", rows.Err())
 }

@@ -1,4 +1,4 @@
-package store
+package audit
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
 )
 
 // Audit records an action in the audit log, in the same transaction as the
@@ -22,8 +23,8 @@ func Audit(ctx context.Context, s *db.Scope, action, target string, detail map[s
 	}
 	_, err = s.Tx.Exec(ctx, `INSERT INTO audit_log (actor_id, actor_role, school_id, action, target, detail, request_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		nullable(s.Actor.UserID), string(s.Actor.Role), nullable(s.Actor.SchoolID), action, target, data, requestID)
-	return wrap("audit", err)
+		domain.Nullable(s.Actor.UserID), string(s.Actor.Role), domain.Nullable(s.Actor.SchoolID), action, target, data, requestID)
+	return domain.Wrap("audit", err)
 }
 
 // AuditEntry is one line of the audit log.
@@ -41,8 +42,8 @@ func ListAudit(ctx context.Context, s *db.Scope, limit int) ([]AuditEntry, error
 	rows, err := s.Tx.Query(ctx, `SELECT a.at, u.email AS actor, a.actor_role, a.action, a.target, a.detail
 		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id ORDER BY a.at DESC, a.id DESC LIMIT $1`, limit)
 	if err != nil {
-		return nil, wrap("list audit", err)
+		return nil, domain.Wrap("list audit", err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[AuditEntry])
-	return out, wrap("list audit", err)
+	return out, domain.Wrap("list audit", err)
 }

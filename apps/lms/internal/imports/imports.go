@@ -1,4 +1,4 @@
-package store
+package imports
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
 )
 
 // Import is an uploaded roster: its files, the dry-run plan or the problems
@@ -88,8 +89,8 @@ func CreateImport(ctx context.Context, s *db.Scope, n NewImport) (string, error)
 	var id string
 	if err := s.Tx.QueryRow(ctx, `INSERT INTO imports (kind, status, school_id, created_by, plan, problems, total)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		n.Kind, status, nullable(n.SchoolID), s.Actor.UserID, plan, problems, n.Total).Scan(&id); err != nil {
-		return "", wrap("create import", err)
+		n.Kind, status, domain.Nullable(n.SchoolID), s.Actor.UserID, plan, problems, n.Total).Scan(&id); err != nil {
+		return "", domain.Wrap("create import", err)
 	}
 	names := make([]string, 0, len(n.Files))
 	for name := range n.Files {
@@ -98,7 +99,7 @@ func CreateImport(ctx context.Context, s *db.Scope, n NewImport) (string, error)
 	sort.Strings(names)
 	for _, name := range names {
 		if _, err := s.Tx.Exec(ctx, `INSERT INTO import_files (import_id, name, data) VALUES ($1, $2, $3)`, id, name, n.Files[name]); err != nil {
-			return "", wrap("store import file", err)
+			return "", domain.Wrap("store import file", err)
 		}
 	}
 	return id, nil
@@ -108,27 +109,27 @@ func CreateImport(ctx context.Context, s *db.Scope, n NewImport) (string, error)
 func GetImport(ctx context.Context, s *db.Scope, id string) (*Import, error) {
 	rows, err := s.Tx.Query(ctx, `SELECT `+importColumns+` FROM imports WHERE id = $1`, id)
 	if err != nil {
-		return nil, wrap("get import", err)
+		return nil, domain.Wrap("get import", err)
 	}
 	imp, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Import])
-	return imp, wrap("get import", err)
+	return imp, domain.Wrap("get import", err)
 }
 
 // ListImports returns the newest imports.
 func ListImports(ctx context.Context, s *db.Scope, limit int) ([]Import, error) {
 	rows, err := s.Tx.Query(ctx, `SELECT `+importColumns+` FROM imports ORDER BY created_at DESC LIMIT $1`, limit)
 	if err != nil {
-		return nil, wrap("list imports", err)
+		return nil, domain.Wrap("list imports", err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Import])
-	return out, wrap("list imports", err)
+	return out, domain.Wrap("list imports", err)
 }
 
 // ImportFiles reads an import's uploaded files.
 func ImportFiles(ctx context.Context, s *db.Scope, id string) (map[string][]byte, error) {
 	rows, err := s.Tx.Query(ctx, `SELECT name, data FROM import_files WHERE import_id = $1`, id)
 	if err != nil {
-		return nil, wrap("read import files", err)
+		return nil, domain.Wrap("read import files", err)
 	}
 	defer rows.Close()
 	files := map[string][]byte{}
@@ -140,7 +141,7 @@ func ImportFiles(ctx context.Context, s *db.Scope, id string) (map[string][]byte
 		}
 		files[name] = data
 	}
-	return files, wrap("read import files", rows.Err())
+	return files, domain.Wrap("read import files", rows.Err())
 }
 
 // MoveImport changes an import's status if it is in from; it reports false
@@ -148,7 +149,7 @@ func ImportFiles(ctx context.Context, s *db.Scope, id string) (map[string][]byte
 func MoveImport(ctx context.Context, s *db.Scope, id, from, to string) (bool, error) {
 	tag, err := s.Tx.Exec(ctx, `UPDATE imports SET status = $3 WHERE id = $1 AND status = $2`, id, from, to)
 	if err != nil {
-		return false, wrap("move import", err)
+		return false, domain.Wrap("move import", err)
 	}
 	return tag.RowsAffected() == 1, nil
 }
@@ -167,10 +168,10 @@ func FinishImport(ctx context.Context, s *db.Scope, id, status, message string, 
 		problems = CASE WHEN $5::jsonb = 'null' THEN problems ELSE $5 END, progress = CASE WHEN $2 = 'applied' THEN total ELSE progress END,
 		finished_at = $6 WHERE id = $1`, id, status, message, planJSON, probJSON, now)
 	if err != nil {
-		return wrap("finish import", err)
+		return domain.Wrap("finish import", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("finish import: %w", ErrNotFound)
+		return fmt.Errorf("finish import: %w", domain.ErrNotFound)
 	}
 	return nil
 }
@@ -178,5 +179,5 @@ func FinishImport(ctx context.Context, s *db.Scope, id, status, message string, 
 // SetImportProgress records how far applying has come.
 func SetImportProgress(ctx context.Context, s *db.Scope, id string, done, total int) error {
 	_, err := s.Tx.Exec(ctx, `UPDATE imports SET status = 'running', progress = $2, total = $3 WHERE id = $1 AND status IN ('queued', 'running')`, id, done, total)
-	return wrap("import progress", err)
+	return domain.Wrap("import progress", err)
 }

@@ -1,4 +1,4 @@
-package store
+package identity
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
 )
 
 // Session is a signed-in browser. The cookie holds a random token; only its
@@ -38,7 +39,7 @@ func CreateSession(ctx context.Context, s *db.Scope, sess *Session, userAgent, i
 		idle_expires_at, absolute_expires_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10)`,
 		sess.IDSHA256, sess.UserID, string(sess.Role), sess.SchoolID, sess.CSRFToken, sess.CreatedAt,
 		sess.IdleExpiresAt, sess.AbsoluteExpiresAt, truncate(userAgent, 300), ip)
-	return wrap("create session", err)
+	return domain.Wrap("create session", err)
 }
 
 // GetSession reads a live session by its token hash (system scope); expired
@@ -48,10 +49,10 @@ func GetSession(ctx context.Context, s *db.Scope, idSHA256 string, now time.Time
 		idle_expires_at, absolute_expires_at FROM sessions
 		WHERE id_sha256 = $1 AND idle_expires_at > $2 AND absolute_expires_at > $2`, idSHA256, now)
 	if err != nil {
-		return nil, wrap("get session", err)
+		return nil, domain.Wrap("get session", err)
 	}
 	sess, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Session])
-	return sess, wrap("get session", err)
+	return sess, domain.Wrap("get session", err)
 }
 
 // TouchSession extends a session's idle expiry (never past its absolute one).
@@ -59,25 +60,25 @@ func TouchSession(ctx context.Context, s *db.Scope, idSHA256 string, now time.Ti
 	_, err := s.Tx.Exec(ctx, `UPDATE sessions SET last_seen_at = $2,
 		idle_expires_at = least($2::timestamptz + $3 * interval '1 second', absolute_expires_at) WHERE id_sha256 = $1`,
 		idSHA256, now, idle.Seconds())
-	return wrap("touch session", err)
+	return domain.Wrap("touch session", err)
 }
 
 // SwitchSessionRole changes the membership a session acts in.
 func SwitchSessionRole(ctx context.Context, s *db.Scope, idSHA256 string, role db.Role, schoolID *string) error {
 	_, err := s.Tx.Exec(ctx, `UPDATE sessions SET role = $2, school_id = $3 WHERE id_sha256 = $1`, idSHA256, string(role), schoolID)
-	return wrap("switch role", err)
+	return domain.Wrap("switch role", err)
 }
 
 // DeleteSession signs one browser out.
 func DeleteSession(ctx context.Context, s *db.Scope, idSHA256 string) error {
 	_, err := s.Tx.Exec(ctx, `DELETE FROM sessions WHERE id_sha256 = $1`, idSHA256)
-	return wrap("delete session", err)
+	return domain.Wrap("delete session", err)
 }
 
 // DeleteUserSessions signs a user out everywhere.
 func DeleteUserSessions(ctx context.Context, s *db.Scope, userID string) (int64, error) {
 	tag, err := s.Tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
-	return tag.RowsAffected(), wrap("delete sessions", err)
+	return tag.RowsAffected(), domain.Wrap("delete sessions", err)
 }
 
 // DeleteExpiredSessions removes sessions past either expiry.
@@ -87,7 +88,7 @@ func DeleteExpiredSessions(ctx context.Context, s *db.Scope, now time.Time) erro
 	_, err := s.Tx.Exec(ctx, `DELETE FROM sessions WHERE id_sha256 IN (
 		SELECT id_sha256 FROM sessions WHERE idle_expires_at <= $1 OR absolute_expires_at <= $1
 		LIMIT 200 FOR UPDATE SKIP LOCKED)`, now)
-	return wrap("delete expired sessions", err)
+	return domain.Wrap("delete expired sessions", err)
 }
 
 func truncate(s string, n int) string {
