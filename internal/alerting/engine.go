@@ -98,7 +98,9 @@ func advance(rule *platformv1.AlertRule, prev []platformv1.AlertInstance, sample
 	for _, old := range prev {
 		key := Labels(old.Labels).Key()
 		seen[key] = true
-		inst := *old.DeepCopy()
+		// A shallow copy: labels are never changed, and times are replaced,
+		// not written through.
+		inst := old
 		s, isActive := active[key]
 		if isActive {
 			inst.Value = FormatValue(s.Value)
@@ -135,10 +137,28 @@ func advance(rule *platformv1.AlertRule, prev []platformv1.AlertInstance, sample
 		note(active[key].Labels, platformv1.AlertInactive, inst.State, inst.Value)
 		out = append(out, inst)
 	}
-	slices.SortFunc(out, func(a, b platformv1.AlertInstance) int {
-		return cmp.Compare(Labels(a.Labels).Key(), Labels(b.Labels).Key())
-	})
+	sortByKey(out)
 	return out, changes
+}
+
+// sortByKey orders instances by their label keys, computing each key once.
+func sortByKey(insts []platformv1.AlertInstance) {
+	keyed := make([]struct {
+		key  string
+		inst platformv1.AlertInstance
+	}, len(insts))
+	for i, inst := range insts {
+		keyed[i].key, keyed[i].inst = Labels(inst.Labels).Key(), inst
+	}
+	slices.SortFunc(keyed, func(a, b struct {
+		key  string
+		inst platformv1.AlertInstance
+	}) int {
+		return cmp.Compare(a.key, b.key)
+	})
+	for i := range keyed {
+		insts[i] = keyed[i].inst
+	}
 }
 
 // start is a newly active instance: Pending, or Firing at once without for.
@@ -201,17 +221,30 @@ func summarize(next *platformv1.AlertRuleStatus, prev platformv1.AlertRuleStatus
 // maxInstances is the schema's bound on status.instances.
 const maxInstances = 100
 
-// sameExceptValues compares two statuses ignoring values and the last
-// evaluation time.
+// sameExceptValues compares what Step changes in two statuses, ignoring
+// values and the last evaluation time. Field by field, not a deep copy and
+// reflection: it runs for every rule at every evaluation.
 func sameExceptValues(a, b platformv1.AlertRuleStatus) bool {
-	a, b = *a.DeepCopy(), *b.DeepCopy()
-	for _, s := range []*platformv1.AlertRuleStatus{&a, &b} {
-		s.Value, s.LastEvaluationTime = "", nil
-		for i := range s.Instances {
-			s.Instances[i].Value = ""
+	if a.State != b.State || !sameTime(a.Since, b.Since) || a.Health != b.Health || a.HealthMessage != b.HealthMessage ||
+		a.OmittedInstances != b.OmittedInstances || len(a.Instances) != len(b.Instances) {
+		return false
+	}
+	for i := range a.Instances {
+		x, y := &a.Instances[i], &b.Instances[i]
+		if x.State != y.State || x.Muted != y.Muted || !maps.Equal(x.Labels, y.Labels) ||
+			!sameTime(x.ActiveSince, y.ActiveSince) || !sameTime(x.FiredAt, y.FiredAt) ||
+			!sameTime(x.ResolvedAt, y.ResolvedAt) || !sameTime(x.InactiveSince, y.InactiveSince) {
+			return false
 		}
 	}
-	return equalStatus(a, b)
+	return true
+}
+
+func sameTime(a, b *metav1.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Time.Equal(b.Time)
 }
 
 // keepValues puts prev's values back where the instances are the same.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
@@ -161,4 +162,9 @@ func TestFormatValue(t *testing.T) {
 			t.Errorf("FormatValue(%v) = %q, want %q", v, got, want)
 		}
 	}
+}
+
+// equalStatus compares statuses the way the API server would store them.
+func equalStatus(a, b platformv1.AlertRuleStatus) bool {
+	return equality.Semantic.DeepEqual(a, b)
 }
