@@ -3,7 +3,9 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -108,13 +110,13 @@ func Setup(mgr manager.Manager, opts Options) error {
 func setupAlertRules(mgr manager.Manager, opts Options) error {
 	o := opts.AlertRule
 	store := promeval.NewStore(o.Retention.Milliseconds(), o.MaxSeries)
-	if len(o.ScrapeTargets) > 0 {
-		log := mgr.GetLogger().WithName("scrape")
-		scraper := &promeval.Scraper{Store: store, Targets: o.ScrapeTargets, Interval: o.ScrapeInterval,
-			OnError: func(t promeval.Target, err error) { log.V(1).Info("Scrape failed", "job", t.Job, "error", err.Error()) }}
-		if err := mgr.Add(manager.RunnableFunc(scraper.Start)); err != nil {
-			return err
-		}
+	log := mgr.GetLogger().WithName("scrape")
+	reader := mgr.GetAPIReader()
+	scraper := &promeval.Scraper{Store: store, Targets: o.ScrapeTargets, Interval: o.ScrapeInterval,
+		Discover: func(ctx context.Context) ([]promeval.Target, error) { return lmsPodTargets(ctx, reader) },
+		OnError:  func(t promeval.Target, err error) { log.V(1).Info("Scrape failed", "job", t.Job, "error", err.Error()) }}
+	if err := mgr.Add(manager.RunnableFunc(scraper.Start)); err != nil {
+		return err
 	}
 	alerts := &AlertRuleReconciler{
 		Client:    mgr.GetClient(),
@@ -133,6 +135,25 @@ func setupAlertRules(mgr manager.Manager, opts Options) error {
 		return fmt.Errorf("set up the AlertRule controller: %w", err)
 	}
 	return nil
+}
+
+// lmsPodTargets are the /metrics endpoints (the probe listener) of the LMS
+// fleet's running server pods, in every namespace. Read from the API server
+// each round rather than cached: a cache of every pod would hold far more
+// than the fleet.
+func lmsPodTargets(ctx context.Context, reader client.Reader) ([]promeval.Target, error) {
+	var pods corev1.PodList
+	if err := reader.List(ctx, &pods, client.MatchingLabels{builders.ComponentLabel: builders.LMSComponent, builders.RoleLabel: builders.RoleServer}); err != nil {
+		return nil, fmt.Errorf("list the LMS fleet's pods: %w", err)
+	}
+	var out []promeval.Target
+	for _, p := range pods.Items {
+		if p.Status.Phase != corev1.PodRunning || p.Status.PodIP == "" || !p.DeletionTimestamp.IsZero() {
+			continue
+		}
+		out = append(out, promeval.Target{Job: "lms", URL: "http://" + net.JoinHostPort(p.Status.PodIP, strconv.Itoa(builders.ProbePort)) + "/metrics"})
+	}
+	return out, nil
 }
 
 // eventRecorder is the core/v1 Event recorder. The events.k8s.io recorder

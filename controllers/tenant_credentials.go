@@ -69,7 +69,7 @@ func (r *TenantReconciler) reconcileCredentials(ctx context.Context, p *tenantPa
 		return nil
 	}
 	p.Condition(platformv1.TenantCredentialsReady, true, platformv1.ReasonReconciled,
-		"Passwords are in Secrets db-owner, db-app (%s), db-readonly and db-backup", app.User)
+		"Passwords are in Secrets db-owner, db-app (%s), db-system, db-readonly and db-backup", app.User)
 	return nil
 }
 
@@ -282,6 +282,8 @@ func roleOf(kind builders.CredentialKind, n pgadmin.Names) string {
 	switch kind {
 	case builders.CredentialOwner:
 		return n.Owner
+	case builders.CredentialSystem:
+		return n.System
 	case builders.CredentialReadonly:
 		return n.Readonly
 	case builders.CredentialBackup:

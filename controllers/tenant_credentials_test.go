@@ -83,3 +83,68 @@ func TestRotationNeverLeavesTheLMSWithoutALogin(t *testing.T) {
 		t.Errorf("active app login %s", final.Status.Credentials.ActiveAppLogin)
 	}
 }
+
+// The LMS's system login (the only login its row-level security treats as
+// system work) is created, published in the directory, never BYPASSRLS,
+// a member of the app group only, and, like every tenant role but the
+// owner, may not create temporary tables; its password rotates in place.
+func TestSystemLoginIsProvisionedWithoutBypassOrTemporaryAndRotates(t *testing.T) {
+	ctx := context.Background()
+	startManager(t, nil)
+	create(t, externalTenant("sysl"))
+	waitTenant(t, "sysl", metav1.ConditionTrue, 60*time.Second)
+	old := entryOf(t, "sysl").Database.System
+	if old.User != "bw_sysl_system" {
+		t.Fatalf("system login %q, want bw_sysl_system", old.User)
+	}
+	if s := secretData(t, "tenant-sysl", "db-system"); s["username"] != old.User || s["password"] != old.Password {
+		t.Errorf("db-system holds %s, the directory %s", s["username"], old.User)
+	}
+	if err := login("bw_sysl", old.User, old.Password); err != nil {
+		t.Fatalf("system login does not work: %v", err)
+	}
+	su := superuser(t, "postgres")
+	var bypass, canLogin bool
+	var groups []string
+	err := su.QueryRow(ctx, `SELECT r.rolbypassrls, r.rolcanlogin,
+			coalesce(array(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid), '{}')
+		FROM pg_roles r WHERE r.rolname = 'bw_sysl_system'`).Scan(&bypass, &canLogin, &groups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bypass || !canLogin || len(groups) != 1 || groups[0] != "bw_sysl_app" {
+		t.Errorf("bw_sysl_system: bypassrls=%v login=%v member of %v; want NOBYPASSRLS LOGIN, member of bw_sysl_app only", bypass, canLogin, groups)
+	}
+	for role, want := range map[string]bool{"bw_sysl_system": false, "bw_sysl_app_blue": false, "bw_sysl_app_green": false,
+		"bw_sysl_readonly": false, "bw_sysl_owner": true} {
+		var temp bool
+		if err := su.QueryRow(ctx, "SELECT has_database_privilege($1, 'bw_sysl', 'TEMPORARY')", role).Scan(&temp); err != nil {
+			t.Fatal(err)
+		}
+		if temp != want {
+			t.Errorf("%s may create temporary tables: %v, want %v", role, temp, want)
+		}
+	}
+
+	tn := getTenant(t, "sysl")
+	patch := client.MergeFrom(tn.DeepCopy())
+	tn.Spec.Database.Credentials.RotationRequest = "2026-11-28"
+	if err := env.Client.Patch(ctx, tn, patch); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() (bool, string) {
+		e := entryOf(t, "sysl")
+		return e != nil && e.Database.System.Password != old.Password, "directory still has the old system password"
+	})
+	current := entryOf(t, "sysl").Database.System
+	if current.User != old.User {
+		t.Errorf("system login changed from %s to %s; it rotates in place", old.User, current.User)
+	}
+	eventually(t, 30*time.Second, func() (bool, string) {
+		err := login("bw_sysl", current.User, current.Password)
+		return err == nil, fmt.Sprintf("rotated system password: %v", err)
+	})
+	if err := login("bw_sysl", old.User, old.Password); err == nil {
+		t.Error("old system password still works")
+	}
+}

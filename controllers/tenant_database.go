@@ -90,7 +90,7 @@ func (r *TenantReconciler) reconcileGrants(ctx context.Context, p *tenantPass) e
 		return p.Fail(platformv1.TenantRolesReady, platformv1.ReasonProvisioningFailed, err, "%v", err)
 	}
 	p.Condition(platformv1.TenantRolesReady, true, platformv1.ReasonReconciled,
-		"Roles %s, %s (logins %s, %s), %s and %s have their attributes and grants",
-		p.names.Owner, p.names.App, p.names.Blue, p.names.Green, p.names.Readonly, p.names.Backup)
+		"Roles %s, %s (logins %s, %s, %s), %s and %s have their attributes and grants",
+		p.names.Owner, p.names.App, p.names.Blue, p.names.Green, p.names.System, p.names.Readonly, p.names.Backup)
 	return nil
 }

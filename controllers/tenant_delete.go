@@ -107,7 +107,7 @@ func (r *TenantReconciler) dropDatabase(ctx context.Context, p *tenantPass) erro
 		return p.Fail(platformv1.TenantDatabaseReady, platformv1.ReasonDatabaseUnreachable, err,
 			"Cannot connect to %s to drop database %s: %v", p.admin.Address(), p.names.Database, err)
 	}
-	sessions, err := pgadmin.CountSessions(ctx, s, p.names.Database, p.names.AppLogins())
+	sessions, err := pgadmin.CountSessions(ctx, s, p.names.Database, p.names.LMSLogins())
 	if err != nil {
 		return err
 	}

@@ -48,8 +48,8 @@ func TestDeletionFollowsTheReclaimPolicy(t *testing.T) {
 	if n := count("SELECT count(*) FROM pg_database WHERE datname = 'bw_del_keep'"); n != 1 {
 		t.Error("Retain dropped the database")
 	}
-	if n := count(`SELECT count(*) FROM pg_roles WHERE rolname LIKE 'bw\_del\_keep\_%'`); n != 6 {
-		t.Errorf("Retain kept %d roles, want 6", n)
+	if n := count(`SELECT count(*) FROM pg_roles WHERE rolname LIKE 'bw\_del\_keep\_%'`); n != 7 {
+		t.Errorf("Retain kept %d roles, want 7", n)
 	}
 	if n := count("SELECT count(*) FROM pg_database WHERE datname = 'bw_del_drop'"); n != 0 {
 		t.Error("Delete kept the database")
@@ -61,7 +61,7 @@ func TestDeletionFollowsTheReclaimPolicy(t *testing.T) {
 		t.Error("the LMS session survived the drop")
 	}
 	// The bystander is untouched.
-	if n := count(`SELECT count(*) FROM pg_roles WHERE rolname LIKE 'bw\_del\_by\_%'`); n != 6 {
+	if n := count(`SELECT count(*) FROM pg_roles WHERE rolname LIKE 'bw\_del\_by\_%'`); n != 7 {
 		t.Errorf("bystander has %d roles", n)
 	}
 	by := entryOf(t, "del-by")

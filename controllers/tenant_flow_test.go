@@ -129,6 +129,7 @@ func TestExternalTenantProvisionsEverything(t *testing.T) {
 		"bw_flow_app":       {limit: -1},
 		"bw_flow_app_blue":  {login: true, limit: 20, memberOf: "bw_flow_app"},
 		"bw_flow_app_green": {login: true, limit: 20, memberOf: "bw_flow_app"},
+		"bw_flow_system":    {login: true, limit: 20, memberOf: "bw_flow_app"},
 		"bw_flow_readonly":  {login: true, limit: -1},
 		"bw_flow_backup":    {login: true, bypass: true, limit: -1},
 	}

@@ -74,6 +74,7 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 	entry := builders.BuildEntry(t, builders.EntryInput{
 		Topology: p.top, Database: p.names.Database,
 		App:              directory.Credentials{User: p.creds[builders.CredentialApp].User, Password: p.creds[builders.CredentialApp].Password},
+		System:           directory.Credentials{User: p.creds[builders.CredentialSystem].User, Password: p.creds[builders.CredentialSystem].Password},
 		Owner:            directory.Credentials{User: p.creds[builders.CredentialOwner].User, Password: p.creds[builders.CredentialOwner].Password},
 		Schools:          published,
 		Admins:           p.admins,

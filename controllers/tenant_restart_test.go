@@ -25,7 +25,7 @@ import (
 // The operator, a real process, is killed (SIGKILL: no cleanup, no
 // graceful stop) at random points (seeded, bounded) while it provisions 20
 // tenants, and started again. Everything converges: every tenant Ready,
-// exactly one database and six roles each, nothing orphaned (roles,
+// exactly one database and seven roles each, nothing orphaned (roles,
 // databases, credential and directory Secrets), and every published
 // credential works.
 func TestKilledOperatorConvergesAfterRestart(t *testing.T) {
@@ -83,8 +83,8 @@ func TestKilledOperatorConvergesAfterRestart(t *testing.T) {
 		_ = rows.Scan(&s)
 		roles = append(roles, s)
 	}
-	if len(dbs) != tenants || len(roles) != 6*tenants {
-		t.Fatalf("%d databases and %d roles, want %d and %d:\n%v\n%v", len(dbs), len(roles), tenants, 6*tenants, dbs, roles)
+	if len(dbs) != tenants || len(roles) != 7*tenants {
+		t.Fatalf("%d databases and %d roles, want %d and %d:\n%v\n%v", len(dbs), len(roles), tenants, 7*tenants, dbs, roles)
 	}
 	sort.Strings(names)
 	for i, n := range names {
@@ -103,14 +103,17 @@ func TestKilledOperatorConvergesAfterRestart(t *testing.T) {
 		if err := login(want, e.Database.Owner.User, e.Database.Owner.Password); err != nil {
 			t.Errorf("tenant %s: owner login from the entry: %v", n, err)
 		}
-		for _, kind := range []string{"app", "readonly", "backup"} {
+		if err := login(want, e.Database.System.User, e.Database.System.Password); err != nil {
+			t.Errorf("tenant %s: system login from the entry: %v", n, err)
+		}
+		for _, kind := range []string{"app", "system", "readonly", "backup"} {
 			c := secretData(t, "tenant-"+n, "db-"+kind)
 			if err := login(want, c["username"], c["password"]); err != nil {
 				t.Errorf("tenant %s: db-%s login: %v", n, kind, err)
 			}
 		}
 		// Exactly the operator's Secrets, once each.
-		if got := strings.Join(secretsOf(t, "tenant-"+n, client.MatchingLabels{builders.ManagedByLabel: builders.ManagedByValue}), ","); got != "admin-invitations,db-app,db-backup,db-owner,db-readonly" {
+		if got := strings.Join(secretsOf(t, "tenant-"+n, client.MatchingLabels{builders.ManagedByLabel: builders.ManagedByValue}), ","); got != "admin-invitations,db-app,db-backup,db-owner,db-readonly,db-system" {
 			t.Errorf("tenant %s Secrets: %s", n, got)
 		}
 	}

@@ -23,7 +23,7 @@ func TestTenantsCannotReachEachOther(t *testing.T) {
 	waitTenant(t, "iso-a", metav1.ConditionTrue, 60*time.Second)
 	waitTenant(t, "iso-b", metav1.ConditionTrue, 60*time.Second)
 
-	for _, kind := range []string{"app", "owner", "readonly", "backup"} {
+	for _, kind := range []string{"app", "system", "owner", "readonly", "backup"} {
 		a := secretData(t, "tenant-iso-a", "db-"+kind)
 		if err := login("bw_iso_a", a["username"], a["password"]); err != nil {
 			t.Fatalf("%s of iso-a cannot reach its own database: %v", kind, err)

@@ -1,6 +1,7 @@
 package builders
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -240,6 +241,7 @@ func TestEntryIsValidAndDeterministic(t *testing.T) {
 		GradeBands: []platformv1.GradeBand{{Name: "High", Grades: []string{"9", "10"}}}, Seats: 1800}}
 	in := EntryInput{Topology: TopologyOf(tn, "ops"), Database: "bw_lincoln_usd",
 		App: directory.Credentials{User: "bw_lincoln_usd_app_blue", Password: "p"}, Owner: directory.Credentials{User: "bw_lincoln_usd_owner", Password: "o"},
+		System:  directory.Credentials{User: "bw_lincoln_usd_system", Password: "s"},
 		Schools: []platformv1.School{sch}, OIDCClientSecret: "s3cret",
 		Admins: []directory.Admin{{Email: "a@x.org", TokenSHA256: strings.Repeat("ab", 32), ExpiresAt: time.Date(2026, 12, 9, 0, 0, 0, 0, time.UTC)}}}
 	a, err := directory.Marshal(BuildEntry(tn, in))
@@ -321,5 +323,36 @@ func TestWebhookConfiguration(t *testing.T) {
 	url := BuildWebhookConfiguration(ca, WebhookTarget{URL: "https://127.0.0.1:9443"}).Webhooks[0].ClientConfig
 	if url.URL == nil || *url.URL != "https://127.0.0.1:9443"+SchoolWebhookPath || url.Service != nil {
 		t.Errorf("URL client config = %+v", url)
+	}
+}
+
+// The operator's half of the directory contract: an entry built from the
+// same connection settings as pkg/directory's fixture carries the same
+// database section, the system login included, and the LMS's reader
+// accepts it.
+func TestEntryDatabaseMatchesTheDirectoryFixture(t *testing.T) {
+	data, err := os.ReadFile("../../pkg/directory/testdata/lincoln-usd.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixture, err := directory.Unmarshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd := fixture.Database
+	tn := &platformv1.Tenant{ObjectMeta: metav1.ObjectMeta{Name: fixture.Tenant}, Spec: platformv1.TenantSpec{Hosts: fixture.Hosts, TimeZone: platformv1.TimeZone(fixture.TimeZone)}}
+	e := BuildEntry(tn, EntryInput{
+		Topology: Topology{Host: fd.Host, Port: fd.Port, DirectHost: fd.DirectHost, DirectPort: fd.DirectPort, SSLMode: fd.SSLMode},
+		Database: fd.Name, App: fd.App, System: fd.System, Owner: fd.Owner,
+	})
+	if e.Database != fd {
+		t.Errorf("database section:\n got  %+v\n want %+v", e.Database, fd)
+	}
+	out, err := directory.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := directory.Unmarshal(out); err != nil {
+		t.Errorf("the LMS's reader refuses the operator's entry: %v", err)
 	}
 }

@@ -11,19 +11,20 @@ import (
 	platformv1 "bellwork.dev/bellwork/api/v1"
 )
 
-// CredentialKind is one of the four credentials a tenant gets.
+// CredentialKind is one of the five credentials a tenant gets.
 type CredentialKind string
 
 // The credentials, each in a Secret "db-<kind>" in the tenant namespace.
 const (
 	CredentialOwner    CredentialKind = "owner"
 	CredentialApp      CredentialKind = "app"
+	CredentialSystem   CredentialKind = "system"
 	CredentialReadonly CredentialKind = "readonly"
 	CredentialBackup   CredentialKind = "backup"
 )
 
 // CredentialKinds lists the credentials in the order they are made.
-var CredentialKinds = []CredentialKind{CredentialOwner, CredentialApp, CredentialReadonly, CredentialBackup}
+var CredentialKinds = []CredentialKind{CredentialOwner, CredentialApp, CredentialSystem, CredentialReadonly, CredentialBackup}
 
 // SecretName is the credential's Secret in the tenant namespace.
 func (k CredentialKind) SecretName() string { return "db-" + string(k) }
@@ -48,12 +49,12 @@ type Credential struct {
 }
 
 // BuildCredentialsSecret is a credential's Secret: user, password and where
-// to connect. The app credential points at the pooler when there is one;
-// the others at the server, since they need session state (migrations,
-// pg_dump) or are used rarely.
+// to connect. The LMS's credentials (app and system) point at the pooler
+// when there is one; the others at the server, since they need session
+// state (migrations, pg_dump) or are used rarely.
 func BuildCredentialsSecret(t *platformv1.Tenant, top Topology, database string, c Credential) *corev1.Secret {
 	host, port := top.DirectHost, top.DirectPort
-	if c.Kind == CredentialApp {
+	if c.Kind == CredentialApp || c.Kind == CredentialSystem {
 		host, port = top.Host, top.Port
 	}
 	s := &corev1.Secret{

@@ -17,8 +17,9 @@ import (
 type EntryInput struct {
 	Topology Topology
 	Database string
-	// App is the active app login; Owner is the owner role.
-	App, Owner directory.Credentials
+	// App is the active app login; System the LMS's system login; Owner
+	// is the owner role.
+	App, System, Owner directory.Credentials
 	// Schools are the published Schools (see SelectSchools).
 	Schools []platformv1.School
 	// Admins are the invitations, in spec.admins order.
@@ -45,6 +46,7 @@ func BuildEntry(t *platformv1.Tenant, in EntryInput) *directory.Entry {
 			DirectPort: in.Topology.DirectPort,
 			SSLMode:    in.Topology.SSLMode,
 			App:        in.App,
+			System:     in.System,
 			Owner:      in.Owner,
 		},
 		Admins:   in.Admins,

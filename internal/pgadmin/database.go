@@ -16,6 +16,8 @@ type DatabaseState struct {
 	Owner  string
 	// Connect lists who holds CONNECT, "PUBLIC" for everyone.
 	Connect []string
+	// Temporary lists who may create temporary tables, "PUBLIC" for everyone.
+	Temporary []string
 }
 
 // InspectDatabase reads pg_database (a shared catalog).
@@ -25,8 +27,11 @@ func InspectDatabase(ctx context.Context, s Session, db string) (DatabaseState, 
 SELECT pg_get_userbyid(d.datdba)::text,
        coalesce(array(SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END
                       FROM aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
-                      WHERE a.privilege_type = 'CONNECT' ORDER BY 1), '{}')
-FROM pg_database d WHERE d.datname = $1`, db).Scan(&st.Owner, &st.Connect)
+                      WHERE a.privilege_type = 'CONNECT' ORDER BY 1), '{}'),
+       coalesce(array(SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text END
+                      FROM aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
+                      WHERE a.privilege_type = 'TEMPORARY' ORDER BY 1), '{}')
+FROM pg_database d WHERE d.datname = $1`, db).Scan(&st.Owner, &st.Connect, &st.Temporary)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return DatabaseState{}, nil
 	}
@@ -50,7 +55,11 @@ func CreateDatabase(n Names) Change {
 // PlanDatabase puts back the owner and CONNECT grants of an existing
 // database: CONNECT for the tenant's app group, readonly and backup roles
 // (and extra, e.g. PgBouncer's lookup role), the owner by ownership, and
-// nobody else. Nothing is planned for a database that does not exist.
+// nobody else; TEMPORARY for the owner only. The LMS keeps each
+// transaction's verified user context in a temporary table its owner's
+// functions create; a role that could create temporary tables could put
+// one of its own in the way. Nothing is planned for a database that does
+// not exist.
 func PlanDatabase(n Names, extra []string, st DatabaseState) []Change {
 	if !st.Exists {
 		return nil
@@ -65,11 +74,13 @@ func PlanDatabase(n Names, extra []string, st DatabaseState) []Change {
 		})
 	}
 	allowed := append([]string{n.Owner, n.App, n.Readonly, n.Backup}, extra...)
+	publicRevoked := false
 	for _, g := range st.Connect {
 		if slices.Contains(allowed, g) {
 			continue
 		}
 		if g == "PUBLIC" {
+			publicRevoked = true
 			out = append(out, Change{
 				SQL:   fmt.Sprintf("REVOKE ALL ON DATABASE %s FROM PUBLIC", db),
 				What:  fmt.Sprintf("Revoked CONNECT on database %s from PUBLIC", n.Database),
@@ -98,6 +109,27 @@ func PlanDatabase(n Names, extra []string, st DatabaseState) []Change {
 			SQL:   fmt.Sprintf("GRANT CONNECT ON DATABASE %s TO %s", db, strings.Join(quoted, ", ")),
 			What:  fmt.Sprintf("Granted CONNECT on database %s to %s", n.Database, strings.Join(missing, ", ")),
 			Drift: fmt.Sprintf("%s lacked CONNECT on database %s; granted", strings.Join(missing, ", "), n.Database),
+		})
+	}
+	for _, g := range st.Temporary {
+		if g == n.Owner || (g == "PUBLIC" && publicRevoked) {
+			continue
+		}
+		grantee := "PUBLIC"
+		if g != "PUBLIC" {
+			grantee = ident(g)
+		}
+		out = append(out, Change{
+			SQL:   fmt.Sprintf("REVOKE TEMPORARY ON DATABASE %s FROM %s", db, grantee),
+			What:  fmt.Sprintf("Revoked TEMPORARY on database %s from %s", n.Database, g),
+			Drift: fmt.Sprintf("%s could create temporary tables in database %s; revoked", g, n.Database),
+		})
+	}
+	if !slices.Contains(st.Temporary, n.Owner) {
+		out = append(out, Change{
+			SQL:   fmt.Sprintf("GRANT TEMPORARY ON DATABASE %s TO %s", db, ident(n.Owner)),
+			What:  fmt.Sprintf("Granted TEMPORARY on database %s to %s", n.Database, n.Owner),
+			Drift: fmt.Sprintf("%s could not create temporary tables in database %s; granted", n.Owner, n.Database),
 		})
 	}
 	return out

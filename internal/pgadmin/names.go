@@ -20,6 +20,11 @@ type Names struct {
 	// is active at a time so that a password rotation never leaves the LMS
 	// without a working credential.
 	Blue, Green string
+	// System is the LMS's login for its own work (sign-in, imports, the job
+	// queue, directory convergence): a member of App for its table
+	// privileges, and the only login the LMS's row-level-security policies
+	// treat as system (they check session_user's membership in it, by name).
+	System string
 	// Readonly may SELECT; the operator reads operator_status with it.
 	Readonly string
 	// Backup reads everything for pg_dump.
@@ -53,6 +58,7 @@ func NamesFor(db string) (Names, error) {
 		App:      db + "_app",
 		Blue:     db + "_app_blue",
 		Green:    db + "_app_green",
+		System:   db + "_system",
 		Readonly: db + "_readonly",
 		Backup:   db + "_backup",
 	}, nil
@@ -60,11 +66,15 @@ func NamesFor(db string) (Names, error) {
 
 // Roles lists every role of the tenant, the group before its members.
 func (n Names) Roles() []string {
-	return []string{n.Owner, n.App, n.Blue, n.Green, n.Readonly, n.Backup}
+	return []string{n.Owner, n.App, n.Blue, n.Green, n.System, n.Readonly, n.Backup}
 }
 
-// AppLogins are the LMS's two logins.
+// AppLogins are the LMS's two logins for requests.
 func (n Names) AppLogins() []string { return []string{n.Blue, n.Green} }
+
+// LMSLogins are every login the LMS connects with: its app logins and its
+// system login.
+func (n Names) LMSLogins() []string { return []string{n.Blue, n.Green, n.System} }
 
 // OtherAppLogin is the app login that is not login.
 func (n Names) OtherAppLogin(login string) string {

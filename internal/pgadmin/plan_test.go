@@ -62,6 +62,8 @@ func TestPlanRolesCreatesEveryRoleGroupBeforeMembers(t *testing.T) {
 		`GRANT "bw_x_app" TO "bw_x_app_blue"`,
 		`CREATE ROLE "bw_x_app_green" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 40`,
 		`GRANT "bw_x_app" TO "bw_x_app_green"`,
+		`CREATE ROLE "bw_x_system" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 40`,
+		`GRANT "bw_x_app" TO "bw_x_system"`,
 		`CREATE ROLE "bw_x_readonly" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1`,
 		`CREATE ROLE "bw_x_backup" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION BYPASSRLS CONNECTION LIMIT -1`,
 	}
@@ -145,6 +147,7 @@ func TestPlanRolesPutsBackDrift(t *testing.T) {
 func TestPlanDatabaseKeepsConnectToTheTenant(t *testing.T) {
 	n := mustNames(t, "bw_x")
 	allowed := []string{n.App, n.Backup, n.Owner, n.Readonly}
+	temp := []string{n.Owner}
 	for _, tc := range []struct {
 		name  string
 		st    DatabaseState
@@ -152,28 +155,34 @@ func TestPlanDatabaseKeepsConnectToTheTenant(t *testing.T) {
 		sql   []string
 	}{
 		{name: "missing database: nothing to plan", st: DatabaseState{}},
-		{name: "as wanted", st: DatabaseState{Exists: true, Owner: n.Owner, Connect: allowed}},
+		{name: "as wanted", st: DatabaseState{Exists: true, Owner: n.Owner, Connect: allowed, Temporary: temp}},
 		{
 			name: "fresh database: PUBLIC may connect, the tenant's roles not yet",
-			st:   DatabaseState{Exists: true, Owner: n.Owner, Connect: []string{"PUBLIC", n.Owner}},
+			st:   DatabaseState{Exists: true, Owner: n.Owner, Connect: []string{"PUBLIC", n.Owner}, Temporary: []string{"PUBLIC", n.Owner}},
 			sql: []string{`REVOKE ALL ON DATABASE "bw_x" FROM PUBLIC`,
 				`GRANT CONNECT ON DATABASE "bw_x" TO "bw_x_app", "bw_x_readonly", "bw_x_backup"`},
 		},
 		{
 			name: "another tenant's role and an app login granted directly",
-			st:   DatabaseState{Exists: true, Owner: n.Owner, Connect: append([]string{"bw_y_app", n.Blue}, allowed...)},
+			st:   DatabaseState{Exists: true, Owner: n.Owner, Connect: append([]string{"bw_y_app", n.Blue}, allowed...), Temporary: temp},
 			sql:  []string{`REVOKE CONNECT ON DATABASE "bw_x" FROM "bw_y_app"`, `REVOKE CONNECT ON DATABASE "bw_x" FROM "bw_x_app_blue"`},
 		},
 		{
 			name: "owner changed",
-			st:   DatabaseState{Exists: true, Owner: "postgres", Connect: allowed},
+			st:   DatabaseState{Exists: true, Owner: "postgres", Connect: allowed, Temporary: temp},
 			sql:  []string{`ALTER DATABASE "bw_x" OWNER TO "bw_x_owner"`},
 		},
 		{
 			name:  "pooler role may connect when asked",
-			st:    DatabaseState{Exists: true, Owner: n.Owner, Connect: allowed},
+			st:    DatabaseState{Exists: true, Owner: n.Owner, Connect: allowed, Temporary: temp},
 			extra: []string{PoolerRole},
 			sql:   []string{`GRANT CONNECT ON DATABASE "bw_x" TO "cnpg_pooler_pgbouncer"`},
+		},
+		{
+			name: "temporary tables granted to PUBLIC and the app group; the owner's taken",
+			st:   DatabaseState{Exists: true, Owner: n.Owner, Connect: allowed, Temporary: []string{"PUBLIC", n.App}},
+			sql: []string{`REVOKE TEMPORARY ON DATABASE "bw_x" FROM PUBLIC`, `REVOKE TEMPORARY ON DATABASE "bw_x" FROM "bw_x_app"`,
+				`GRANT TEMPORARY ON DATABASE "bw_x" TO "bw_x_owner"`},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

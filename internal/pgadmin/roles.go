@@ -19,13 +19,18 @@ type RoleSpec struct {
 	MemberOf []string
 }
 
-// DesiredRoles are the tenant's roles. connLimit caps each app login.
+// DesiredRoles are the tenant's roles. connLimit caps each app login and
+// the system login.
 func DesiredRoles(n Names, connLimit int) []RoleSpec {
 	return []RoleSpec{
 		{Name: n.Owner, Login: true, ConnLimit: -1},
 		{Name: n.App, Login: false, ConnLimit: -1},
 		{Name: n.Blue, Login: true, ConnLimit: connLimit, MemberOf: []string{n.App}},
 		{Name: n.Green, Login: true, ConnLimit: connLimit, MemberOf: []string{n.App}},
+		// Never BYPASSRLS: the policies admit it as system work, and nothing
+		// but its own login may be a member of it (PlanRoles revokes any
+		// other membership of the tenant's roles).
+		{Name: n.System, Login: true, ConnLimit: connLimit, MemberOf: []string{n.App}},
 		{Name: n.Readonly, Login: true, ConnLimit: -1},
 		// pg_dump must read tables whose row-level security is FORCEd; only
 		// BYPASSRLS lets it see their rows (it refuses to dump a subset).

@@ -5,8 +5,10 @@
 // tenant. The LMS serves a tenant exactly while its entry exists.
 //
 // The format is versioned: Version is FormatVersion, and readers refuse an
-// entry of a newer format instead of misreading it. Both sides test against
-// the files in testdata/.
+// entry of a newer format instead of misreading it. A field added so that
+// older readers may ignore it keeps the version (database.system did);
+// one that changes what an existing field means bumps it. Both sides test
+// against the files in testdata/.
 package directory
 
 import (
@@ -84,8 +86,15 @@ type Database struct {
 	DirectPort int    `json:"directPort"`
 	// SSLMode is the libpq sslmode.
 	SSLMode string `json:"sslMode"`
-	// App is the LMS's role: LOGIN, NOBYPASSRLS, DML only.
+	// App is the LMS's role: LOGIN, NOBYPASSRLS, DML only. Requests act
+	// through it, in a user context a verified session establishes.
 	App Credentials `json:"app"`
+	// System is the LMS's login for its own work (sign-in, invitations,
+	// imports, directory convergence, the job queue): LOGIN, NOBYPASSRLS,
+	// DML only, like App; row-level security honours "system" only for it.
+	// Required since the LMS closed the settings context (its contract
+	// migration 00005); an older LMS ignores it.
+	System Credentials `json:"system"`
 	// Owner owns the schema; migrations run as it.
 	Owner Credentials `json:"owner"`
 }
@@ -252,8 +261,8 @@ func (e *Entry) Validate() error {
 	if d.Name == "" || d.Host == "" || d.Port <= 0 || d.DirectHost == "" || d.DirectPort <= 0 {
 		bad("database needs name, host, port, directHost and directPort")
 	}
-	if d.App.User == "" || d.Owner.User == "" {
-		bad("database needs app and owner users")
+	if d.App.User == "" || d.Owner.User == "" || d.System.User == "" {
+		bad("database needs app, system and owner users")
 	}
 	codes := map[string]bool{}
 	for _, s := range e.Schools {
@@ -276,6 +285,12 @@ func (e *Entry) Validate() error {
 // AppURL is the pgx connection URL for the app role through the pooler.
 func (d Database) AppURL() string {
 	return connURL(d.Host, d.Port, d.Name, d.App, d.SSLMode)
+}
+
+// SystemURL is the pgx connection URL for the system login through the
+// pooler.
+func (d Database) SystemURL() string {
+	return connURL(d.Host, d.Port, d.Name, d.System, d.SSLMode)
 }
 
 // OwnerURL connects as the owner directly to the server (migrations).

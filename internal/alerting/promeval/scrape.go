@@ -129,7 +129,10 @@ type Scraper struct {
 	Targets  []Target
 	Interval time.Duration
 	Client   *http.Client
-	// OnError hears failed scrapes (the operator logs them).
+	// Discover, when set, finds more targets before each round (the LMS
+	// fleet's pods, which come and go with rollouts).
+	Discover func(context.Context) ([]Target, error)
+	// OnError hears failed scrapes and discoveries (the operator logs them).
 	OnError func(Target, error)
 }
 
@@ -155,8 +158,16 @@ func (s *Scraper) Once(ctx context.Context, now time.Time) {
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
+	targets := s.Targets
+	if s.Discover != nil {
+		found, err := s.Discover(ctx)
+		if err != nil && s.OnError != nil {
+			s.OnError(Target{Job: "discovery"}, err)
+		}
+		targets = append(append([]Target(nil), targets...), found...)
+	}
 	var wg sync.WaitGroup
-	for _, t := range s.Targets {
+	for _, t := range targets {
 		wg.Go(func() {
 			if err := Scrape(ctx, client, s.Store, t, now); err != nil && s.OnError != nil {
 				s.OnError(t, err)

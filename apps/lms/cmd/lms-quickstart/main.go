@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,16 +29,17 @@ import (
 func main() {
 	state := flag.String("state", ".local/lms", "folder for the database, the directory entry and sent mail")
 	port := flag.Int("port", 8080, "port the LMS listens on (127.0.0.1)")
+	probePort := flag.Int("probe-port", 9090, "port of the LMS's probe listener: /healthz, /readyz, /metrics (127.0.0.1)")
 	pgPort := flag.Int("pg-port", 55433, "port of the quick-start Postgres (127.0.0.1)")
 	admin := flag.String("admin", "admin@example.org", "e-mail address of the district admin to invite")
 	flag.Parse()
-	if err := run(*state, *port, *pgPort, *admin); err != nil {
+	if err := run(*state, *port, *probePort, *pgPort, *admin); err != nil {
 		fmt.Fprintf(os.Stderr, "lms-quickstart: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(state string, port, pgPort int, admin string) error {
+func run(state string, port, probePort, pgPort int, admin string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	state, err := filepath.Abs(state)
@@ -76,8 +78,16 @@ func run(state string, port, pgPort int, admin string) error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("build the LMS: %w", err)
 	}
+	// One release serves the quick start, so nothing needs what contract
+	// migrations remove: apply them (a database from an earlier run may
+	// have only the expand ones).
+	migrate := exec.CommandContext(ctx, bin, "migrate", "--phase", "contract", "--database-url", entry.Database.OwnerURL())
+	migrate.Stdout, migrate.Stderr = os.Stdout, os.Stderr
+	if err := migrate.Run(); err != nil {
+		return fmt.Errorf("migrate the district database: %w", err)
+	}
 	lms := exec.Command(bin, "serve", "--tenant-directory", filepath.Dir(entryPath), "--addr", "127.0.0.1:"+strconv.Itoa(port),
-		"--dev-mailbox", "--mailbox-dir", filepath.Join(state, "mail"))
+		"--probe-addr", "127.0.0.1:"+strconv.Itoa(probePort), "--dev-mailbox", "--mailbox-dir", filepath.Join(state, "mail"))
 	lms.Stdout, lms.Stderr = os.Stdout, os.Stderr
 	lms.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := lms.Start(); err != nil {
@@ -90,9 +100,10 @@ Bellwork LMS is starting on http://localhost:%d
   Sign in as the district admin (link works once, for 14 days):
     %s
   Sent mail (password resets, invitations): http://localhost:%d/dev/mailbox
+  Probes and metrics: http://127.0.0.1:%d/readyz, /healthz, /metrics
   Data is kept in %s; Ctrl-C stops.
 
-`, port, directory.InvitationURL("localhost", port, token), port, state)
+`, port, directory.InvitationURL("localhost", port, token), port, probePort, state)
 	select {
 	case err := <-done:
 		return fmt.Errorf("the LMS stopped: %w", err)
@@ -112,12 +123,22 @@ Bellwork LMS is starting on http://localhost:%d
 // fresh district database with one school.
 func loadOrProvision(ctx context.Context, pg *pgserver.Server, path string) (*directory.Entry, error) {
 	if data, err := os.ReadFile(path); err == nil {
-		e, err := directory.Unmarshal(data)
+		var e directory.Entry
+		if err := json.Unmarshal(data, &e); err == nil && e.Database.System.User == "" && e.Database.Name != "" {
+			// Provisioned before the LMS had a system login of its own.
+			if err := devdb.AddSystemLogin(ctx, pg.AdminURL("postgres"), &e.Database); err != nil {
+				return nil, fmt.Errorf("add the system login: %w", err)
+			}
+			if data, err = json.Marshal(&e); err != nil {
+				return nil, err
+			}
+		}
+		entry, err := directory.Unmarshal(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s is damaged (%w); remove .local/lms to start over", path, err)
 		}
-		e.Database.Port, e.Database.DirectPort = pg.Port, pg.Port
-		return e, nil
+		entry.Database.Port, entry.Database.DirectPort = pg.Port, pg.Port
+		return entry, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}

@@ -1,8 +1,12 @@
 // Package db opens tenant databases and runs every unit of work in a
-// transaction that first names its actor. bw_begin (see the migrations) sets
-// the acting user, role and school with transaction-local settings, so the
-// row-level-security policies see them and the settings never leak to the
-// next user of a pooled connection, even behind PgBouncer in transaction mode.
+// transaction that first establishes its actor in a way the database
+// checks: a signed-in user's transaction starts with bw_session_begin(token)
+// on the app role, which verifies the live session and records its user,
+// role and school where only the schema owner can write (a temporary table
+// emptied at every commit and rollback, so nothing leaks to the next user
+// of a pooled connection, even behind PgBouncer in transaction mode). The
+// LMS's own work runs on a separate system login, the only one row-level
+// security treats as system. See docs/lms.md, "Row-level security".
 package db
 
 import "fmt"
@@ -60,6 +64,14 @@ type Actor struct {
 	UserID   string // empty for System
 	Role     Role
 	SchoolID string // empty for district admins and System
+	// Session is the signed-in browser's session token (the cookie's value,
+	// never logged): the database derives the context from it, so UserID,
+	// Role and SchoolID only describe what it will find.
+	Session string
+	// OnBehalf marks system work acting for a user without their session
+	// (a background job applying an admin's import): it runs on the system
+	// login, narrowed to this user's context, which the database verifies.
+	OnBehalf bool
 }
 
 // SystemActor is the LMS acting for itself.

@@ -10,10 +10,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// DB is one tenant's database, reached through the app role.
+// DB is one tenant's database, reached through two logins: the app role,
+// for requests acting for a signed-in user, and the system login, for the
+// LMS's own work. Row-level security tells them apart by login, so SQL run
+// through the app role cannot claim system work (see docs/lms.md,
+// "Row-level security").
 type DB struct {
 	Tenant string
-	pool   *pgxpool.Pool
+	app    *pgxpool.Pool
+	system *pgxpool.Pool
 }
 
 // Scope is a transaction acting for one actor in one tenant database.
@@ -24,27 +29,62 @@ type Scope struct {
 	Tenant string
 }
 
-// ErrForbidden is returned when the database refuses the actor's role
-// (the user does not hold it, or is deactivated).
+// ErrForbidden is returned when the database refuses the actor: the
+// session is not live, or its user does not hold the role (any more).
 var ErrForbidden = errors.New("the acting user does not hold this role")
 
 // ErrUnavailable wraps failures to reach the tenant database.
 var ErrUnavailable = errors.New("tenant database unavailable")
 
+// errNoContext is a programming error: a user actor with neither a session
+// nor leave to be acted for.
+var errNoContext = errors.New("an actor needs a session token, or OnBehalf for system work acting for a user")
+
 // InTx runs fn in a transaction acting for actor; it commits when fn returns
-// nil and rolls back otherwise.
+// nil and rolls back otherwise. System work runs on the system login; a
+// user with a session on the app role, in the context the database derives
+// from that session; a user acted for by system work (OnBehalf) on the
+// system login narrowed to that user's context.
 func (d *DB) InTx(ctx context.Context, actor Actor, fn func(s *Scope) error) error {
-	tx, err := d.pool.Begin(ctx)
+	switch {
+	case actor.Role == "":
+		return ErrForbidden // signed out, or holding no role: no context to act in
+	case actor.Role == System:
+		return d.run(ctx, d.system, actor, "", nil, fn)
+	case actor.Session != "":
+		return d.run(ctx, d.app, actor, "SELECT bw_session_begin($1)", []any{actor.Session}, fn)
+	case actor.OnBehalf:
+		return d.run(ctx, d.system, actor, "SELECT bw_act_as($1, $2, $3)",
+			[]any{nullable(actor.UserID), string(actor.Role), nullable(actor.SchoolID)}, fn)
+	}
+	return errNoContext
+}
+
+// InTxQueueing is InTx for a request that also queues background work: it
+// runs on the system login (only it may write the job queue) narrowed to
+// the session's user context, so the user's own changes are still limited
+// to what they may change, and the job commits with them.
+func (d *DB) InTxQueueing(ctx context.Context, actor Actor, fn func(s *Scope) error) error {
+	if actor.Session == "" {
+		return errNoContext
+	}
+	return d.run(ctx, d.system, actor, "SELECT bw_session_begin($1)", []any{actor.Session}, fn)
+}
+
+func (d *DB) run(ctx context.Context, pool *pgxpool.Pool, actor Actor, begin string, args []any, fn func(s *Scope) error) error {
+	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	if _, err := tx.Exec(ctx, "SELECT bw_begin($1, $2, $3)", nullable(actor.UserID), string(actor.Role), nullable(actor.SchoolID)); err != nil {
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "42501" {
-			return ErrForbidden
+	if begin != "" {
+		if _, err := tx.Exec(ctx, begin, args...); err != nil {
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == "42501" {
+				return ErrForbidden
+			}
+			return fmt.Errorf("begin as %s: %w", actor.Role, err)
 		}
-		return fmt.Errorf("begin as %s: %w", actor.Role, err)
 	}
 	if err := fn(&Scope{Tx: tx, Actor: actor, Tenant: d.Tenant}); err != nil {
 		return err
@@ -57,15 +97,22 @@ func (d *DB) InTx(ctx context.Context, actor Actor, fn func(s *Scope) error) err
 
 // Ping checks that the database answers.
 func (d *DB) Ping(ctx context.Context) error {
-	if err := d.pool.Ping(ctx); err != nil {
+	if err := d.app.Ping(ctx); err != nil {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	return nil
 }
 
-// Stat reports pool statistics.
-func (d *DB) Stat() *pgxpool.Stat { return d.pool.Stat() }
+// Stat reports the request (app role) pool's statistics.
+func (d *DB) Stat() *pgxpool.Stat { return d.app.Stat() }
 
-// Pool exposes the pool for the job queue's driver, which manages its own
-// transactions; everything else goes through InTx.
-func (d *DB) Pool() *pgxpool.Pool { return d.pool }
+// Pool exposes the system login's pool for the job queue's driver, which
+// manages its own transactions; everything else goes through InTx.
+func (d *DB) Pool() *pgxpool.Pool { return d.system }
+
+func (d *DB) acquired() int32 { return d.app.Stat().AcquiredConns() + d.system.Stat().AcquiredConns() }
+
+func (d *DB) close() {
+	d.app.Close()
+	d.system.Close()
+}

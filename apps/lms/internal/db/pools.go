@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"bellwork.dev/bellwork/pkg/directory"
 )
 
 // Pools keeps one lazily created pool per tenant and closes pools that sat
@@ -30,8 +32,7 @@ type Pools struct {
 }
 
 type tenantPool struct {
-	url      string
-	pooled   bool
+	key      string // both connection URLs: a change to either reopens
 	db       *DB
 	lastUsed time.Time
 }
@@ -41,22 +42,39 @@ func NewPools(idleAfter time.Duration, maxConns int32) *Pools {
 	return &Pools{IdleAfter: idleAfter, MaxConns: maxConns, pools: map[string]*tenantPool{}}
 }
 
-// Get returns the tenant's pool for url, creating it on first use. A new
-// url (rotated credentials, moved database) replaces the pool; the old one
-// closes once its connections are returned. pooled says the url points at a
-// transaction-mode pooler, where server-side prepared statements must not
-// be cached.
-func (p *Pools) Get(tenant, url string, pooled bool) (*DB, error) {
+// Get returns the tenant's pools for database d (its app role and system
+// login), creating them on first use. New settings (rotated credentials, a
+// moved database) replace the pools; the old ones close once their
+// connections are returned. Behind a transaction-mode pooler (Host differs
+// from DirectHost), server-side prepared statements are not cached.
+func (p *Pools) Get(tenant string, d directory.Database) (*DB, error) {
+	key := d.AppURL() + "\x00" + d.SystemURL()
+	pooled := d.Host != d.DirectHost || d.Port != d.DirectPort
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if tp, ok := p.pools[tenant]; ok {
-		if tp.url == url && tp.pooled == pooled {
+		if tp.key == key {
 			tp.lastUsed = time.Now()
 			return tp.db, nil
 		}
-		go tp.db.pool.Close()
+		go tp.db.close()
 		delete(p.pools, tenant)
 	}
+	app, err := p.open(tenant, d.AppURL(), pooled)
+	if err != nil {
+		return nil, err
+	}
+	system, err := p.open(tenant, d.SystemURL(), pooled)
+	if err != nil {
+		app.Close()
+		return nil, err
+	}
+	tp := &tenantPool{key: key, db: &DB{Tenant: tenant, app: app, system: system}, lastUsed: time.Now()}
+	p.pools[tenant] = tp
+	return tp.db, nil
+}
+
+func (p *Pools) open(tenant, url string, pooled bool) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s: parse database URL: %w", tenant, err)
@@ -73,9 +91,7 @@ func (p *Pools) Get(tenant, url string, pooled bool) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s: open pool: %w", tenant, err)
 	}
-	tp := &tenantPool{url: url, pooled: pooled, db: &DB{Tenant: tenant, pool: pool}, lastUsed: time.Now()}
-	p.pools[tenant] = tp
-	return tp.db, nil
+	return pool, nil
 }
 
 // Close closes a tenant's pool (the tenant left the directory).
@@ -85,7 +101,7 @@ func (p *Pools) Close(tenant string) {
 	delete(p.pools, tenant)
 	p.mu.Unlock()
 	if ok {
-		tp.db.pool.Close()
+		tp.db.close()
 	}
 }
 
@@ -96,7 +112,7 @@ func (p *Pools) CloseAll() {
 	p.pools = map[string]*tenantPool{}
 	p.mu.Unlock()
 	for _, tp := range pools {
-		tp.db.pool.Close()
+		tp.db.close()
 	}
 }
 
@@ -104,7 +120,7 @@ func (p *Pools) CloseAll() {
 // otherwise); call it periodically. It returns how many it closed.
 func (p *Pools) EvictIdle(now time.Time) int {
 	idle := func(tp *tenantPool) bool {
-		return now.Sub(tp.lastUsed) >= p.IdleAfter && tp.db.pool.Stat().AcquiredConns() == 0
+		return now.Sub(tp.lastUsed) >= p.IdleAfter && tp.db.acquired() == 0
 	}
 	p.mu.Lock()
 	candidates := map[string]*tenantPool{}
@@ -132,7 +148,7 @@ func (p *Pools) EvictIdle(now time.Time) int {
 		if p.OnEvict != nil {
 			p.OnEvict(name, tp.db)
 		}
-		tp.db.pool.Close()
+		tp.db.close()
 		closed++
 	}
 	return closed
@@ -170,7 +186,7 @@ func (p *Pools) Stats() map[string]*pgxpool.Stat {
 	defer p.mu.Unlock()
 	out := make(map[string]*pgxpool.Stat, len(p.pools))
 	for name, tp := range p.pools {
-		out[name] = tp.db.pool.Stat()
+		out[name] = tp.db.Stat()
 	}
 	return out
 }

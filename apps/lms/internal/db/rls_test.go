@@ -6,19 +6,24 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
+	"bellwork.dev/bellwork/pkg/directory"
 )
 
 func TestMain(m *testing.M) { lmstest.Main(m) }
 
-// rlsWorld is a small district seeded through the system actor: two
+// rlsWorld is a small district seeded through the system login: two
 // schools; at A two teachers with a section each, three students, a
 // guardian of student1 and a school admin; at B one teacher and student.
+// conn is the app role (as requests use it), sys the system login.
 type rlsWorld struct {
-	conn                                   *pgx.Conn
+	dir                                    directory.Database
+	conn, sys                              *pgx.Conn
 	schoolA, schoolB                       string
 	dadmin, sadminA                        string
 	teacher1, teacher2, teacherB           string
@@ -46,12 +51,15 @@ func build(t *testing.T) *rlsWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &rlsWorld{conn: conn}
-	tx, err := conn.Begin(ctx)
+	sys, err := pgx.Connect(ctx, d.SystemURL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustExec(t, tx, "SELECT bw_begin(NULL, 'system', NULL)")
+	w := &rlsWorld{dir: d, conn: conn, sys: sys}
+	tx, err := sys.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	one := func(sql string, args ...any) string {
 		var id string
 		if err := tx.QueryRow(ctx, sql, args...).Scan(&id); err != nil {
@@ -96,11 +104,16 @@ func build(t *testing.T) *rlsWorld {
 	enrol(w.section1, w.schoolA, w.student3, "student")
 	enrol(w.section2, w.schoolA, w.student2, "student")
 	enrol(w.sectionB, w.schoolB, w.studentB, "student")
+	// Every user has a password; the attack tests look for these hashes.
+	mustExec(t, tx, "INSERT INTO user_passwords (user_id, password_hash) SELECT id, $1 || email FROM users", hashMarker)
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
 	return w
 }
+
+// hashMarker starts every seeded password hash.
+const hashMarker = "argon2id-hash-of-"
 
 func mustExec(t *testing.T, tx pgx.Tx, sql string, args ...any) {
 	t.Helper()
@@ -109,20 +122,43 @@ func mustExec(t *testing.T, tx pgx.Tx, sql string, args ...any) {
 	}
 }
 
-// as runs one query acting as a user and returns the first column of each row.
-func (w *rlsWorld) as(t *testing.T, user, role, school, query string) []string {
+// session signs a user in (as the LMS does, through the system login),
+// acting in role at school, live for an hour unless told otherwise, and
+// returns the session's token.
+func (w *rlsWorld) session(t *testing.T, user, role, school string, expires time.Duration) string {
 	t.Helper()
-	ctx := context.Background()
-	tx, err := w.conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
+	token, hash := auth.NewToken()
 	var sch any
 	if school != "" {
 		sch = school
 	}
-	mustExec(t, tx, "SELECT bw_begin($1, $2, $3)", user, role, sch)
+	_, err := w.sys.Exec(context.Background(), `INSERT INTO sessions (id_sha256, user_id, role, school_id, csrf_token,
+		idle_expires_at, absolute_expires_at) VALUES ($1, $2, $3, $4, 'csrf', now() + $5 * interval '1 second', now() + interval '1 day')`,
+		hash, user, role, sch, expires.Seconds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+// begin starts a transaction on the app role acting through a new session.
+func (w *rlsWorld) begin(t *testing.T, user, role, school string) pgx.Tx {
+	t.Helper()
+	token := w.session(t, user, role, school, time.Hour)
+	tx, err := w.conn.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, tx, "SELECT bw_session_begin($1)", token)
+	return tx
+}
+
+// as runs one query acting as a user and returns the first column of each row.
+func (w *rlsWorld) as(t *testing.T, user, role, school, query string) []string {
+	t.Helper()
+	ctx := context.Background()
+	tx := w.begin(t, user, role, school)
+	defer tx.Rollback(ctx)
 	rows, err := tx.Query(ctx, query)
 	if err != nil {
 		t.Fatalf("%s: %v", query, err)
@@ -181,14 +217,14 @@ func TestSchoolAdminSeesOnlyTheirSchool(t *testing.T) {
 	same(t, "district admin sections", w.as(t, w.dadmin, "district_admin", "", "SELECT title FROM sections"), []string{"Algebra 1", "Algebra 2", "Biology 1"})
 }
 
-// Without bw_begin, every table (but the operator's report and the job
-// queue's bookkeeping) reads empty.
+// Without a session, every table on the app role (but the operator's
+// report) reads empty.
 func TestNoActorContextSeesNothing(t *testing.T) {
 	w := seed(t)
 	ctx := context.Background()
 	for _, table := range userTables(t, w.conn) {
-		if table == "operator_status" || strings.HasPrefix(table, "river_") {
-			continue // readable by design: the operator's report and the job queue hold no personal data
+		if table == "operator_status" {
+			continue // readable by design: the operator's report holds no personal data
 		}
 		var n int
 		if err := w.conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{table}.Sanitize()).Scan(&n); err != nil {
@@ -204,14 +240,15 @@ func TestNoActorContextSeesNothing(t *testing.T) {
 	}
 }
 
-// A context naming a role the user does not hold is refused, not widened.
+// A session acting in a role its user does not hold establishes nothing.
 func TestClaimingAnotherRoleIsRefused(t *testing.T) {
 	w := seed(t)
 	ctx := context.Background()
+	token := w.session(t, w.teacher1, "district_admin", "", time.Hour)
 	tx, _ := w.conn.Begin(ctx)
 	defer tx.Rollback(ctx)
-	_, err := tx.Exec(ctx, "SELECT bw_begin($1, 'district_admin', NULL)", w.teacher1)
-	if err == nil || !strings.Contains(err.Error(), "does not hold role") {
+	_, err := tx.Exec(ctx, "SELECT bw_session_begin($1)", token)
+	if err == nil || !strings.Contains(err.Error(), "does not hold this role") {
 		t.Fatalf("teacher claimed district_admin: %v", err)
 	}
 }
@@ -219,9 +256,8 @@ func TestClaimingAnotherRoleIsRefused(t *testing.T) {
 func TestTeacherCannotWriteUsers(t *testing.T) {
 	w := seed(t)
 	ctx := context.Background()
-	tx, _ := w.conn.Begin(ctx)
+	tx := w.begin(t, w.teacher1, "teacher", w.schoolA)
 	defer tx.Rollback(ctx)
-	mustExec(t, tx, "SELECT bw_begin($1, 'teacher', $2)", w.teacher1, w.schoolA)
 	if _, err := tx.Exec(ctx, "INSERT INTO users (email, display_name) VALUES ('new@a.org', 'New')"); err == nil {
 		t.Fatal("a teacher created a user")
 	}
@@ -287,15 +323,16 @@ func userTables(t *testing.T, conn *pgx.Conn) []string {
 func TestSchoolAdminChangesOnlyTheirSchoolsOwnPeople(t *testing.T) {
 	w := seed(t)
 	ctx := context.Background()
-	tx, err := w.conn.Begin(ctx)
+	// The system login narrows itself to the school admin, as an import
+	// job does, so the setup rolls back with the test.
+	tx, err := w.sys.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx)
-	mustExec(t, tx, "SELECT bw_begin(NULL, 'system', NULL)")
 	// The district admin also teaches at A; teacherB also teaches at A.
 	mustExec(t, tx, "INSERT INTO memberships (user_id, role, school_id) VALUES ($1, 'teacher', $2), ($3, 'teacher', $2)", w.dadmin, w.schoolA, w.teacherB)
-	mustExec(t, tx, "SELECT bw_begin($1, 'school_admin', $2)", w.sadminA, w.schoolA)
+	mustExec(t, tx, "SELECT bw_act_as($1, 'school_admin', $2)", w.sadminA, w.schoolA)
 	updated := func(user string) int64 {
 		t.Helper()
 		tag, err := tx.Exec(ctx, "UPDATE users SET status = 'deactivated' WHERE id = $1", user)
@@ -333,7 +370,7 @@ func TestSchoolAdminChangesOnlyTheirSchoolsOwnPeople(t *testing.T) {
 	}
 }
 
-// What bw_begin sets lives and dies with its transaction: the next
+// What bw_session_begin records lives and dies with its transaction: the next
 // transaction on the same server connection (as behind PgBouncer in
 // transaction mode, or a reused pool connection) starts with no actor and
 // sees nothing, whether the first one committed or rolled back.
@@ -341,12 +378,9 @@ func TestActorContextDoesNotOutliveItsTransaction(t *testing.T) {
 	w := seed(t)
 	ctx := context.Background()
 	for _, end := range []string{"COMMIT", "ROLLBACK"} {
-		tx, err := w.conn.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustExec(t, tx, "SELECT bw_begin($1, 'district_admin', NULL)", w.dadmin)
+		tx := w.begin(t, w.dadmin, "district_admin", "")
 		var n int
+		var err error
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil || n == 0 {
 			t.Fatalf("district admin sees %d users (%v)", n, err)
 		}
@@ -359,8 +393,9 @@ func TestActorContextDoesNotOutliveItsTransaction(t *testing.T) {
 			t.Fatal(err)
 		}
 		var role *string
-		if err := w.conn.QueryRow(ctx, "SELECT bw_role()").Scan(&role); err != nil || role != nil {
-			t.Errorf("after %s the connection still acts as %v (%v)", end, role, err)
+		var key string
+		if err := w.conn.QueryRow(ctx, "SELECT bw_role(), current_setting('bw.context_key', true)").Scan(&role, &key); err != nil || role != nil || key != "" {
+			t.Errorf("after %s the connection still acts as %v, key %q (%v)", end, role, key, err)
 		}
 		if err := w.conn.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil || n != 0 {
 			t.Errorf("after %s a new transaction sees %d users (%v)", end, n, err)

@@ -22,11 +22,14 @@ type Session struct {
 	LastSeenAt        time.Time `db:"last_seen_at"`
 	IdleExpiresAt     time.Time `db:"idle_expires_at"`
 	AbsoluteExpiresAt time.Time `db:"absolute_expires_at"`
+	// Token is the cookie's value when the session was read from a request;
+	// it is never stored. The database establishes the actor from it.
+	Token string `db:"-"`
 }
 
 // Actor is who requests in this session act as.
 func (s *Session) Actor() db.Actor {
-	a := db.Actor{UserID: s.UserID, Role: s.Role}
+	a := db.Actor{UserID: s.UserID, Role: s.Role, Session: s.Token}
 	if s.SchoolID != nil {
 		a.SchoolID = *s.SchoolID
 	}

@@ -47,6 +47,8 @@ func TenantDB(t testing.TB) directory.Database {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A fresh database gets every migration, so tests run with the
+	// contract ones applied, as production does after a rollout.
 	if _, err := migrations.Run(ctx, d.OwnerURL(), migrations.Expand, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,9 @@
 // Every file is marked by its name: NNNNN_expand_<what>.sql only adds (new
 // tables, nullable columns, concurrently built indexes) and runs before a
 // release starts; NNNNN_contract_<what>.sql removes what the previous release
-// used and runs only after promotion. Each file is one transaction.
+// used and runs only after promotion. Each file is one transaction. A
+// database no release has used yet gets every migration, contract ones
+// included, even in the expand phase: nothing there needs what they remove.
 package migrations
 
 import (
@@ -101,6 +103,17 @@ func Run(ctx context.Context, ownerURL string, phase Phase, log *slog.Logger) (*
 		return nil, fmt.Errorf("wait for other replicas' migrations: %w", err)
 	}
 	defer func() { _, _ = lock.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock) }()
+	if phase == Expand {
+		fresh, err := isFresh(ctx, lock)
+		if err != nil {
+			return nil, err
+		}
+		if fresh {
+			// No release has used this database yet, so none needs what a
+			// contract migration removes: apply everything.
+			phase = Contract
+		}
+	}
 	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
 	db.SetMaxOpenConns(2)
@@ -112,6 +125,20 @@ func Run(ctx context.Context, ownerURL string, phase Phase, log *slog.Logger) (*
 		return nil, err
 	}
 	return res, nil
+}
+
+// isFresh says whether no migration has been applied to the database yet.
+func isFresh(ctx context.Context, conn *pgx.Conn) (bool, error) {
+	var applied bool
+	err := conn.QueryRow(ctx, `SELECT to_regclass('public.goose_db_version') IS NOT NULL`).Scan(&applied)
+	if err != nil || !applied {
+		return !applied, err
+	}
+	err = conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM goose_db_version WHERE version_id > 0)`).Scan(&applied)
+	if err != nil {
+		return false, fmt.Errorf("read applied migrations: %w", err)
+	}
+	return !applied, nil
 }
 
 // migrationLock is the advisory lock key of LMS migrations ("bellwork" in ASCII).
@@ -136,6 +163,30 @@ func takeLock(ctx context.Context, conn *pgx.Conn) error {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// RunTo applies migrations up to and including version only, as the
+// release that shipped it would have: benchmarks compare releases on one
+// server with it. Production uses Run.
+func RunTo(ctx context.Context, ownerURL string, version int64) error {
+	cfg, err := pgx.ParseConfig(ownerURL)
+	if err != nil {
+		return fmt.Errorf("parse database URL: %w", err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close()
+	sub, err := fs.Sub(files, "sql")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("load migrations: %w", err)
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("migrate to %d: %w", version, err)
+	}
+	return nil
 }
 
 func run(ctx context.Context, db *sql.DB, phase Phase, log *slog.Logger) (*Result, error) {

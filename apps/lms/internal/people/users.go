@@ -32,8 +32,12 @@ type User struct {
 	LockedUntil   *time.Time `db:"locked_until" json:"-"`
 }
 
+// The password hash lives in user_passwords, which only system work may
+// read: for everyone else it reads as NULL.
 const userColumns = `id, email, display_name, given_name, family_name, locale, time_zone, grade, status,
-	sourced_id, last_sign_in_at, created_at, password_hash, failed_sign_ins, locked_until`
+	sourced_id, last_sign_in_at, created_at,
+	(SELECT p.password_hash FROM user_passwords p WHERE p.user_id = users.id) AS password_hash,
+	failed_sign_ins, locked_until`
 
 // Active is true for users who may sign in.
 func (u *User) Active() bool { return u.Status == "active" }
@@ -189,14 +193,16 @@ func SetUserStatus(ctx context.Context, s *db.Scope, id, status string) error {
 
 // SetPassword stores a password hash and clears any lockout.
 func SetPassword(ctx context.Context, s *db.Scope, id, hash string) error {
-	tag, err := s.Tx.Exec(ctx, `UPDATE users SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL, updated_at = now() WHERE id = $1`, id, hash)
+	tag, err := s.Tx.Exec(ctx, `UPDATE users SET failed_sign_ins = 0, locked_until = NULL, updated_at = now() WHERE id = $1`, id)
 	if err != nil {
 		return domain.Wrap("set password", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("set password: %w", domain.ErrNotFound)
 	}
-	return nil
+	_, err = s.Tx.Exec(ctx, `INSERT INTO user_passwords (user_id, password_hash) VALUES ($1, $2)
+		ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = now()`, id, hash)
+	return domain.Wrap("set password", err)
 }
 
 // RecordSignIn notes a successful sign-in.

@@ -173,11 +173,9 @@ func (r *Registry) Synced() bool {
 	return r.synced
 }
 
-// DB returns a tenant's database handle through its app role.
+// DB returns a tenant's database handle (its app role and system login).
 func (r *Registry) DB(t *Tenant) (*db.DB, error) {
-	d := t.Entry.Database
-	pooled := d.Host != d.DirectHost || d.Port != d.DirectPort
-	h, err := r.Pools.Get(t.Name(), d.AppURL(), pooled)
+	h, err := r.Pools.Get(t.Name(), t.Entry.Database)
 	if err != nil {
 		return nil, err
 	}

@@ -224,7 +224,7 @@ func (s *Server) adminImport(c *call) {
 func (s *Server) adminImportApply(c *call) {
 	id := c.r.PathValue("id")
 	a := c.actor()
-	err := c.inTx(func(sc *db.Scope) error {
+	err := c.inTxQueueing(func(sc *db.Scope) error {
 		moved, err := imports.MoveImport(c.r.Context(), sc, id, imports.ImportPreviewed, imports.ImportQueued)
 		if err != nil || !moved {
 			return err

@@ -62,6 +62,12 @@ func (c *call) inOwnTx(fn func(s *db.Scope) error) error {
 	return c.inTx(fn)
 }
 
+// inTxQueueing runs storage calls acting as the signed-in user that also
+// queue background work, which only the system login may write.
+func (c *call) inTxQueueing(fn func(s *db.Scope) error) error {
+	return c.db.InTxQueueing(c.r.Context(), c.actor(), fn)
+}
+
 // asSystem runs storage calls as the LMS itself (sign-in, sessions).
 func (c *call) asSystem(fn func(s *db.Scope) error) error {
 	return c.db.InTx(c.r.Context(), db.SystemActor(), fn)

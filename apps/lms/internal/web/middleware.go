@@ -193,6 +193,7 @@ func (s *Server) loadSession(c *call) error {
 					return err
 				}
 			}
+			sess.Token = ck.Value
 			c.session, c.user, c.memberships = sess, u, ms
 			return nil
 		})

@@ -2,16 +2,25 @@ package web
 
 import "bellwork.dev/bellwork/apps/lms/internal/authz"
 
-// routes is the whole table: every page and endpoint of the LMS. Each entry
-// is built by a helper that says what kind of route it is (routekit.go);
-// page routes name every template they render, so a missing template
-// stops the server at start instead of failing a request.
-func (s *Server) routes() []route {
-	rs := []route{
-		// Probes and assets: no tenant.
+// probeRoutes are the probe listener's whole table (ProbeHandler): the
+// kubelet's and Prometheus's endpoints. They name every district, so they
+// are not on the tenant listener, which anyone on the internet reaches.
+func (s *Server) probeRoutes() []route {
+	return []route{
 		probe("GET /healthz", s.healthz),
 		probe("GET /readyz", s.readyz),
 		probe("GET /metrics", s.metricsPage),
+	}
+}
+
+// routes is the tenant listener's whole table: every page and endpoint
+// districts use. Each entry is built by a helper that says what kind of
+// route it is (routekit.go); page routes name every template they render,
+// so a missing template stops the server at start instead of failing a
+// request.
+func (s *Server) routes() []route {
+	rs := []route{
+		// Assets: no tenant.
 		static("GET /assets/{file}", s.asset),
 
 		// Signing in.
