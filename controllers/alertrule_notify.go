@@ -30,14 +30,14 @@ func (r *AlertRuleReconciler) notify(ctx context.Context, p *alertPass) error {
 		}
 		return nil
 	}
-	receivers, readErr := r.receivers(ctx, p.rule)
+	receivers, readErrs := r.receivers(ctx, p.rule)
 	var failed error
 	for _, m := range msgs {
 		errs := map[string]error{}
 		for _, spec := range p.rule.Spec.Receivers {
 			rc, ok := receivers[spec.Name]
 			if !ok {
-				errs[spec.Name] = readErr
+				errs[spec.Name] = readErrs[spec.Name]
 				continue
 			}
 			errs[spec.Name] = r.Sender.Send(ctx, rc, m)
@@ -61,10 +61,9 @@ func (r *AlertRuleReconciler) notify(ctx context.Context, p *alertPass) error {
 // receivers reads each receiver's URL (and key) from its Secret. The
 // Secrets are the user's, so they are read from the API server, not the
 // cache (which holds only the operator's own). A receiver that cannot be
-// read is left out; the error says why.
-func (r *AlertRuleReconciler) receivers(ctx context.Context, rule *platformv1.AlertRule) (map[string]deliver.Receiver, error) {
-	out := map[string]deliver.Receiver{}
-	var firstErr error
+// read is left out, with why in the errors by receiver name.
+func (r *AlertRuleReconciler) receivers(ctx context.Context, rule *platformv1.AlertRule) (map[string]deliver.Receiver, map[string]error) {
+	out, errs := map[string]deliver.Receiver{}, map[string]error{}
 	secrets := map[string]*corev1.Secret{}
 	value := func(ref platformv1.SecretKeyReference) (string, error) {
 		s, ok := secrets[ref.Name]
@@ -97,12 +96,10 @@ func (r *AlertRuleReconciler) receivers(ctx context.Context, rule *platformv1.Al
 			}
 		}
 		if err != nil {
-			if firstErr == nil {
-				firstErr = err
-			}
+			errs[spec.Name] = err
 			continue
 		}
 		out[spec.Name] = rc
 	}
-	return out, firstErr
+	return out, errs
 }
