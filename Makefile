@@ -89,7 +89,7 @@ controlplane: ## Build the local control plane from source (cached in bin/contro
 	hack/controlplane.sh build
 
 .PHONY: deps
-deps: ## Install missing system packages (kubectl) with apt-get.
+deps: ## Install missing system packages (kubectl, postgresql, pgbouncer, chromium) with apt-get.
 	hack/install-deps.sh
 
 .PHONY: cluster-up
