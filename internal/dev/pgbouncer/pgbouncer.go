@@ -91,11 +91,12 @@ func Start(ctx context.Context, opts Options) (*Bouncer, error) {
 			return nil, err
 		}
 	}
-	// Only the auth-query login is listed: every other login is looked up
-	// in the database with public.user_search, as CloudNativePG's
-	// PgBouncer does. Its SCRAM verifier lets PgBouncer check the client's
-	// password and then log in to Postgres with the client's own SCRAM
-	// keys.
+	// Only the auth-query login is listed (its password in plain text, in a
+	// 0600 file): every other login is looked up in the database with
+	// public.user_search, as CloudNativePG's PgBouncer does. The SCRAM
+	// verifier that returns lets PgBouncer check the client's password and
+	// then log in to Postgres with the client's own SCRAM keys, so
+	// PgBouncer never holds an LMS password.
 	userlist := fmt.Sprintf("%q %q\n", pgadmin.PoolerRole, opts.AuthPassword)
 	ini := strings.Join([]string{
 		"[databases]",
