@@ -7,7 +7,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"path"
-	"strings"
 
 	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
@@ -15,6 +14,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/imports"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/roster"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
 type importsData struct {
@@ -39,80 +39,27 @@ func (s *Server) renderImports(c *call, status int, msg string) {
 	s.renderStatus(c, status, "admin_imports", "Import a roster", d)
 }
 
-// uploadError is a message about the upload itself, shown on the form.
-type uploadError string
-
-func (e uploadError) Error() string { return string(e) }
-
-// readUpload collects the uploaded files in the chosen format (or, when the
-// form names none, the format the file names look like; see
-// importer.Formats): a zipped bundle is unpacked in memory (never to
-// disk), CSV files are taken as they are.
+// readUpload reads the multipart form; what the files must be is
+// importer.Collect's to say. Problems with the upload come back as
+// validate.Errors, which the form shows.
 func (s *Server) readUpload(c *call) (format *importer.Format, files map[string][]byte, err error) {
 	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, s.Config.MaxUpload)
 	if err := c.r.ParseMultipartForm(8 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, nil, uploadError("The upload is larger than the limit. Split the roster or remove unused files.")
+			return nil, nil, validate.Problem("The upload is larger than the limit. Split the roster or remove unused files.")
 		}
-		return nil, nil, uploadError("The upload could not be read. Choose the files again.")
+		return nil, nil, validate.Problem("The upload could not be read. Choose the files again.")
 	}
-	headers := c.r.MultipartForm.File["files"]
-	names := make([]string, len(headers))
-	for i, h := range headers {
-		names[i] = path.Base(strings.ReplaceAll(h.Filename, "\\", "/"))
-	}
-	kind := c.r.PostFormValue("kind")
-	format, ok := importer.FormatNamed(kind)
-	if kind == "" {
-		format, ok = importer.Detect(names)
-	}
-	if !ok {
-		return nil, nil, uploadError("Choose a format: OneRoster or users CSV.")
-	}
-	if len(headers) == 0 {
-		return nil, nil, uploadError("Choose at least one file.")
-	}
-	files = map[string][]byte{}
-	for i, h := range headers {
+	var uploads []importer.Upload
+	for _, h := range c.r.MultipartForm.File["files"] {
 		data, err := readPart(h)
 		if err != nil {
-			return nil, nil, uploadError("The file " + path.Base(h.Filename) + " could not be read. Choose it again.")
+			return nil, nil, validate.Problem("The file " + path.Base(h.Filename) + " could not be read. Choose it again.")
 		}
-		name := names[i]
-		if format.Zip && strings.EqualFold(path.Ext(name), ".zip") {
-			if len(headers) > 1 {
-				return nil, nil, uploadError("Upload either one .zip file or the CSV files, not both.")
-			}
-			unzipped, err := roster.ReadZip(bytesReaderAt(data), int64(len(data)), s.Config.MaxUpload*4)
-			if err != nil {
-				return nil, nil, uploadError(zipMessage(err))
-			}
-			return format, unzipped, nil
-		}
-		if !strings.EqualFold(path.Ext(name), ".csv") {
-			return nil, nil, uploadError(name + " is not a .csv or .zip file.")
-		}
-		files[name] = data
+		uploads = append(uploads, importer.Upload{Name: h.Filename, Data: data})
 	}
-	if format.OneFile && len(files) != 1 {
-		return nil, nil, uploadError("A " + format.Label + " import takes exactly one file.")
-	}
-	return format, files, nil
-}
-
-func zipMessage(err error) string {
-	switch {
-	case errors.Is(err, roster.ErrZipUnsafePath):
-		return "The zip holds a file whose name points outside the zip (such as ../). It was refused; export the roster again."
-	case errors.Is(err, roster.ErrZipTooLarge):
-		return "The zip unpacks to more than the limit. Split the roster or remove unused files."
-	case errors.Is(err, roster.ErrZipTooManyEntries):
-		return "The zip holds too many files. A OneRoster bundle has about ten."
-	case errors.Is(err, roster.ErrZipDuplicateFile):
-		return "The zip holds two files with the same name in different folders. Keep one."
-	}
-	return "The zip could not be opened. Check that it is a .zip file and export it again."
+	return importer.Collect(c.r.PostFormValue("kind"), uploads, s.Config.MaxUpload*4)
 }
 
 func readPart(h *multipart.FileHeader) ([]byte, error) {
@@ -128,9 +75,8 @@ func readPart(h *multipart.FileHeader) ([]byte, error) {
 // (or their problems); nothing in the roster changes until Apply.
 func (s *Server) adminImportUpload(c *call) {
 	format, files, err := s.readUpload(c)
-	var ue uploadError
-	if errors.As(err, &ue) {
-		s.renderImports(c, http.StatusUnprocessableEntity, string(ue))
+	if ve, ok := validate.As(err); ok {
+		s.renderImports(c, http.StatusUnprocessableEntity, ve.Error())
 		return
 	}
 	var problems []roster.Problem

@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"bellwork.dev/bellwork/apps/lms/internal/audit"
@@ -61,31 +58,9 @@ type usersResponse struct {
 }
 
 func (s *Server) apiUsers(c *call) {
-	q := c.r.URL.Query()
-	uq := people.UserQuery{Search: q.Get("q"), Sort: q.Get("sort"), Status: q.Get("status")}
-	if r := q.Get("role"); r != "" {
-		role, err := db.ParseRole(r)
-		if err != nil {
-			s.problem(c, http.StatusBadRequest, "Invalid role", err.Error())
-			return
-		}
-		uq.Role = role
-	}
-	if uq.Status != "" && uq.Status != "active" && uq.Status != "deactivated" {
-		s.problem(c, http.StatusBadRequest, "Invalid status", "status must be active or deactivated")
-		return
-	}
-	var err error
-	if uq.Limit, err = intParam(q.Get("limit"), 50, 1, 200); err != nil {
-		s.problem(c, http.StatusBadRequest, "Invalid limit", "limit must be a number from 1 to 200")
-		return
-	}
-	if uq.Offset, err = intParam(q.Get("offset"), 0, 0, 1<<30); err != nil {
-		s.problem(c, http.StatusBadRequest, "Invalid offset", "offset must be a number of at least 0")
-		return
-	}
-	if uq.Sort != "" && !slices.Contains(people.UserSortKeys(), uq.Sort) {
-		s.problem(c, http.StatusBadRequest, "Invalid sort", "sort must be one of "+strings.Join(people.UserSortKeys(), ", "))
+	uq, err := people.UserQueryFrom(c.r.URL.Query())
+	if ve, ok := validate.As(err); ok {
+		s.invalidQuery(c, ve)
 		return
 	}
 	var res usersResponse
@@ -260,15 +235,4 @@ func (s *Server) apiRoster(c *call) {
 		roster = []classes.RosterEntry{}
 	}
 	writeJSON(c, http.StatusOK, rosterList{Items: roster})
-}
-
-func intParam(v string, def, lo, hi int) (int, error) {
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		return 0, errors.New("out of range")
-	}
-	return n, nil
 }

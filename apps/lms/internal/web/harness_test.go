@@ -72,7 +72,7 @@ func newDistrict(t testing.TB, name string, mutate ...func(*directory.Entry)) *d
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	d, err := reg.DB(tt)
+	d, err := reg.DB(ctx, tt)
 	if err != nil {
 		t.Fatal(err)
 	}

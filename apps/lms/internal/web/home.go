@@ -50,7 +50,7 @@ func (s *Server) homeTeacher(c *call) {
 }
 
 func (s *Server) homeStudent(c *call) {
-	s.renderOwnSections(c, classes.Student, "home_student", "My work")
+	s.renderOwnSections(c, classes.Student, "home_student", "My classes")
 }
 
 type childView struct {

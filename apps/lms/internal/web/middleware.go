@@ -125,7 +125,7 @@ func (s *Server) prepare(c *call) bool {
 			return false
 		}
 	}
-	d, err := s.Registry.DB(t)
+	d, err := s.Registry.DB(c.r.Context(), t)
 	if err != nil {
 		s.unavailable(c)
 		return false

@@ -122,7 +122,7 @@ func TestUnknownHostAndUnreachableDistrict(t *testing.T) {
 	// With its pool open and no database answering, the replica still
 	// answers (with the district's own page), and says which is down.
 	downTenant, _ := reg.Get("down")
-	if _, err := reg.DB(downTenant); err != nil {
+	if _, err := reg.DB(t.Context(), downTenant); err != nil {
 		t.Fatal(err)
 	}
 	res, err = http.Get(hs.URL + "/readyz")
