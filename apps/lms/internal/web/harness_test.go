@@ -21,6 +21,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/apps/lms/internal/schools"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -174,7 +175,7 @@ func (d *district) sessionAt(u *people.User, role db.Role, schoolID string) (*cl
 	}
 	c := d.client()
 	base, _ := url.Parse("http://" + d.host + "/")
-	c.jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: token, Path: "/"}})
+	c.jar.SetCookies(base, []*http.Cookie{{Name: kit.SessionCookie, Value: token, Path: "/"}})
 	return c, csrf
 }
 

@@ -1,0 +1,58 @@
+package account
+
+import (
+	"net/http"
+
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
+)
+
+func (s *Handlers) Signout(c *kit.Call) {
+	err := c.AsSystem(func(sc *db.Scope) error {
+		return identity.DeleteSession(c.R.Context(), sc, c.Session.IDSHA256)
+	})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	kit.EndSessionCookie(c)
+	http.Redirect(c.W, c.R, "/signin", http.StatusSeeOther)
+}
+
+// signoutEverywhere ends every session of the user, this one included.
+func (s *Handlers) SignoutEverywhere(c *kit.Call) {
+	err := c.AsSystem(func(sc *db.Scope) error {
+		if _, err := identity.DeleteUserSessions(c.R.Context(), sc, c.User.ID); err != nil {
+			return err
+		}
+		return audit.Audit(c.R.Context(), sc, "signout.everywhere", c.User.Email, nil, c.ID)
+	})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	kit.EndSessionCookie(c)
+	http.Redirect(c.W, c.R, "/signin", http.StatusSeeOther)
+}
+
+// switchRole makes the session act in another of the user's memberships.
+func (s *Handlers) SwitchRole(c *kit.Call) {
+	id := c.R.PostFormValue("membership")
+	for _, m := range c.Memberships {
+		if m.ID != id {
+			continue
+		}
+		err := c.AsSystem(func(sc *db.Scope) error {
+			return identity.SwitchSessionRole(c.R.Context(), sc, c.Session.IDSHA256, m.Role, m.SchoolID)
+		})
+		if err != nil {
+			s.Fail(c, err)
+			return
+		}
+		kit.Redirect(c, "/", "role-switched")
+		return
+	}
+	s.RenderError(c, http.StatusBadRequest, "Unknown role", "That role is not one of yours. Go back and pick one from the list.")
+}

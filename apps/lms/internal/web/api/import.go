@@ -1,0 +1,17 @@
+package api
+
+import (
+	"net/http"
+
+	"bellwork.dev/bellwork/apps/lms/internal/web/admin"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
+)
+
+func (s *Handlers) Import(c *kit.Call) {
+	d, err := admin.LoadImport(c)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	kit.WriteJSON(c, http.StatusOK, admin.ProgressOf(d))
+}
