@@ -20,7 +20,7 @@ help: ## List the targets with one line each.
 ##@ Everyday
 
 .PHONY: run
-run: deps ## Start the whole platform locally (Postgres, control plane, operator, LMS), apply the samples, print the sign-in link (Ctrl-C stops).
+run: deps ## Start the whole platform locally (Postgres, control plane, operator and the LMS fleet it runs), apply the samples, print the sign-in link (Ctrl-C stops).
 	@go build -o bin/platform ./hack/platform
 	@bin/platform
 

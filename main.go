@@ -20,6 +20,7 @@ import (
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/controllers"
 	"bellwork.dev/bellwork/internal/admission"
+	"bellwork.dev/bellwork/internal/builders"
 )
 
 // newScheme knows the built-in kinds, Bellwork's and CloudNativePG's.
@@ -72,6 +73,8 @@ func main() {
 	flag.StringVar(&hook.URL, "webhook-url", hook.URL, "development only: https://host:port the API server calls the webhook at, instead of the Service (an operator running outside the cluster)")
 	flag.BoolVar(&opts.LMSDeploy.RunLocally, "run-locally", false, "development only: mark the LMS fleet's pods for make run's local kubelet and its Services for the local proxy")
 	flag.StringVar(&opts.LMSDeploy.DevMailboxDir, "lms-dev-mailbox-dir", "", "development only: LMS pods keep sent mail for /dev/mailbox and write it to this folder")
+	flag.IntVar(&opts.LMSDeploy.LocalActivePort, "local-active-port", 0, "development only, with --run-locally: the local proxy's port for the active Service of an lmsdeploy without the "+builders.LocalActivePortAnnotation+" annotation")
+	flag.IntVar(&opts.LMSDeploy.LocalPreviewPort, "local-preview-port", 0, "development only, with --run-locally: the local proxy's port for the preview Service of an lmsdeploy without the "+builders.LocalPreviewPortAnnotation+" annotation")
 	flag.DurationVar(&opts.LMSDeploy.ResyncInterval, "lmsdeploy-resync", opts.LMSDeploy.ResyncInterval, "how often an lmsdeploy is looked at when nothing it watches changed")
 	flag.Var(overrides, "postgres-host-override", "development only: dial host:port=host:port instead of a database server's address (repeatable); lets `make run` and tests point CloudNativePG service names at a local Postgres")
 	zapOpts := zap.Options{Development: false}

@@ -10,6 +10,10 @@ type LMSDeployOptions struct {
 	// DevMailboxDir has the LMS pods keep sent mail for /dev/mailbox and
 	// write it to this folder. Development only.
 	DevMailboxDir string
+	// LocalActivePort and LocalPreviewPort serve, with RunLocally, the
+	// Services of an lmsdeploy without local-port annotations on these
+	// local ports (make run's sample). Development only.
+	LocalActivePort, LocalPreviewPort int
 	// ResyncInterval is how often an lmsdeploy is looked at when nothing
 	// it watches changed.
 	ResyncInterval time.Duration

@@ -159,7 +159,7 @@ func (tb *tab) keepEvidence() {
 }
 
 // keepLogsOnFailure registers, at the start of every journey, that a
-// failure keeps the platform's logs (operator, LMS replicas, local Job
+// failure keeps the platform's logs (operator, the LMS fleet's pods, local
 // runner and the control plane's components) from the test's start on,
 // whether or not it had opened a browser yet.
 func keepLogsOnFailure(t *testing.T) {
@@ -193,7 +193,7 @@ func keepLogsOnFailure(t *testing.T) {
 
 func platformLogs() []string {
 	var out []string
-	for _, pattern := range []string{"logs/*.log", "logs/jobs/*.log", "cluster/logs/*.log"} {
+	for _, pattern := range []string{"logs/*.log", "logs/pods/*.log", "cluster/logs/*.log"} {
 		m, _ := filepath.Glob(filepath.Join(plat.Opts.StateDir, pattern))
 		out = append(out, m...)
 	}

@@ -8,6 +8,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -43,10 +44,10 @@ func run(m *testing.M) int {
 	_ = os.Chmod(state, 0o755) // the postgres user must reach its folder inside
 	opts := platform.Defaults(root)
 	opts.StateDir = state
-	// One block of free ports: LMS replicas, Postgres, operator (metrics,
-	// probes, admission webhook).
-	base := freePorts(opts.LMSReplicas + 4)
-	opts.LMSPort, opts.PostgresPort, opts.OperatorPort = base, base+opts.LMSReplicas, base+opts.LMSReplicas+1
+	// One block of free ports: the LMS fleet's active and preview
+	// Services, Postgres, operator (metrics, probes, admission webhook).
+	base := freePorts(6)
+	opts.LMSPort, opts.PreviewPort, opts.PostgresPort, opts.OperatorPort = base, base+1, base+2, base+3
 	plat, err = platform.Up(context.Background(), opts)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: bring the platform up: %v\n(its logs are in %s)\n", err, filepath.Join(state, "logs"))
@@ -62,25 +63,26 @@ func run(m *testing.M) int {
 	return code
 }
 
-// freePorts finds n consecutive free ports on loopback.
+// freePorts finds n consecutive free ports on loopback, below Linux's
+// ephemeral range (32768 and up): a port the kernel handed out for
+// listening there may, by the time the platform binds it, be the local
+// port of some outgoing connection (seen: the operator's webhook port
+// taken while the control plane started).
 func freePorts(n int) int {
-	for {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			panic(err)
-		}
-		base := l.Addr().(*net.TCPAddr).Port
-		l.Close()
+	for range 1000 {
+		base := 20000 + rand.IntN(12000-n)
 		ok := true
-		for i := 1; i < n; i++ {
-			if l2, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(base+i)); err != nil {
+		for i := range n {
+			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(base+i))
+			if err != nil {
 				ok = false
-			} else {
-				l2.Close()
+				break
 			}
+			l.Close()
 		}
 		if ok {
 			return base
 		}
 	}
+	panic("no block of free ports between 20000 and 32000")
 }

@@ -23,13 +23,14 @@ import (
 
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (host:port)")
+	addr := fs.String("addr", "127.0.0.1:8080", "address of the tenant listener, which serves every district by Host (host:port)")
+	probeAddr := fs.String("probe-addr", "127.0.0.1:9090", "address of the probe listener: /healthz, /readyz and /metrics for the kubelet and Prometheus, never exposed to districts (host:port)")
 	dir := fs.String("tenant-directory", "", "a folder with one <tenant>.json entry per tenant, or kubernetes:<namespace> to watch the directory Secrets there")
 	kubeconfig := fs.String("kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig for kubernetes:<namespace> (default $KUBECONFIG; the in-cluster config when neither is set)")
 	dbURL := fs.String("database-url", "", "quick start: serve one tenant from this database (its user runs the migrations too)")
 	seedAdmin := fs.String("seed-admin", "", "quick start: e-mail address of a district admin to invite; the sign-in link is printed")
 	devMailbox := fs.Bool("dev-mailbox", false, "keep sent mail in memory and show it at /dev/mailbox (development and tests only)")
-	mailboxDir := fs.String("mailbox-dir", "", "also write each sent e-mail to this folder (with --dev-mailbox)")
+	mailboxDir := fs.String("mailbox-dir", "", "with --dev-mailbox: keep sent e-mail as files in this folder, which every replica given it shares (/dev/mailbox then lists them all)")
 	idle := fs.Duration("session-idle", 2*time.Hour, "sign browsers out after this long without a request")
 	absolute := fs.Duration("session-absolute", 12*time.Hour, "sign browsers out this long after sign-in")
 	poolIdle := fs.Duration("pool-idle", 10*time.Minute, "close a tenant's database pool unused this long")
@@ -101,8 +102,8 @@ func serve(ctx context.Context, args []string) error {
 		}
 	}
 	go lms.Run(ctx)
-	log.Info("Serving the LMS", "addr", *addr, "tenants", len(reg.Tenants()))
-	return srv.Serve(ctx, *addr)
+	log.Info("Serving the LMS", "addr", *addr, "probeAddr", *probeAddr, "tenants", len(reg.Tenants()))
+	return srv.Serve(ctx, *addr, *probeAddr)
 }
 
 // quickStartEntry serves one database as the tenant "default" on localhost.

@@ -40,14 +40,11 @@ func canary(t *testing.T) (base string, entry *directory.Entry) {
 	if err := os.WriteFile(filepath.Join(dir, "canary.json"), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr, probeAddr := freeAddr(t), freeAddr(t)
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, []string{"--addr", addr, "--tenant-directory", dir}) }()
+	go func() {
+		done <- serve(ctx, []string{"--addr", addr, "--probe-addr", probeAddr, "--tenant-directory", dir})
+	}()
 	t.Cleanup(func() { cancel(); <-done })
 	base = "http://" + addr
 
@@ -146,4 +143,15 @@ func TestMigrateReadsTheTenantEntryFromTheEnvironment(t *testing.T) {
 	if err := migrate(t.Context(), []string{"--phase", "expand"}); err == nil || !strings.Contains(err.Error(), tenantEntryEnv) {
 		t.Errorf("no target: %v", err)
 	}
+}
+
+// freeAddr is a loopback address nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }

@@ -1,8 +1,9 @@
 // Command platform is make run: it brings the whole Bellwork platform up on
-// this machine (Postgres, the local control plane, the operator, the LMS
-// fleet, the local Job runner), applies config/samples, waits for the sample
-// district to be Ready and says how to use it. Ctrl-C stops everything it
-// started; data stays in .local for the next run.
+// this machine (Postgres, the local control plane, the local kubelet and
+// service proxy, the operator, and the LMS fleet the operator runs from the
+// sample lmsdeploy), applies config/samples, waits for the sample district
+// to be Ready and served, and says how to use it. Ctrl-C stops everything
+// it started; data stays in .local for the next run.
 package main
 
 import (
@@ -23,7 +24,10 @@ import (
 	"bellwork.dev/bellwork/internal/dev/platform"
 )
 
-const sampleTenant = "lincoln-usd"
+const (
+	sampleTenant = "lincoln-usd"
+	sampleHost   = "lincoln.localhost"
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -52,7 +56,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer func() {
-		fmt.Println("\nStopping the LMS, the operator, the control plane and Postgres...")
+		fmt.Println("\nStopping the operator, the LMS fleet's processes, the control plane and Postgres...")
 		p.Down()
 		fmt.Println("Stopped. Data is kept in .local/; 'make run' resumes, 'make clean-local' removes it.")
 	}()
@@ -66,6 +70,10 @@ func run(ctx context.Context) error {
 	if err := p.WaitTenantReady(ctx, sampleTenant, 3*time.Minute); err != nil {
 		return err
 	}
+	fmt.Printf("==> Waiting for the LMS fleet to serve %s\n", sampleHost)
+	if err := p.WaitDistrictServed(ctx, sampleHost, 2*time.Minute); err != nil {
+		return err
+	}
 	links, err := invitationLinks(ctx, p)
 	if err != nil {
 		return err
@@ -73,20 +81,22 @@ func run(ctx context.Context) error {
 	fmt.Printf(`
 Bellwork is running (ready in %s).
 
-  LMS:            http://lincoln.localhost:%d   (a second replica answers on port %d)
+  LMS:            http://%s:%d   (the lmsdeploy's active Service; its pods run as local lms processes)
+  Preview:        http://%s:%d   (the preview Service: a rollout's new version before promotion)
   Admin sign-in:  %s
-  Mailbox:        http://lincoln.localhost:%d/dev/mailbox
+  Mailbox:        http://%s:%d/dev/mailbox   (files in %s)
   kubeconfig:     %s
 
 Try:
   export KUBECONFIG=%s
   kubectl get tenants,schools -A
   kubectl describe tenant %s
+  kubectl get lmsdeploy,pods -n %s
   kubectl get bellwork -A
 
-Logs: %s   Ctrl-C stops everything.
-`, time.Since(start).Round(time.Second), p.Opts.LMSPort, p.Opts.LMSPort+1, links, p.Opts.LMSPort, p.Kubeconfig, p.Kubeconfig, sampleTenant,
-		filepath.Join(p.Opts.StateDir, "logs"))
+Logs: %s (LMS pods in %s)   Ctrl-C stops everything.
+`, time.Since(start).Round(time.Second), sampleHost, p.Opts.LMSPort, sampleHost, p.Opts.PreviewPort, links, sampleHost, p.Opts.LMSPort,
+		p.Opts.MailDir(), p.Kubeconfig, p.Kubeconfig, sampleTenant, platform.Namespace, filepath.Join(p.Opts.StateDir, "logs"), p.Opts.PodLogs())
 	select {
 	case <-ctx.Done():
 		return nil

@@ -71,6 +71,26 @@ type LMSOptions struct {
 	// DevMailboxDir, when set, has the LMS keep sent mail for
 	// /dev/mailbox and write it to this folder (make run and e2e only).
 	DevMailboxDir string
+	// LocalActivePort and LocalPreviewPort are the local proxy's ports
+	// for an lmsdeploy without the local-port annotations (with
+	// RunLocally), so make run serves the sample as it is in
+	// config/samples; 0 leaves such Services unserved.
+	LocalActivePort, LocalPreviewPort int
+}
+
+// localPorts are d's Services' local ports: its annotations, else the
+// options' defaults ("" when neither).
+func (o LMSOptions) localPorts(d *platformv1.Deployment) (active, preview string) {
+	pick := func(annotation string, fallback int) string {
+		if v := d.Annotations[annotation]; v != "" {
+			return v
+		}
+		if fallback > 0 {
+			return strconv.Itoa(fallback)
+		}
+		return ""
+	}
+	return pick(LocalActivePortAnnotation, o.LocalActivePort), pick(LocalPreviewPortAnnotation, o.LocalPreviewPort)
 }
 
 // ServerLabels select one colour's server pods of d.
@@ -173,12 +193,14 @@ func probe(path string, t platformv1.ProbeTiming) *corev1.Probe {
 
 // BuildActiveService selects the active colour (none when empty).
 func BuildActiveService(d *platformv1.Deployment, active platformv1.Color, o LMSOptions) *corev1.Service {
-	return service(d, d.ActiveServiceName(), active, d.Annotations[LocalActivePortAnnotation], o)
+	port, _ := o.localPorts(d)
+	return service(d, d.ActiveServiceName(), active, port, o)
 }
 
 // BuildPreviewService selects the preview colour (none when empty).
 func BuildPreviewService(d *platformv1.Deployment, preview platformv1.Color, o LMSOptions) *corev1.Service {
-	return service(d, d.PreviewServiceName(), preview, d.Annotations[LocalPreviewPortAnnotation], o)
+	_, port := o.localPorts(d)
+	return service(d, d.PreviewServiceName(), preview, port, o)
 }
 
 func service(d *platformv1.Deployment, name string, c platformv1.Color, localPort string, o LMSOptions) *corev1.Service {
@@ -222,7 +244,8 @@ func ServiceURLs(d *platformv1.Deployment, o LMSOptions) (preview, active string
 		}
 		return fmt.Sprintf("http://%s.%s.svc", svc, d.Namespace)
 	}
-	return url(d.PreviewServiceName(), d.Annotations[LocalPreviewPortAnnotation]), url(d.ActiveServiceName(), d.Annotations[LocalActivePortAnnotation])
+	activePort, previewPort := o.localPorts(d)
+	return url(d.PreviewServiceName(), previewPort), url(d.ActiveServiceName(), activePort)
 }
 
 // ExpandURLs replaces $(PREVIEW_URL) and $(ACTIVE_URL) in s.

@@ -93,6 +93,8 @@ func TestColorDeploymentRunsTheLMSHardened(t *testing.T) {
 
 func TestServicesSelectTheirColour(t *testing.T) {
 	d := lmsDeploy()
+	bare := lmsDeploy()
+	bare.Annotations = nil
 	for _, tc := range []struct {
 		svc        *corev1.Service
 		name, want string
@@ -103,6 +105,13 @@ func TestServicesSelectTheirColour(t *testing.T) {
 		{BuildActiveService(d, "", LMSOptions{}), "lms", NoColor, ""},
 		{BuildActiveService(d, platformv1.Blue, LMSOptions{RunLocally: true}), "lms", "blue", "8080"},
 		{BuildPreviewService(d, platformv1.Blue, LMSOptions{RunLocally: true}), "lms-preview", "blue", "8090"},
+		// The annotations win over the operator's defaults; without them
+		// the defaults serve make run's unannotated sample.
+		{BuildActiveService(d, platformv1.Blue, LMSOptions{RunLocally: true, LocalActivePort: 9000}), "lms", "blue", "8080"},
+		{BuildActiveService(bare, platformv1.Blue, LMSOptions{RunLocally: true, LocalActivePort: 9000}), "lms", "blue", "9000"},
+		{BuildPreviewService(bare, platformv1.Blue, LMSOptions{RunLocally: true, LocalActivePort: 9000, LocalPreviewPort: 9001}), "lms-preview", "blue", "9001"},
+		{BuildPreviewService(bare, platformv1.Blue, LMSOptions{RunLocally: true}), "lms-preview", "blue", ""},
+		{BuildActiveService(bare, platformv1.Blue, LMSOptions{LocalActivePort: 9000}), "lms", "blue", ""},
 	} {
 		if tc.svc.Name != tc.name || tc.svc.Spec.Selector[ColorLabel] != tc.want || tc.svc.Spec.Selector[RoleLabel] != RoleServer {
 			t.Errorf("%s selects %v, want colour %s", tc.svc.Name, tc.svc.Spec.Selector, tc.want)

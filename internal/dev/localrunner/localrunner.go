@@ -138,7 +138,13 @@ func (r *Runner) consider(ctx context.Context, pod *corev1.Pod) {
 	r.seen[pod.UID] = true
 	lp := &localPod{runner: r, pod: pod.DeepCopy(), server: server, stopped: make(chan struct{}), done: make(chan struct{})}
 	if server {
-		ip, err := r.ips.take(pod.UID, pod.Status.PodIP)
+		var ports []int32
+		for _, cp := range pod.Spec.Containers[0].Ports {
+			if cp.Protocol == "" || cp.Protocol == corev1.ProtocolTCP {
+				ports = append(ports, cp.ContainerPort)
+			}
+		}
+		ip, err := r.ips.take(pod.UID, pod.Status.PodIP, func(ip string) bool { return portsFree(ip, ports) })
 		if err != nil {
 			go r.finish(context.WithoutCancel(ctx), pod.DeepCopy(), time.Now(), 1, "NoAddress", err.Error())
 			return

@@ -1,8 +1,11 @@
 // Package platform brings the whole of Bellwork up on one machine: a
 // Postgres cluster of its own, the local Kubernetes control plane with the
-// CRDs, the local Job runner, the operator and the LMS fleet (local
-// processes watching the directory the operator publishes). make run and
-// the end-to-end suite both start it through Up.
+// CRDs, the local kubelet (internal/dev/localrunner, which runs Jobs and
+// the LMS fleet's pods as local processes on 127.0.0.N), the local service
+// proxy (internal/dev/serviceproxy, the fleet's Services on 127.0.0.1),
+// the operator, and the sample lmsdeploy: the LMS is the operator's
+// workload here as in a cluster, and Up starts no LMS process itself.
+// make run and the end-to-end suite both start it through Up.
 package platform
 
 import (
@@ -15,6 +18,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -26,6 +31,7 @@ import (
 	"bellwork.dev/bellwork/internal/dev/localcluster"
 	"bellwork.dev/bellwork/internal/dev/localrunner"
 	"bellwork.dev/bellwork/internal/dev/pgserver"
+	"bellwork.dev/bellwork/internal/dev/serviceproxy"
 )
 
 // Namespace is where the operator and the LMS's directory live.
@@ -34,12 +40,18 @@ const Namespace = "bellwork-system"
 // AdminSecret holds the local Postgres superuser for external-provider Tenants.
 const AdminSecret = "bellwork-postgres-admin"
 
+// FleetSample is the lmsdeploy Up applies: the LMS fleet of config/samples.
+const FleetSample = "config/samples/60_deployment.yaml"
+
+// FleetName is the sample lmsdeploy's name (in Namespace).
+const FleetName = "lms"
+
 // Options configure a local platform.
 type Options struct {
 	Root         string // repository root
 	StateDir     string // kept between runs: cluster, postgres, logs, mail
-	LMSPort      int    // first LMS replica; further ones take the next ports
-	LMSReplicas  int
+	LMSPort      int    // the fleet's active Service on 127.0.0.1
+	PreviewPort  int    // the fleet's preview Service on 127.0.0.1
 	PostgresPort int
 	OperatorPort int // metrics; the health probe takes the next port, the admission webhook the one after
 	Out          io.Writer
@@ -47,7 +59,7 @@ type Options struct {
 
 // Defaults are make run's settings.
 func Defaults(root string) Options {
-	return Options{Root: root, StateDir: filepath.Join(root, ".local"), LMSPort: 8080, LMSReplicas: 2,
+	return Options{Root: root, StateDir: filepath.Join(root, ".local"), LMSPort: 8080, PreviewPort: 8081,
 		PostgresPort: 55432, OperatorPort: 18080, Out: os.Stdout}
 }
 
@@ -134,10 +146,19 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	p.cancel = cancel
 	p.runDone = make(chan struct{})
-	runner := &localrunner.Runner{Client: p.Kube, LogDir: filepath.Join(o.logs(), "jobs"),
+	// The local kubelet runs the lms binary for the LMS image, whatever
+	// its registry and tag; KUBECONFIG stands in for the service account
+	// token the pods would read the directory Secrets with.
+	runner := &localrunner.Runner{Client: p.Kube, LogDir: o.PodLogs(), Kubeconfig: p.Kubeconfig,
 		Binaries: map[string]string{"lms": o.binary("lms"), "bellwork": o.binary("bellwork")},
+		Images:   map[string]string{"lms": o.binary("lms")},
 		Log:      slog.New(slog.NewTextHandler(o.logFile("local-runner"), nil))}
-	go func() { defer close(p.runDone); _ = runner.Run(runCtx) }()
+	proxy := &serviceproxy.Proxy{Client: p.Kube, Log: slog.New(slog.NewTextHandler(o.logFile("service-proxy"), nil))}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = runner.Run(runCtx) }()
+	go func() { defer wg.Done(); _ = proxy.Run(runCtx) }()
+	go func() { wg.Wait(); close(p.runDone) }()
 
 	if err := p.step("Starting the operator (log: "+filepath.Join(o.logs(), "operator.log")+")", func() error {
 		return p.spawn("operator", o.binary("bellwork"), "--lms-namespace="+Namespace, "--operator-namespace="+Namespace,
@@ -146,24 +167,39 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 			// The API server reaches the webhook of an operator outside the
 			// cluster by URL.
 			"--webhook-host=127.0.0.1", "--webhook-port="+strconv.Itoa(o.OperatorPort+2),
-			"--webhook-url=https://127.0.0.1:"+strconv.Itoa(o.OperatorPort+2))
+			"--webhook-url=https://127.0.0.1:"+strconv.Itoa(o.OperatorPort+2),
+			// The fleet's pods run on the local kubelet, its Services on
+			// the local proxy at these ports, its mail in one folder.
+			"--run-locally", "--local-active-port="+strconv.Itoa(o.LMSPort), "--local-preview-port="+strconv.Itoa(o.PreviewPort),
+			"--lms-dev-mailbox-dir="+o.MailDir())
 	}); err != nil {
 		return nil, err
 	}
-	for i := range o.LMSReplicas {
-		name := fmt.Sprintf("lms-%d", i+1)
-		port := o.LMSPort + i
-		if err := p.step(fmt.Sprintf("Starting LMS replica %s on 127.0.0.1:%d (log: %s)", name, port, filepath.Join(o.logs(), name+".log")), func() error {
-			return p.spawn(name, o.binary("lms"), "serve", "--tenant-directory", "kubernetes:"+Namespace, "--kubeconfig", p.Kubeconfig,
-				"--addr", "127.0.0.1:"+strconv.Itoa(port), "--dev-mailbox", "--mailbox-dir", filepath.Join(o.StateDir, "mail"))
-		}); err != nil {
-			return nil, err
+	if err := p.step("Applying the LMS fleet ("+FleetSample+") and waiting for the operator to run it", func() error {
+		if err := p.kubectl(ctx, "apply", "-f", filepath.Join(o.Root, FleetSample)); err != nil {
+			return err
 		}
-	}
-	if err := p.waitHTTP(ctx, fmt.Sprintf("http://127.0.0.1:%d/healthz", o.LMSPort), 60*time.Second); err != nil {
+		return p.WaitFleetServing(ctx, 4*time.Minute)
+	}); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// MailDir holds the mail the LMS fleet sends (one file per message).
+func (o Options) MailDir() string { return filepath.Join(o.StateDir, "mail") }
+
+// PodLogs holds each local pod's output, <namespace>_<pod>.log.
+func (o Options) PodLogs() string { return filepath.Join(o.logs(), "pods") }
+
+// kubectl runs the real kubectl against the platform, its output to Out.
+func (p *Platform) kubectl(ctx context.Context, args ...string) error {
+	cmd := exec.CommandContext(ctx, "kubectl", append([]string{"--kubeconfig", p.Kubeconfig}, args...)...)
+	cmd.Stdout, cmd.Stderr = p.Opts.Out, p.Opts.Out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("kubectl %s: %w", strings.Join(args, " "), err)
+	}
+	return nil
 }
 
 func (p *Platform) step(what string, fn func() error) error {
@@ -200,9 +236,8 @@ func (o Options) stream(name string, args ...string) error {
 func (o Options) checkPorts() error {
 	ports := map[int]string{o.PostgresPort: "Postgres", o.OperatorPort: "the operator's metrics", o.OperatorPort + 1: "the operator's health probe",
 		o.OperatorPort + 2: "the operator's admission webhook"}
-	for i := range o.LMSReplicas {
-		ports[o.LMSPort+i] = "an LMS replica"
-	}
+	ports[o.LMSPort] = "the LMS fleet's active Service"
+	ports[o.PreviewPort] = "the LMS fleet's preview Service"
 	for port, what := range ports {
 		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
 		if err != nil {
@@ -246,21 +281,6 @@ func (p *Platform) spawn(name, path string, args ...string) error {
 	}()
 	p.procs = append(p.procs, pr)
 	return nil
-}
-
-func (p *Platform) waitHTTP(ctx context.Context, url string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if res, err := httpGet(ctx, url); err == nil && res == 200 {
-			return nil
-		}
-		select {
-		case name := <-p.exited:
-			return fmt.Errorf("%s exited during start; see %s", name, filepath.Join(p.Opts.logs(), name+".log"))
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("%s did not answer within %s", url, limit)
 }
 
 // Exited names a component that stopped on its own.

@@ -29,16 +29,17 @@ import (
 func main() {
 	state := flag.String("state", ".local/lms", "folder for the database, the directory entry and sent mail")
 	port := flag.Int("port", 8080, "port the LMS listens on (127.0.0.1)")
+	probePort := flag.Int("probe-port", 9090, "port of the LMS's probe listener: /healthz, /readyz, /metrics (127.0.0.1)")
 	pgPort := flag.Int("pg-port", 55433, "port of the quick-start Postgres (127.0.0.1)")
 	admin := flag.String("admin", "admin@example.org", "e-mail address of the district admin to invite")
 	flag.Parse()
-	if err := run(*state, *port, *pgPort, *admin); err != nil {
+	if err := run(*state, *port, *probePort, *pgPort, *admin); err != nil {
 		fmt.Fprintf(os.Stderr, "lms-quickstart: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(state string, port, pgPort int, admin string) error {
+func run(state string, port, probePort, pgPort int, admin string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	state, err := filepath.Abs(state)
@@ -86,7 +87,7 @@ func run(state string, port, pgPort int, admin string) error {
 		return fmt.Errorf("migrate the district database: %w", err)
 	}
 	lms := exec.Command(bin, "serve", "--tenant-directory", filepath.Dir(entryPath), "--addr", "127.0.0.1:"+strconv.Itoa(port),
-		"--dev-mailbox", "--mailbox-dir", filepath.Join(state, "mail"))
+		"--probe-addr", "127.0.0.1:"+strconv.Itoa(probePort), "--dev-mailbox", "--mailbox-dir", filepath.Join(state, "mail"))
 	lms.Stdout, lms.Stderr = os.Stdout, os.Stderr
 	lms.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := lms.Start(); err != nil {
@@ -99,9 +100,10 @@ Bellwork LMS is starting on http://localhost:%d
   Sign in as the district admin (link works once, for 14 days):
     %s
   Sent mail (password resets, invitations): http://localhost:%d/dev/mailbox
+  Probes and metrics: http://127.0.0.1:%d/readyz, /healthz, /metrics
   Data is kept in %s; Ctrl-C stops.
 
-`, port, directory.InvitationURL("localhost", port, token), port, state)
+`, port, directory.InvitationURL("localhost", port, token), port, probePort, state)
 	select {
 	case err := <-done:
 		return fmt.Errorf("the LMS stopped: %w", err)

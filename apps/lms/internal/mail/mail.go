@@ -1,7 +1,9 @@
 // Package mail sends the LMS's e-mail (password resets, invitations)
 // through the Mailer interface. Mailbox is the local implementation: it
-// keeps messages in memory, and in a folder when given one, for the
-// development mailbox page and for tests to read.
+// keeps messages in memory, or in a folder when given one, for the
+// development mailbox page and for tests to read. With a folder, every
+// replica of a local fleet shares one mailbox: a reset mailed by one
+// replica shows on the page whichever replica the proxy picks.
 package mail
 
 import (
@@ -9,6 +11,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -32,7 +36,8 @@ type Mailer interface {
 
 // Mailbox is a Mailer that keeps the newest messages.
 type Mailbox struct {
-	// Dir, when set, also receives each message as a text file.
+	// Dir, when set, receives each message as a text file, and Messages
+	// reads them back from there (shared by every process using it).
 	Dir string
 	// Keep is how many messages stay in memory.
 	Keep int
@@ -65,13 +70,26 @@ func (b *Mailbox) Send(_ context.Context, m Message) error {
 	if err := os.MkdirAll(b.Dir, 0o700); err != nil {
 		return fmt.Errorf("mailbox folder: %w", err)
 	}
-	name := filepath.Join(b.Dir, fmt.Sprintf("%s-%06d.txt", m.SentAt.UTC().Format("20060102T150405"), seq))
-	text := fmt.Sprintf("Tenant: %s\nTo: %s\nSubject: %s\nDate: %s\n\n%s\n", m.Tenant, m.To, m.Subject, m.SentAt.UTC().Format(time.RFC1123Z), m.Body)
-	return os.WriteFile(name, []byte(text), 0o600)
+	// The name sorts by time; the random part keeps replicas sharing the
+	// folder from overwriting each other's mail.
+	f, err := os.CreateTemp(b.Dir, fmt.Sprintf("%s-%06d-*.txt", m.SentAt.UTC().Format("20060102T150405.000000000"), seq))
+	if err != nil {
+		return fmt.Errorf("mailbox file: %w", err)
+	}
+	text := fmt.Sprintf("Tenant: %s\nTo: %s\nSubject: %s\nDate: %s\n\n%s\n", m.Tenant, m.To, m.Subject, m.SentAt.UTC().Format(time.RFC3339Nano), m.Body)
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
-// Messages returns a tenant's messages, newest first.
+// Messages returns a tenant's messages, newest first: from the folder
+// when there is one (the newest Keep), else from memory.
 func (b *Mailbox) Messages(tenant string) []Message {
+	if b.Dir != "" {
+		return b.fromDir(tenant)
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []Message
@@ -81,6 +99,54 @@ func (b *Mailbox) Messages(tenant string) []Message {
 		}
 	}
 	return out
+}
+
+func (b *Mailbox) fromDir(tenant string) []Message {
+	names, _ := filepath.Glob(filepath.Join(b.Dir, "*.txt"))
+	slices.Sort(names)
+	slices.Reverse(names)
+	keep := b.Keep
+	if keep <= 0 {
+		keep = 200
+	}
+	var out []Message
+	for _, name := range names {
+		if len(out) == keep {
+			break
+		}
+		data, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		if m, ok := parseMessage(string(data)); ok && m.Tenant == tenant {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// parseMessage reads back a file Send wrote: headers, a blank line, the body.
+func parseMessage(text string) (Message, bool) {
+	head, body, ok := strings.Cut(text, "\n\n")
+	if !ok {
+		return Message{}, false
+	}
+	var m Message
+	for line := range strings.SplitSeq(head, "\n") {
+		k, v, _ := strings.Cut(line, ": ")
+		switch k {
+		case "Tenant":
+			m.Tenant = v
+		case "To":
+			m.To = v
+		case "Subject":
+			m.Subject = v
+		case "Date":
+			m.SentAt, _ = time.Parse(time.RFC3339Nano, v)
+		}
+	}
+	m.Body = strings.TrimSuffix(body, "\n")
+	return m, m.Tenant != ""
 }
 
 // Discard is a Mailer for districts without e-mail: it refuses, so the

@@ -14,20 +14,28 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/teach"
 )
 
-// routes is the whole table: every page and endpoint of the LMS. Each entry
-// is built by a helper of the kit (kit/routekit.go) around a handler of one
-// area package (account, admin, teach, …);
-// page routes name every template they render, so a missing template
-// stops the server at start instead of failing a request.
+// probeRoutes are the probe listener's whole table (ProbeHandler): the
+// kubelet's and Prometheus's endpoints. They name every district, so they
+// are not on the tenant listener, which anyone on the internet reaches.
+func (s *Server) probeRoutes() []kit.Route {
+	return []kit.Route{
+		kit.Probe("GET /healthz", s.healthz),
+		kit.Probe("GET /readyz", s.readyz),
+		kit.Probe("GET /metrics", s.metricsPage),
+	}
+}
+
+// routes is the tenant listener's whole table: every page and endpoint
+// districts use. Each entry is built by a helper of the kit
+// (kit/routekit.go) around a handler of one area package (account, admin,
+// teach, …); page routes name every template they render, so a missing
+// template stops the server at start instead of failing a request.
 func (s *Server) routes() []kit.Route {
 	acc, homes, adm := account.New(s.Kit), home.New(s.Kit), admin.New(s.Kit)
 	planning, teaching, learning := plan.New(s.Kit), teach.New(s.Kit), learn.New(s.Kit)
 	assessing, reports, jsonAPI := assess.New(s.Kit), report.New(s.Kit), api.New(s.Kit)
 	rs := []kit.Route{
-		// Probes and assets: no tenant.
-		kit.Probe("GET /healthz", s.healthz),
-		kit.Probe("GET /readyz", s.readyz),
-		kit.Probe("GET /metrics", s.metricsPage),
+		// Assets: no tenant.
 		kit.Static("GET /assets/{file}", s.asset),
 
 		// Signing in.

@@ -18,8 +18,8 @@ var (
 	admins  = []db.Role{db.DistrictAdmin, db.SchoolAdmin}
 	public  []db.Role // nil: no session needed
 	allowed = map[string][]db.Role{
-		"GET /healthz": public, "GET /readyz": public, "GET /metrics": public, "GET /assets/{file}": public,
-		"GET /signin": public, "POST /signin": public, "GET /invitations/{token}": public, "POST /invitations/{token}": public,
+		"GET /assets/{file}": public,
+		"GET /signin":        public, "POST /signin": public, "GET /invitations/{token}": public, "POST /invitations/{token}": public,
 		"GET /password/forgot": public, "POST /password/forgot": public, "GET /password/reset/{token}": public,
 		"POST /password/reset/{token}": public, "GET /oidc/start": public, "GET /oidc/callback": public,
 		"GET /api/v1/openapi.json": public, "GET /dev/mailbox": public,

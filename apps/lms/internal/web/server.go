@@ -11,6 +11,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -75,7 +76,8 @@ func newServer(a *app.App, cfg Config, table func(*Server) []kit.Route) (*Server
 	return s, nil
 }
 
-// Handler is the whole HTTP surface.
+// Handler is what the tenant listener serves: every district's pages and
+// API, by Host. It does not answer the probes (see ProbeHandler).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.table {
@@ -86,19 +88,49 @@ func (s *Server) Handler() http.Handler {
 	return s.Outer(mux)
 }
 
-// Serve runs the HTTP server until ctx ends, then drains it.
-func (s *Server) Serve(ctx context.Context, addr string) error {
-	srv := &http.Server{Addr: addr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-		// Draining outlives ctx, which has just ended.
-		shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
-		defer cancel()
-		return srv.Shutdown(shut)
+// ProbeHandler is what the probe listener serves: /healthz, /readyz and
+// /metrics, for the kubelet and Prometheus on the pod's probe port. Those
+// list every district's name and state, so they stay off the tenant
+// listener; anything else here is 404.
+func (s *Server) ProbeHandler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.probeRoutes() {
+		mux.Handle(rt.Key(), s.Wrap(rt))
 	}
+	return s.Outer(mux)
+}
+
+// Serve runs the tenant listener on addr and the probe listener on
+// probeAddr until ctx ends, then drains both. Either failing to listen
+// stops both.
+func (s *Server) Serve(ctx context.Context, addr, probeAddr string) error {
+	servers := []*http.Server{
+		{Addr: addr, Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute},
+		{Addr: probeAddr, Handler: s.ProbeHandler(), ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute},
+	}
+	errc := make(chan error, len(servers))
+	for _, srv := range servers {
+		go func() { errc <- srv.ListenAndServe() }()
+	}
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+	}
+	// Drain the tenant listener first, so a terminating pod keeps
+	// answering its probes while in-flight requests finish. Draining
+	// outlives ctx, which has just ended.
+	shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	for _, srv := range servers {
+		if serr := srv.Shutdown(shut); serr != nil && err == nil {
+			err = serr
+		}
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -104,16 +105,40 @@ func TestErrorPagesShowARequestID(t *testing.T) {
 	}
 }
 
+// The probes answer on the probe listener only: on the tenant listener,
+// which anyone reaches, they are the district's 404 page and do not list
+// the districts.
 func TestHealthReadyAndMetrics(t *testing.T) {
 	d := newDistrict(t, "probes")
-	for path, want := range map[string]string{"/healthz": "ok", "/readyz": `"ready": true`} {
+	probes := httptest.NewServer(d.srv.ProbeHandler())
+	defer probes.Close()
+	get := func(path string) (int, string) {
+		t.Helper()
+		res, err := http.Get(probes.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": `"tenant": "probes"`} {
+		if status, body := get(path); status != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("probe listener %s: %d %s", path, status, body)
+		}
 		res, body := d.client().get(path)
-		if res.StatusCode != http.StatusOK || !strings.Contains(body, want) {
-			t.Errorf("%s: %d %s", path, res.StatusCode, body)
+		if res.StatusCode != http.StatusNotFound || strings.Contains(body, `"tenant"`) || strings.Contains(body, "lms_") {
+			t.Errorf("tenant listener %s: %d, want the 404 page\n%s", path, res.StatusCode, snippet(body))
 		}
 	}
+	if res, body := d.client().get("/metrics"); res.StatusCode != http.StatusNotFound || strings.Contains(body, "lms_tenants") {
+		t.Errorf("tenant listener /metrics: %d, want the 404 page", res.StatusCode)
+	}
+	if status, _ := get("/signin"); status != http.StatusNotFound {
+		t.Errorf("probe listener /signin: %d, want 404 (it serves no district)", status)
+	}
 	d.client().get("/signin")
-	_, body := d.client().get("/metrics")
+	_, body := get("/metrics")
 	for _, want := range []string{`lms_http_request_duration_seconds_count{route="GET /signin",status="200"}`, `lms_db_pool_connections{state="total",tenant="probes"}`, `lms_tenants{ready="true"} 1`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)

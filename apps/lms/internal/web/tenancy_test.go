@@ -98,6 +98,8 @@ func TestUnknownHostAndUnreachableDistrict(t *testing.T) {
 	}
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
+	probes := httptest.NewServer(srv.ProbeHandler())
+	defer probes.Close()
 	req, _ := http.NewRequest("GET", hs.URL+"/signin", nil)
 	req.Host = "down.localhost"
 	res, err = http.DefaultClient.Do(req)
@@ -111,7 +113,7 @@ func TestUnknownHostAndUnreachableDistrict(t *testing.T) {
 	}
 	// The process stays ready (it answers the district with that page);
 	// /readyz shows the district unreachable.
-	res, err = http.Get(hs.URL + "/readyz")
+	res, err = http.Get(probes.URL + "/readyz")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +128,7 @@ func TestUnknownHostAndUnreachableDistrict(t *testing.T) {
 	if _, err := reg.DB(t.Context(), downTenant); err != nil {
 		t.Fatal(err)
 	}
-	res, err = http.Get(hs.URL + "/readyz")
+	res, err = http.Get(probes.URL + "/readyz")
 	if err != nil {
 		t.Fatal(err)
 	}
