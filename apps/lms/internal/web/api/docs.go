@@ -7,8 +7,10 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
-// The JSON API's routes name these documents (web/routes.go); the
-// OpenAPI document is generated from the types they name.
+// The JSON API's routes name these documents (web/routes.go). The
+// OpenAPI document is generated from the request and response types they
+// name (each beside its endpoint), so a field added to a type appears in
+// the document without anyone remembering to.
 var (
 	DocMe         = &kit.APIDoc{Summary: "The signed-in user, their roles and the CSRF token", Response: meResponse{}}
 	DocUsers      = &kit.APIDoc{Summary: "List and search users", Response: usersResponse{}, Query: []kit.Param{{Name: "q", Type: "string", Description: "Matches name or e-mail"}, {Name: "role", Type: "string", Description: "district_admin, school_admin, teacher, student or guardian"}, {Name: "status", Type: "string", Description: "active or deactivated"}, {Name: "sort", Type: "string", Description: "name, email, newest or last-login"}, {Name: "limit", Type: "integer", Description: "1 to 200 (default 50)"}, {Name: "offset", Type: "integer", Description: "Rows to skip"}}}
