@@ -32,6 +32,7 @@ func (s *Handlers) invitationGone(c *kit.Call) {
 		"The link has expired or was already used. If you set your password already, sign in; otherwise ask your admin for a new invitation.")
 }
 
+// InvitationForm serves GET /invitations/{token}.
 func (s *Handlers) InvitationForm(c *kit.Call) {
 	inv, err := s.openInvitation(c)
 	if errors.Is(err, domain.ErrNotFound) {
@@ -45,7 +46,7 @@ func (s *Handlers) InvitationForm(c *kit.Call) {
 	s.Render(c, "invitation", "Welcome", invitationData{Email: inv.Email, RoleLabel: inv.Role.Label()})
 }
 
-// acceptInvitation sets the invitee's password, creates the account and
+// AcceptInvitation sets the invitee's password, creates the account and
 // role if they do not exist yet, and signs them in.
 func (s *Handlers) AcceptInvitation(c *kit.Call) {
 	name := strings.TrimSpace(c.R.PostFormValue("name"))

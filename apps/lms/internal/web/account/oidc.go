@@ -54,7 +54,7 @@ func (s *Handlers) oauthConfig(c *kit.Call, cfg *directory.OIDC) (*oauth2.Config
 		RedirectURL: kit.SiteURL(c.R) + "/oidc/callback", Scopes: []string{oidc.ScopeOpenID, "email", "profile"}}, prov, nil
 }
 
-// oidcStart sends the browser to the district's identity provider, with a
+// OIDCStart sends the browser to the district's identity provider, with a
 // state, a nonce and a PKCE verifier kept in a short-lived cookie.
 func (s *Handlers) OIDCStart(c *kit.Call) {
 	cfg := c.Tenant.Entry.SignIn.OIDC
@@ -79,7 +79,7 @@ func (s *Handlers) OIDCStart(c *kit.Call) {
 
 var errOIDC = errors.New("openid connect sign-in failed")
 
-// oidcCallback finishes the sign-in: checks state, exchanges the code,
+// OIDCCallback finishes the sign-in: checks state, exchanges the code,
 // verifies the ID token (issuer, audience, expiry, nonce) and signs in the
 // account with the verified e-mail address. Accounts are not created here:
 // the district's roster decides who may sign in.

@@ -41,12 +41,13 @@ type resetData struct {
 	Error   string
 }
 
+// ForgotForm serves GET /password/forgot.
 func (s *Handlers) ForgotForm(c *kit.Call) {
 	_, noMail := s.Mailer.(mail.Discard)
 	s.Render(c, "forgot", "Reset your password", forgotData{Unavailable: noMail})
 }
 
-// forgot e-mails a reset link when the address has an account, and says the
+// Forgot e-mails a reset link when the address has an account, and says the
 // same thing either way, so the page cannot be used to find accounts.
 func (s *Handlers) Forgot(c *kit.Call) {
 	email := people.NormalizeEmail(c.R.PostFormValue("email"))
@@ -121,6 +122,7 @@ func ResetMessage(c *kit.Call, sc *db.Scope, email string, now time.Time) (*mail
 	return &mail.Message{Tenant: c.Tenant.Name(), To: u.Email, Subject: "Reset your Bellwork password", Body: body, SentAt: now}, hash, nil
 }
 
+// ResetForm serves GET /password/reset/{token}.
 func (s *Handlers) ResetForm(c *kit.Call) {
 	err := c.AsSystem(func(sc *db.Scope) error {
 		_, err := identity.PeekPasswordReset(c.R.Context(), sc, auth.TokenSHA256(c.R.PathValue("token")), s.Now())
@@ -137,7 +139,7 @@ func (s *Handlers) ResetForm(c *kit.Call) {
 	s.Render(c, "reset", "Choose a new password", resetData{})
 }
 
-// reset sets the new password, signs the user out everywhere else, and
+// Reset sets the new password, signs the user out everywhere else, and
 // signs this browser in.
 func (s *Handlers) Reset(c *kit.Call) {
 	pw := identity.NewPassword{Password: c.R.PostFormValue("password"), Confirm: c.R.PostFormValue("confirm")}

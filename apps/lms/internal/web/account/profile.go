@@ -14,10 +14,12 @@ type profileData struct {
 	Error   string
 }
 
+// ProfileForm serves GET /profile.
 func (s *Handlers) ProfileForm(c *kit.Call) {
 	s.Render(c, "profile", "Profile", profileData{Locales: people.Locales})
 }
 
+// SaveProfile serves POST /profile.
 func (s *Handlers) SaveProfile(c *kit.Call) {
 	in := people.ProfileInput{GivenName: c.R.PostFormValue("given_name"), FamilyName: c.R.PostFormValue("family_name"),
 		Locale: c.R.PostFormValue("locale"), TimeZone: c.R.PostFormValue("time_zone")}

@@ -8,7 +8,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
-// switchRole makes the session act in another of the user's memberships.
+// SwitchRole makes the session act in another of the user's memberships.
 func (s *Handlers) SwitchRole(c *kit.Call) {
 	id := c.R.PostFormValue("membership")
 	for _, m := range c.Memberships {

@@ -26,6 +26,7 @@ func (s *Handlers) signinData(c *kit.Call) signinData {
 	return d
 }
 
+// SigninForm serves GET /signin.
 func (s *Handlers) SigninForm(c *kit.Call) {
 	if c.Session != nil {
 		kit.Redirect(c, "/", "")
@@ -38,6 +39,7 @@ func (s *Handlers) SigninForm(c *kit.Call) {
 	s.Render(c, "signin", "Sign in", d)
 }
 
+// Signin serves POST /signin.
 func (s *Handlers) Signin(c *kit.Call) {
 	d := s.signinData(c)
 	if !d.PasswordsEnabled {

@@ -9,6 +9,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
+// Signout serves POST /signout.
 func (s *Handlers) Signout(c *kit.Call) {
 	err := c.AsSystem(func(sc *db.Scope) error {
 		return identity.DeleteSession(c.R.Context(), sc, c.Session.IDSHA256)
@@ -21,7 +22,7 @@ func (s *Handlers) Signout(c *kit.Call) {
 	http.Redirect(c.W, c.R, "/signin", http.StatusSeeOther)
 }
 
-// signoutEverywhere ends every session of the user, this one included.
+// SignoutEverywhere ends every session of the user, this one included.
 func (s *Handlers) SignoutEverywhere(c *kit.Call) {
 	err := c.AsSystem(func(sc *db.Scope) error {
 		if _, err := identity.DeleteUserSessions(c.R.Context(), sc, c.User.ID); err != nil {

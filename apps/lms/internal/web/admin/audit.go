@@ -10,6 +10,7 @@ type auditData struct {
 	Entries []audit.AuditEntry
 }
 
+// Audit serves GET /admin/audit.
 func (s *Handlers) Audit(c *kit.Call) {
 	var d auditData
 	err := c.InTx(func(sc *db.Scope) (err error) {

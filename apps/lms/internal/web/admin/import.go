@@ -17,6 +17,7 @@ type countRow struct {
 	importer.Change
 }
 
+// ImportData is one import as its page, its poll and the API show it.
 type ImportData struct {
 	Import        *imports.Import
 	Plan          *importer.Plan
@@ -31,6 +32,8 @@ var entityLabels = map[string]string{
 	importer.EntityMembership: "Roles", importer.EntityEnrollment: "Enrollments", importer.EntityGuardianLink: "Guardian links",
 }
 
+// LoadImport reads the import named in the path, its problems and its
+// plan, as the signed-in user sees them (the API reads it the same way).
 func LoadImport(c *kit.Call) (*ImportData, error) {
 	d := &ImportData{}
 	err := c.InTx(func(sc *db.Scope) (err error) {
@@ -57,6 +60,7 @@ func LoadImport(c *kit.Call) (*ImportData, error) {
 	return d, nil
 }
 
+// Import serves GET /admin/imports/{id}.
 func (s *Handlers) Import(c *kit.Call) {
 	d, err := LoadImport(c)
 	if err != nil {
@@ -66,7 +70,7 @@ func (s *Handlers) Import(c *kit.Call) {
 	s.Render(c, "admin_import", "Import", d)
 }
 
-// adminImportApply queues the import; the job and the status change commit
+// ImportApply queues the import; the job and the status change commit
 // together, so a double click queues it once.
 func (s *Handlers) ImportApply(c *kit.Call) {
 	id := c.R.PathValue("id")
@@ -89,6 +93,7 @@ func (s *Handlers) ImportApply(c *kit.Call) {
 	kit.Redirect(c, "/admin/imports/"+id, "")
 }
 
+// ImportDiscard serves POST /admin/imports/{id}/discard.
 func (s *Handlers) ImportDiscard(c *kit.Call) {
 	id := c.R.PathValue("id")
 	err := c.InTx(func(sc *db.Scope) error {

@@ -5,7 +5,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
-// adminImportProblems downloads every problem as CSV.
+// ImportProblems downloads every problem as CSV.
 func (s *Handlers) ImportProblems(c *kit.Call) {
 	d, err := LoadImport(c)
 	if err != nil {

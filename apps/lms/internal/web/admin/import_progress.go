@@ -7,6 +7,8 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
+// ImportProgress is what the import page polls and GET /api/v1/imports/{id}
+// answers.
 type ImportProgress struct {
 	ID       string `json:"id"`
 	Kind     string `json:"kind"`
@@ -19,6 +21,7 @@ type ImportProgress struct {
 	Error    string `json:"error,omitempty"`
 }
 
+// ProgressOf summarises an import for the poll and the API.
 func ProgressOf(d *ImportData) ImportProgress {
 	i := d.Import
 	p := ImportProgress{ID: i.ID, Kind: i.Kind, Status: i.Status, Progress: i.Progress, Total: i.Total, Problems: len(d.Problems), Error: i.Error}
@@ -32,6 +35,7 @@ func ProgressOf(d *ImportData) ImportProgress {
 	return p
 }
 
+// Progress serves GET /admin/imports/{id}/progress.
 func (s *Handlers) Progress(c *kit.Call) {
 	d, err := LoadImport(c)
 	if err != nil {

@@ -21,6 +21,7 @@ type importsData struct {
 	Error   string
 }
 
+// Imports serves GET /admin/imports.
 func (s *Handlers) Imports(c *kit.Call) {
 	s.renderImports(c, http.StatusOK, "")
 }
@@ -70,7 +71,7 @@ func readPart(h *multipart.FileHeader) ([]byte, error) {
 	return io.ReadAll(f)
 }
 
-// adminImportUpload checks the files and stores them with a dry-run plan
+// ImportUpload checks the files and stores them with a dry-run plan
 // (or their problems); nothing in the roster changes until Apply.
 func (s *Handlers) ImportUpload(c *kit.Call) {
 	format, files, err := s.readUpload(c)

@@ -12,6 +12,7 @@ type schoolsData struct {
 	Students map[string]int
 }
 
+// Schools serves GET /admin/schools.
 func (s *Handlers) Schools(c *kit.Call) {
 	var d schoolsData
 	err := c.InTx(func(sc *db.Scope) (err error) {
@@ -44,6 +45,7 @@ type schoolData struct {
 	GradeBands []directory.GradeBand
 }
 
+// School serves GET /admin/schools/{id}.
 func (s *Handlers) School(c *kit.Call) {
 	id := c.R.PathValue("id")
 	if c.Role() == db.SchoolAdmin && id != c.Actor().SchoolID {

@@ -32,6 +32,7 @@ func (s *Handlers) termsData(c *kit.Call) (*termsData, error) {
 	return d, err
 }
 
+// Terms serves GET /admin/terms.
 func (s *Handlers) Terms(c *kit.Call) {
 	d, err := s.termsData(c)
 	if err != nil {
@@ -41,6 +42,7 @@ func (s *Handlers) Terms(c *kit.Call) {
 	s.Render(c, "admin_terms", "Terms", d)
 }
 
+// TermCreate serves POST /admin/terms.
 func (s *Handlers) TermCreate(c *kit.Call) {
 	d, err := s.termsData(c)
 	if err != nil {
@@ -74,6 +76,7 @@ func (s *Handlers) TermCreate(c *kit.Call) {
 	kit.Redirect(c, "/admin/terms", "term-created")
 }
 
+// TermDelete serves POST /admin/terms/{id}/delete.
 func (s *Handlers) TermDelete(c *kit.Call) {
 	err := c.InTx(func(sc *db.Scope) error {
 		if err := classes.DeleteTerm(c.R.Context(), sc, c.R.PathValue("id")); err != nil {
@@ -107,7 +110,7 @@ type termData struct {
 	Error string
 }
 
-// adminTerm shows a term's form; terms of other schools read as not found.
+// Term shows a term's form; terms of other schools read as not found.
 func (s *Handlers) Term(c *kit.Call) {
 	var d termData
 	err := c.InTx(func(sc *db.Scope) (err error) {
@@ -121,7 +124,7 @@ func (s *Handlers) Term(c *kit.Call) {
 	s.Render(c, "admin_term", d.Term.Name, d)
 }
 
-// adminTermUpdate renames a term or moves its dates.
+// TermUpdate renames a term or moves its dates.
 func (s *Handlers) TermUpdate(c *kit.Call) {
 	name, starts, ends, invalid := termInput(c).Check()
 	var d termData

@@ -51,6 +51,7 @@ func (s *Handlers) loadUserData(c *kit.Call) (*userData, error) {
 	return d, err
 }
 
+// User serves GET /admin/users/{id}.
 func (s *Handlers) User(c *kit.Call) {
 	d, err := s.loadUserData(c)
 	if err != nil {
@@ -96,6 +97,7 @@ func (s *Handlers) userAction(c *kit.Call, action, done string, fn func(sc *db.S
 	kit.Redirect(c, "/admin/users/"+c.R.PathValue("id"), done)
 }
 
+// UserProfile serves POST /admin/users/{id}/profile.
 func (s *Handlers) UserProfile(c *kit.Call) {
 	given := strings.TrimSpace(c.R.PostFormValue("given_name"))
 	family := strings.TrimSpace(c.R.PostFormValue("family_name"))
@@ -107,6 +109,7 @@ func (s *Handlers) UserProfile(c *kit.Call) {
 	})
 }
 
+// UserStatus serves POST /admin/users/{id}/status.
 func (s *Handlers) UserStatus(c *kit.Call) {
 	status := c.R.PostFormValue("status")
 	done := map[string]string{"active": "user-activated", "deactivated": "user-deactivated"}[status]
@@ -131,7 +134,7 @@ func (s *Handlers) UserStatus(c *kit.Call) {
 	})
 }
 
-// adminUserReset e-mails the user a password reset link. The link is
+// UserReset e-mails the user a password reset link. The link is
 // stored first, in the admin's transaction; the mail goes out after that
 // is committed, and if it cannot be sent the link is withdrawn again (as
 // the LMS: only it may delete resets) and the page says so, so the admin
@@ -166,6 +169,7 @@ func (s *Handlers) UserReset(c *kit.Call) {
 	})
 }
 
+// UserAddRole serves POST /admin/users/{id}/roles.
 func (s *Handlers) UserAddRole(c *kit.Call) {
 	schoolID := c.R.PostFormValue("school")
 	options, err := SchoolsFor(c)
@@ -182,6 +186,7 @@ func (s *Handlers) UserAddRole(c *kit.Call) {
 	})
 }
 
+// UserRemoveRole serves POST /admin/users/{id}/roles/{mid}/delete.
 func (s *Handlers) UserRemoveRole(c *kit.Call) {
 	s.userAction(c, "user.role.remove", "role-removed", func(sc *db.Scope, u *people.User) error {
 		ms, err := people.ListMemberships(c.R.Context(), sc, u.ID)

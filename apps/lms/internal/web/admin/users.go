@@ -61,6 +61,7 @@ func parseUserQuery(r *http.Request) (people.UserQuery, int) {
 	return uq, page
 }
 
+// Users serves GET /admin/users.
 func (s *Handlers) Users(c *kit.Call) {
 	uq, page := parseUserQuery(c.R)
 	d := usersData{Query: uq, Roles: db.UserRoles, Sorts: people.UserSortKeys(), Page: page}
@@ -94,6 +95,8 @@ type newUserData struct {
 	Error   string
 }
 
+// SchoolsFor lists the schools the signed-in admin may give roles at: every
+// school for a district admin, their own for a school admin.
 func SchoolsFor(c *kit.Call) ([]schools.School, error) {
 	var list []schools.School
 	err := c.InTx(func(sc *db.Scope) (err error) {
@@ -121,6 +124,7 @@ func SchoolIDs(list []schools.School) []string {
 	return ids
 }
 
+// UserNew serves GET /admin/users/new.
 func (s *Handlers) UserNew(c *kit.Call) {
 	options, err := SchoolsFor(c)
 	if err != nil {
@@ -130,7 +134,7 @@ func (s *Handlers) UserNew(c *kit.Call) {
 	s.Render(c, "admin_user_new", "Add a user", newUserData{Roles: people.GrantableRoles(c.Role()), Schools: options, Form: people.Invitee{Role: "teacher"}})
 }
 
-// adminUserCreate adds a person with one role and invites them by e-mail.
+// UserCreate adds a person with one role and invites them by e-mail.
 func (s *Handlers) UserCreate(c *kit.Call) {
 	in := people.Invitee{Email: c.R.PostFormValue("email"), GivenName: c.R.PostFormValue("given_name"),
 		FamilyName: c.R.PostFormValue("family_name"), Role: c.R.PostFormValue("role"), SchoolID: c.R.PostFormValue("school")}

@@ -7,6 +7,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
+// Import serves GET /api/v1/imports/{id}.
 func (s *Handlers) Import(c *kit.Call) {
 	d, err := admin.LoadImport(c)
 	if err != nil {

@@ -17,6 +17,7 @@ type meResponse struct {
 	CSRFToken   string              `json:"csrfToken"`
 }
 
+// Me serves GET /api/v1/me.
 func (s *Handlers) Me(c *kit.Call) {
 	kit.WriteJSON(c, http.StatusOK, meResponse{User: c.User, Role: c.Role(), SchoolID: c.Session.SchoolID,
 		Memberships: c.Memberships, District: c.Tenant.Entry.DisplayName, CSRFToken: c.CSRF})

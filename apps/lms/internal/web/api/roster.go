@@ -8,6 +8,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
+// Roster serves GET /api/v1/sections/{id}/roster.
 func (s *Handlers) Roster(c *kit.Call) {
 	var roster []classes.RosterEntry
 	err := c.InTx(func(sc *db.Scope) error {

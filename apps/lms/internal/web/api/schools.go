@@ -8,6 +8,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
+// Schools serves GET /api/v1/schools.
 func (s *Handlers) Schools(c *kit.Call) {
 	list, err := admin.SchoolsFor(c)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
-// apiSections lists the sections the caller's role is about: a teacher's
+// Sections lists the sections the caller's role is about: a teacher's
 // own, a student's own, a guardian's children's, an admin's school or district.
 func (s *Handlers) Sections(c *kit.Call) {
 	var secs []classes.Section

@@ -8,6 +8,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
+// Terms serves GET /api/v1/terms.
 func (s *Handlers) Terms(c *kit.Call) {
 	var terms []classes.Term
 	err := c.InTx(func(sc *db.Scope) (err error) {

@@ -8,6 +8,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
+// User serves GET /api/v1/users/{id}.
 func (s *Handlers) User(c *kit.Call) {
 	var u *people.User
 	var ms []people.Membership

@@ -26,7 +26,7 @@ type newUserRequest struct {
 	SchoolID   string `json:"schoolId,omitempty" format:"uuid" doc:"Required for every role but district_admin"`
 }
 
-// apiCreateUser adds a user with one role and returns an invitation link
+// CreateUser adds a user with one role and returns an invitation link
 // for the caller to pass on.
 func (s *Handlers) CreateUser(c *kit.Call) {
 	var req newUserRequest

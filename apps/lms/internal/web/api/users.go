@@ -14,6 +14,7 @@ type usersResponse struct {
 	Total int           `json:"total"`
 }
 
+// Users serves GET /api/v1/users.
 func (s *Handlers) Users(c *kit.Call) {
 	uq, err := people.UserQueryFrom(c.R.URL.Query())
 	if ve, ok := validate.As(err); ok {

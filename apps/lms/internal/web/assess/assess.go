@@ -6,7 +6,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/teach"
 )
 
-// assess lists the gradebooks of the teacher's sections.
+// Assess lists the gradebooks of the teacher's sections.
 func (s *Handlers) Assess(c *kit.Call) {
 	teach.RenderOwnSections(s.Kit, c, classes.Teacher, "assess", "Assess")
 }

@@ -11,7 +11,7 @@ type gradebookData struct {
 	Students []classes.RosterEntry
 }
 
-// gradebook shows one section's gradebook: a row per student. Sections the
+// Gradebook shows one section's gradebook: a row per student. Sections the
 // teacher does not teach are invisible to them (row-level security), so
 // they read as not found.
 func (s *Handlers) Gradebook(c *kit.Call) {

@@ -10,7 +10,7 @@ import (
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
-// home shows the page for the role the session acts in.
+// Home shows the page for the role the session acts in.
 func (s *Handlers) Home(c *kit.Call) {
 	if len(c.Memberships) == 0 {
 		s.Render(c, "home_none", "Home", nil)

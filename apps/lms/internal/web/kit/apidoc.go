@@ -12,4 +12,5 @@ type APIDoc struct {
 	Response    any // success body type
 }
 
+// Param is one query parameter of an API route, as the document lists it.
 type Param struct{ Name, Type, Description string }

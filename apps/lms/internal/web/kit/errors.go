@@ -44,21 +44,25 @@ func (s *Kit) Fail(c *Call, err error) {
 		"We could not finish this. Try again in a moment; if it keeps happening, give your school's IT team the request id below.")
 }
 
+// NotFound is the district's "page not found" (problem+json on the API).
 func (s *Kit) NotFound(c *Call) {
 	s.RenderError(c, http.StatusNotFound, "Page not found", "There is nothing here. Check the address, or go back to your home page.")
 }
 
+// Forbidden tells the user their role cannot open this.
 func (s *Kit) Forbidden(c *Call) {
 	s.RenderError(c, http.StatusForbidden, "Not for your role",
 		"Your role cannot open this page. If you hold another role, switch to it from the menu; otherwise go back to your home page.")
 }
 
+// Unavailable says the district's data cannot be reached, and when to retry.
 func (s *Kit) Unavailable(c *Call) {
 	c.W.Header().Set("Retry-After", "30")
 	s.RenderError(c, http.StatusServiceUnavailable, "This district is not available right now",
 		"Bellwork cannot reach this district's data at the moment. Nothing is lost: try again in a few minutes.")
 }
 
+// NeedSignIn sends a browser to sign in and back, or answers 401.
 func (s *Kit) NeedSignIn(c *Call) {
 	if c.Route.API != nil {
 		s.Problem(c, http.StatusUnauthorized, "Sign-in required", "Sign in first, then call the API with the session cookie.")

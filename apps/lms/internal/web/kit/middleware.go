@@ -263,6 +263,7 @@ func csp(nonce string) string {
 	}, "; ")
 }
 
+// NewNonce is a random, URL-safe token (CSP nonces, CSRF and OIDC state).
 func NewNonce() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)

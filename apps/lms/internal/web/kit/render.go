@@ -62,6 +62,7 @@ func (s *Kit) RenderStatus(c *Call, status int, name, title string, data any) {
 	_, _ = buf.WriteTo(c.W)
 }
 
+// DerefOr is *s, or def when s is nil.
 func DerefOr(s *string, def string) string {
 	if s == nil {
 		return def

@@ -12,11 +12,15 @@ type childView struct {
 	Sections []classes.Section
 }
 
+// ChildrenData is a guardian's children with their sections (Children), or
+// a student's own sections.
 type ChildrenData struct {
 	Children []childView
 	Sections []classes.Section
 }
 
+// Children reads the signed-in guardian's children and the sections each
+// is in (the guardian's home shows them too).
 func Children(c *kit.Call) (ChildrenData, error) {
 	var d ChildrenData
 	err := c.InTx(func(sc *db.Scope) error {

@@ -6,6 +6,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
+// Learn serves GET /learn.
 func (s *Handlers) Learn(c *kit.Call) {
 	if c.Role() == db.Guardian {
 		d, err := Children(c)

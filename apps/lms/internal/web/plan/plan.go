@@ -22,7 +22,7 @@ type planData struct {
 	Hours      []directory.Hours
 }
 
-// plan groups the teacher's sections by course beside their school's calendar.
+// Plan groups the teacher's sections by course beside their school's calendar.
 func (s *Handlers) Plan(c *kit.Call) {
 	var d planData
 	err := c.InTx(func(sc *db.Scope) (err error) {

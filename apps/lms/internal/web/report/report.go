@@ -11,7 +11,7 @@ type reportData struct {
 	Total    int
 }
 
-// report lists enrolment per section the role can see: a teacher's own,
+// Report lists enrolment per section the role can see: a teacher's own,
 // a school admin's school, the whole district for district admins.
 func (s *Handlers) Report(c *kit.Call) {
 	var d reportData

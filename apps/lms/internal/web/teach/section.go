@@ -6,12 +6,13 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
+// SectionData is a section and its roster (LoadSection).
 type SectionData struct {
 	Section *classes.Section
 	Roster  []classes.RosterEntry
 }
 
-// section shows one of the teacher's sections and its roster; sections the
+// Section shows one of the teacher's sections and its roster; sections the
 // teacher does not teach are invisible to them (row-level security), so
 // they read as not found.
 func (s *Handlers) Section(c *kit.Call) {
