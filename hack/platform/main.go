@@ -98,6 +98,7 @@ Try:
   kubectl describe tenant %s
   kubectl get lmsdeploy,pods -n %s
   kubectl get bellwork -A
+  kubectl get alertrules -A      (messages they send are printed here by the alert receiver)
   kubectl -n tenant-%s create job --from=cronjob/nightly-backup backup-now   (then nightly-verify; see docs/backups.md)
 
 Logs: %s (LMS pods in %s)   Ctrl-C stops everything.

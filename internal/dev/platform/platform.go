@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +29,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"bellwork.dev/bellwork/internal/dev/alertreceiver"
 	"bellwork.dev/bellwork/internal/dev/localcluster"
 	"bellwork.dev/bellwork/internal/dev/localrunner"
 	"bellwork.dev/bellwork/internal/dev/pgserver"
@@ -56,13 +58,19 @@ type Options struct {
 	PostgresPort int
 	OperatorPort int // metrics; the health probe takes the next port, the admission webhook the one after
 	S3Port       int // the local S3 server for backups; 0 picks a free port
-	Out          io.Writer
+	// AlertReceiverPort is the local alert receiver the sample AlertRules'
+	// Secret (config/samples/39_alert_receiver_secret.yaml) points at.
+	AlertReceiverPort int
+	Out               io.Writer
 }
+
+// AlertSigningKey is the sample receiver Secret's signing-key.
+const AlertSigningKey = "local-development-signing-key"
 
 // Defaults are make run's settings.
 func Defaults(root string) Options {
 	return Options{Root: root, StateDir: filepath.Join(root, ".local"), LMSPort: 8080, PreviewPort: 8081,
-		PostgresPort: 55432, OperatorPort: 18080, S3Port: 19000, Out: os.Stdout}
+		PostgresPort: 55432, OperatorPort: 18080, S3Port: 19000, AlertReceiverPort: 9095, Out: os.Stdout}
 }
 
 // Platform is a running local platform.
@@ -75,6 +83,7 @@ type Platform struct {
 	Kube       kubernetes.Interface
 
 	procs   []*proc
+	alerts  *http.Server
 	cancel  context.CancelFunc
 	exited  chan string
 	runDone chan struct{}
@@ -173,8 +182,16 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 	go func() { defer wg.Done(); _ = proxy.Run(runCtx) }()
 	go func() { wg.Wait(); close(p.runDone) }()
 
+	if err := p.step(fmt.Sprintf("Starting the alert receiver on 127.0.0.1:%d (it prints the messages it gets here)", o.AlertReceiverPort), func() error {
+		return p.startAlertReceiver()
+	}); err != nil {
+		return nil, err
+	}
+	// The operator evaluates AlertRule expressions over its own metrics
+	// and (found by itself) the LMS fleet's pods'.
+	scrape := []string{"--alert-scrape-target=bellwork-operator=http://127.0.0.1:" + strconv.Itoa(o.OperatorPort) + "/metrics"}
 	if err := p.step("Starting the operator (log: "+filepath.Join(o.logs(), "operator.log")+")", func() error {
-		return p.spawn("operator", o.binary("bellwork"), "--lms-namespace="+Namespace, "--operator-namespace="+Namespace,
+		return p.spawn("operator", o.binary("bellwork"), append(scrape, "--lms-namespace="+Namespace, "--operator-namespace="+Namespace,
 			"--lms-port="+strconv.Itoa(o.LMSPort), "--metrics-bind-address=127.0.0.1:"+strconv.Itoa(o.OperatorPort),
 			"--health-probe-bind-address=127.0.0.1:"+strconv.Itoa(o.OperatorPort+1),
 			// The API server reaches the webhook of an operator outside the
@@ -186,7 +203,7 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 			"--run-locally", "--local-active-port="+strconv.Itoa(o.LMSPort), "--local-preview-port="+strconv.Itoa(o.PreviewPort),
 			"--lms-dev-mailbox-dir="+o.MailDir(),
 			// Backup Jobs run here as local processes, verified against the local Postgres.
-			"--backup-run-locally", "--backup-verification-secret="+BackupVerifierSecret)
+			"--backup-run-locally", "--backup-verification-secret="+BackupVerifierSecret)...)
 	}); err != nil {
 		return nil, err
 	}
@@ -258,7 +275,7 @@ func (o Options) stream(name string, args ...string) error {
 // checkPorts fails early, naming the port, when another program holds one.
 func (o Options) checkPorts() error {
 	ports := map[int]string{o.PostgresPort: "Postgres", o.OperatorPort: "the operator's metrics", o.OperatorPort + 1: "the operator's health probe",
-		o.OperatorPort + 2: "the operator's admission webhook"}
+		o.OperatorPort + 2: "the operator's admission webhook", o.AlertReceiverPort: "the alert receiver"}
 	if o.S3Port != 0 {
 		ports[o.S3Port] = "the S3 server"
 	}
@@ -309,6 +326,17 @@ func (p *Platform) spawn(name, path string, args ...string) error {
 	return nil
 }
 
+// startAlertReceiver serves the local alert receiver in this process.
+func (p *Platform) startAlertReceiver() error {
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p.Opts.AlertReceiverPort))
+	if err != nil {
+		return err
+	}
+	p.alerts = &http.Server{Handler: &alertreceiver.Receiver{Out: p.Opts.Out, SigningKey: []byte(AlertSigningKey)}, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = p.alerts.Serve(l) }()
+	return nil
+}
+
 // Exited names a component that stopped on its own.
 func (p *Platform) Exited() <-chan string { return p.exited }
 
@@ -324,6 +352,9 @@ func (p *Platform) Down() {
 		}
 	}
 	p.procs = nil
+	if p.alerts != nil {
+		_ = p.alerts.Close()
+	}
 	if p.cancel != nil {
 		p.cancel()
 		<-p.runDone
