@@ -9,6 +9,8 @@ SHELL := /usr/bin/env bash
 # its binaries from KUBEBUILDER_ASSETS.
 CONTROLPLANE_DIR := $(shell hack/controlplane.sh dir)
 export KUBEBUILDER_ASSETS := $(CONTROLPLANE_DIR)
+# The local S3 server (see hack/s3server.sh); internal/dev/s3server runs it.
+export BELLWORK_S3SERVER := $(shell hack/s3server.sh dir)
 
 CONTROLLER_GEN := go tool controller-gen
 GENERATED := api/v1/zz_generated.deepcopy.go config/crd config/rbac charts/bellwork/crds charts/bellwork/templates/clusterrole.yaml
@@ -20,7 +22,7 @@ help: ## List the targets with one line each.
 ##@ Everyday
 
 .PHONY: run
-run: deps ## Start the whole platform locally (Postgres, control plane, operator and the LMS fleet it runs), apply the samples, print the sign-in link (Ctrl-C stops).
+run: deps s3server ## Start the whole platform locally (Postgres, control plane, S3 server, operator and the LMS fleet it runs), apply the samples, print the sign-in link (Ctrl-C stops).
 	@go build -o bin/platform ./hack/platform
 	@bin/platform
 
@@ -29,16 +31,16 @@ lms: ## Run the LMS alone against a Postgres of its own and print the admin's si
 	go run ./apps/lms/cmd/lms-quickstart
 
 .PHONY: test
-test: deps check-generated check-tidy vet controlplane ## Run every test (unit, API server, control plane, Postgres, Chromium).
+test: deps check-generated check-tidy vet controlplane s3server ## Run every test (unit, API server, control plane, Postgres, Chromium).
 	BELLWORK_REQUIRE_BROWSER=1 go test -count=1 -timeout 20m ./...
 
 .PHONY: e2e
-e2e: deps controlplane ## Run the whole-platform journeys in Chromium (screenshots in e2e/artifacts) and the lmsdeploy rollout suite.
+e2e: deps controlplane s3server ## Run the whole-platform journeys in Chromium (screenshots in e2e/artifacts) and the lmsdeploy rollout suite.
 	go test -tags e2e -count=1 -timeout 20m -v ./controllers/rollouttest/
 	go test -tags e2e -count=1 -timeout 30m -v ./e2e/
 
 .PHONY: bench
-bench: deps controlplane ## Run the benchmarks and print ratios against baselines measured in the same run.
+bench: deps controlplane s3server ## Run the benchmarks and print ratios against baselines measured in the same run.
 	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
 	go test -tags e2e -run '^$$' -bench . -benchtime 1x -timeout 20m ./controllers/rollouttest/
 
@@ -87,6 +89,10 @@ vet: ## Check formatting and run go vet.
 .PHONY: controlplane
 controlplane: ## Build the local control plane from source (cached in bin/controlplane/).
 	hack/controlplane.sh build
+
+.PHONY: s3server
+s3server: ## Build the local S3 server (Versity's S3 gateway) from source (cached in bin/s3server/).
+	hack/s3server.sh build
 
 .PHONY: deps
 deps: ## Install missing system packages (kubectl) with apt-get.

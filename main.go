@@ -20,6 +20,7 @@ import (
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/controllers"
 	"bellwork.dev/bellwork/internal/admission"
+	"bellwork.dev/bellwork/internal/alerting/promeval"
 	"bellwork.dev/bellwork/internal/builders"
 )
 
@@ -52,6 +53,29 @@ func (h hostOverrides) Set(v string) error {
 	return nil
 }
 
+// scrapeTargets collects --alert-scrape-target job=url flags.
+type scrapeTargets struct{ list *[]promeval.Target }
+
+func (s scrapeTargets) String() string {
+	if s.list == nil {
+		return ""
+	}
+	var parts []string
+	for _, t := range *s.list {
+		parts = append(parts, t.Job+"="+t.URL)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (s scrapeTargets) Set(v string) error {
+	job, url, ok := strings.Cut(v, "=")
+	if !ok || job == "" || !(strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "https://")) {
+		return fmt.Errorf("scrape target %q: want job=http(s)://host:port/metrics", v)
+	}
+	*s.list = append(*s.list, promeval.Target{Job: job, URL: url})
+	return nil
+}
+
 func main() {
 	var metricsAddr, probeAddr string
 	var leaderElect bool
@@ -72,10 +96,16 @@ func main() {
 	flag.StringVar(&hook.Service, "webhook-service", hook.Service, "Service in --operator-namespace in front of the operator's webhook port (port 443)")
 	flag.StringVar(&hook.URL, "webhook-url", hook.URL, "development only: https://host:port the API server calls the webhook at, instead of the Service (an operator running outside the cluster)")
 	flag.BoolVar(&opts.LMSDeploy.RunLocally, "run-locally", false, "development only: mark the LMS fleet's pods for make run's local kubelet and its Services for the local proxy")
+	flag.BoolVar(&opts.BackupPolicy.RunLocally, "backup-run-locally", false, "development only: mark BackupPolicy Jobs' pods for make run's local kubelet")
+	flag.StringVar(&opts.BackupPolicy.Image, "backup-image", opts.BackupPolicy.Image, "image of BackupPolicy Jobs: the LMS image (its binary runs lms backup and lms verify)")
+	flag.StringVar(&opts.BackupPolicy.VerificationSecret, "backup-verification-secret", "", "Secret in each tenant namespace whose uri key connects to the verification server as a role that may create databases; empty: no verification CronJobs")
 	flag.StringVar(&opts.LMSDeploy.DevMailboxDir, "lms-dev-mailbox-dir", "", "development only: LMS pods keep sent mail for /dev/mailbox and write it to this folder")
 	flag.IntVar(&opts.LMSDeploy.LocalActivePort, "local-active-port", 0, "development only, with --run-locally: the local proxy's port for the active Service of an lmsdeploy without the "+builders.LocalActivePortAnnotation+" annotation")
 	flag.IntVar(&opts.LMSDeploy.LocalPreviewPort, "local-preview-port", 0, "development only, with --run-locally: the local proxy's port for the preview Service of an lmsdeploy without the "+builders.LocalPreviewPortAnnotation+" annotation")
 	flag.DurationVar(&opts.LMSDeploy.ResyncInterval, "lmsdeploy-resync", opts.LMSDeploy.ResyncInterval, "how often an lmsdeploy is looked at when nothing it watches changed")
+	flag.Var(scrapeTargets{&opts.AlertRule.ScrapeTargets}, "alert-scrape-target", "a /metrics endpoint AlertRule expressions are evaluated over, job=url (repeatable)")
+	flag.DurationVar(&opts.AlertRule.ScrapeInterval, "alert-scrape-interval", opts.AlertRule.ScrapeInterval, "how often the scrape targets are read")
+	flag.DurationVar(&opts.AlertRule.Heartbeat, "alert-heartbeat", opts.AlertRule.Heartbeat, "how often a steady AlertRule's status (values, last evaluation) is refreshed when nothing else changed")
 	flag.Var(overrides, "postgres-host-override", "development only: dial host:port=host:port instead of a database server's address (repeatable); lets `make run` and tests point CloudNativePG service names at a local Postgres")
 	zapOpts := zap.Options{Development: false}
 	zapOpts.BindFlags(flag.CommandLine)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"bellwork.dev/bellwork/internal/alerting/promeval"
 	"bellwork.dev/bellwork/internal/pgadmin"
 )
 
@@ -14,10 +15,43 @@ import (
 // flags onto them; tests set them directly.
 type Options struct {
 	Platform
-	Tenant      TenantOptions
-	School      SchoolOptions
-	FeatureFlag FeatureFlagOptions
-	LMSDeploy   LMSDeployOptions
+	Tenant       TenantOptions
+	School       SchoolOptions
+	FeatureFlag  FeatureFlagOptions
+	LMSDeploy    LMSDeployOptions
+	BackupPolicy BackupPolicyOptions
+	AlertRule    AlertRuleOptions
+}
+
+// BackupPolicyOptions configure the BackupPolicy controller.
+type BackupPolicyOptions struct {
+	// Image runs the backup and verification Jobs: the LMS image, whose
+	// binary has the backup subcommands.
+	Image string
+	// VerificationSecret names a Secret, in each tenant namespace, whose
+	// "uri" connects to the verification server as a role that may create
+	// databases. Empty: no verification CronJobs.
+	VerificationSecret string
+	// RunLocally marks the Jobs' pods for make run's local kubelet.
+	RunLocally bool
+}
+
+// AlertRuleOptions configure the AlertRule controller.
+type AlertRuleOptions struct {
+	// Heartbeat is how often a steady rule's status is refreshed (values,
+	// last evaluation) when nothing else in it changed.
+	Heartbeat time.Duration
+	// MaxConcurrentReconciles is the number of rules evaluated at once.
+	MaxConcurrentReconciles int
+	// ScrapeTargets are the /metrics endpoints whose samples expressions
+	// are evaluated over; ScrapeInterval is how often they are read.
+	ScrapeTargets  []promeval.Target
+	ScrapeInterval time.Duration
+	// Retention and MaxSeries bound the in-memory sample store.
+	Retention time.Duration
+	MaxSeries int
+	// Now is the evaluation clock; time.Now when nil.
+	Now func() time.Time
 }
 
 // Platform is what every controller shares: where the LMS and the operator
@@ -91,6 +125,7 @@ func DefaultOptions() Options {
 			OperatorNamespace: "bellwork-system",
 			RetryInterval:     5 * time.Second,
 		},
+		BackupPolicy: BackupPolicyOptions{Image: "bellwork/lms:latest"},
 		Tenant: TenantOptions{
 			DriftInterval:           5 * time.Minute,
 			RotationGrace:           10 * time.Minute,
@@ -99,6 +134,8 @@ func DefaultOptions() Options {
 			MaxConcurrentReconciles: 4,
 		},
 		LMSDeploy: LMSDeployOptions{ResyncInterval: time.Minute},
+		AlertRule: AlertRuleOptions{Heartbeat: 5 * time.Minute, MaxConcurrentReconciles: 4,
+			ScrapeInterval: 15 * time.Second, Retention: time.Hour, MaxSeries: 200000},
 		School: SchoolOptions{
 			StatusInterval: time.Minute,
 			ResyncInterval: 5 * time.Minute,
@@ -121,6 +158,9 @@ func (o *Options) fillDefaults() {
 	if o.OperatorNamespace == "" {
 		o.OperatorNamespace = d.OperatorNamespace
 	}
+	if o.BackupPolicy.Image == "" {
+		o.BackupPolicy.Image = d.BackupPolicy.Image
+	}
 	for _, f := range []struct {
 		v *time.Duration
 		d time.Duration
@@ -134,10 +174,19 @@ func (o *Options) fillDefaults() {
 		{&o.FeatureFlag.PendingInterval, d.FeatureFlag.PendingInterval},
 		{&o.FeatureFlag.ResyncInterval, d.FeatureFlag.ResyncInterval},
 		{&o.LMSDeploy.ResyncInterval, d.LMSDeploy.ResyncInterval},
+		{&o.AlertRule.Heartbeat, d.AlertRule.Heartbeat},
+		{&o.AlertRule.ScrapeInterval, d.AlertRule.ScrapeInterval},
+		{&o.AlertRule.Retention, d.AlertRule.Retention},
 	} {
 		if *f.v <= 0 {
 			*f.v = f.d
 		}
+	}
+	if o.AlertRule.MaxSeries <= 0 {
+		o.AlertRule.MaxSeries = d.AlertRule.MaxSeries
+	}
+	if o.AlertRule.MaxConcurrentReconciles <= 0 {
+		o.AlertRule.MaxConcurrentReconciles = d.AlertRule.MaxConcurrentReconciles
 	}
 	if o.Tenant.MaxConcurrentReconciles <= 0 {
 		o.Tenant.MaxConcurrentReconciles = d.Tenant.MaxConcurrentReconciles

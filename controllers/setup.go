@@ -3,7 +3,10 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
+	"strconv"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -13,6 +16,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
+	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/internal/alerting/deliver"
+	"bellwork.dev/bellwork/internal/alerting/promeval"
 	"bellwork.dev/bellwork/internal/builders"
 	"bellwork.dev/bellwork/internal/notify"
 	"bellwork.dev/bellwork/internal/pgadmin"
@@ -33,7 +39,7 @@ func CacheOptions() cache.Options {
 	}
 }
 
-// Setup registers the Tenant, School and FeatureFlag controllers and the tenant metrics
+// Setup registers the Tenant, School, FeatureFlag, lmsdeploy and BackupPolicy controllers and the tenant metrics
 // with mgr. The manager should be created with CacheOptions.
 func Setup(mgr manager.Manager, opts Options) error {
 	if opts.Postgres == nil {
@@ -91,8 +97,74 @@ func Setup(mgr manager.Manager, opts Options) error {
 	if err := fleets.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up the lmsdeploy controller: %w", err)
 	}
+	backups := &BackupPolicyReconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Events:    eventRecorder(mgr, "bellwork-backuppolicy"),
+		Platform:  opts.Platform,
+		Options:   opts.BackupPolicy,
+	}
+	if err := backups.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up the BackupPolicy controller: %w", err)
+	}
+	if err := setupAlertRules(mgr, opts); err != nil {
+		return err
+	}
 	registerTenantMetrics(mgr.GetCache())
+	registerBackupMetrics(mgr.GetCache())
 	return nil
+}
+
+// setupAlertRules registers the AlertRule controller with its evaluation:
+// a bounded sample store the scraper fills from the configured targets,
+// evaluated with Prometheus' engine.
+func setupAlertRules(mgr manager.Manager, opts Options) error {
+	o := opts.AlertRule
+	store := promeval.NewStore(o.Retention.Milliseconds(), o.MaxSeries)
+	log := mgr.GetLogger().WithName("scrape")
+	reader := mgr.GetAPIReader()
+	scraper := &promeval.Scraper{Store: store, Targets: o.ScrapeTargets, Interval: o.ScrapeInterval,
+		Discover: func(ctx context.Context) ([]promeval.Target, error) { return lmsPodTargets(ctx, reader) },
+		OnError:  func(t promeval.Target, err error) { log.V(1).Info("Scrape failed", "job", t.Job, "error", err.Error()) }}
+	if err := mgr.Add(manager.RunnableFunc(scraper.Start)); err != nil {
+		return err
+	}
+	alerts := &AlertRuleReconciler{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Events:    eventRecorder(mgr, "bellwork-alertrule"),
+		Platform:  opts.Platform,
+		Options:   o,
+		Local:     &promeval.Local{Engine: promeval.NewEngine(5_000_000, 30*time.Second), Queryable: store},
+		Remote: func(src platformv1.AlertSource) Querier {
+			return &promeval.Remote{URL: src.URL, Client: &http.Client{Timeout: orDefault(src.Timeout.Duration, 10*time.Second)}}
+		},
+		Sender: &deliver.Sender{Webhook: &notify.Webhook{}},
+		Now:    o.Now,
+	}
+	if err := alerts.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up the AlertRule controller: %w", err)
+	}
+	return nil
+}
+
+// lmsPodTargets are the /metrics endpoints (the probe listener) of the LMS
+// fleet's running server pods, in every namespace. Read from the API server
+// each round rather than cached: a cache of every pod would hold far more
+// than the fleet.
+func lmsPodTargets(ctx context.Context, reader client.Reader) ([]promeval.Target, error) {
+	var pods corev1.PodList
+	if err := reader.List(ctx, &pods, client.MatchingLabels{builders.ComponentLabel: builders.LMSComponent, builders.RoleLabel: builders.RoleServer}); err != nil {
+		return nil, fmt.Errorf("list the LMS fleet's pods: %w", err)
+	}
+	var out []promeval.Target
+	for _, p := range pods.Items {
+		if p.Status.Phase != corev1.PodRunning || p.Status.PodIP == "" || !p.DeletionTimestamp.IsZero() {
+			continue
+		}
+		out = append(out, promeval.Target{Job: "lms", URL: "http://" + net.JoinHostPort(p.Status.PodIP, strconv.Itoa(builders.ProbePort)) + "/metrics"})
+	}
+	return out, nil
 }
 
 // eventRecorder is the core/v1 Event recorder. The events.k8s.io recorder

@@ -45,9 +45,12 @@ func run(m *testing.M) int {
 	opts := platform.Defaults(root)
 	opts.StateDir = state
 	// One block of free ports: the LMS fleet's active and preview
-	// Services, Postgres, operator (metrics, probes, admission webhook).
-	base := freePorts(6)
+	// Services, Postgres, operator (metrics, probes, admission webhook),
+	// the alert receiver.
+	base := freePorts(7)
 	opts.LMSPort, opts.PreviewPort, opts.PostgresPort, opts.OperatorPort = base, base+1, base+2, base+3
+	opts.S3Port = 0 // a free one: make run may hold the default
+	opts.AlertReceiverPort = base + 6
 	plat, err = platform.Up(context.Background(), opts)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: bring the platform up: %v\n(its logs are in %s)\n", err, filepath.Join(state, "logs"))

@@ -6,6 +6,8 @@ const (
 	BackupLastSucceeded = "LastBackupSucceeded"
 	// BackupVerified: the newest backup was restored and checked.
 	BackupVerified = "BackupVerified"
+	// BackupRPOSatisfied: the newest backup is within spec.rpo.
+	BackupRPOSatisfied = "RPOSatisfied"
 )
 
 // BackupPolicy condition reasons.
@@ -15,4 +17,5 @@ const (
 	ReasonNoBackupYet         = "NoBackupYet"
 	ReasonVerificationOff     = "VerificationDisabled"
 	ReasonDestinationNotReady = "DestinationNotReady"
+	ReasonRPOMissed           = "RPOMissed"
 )

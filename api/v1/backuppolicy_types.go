@@ -32,6 +32,11 @@ type BackupPolicySpec struct {
 	// +optional
 	Verification BackupVerification `json:"verification,omitempty"`
 
+	// RPO is the recovery point objective: the newest backup must be at
+	// most this old, or RPOSatisfied turns False. Unset: no such condition.
+	// +optional
+	RPO *metav1.Duration `json:"rpo,omitempty"`
+
 	// Suspend stops scheduling new backups; existing ones are kept.
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`
@@ -62,7 +67,8 @@ type S3Destination struct {
 	// +kubebuilder:validation:Pattern=`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`
 	Bucket string `json:"bucket"`
 
-	// Prefix is prepended to every object key; the tenant name when unset.
+	// Prefix is prepended to every object key; keys are
+	// <prefix>/<tenant>/<backup id>/{dump.pgdump,manifest.json,verification.json}.
 	// +kubebuilder:validation:MaxLength=512
 	// +optional
 	Prefix string `json:"prefix,omitempty"`
@@ -71,6 +77,13 @@ type S3Destination struct {
 	// +kubebuilder:validation:MaxLength=64
 	// +optional
 	Region string `json:"region,omitempty"`
+
+	// ServerSideEncryption asks the store to encrypt each object: "S3"
+	// (SSE-S3, keys managed by the store) or "kms:<key id>" (SSE-KMS).
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="self == 'S3' || self.startsWith('kms:')",message="serverSideEncryption must be S3 or kms:<key id>"
+	// +optional
+	ServerSideEncryption string `json:"serverSideEncryption,omitempty"`
 
 	// CredentialsSecret names a Secret in the policy's namespace with
 	// "accessKeyID" and "secretAccessKey" keys.
@@ -87,8 +100,9 @@ type FilesystemDestination struct {
 	Path string `json:"path"`
 }
 
-// BackupRetention says which backups are kept. A backup is kept while any
-// rule keeps it; the newest verified backup is always kept.
+// BackupRetention says which backups are kept. It is applied by each backup
+// Job after a successful backup, in the policy's time zone. A backup is kept
+// while any rule keeps it; the newest verified backup is always kept.
 type BackupRetention struct {
 	// KeepLast keeps the newest N backups.
 	// +kubebuilder:default=7
@@ -103,30 +117,54 @@ type BackupRetention struct {
 	// +optional
 	KeepDaily int32 `json:"keepDaily,omitempty"`
 
-	// KeepWeekly keeps the newest backup of each of the last N weeks.
+	// KeepWeekly keeps the newest backup of each of the last N ISO weeks.
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=520
 	// +optional
 	KeepWeekly int32 `json:"keepWeekly,omitempty"`
+
+	// KeepMonthly keeps the newest backup of each of the last N months.
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1200
+	// +optional
+	KeepMonthly int32 `json:"keepMonthly,omitempty"`
+
+	// MaxAge deletes backups older than this whatever the other rules
+	// say, except the newest verified one, for example "2160h".
+	// +optional
+	MaxAge metav1.Duration `json:"maxAge,omitempty"`
 }
 
 // BackupVerification restores backups to prove they work.
 type BackupVerification struct {
-	// Disabled turns verification off. Unverified backups are reported in
-	// status and by the BackupVerified condition.
+	// Disabled turns verification off: no verification CronJob is created.
 	// +optional
 	Disabled bool `json:"disabled,omitempty"`
 
-	// Schedule of verification runs; each restores the newest unverified backup.
+	// Schedule of verification runs; each restores the newest backup into a
+	// throwaway database and checks it against its manifest.
 	// +kubebuilder:default="0 5 * * *"
 	// +optional
 	Schedule CronSchedule `json:"schedule,omitempty"`
 
-	// MinimumTables fails a verification whose restore has fewer tables.
+	// MinimumTables fails a verification whose restore has fewer tables in
+	// schema public.
 	// +kubebuilder:default=1
 	// +kubebuilder:validation:Minimum=0
 	// +optional
 	MinimumTables int32 `json:"minimumTables,omitempty"`
+
+	// Assertions are SQL expressions that must be true in the restored
+	// database, for example "(SELECT count(*) FROM users) > 0".
+	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:items:MaxLength=1000
+	// +listType=atomic
+	// +optional
+	Assertions []string `json:"assertions,omitempty"`
+
+	// MaxRestoreTime fails a verification whose restore took longer.
+	// +optional
+	MaxRestoreTime *metav1.Duration `json:"maxRestoreTime,omitempty"`
 }
 
 // BackupRecord describes one backup or verification run.
@@ -161,7 +199,8 @@ type BackupPolicyStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// Conditions: Ready, LastBackupSucceeded and BackupVerified.
+	// Conditions: Ready, LastBackupSucceeded, BackupVerified and, with
+	// spec.rpo, RPOSatisfied.
 	// +listType=map
 	// +listMapKey=type
 	// +optional
@@ -174,6 +213,11 @@ type BackupPolicyStatus struct {
 	// LastSuccessfulBackupTime is when the newest good backup completed.
 	// +optional
 	LastSuccessfulBackupTime *metav1.Time `json:"lastSuccessfulBackupTime,omitempty"`
+
+	// LastVerifiedTime is when the newest backup whose latest verification
+	// passed was verified.
+	// +optional
+	LastVerifiedTime *metav1.Time `json:"lastVerifiedTime,omitempty"`
 
 	// LastVerification is the most recent restore check.
 	// +optional
@@ -192,16 +236,22 @@ type BackupPolicyStatus struct {
 // each into a throwaway database to verify it, and prunes old ones. It lives
 // in the tenant's namespace.
 //
-// Not acted on yet: the API server validates and stores BackupPolicies, and
-// they count toward a Tenant's onboarding checklist, but the operator takes
-// no backups from them yet and leaves their status empty.
+// The operator creates two CronJobs per policy: <name>-backup runs
+// `lms backup` on spec.schedule with spec.retention applied after each good
+// backup, and <name>-verify runs `lms verify` on the verification schedule
+// when the operator has a verification server. Status is read from the
+// catalogue in storage every minute (see docs/backups.md): the newest
+// backup, the newest verification and how many backups are kept. Failed
+// Job runs leave nothing in storage and are not reported in status yet.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:categories=bellwork
 // +kubebuilder:printcolumn:name="Schedule",type=string,JSONPath=`.spec.schedule`
 // +kubebuilder:printcolumn:name="Last Backup",type=date,JSONPath=`.status.lastSuccessfulBackupTime`
+// +kubebuilder:printcolumn:name="Last Verified",type=date,JSONPath=`.status.lastVerifiedTime`
 // +kubebuilder:printcolumn:name="Verified",type=string,JSONPath=`.status.conditions[?(@.type=="BackupVerified")].status`
+// +kubebuilder:printcolumn:name="RPO OK",type=string,JSONPath=`.status.conditions[?(@.type=="RPOSatisfied")].status`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type BackupPolicy struct {

@@ -6,6 +6,9 @@
 //	lms migrate --database-url postgres://owner@host/db --phase expand|contract
 //	lms migrate --phase expand|contract   (the tenant's directory entry in $BELLWORK_TENANT_ENTRY)
 //	lms smoke   --url http://lms-preview --host district.example   ($SMOKE_EMAIL, $SMOKE_PASSWORD)
+//	lms backup  --tenant t --database-url postgres://t_backup@host/db   (storage from $BACKUP_*)
+//	lms verify  --tenant t --admin-url postgres://verifier@host/postgres [--backup id] [--assert SQL]
+//	lms restore --tenant t --admin-url postgres://admin@host/postgres --database new --owner role [--backup id]
 package main
 
 import (
@@ -34,6 +37,12 @@ func main() {
 		err = migrate(ctx, os.Args[2:])
 	case "smoke":
 		err = smoke(ctx, os.Args[2:])
+	case "backup":
+		err = backupCmd(ctx, os.Args[2:])
+	case "verify":
+		err = verifyCmd(ctx, os.Args[2:])
+	case "restore":
+		err = restoreCmd(ctx, os.Args[2:])
 	case "help", "-h", "--help":
 		usage()
 		return
@@ -58,6 +67,9 @@ Commands:
   serve     serve the LMS for the tenants in the directory (or one database)
   migrate   apply schema migrations to one tenant database
   smoke     sign a probe account in to a running LMS and check its key pages
+  backup    dump one tenant database to backup storage (manifest written last)
+  verify    restore a backup into a throwaway database and check it against its manifest
+  restore   create a new database from a backup (or --list the backups)
 
 Run "lms <command> -h" for a command's flags.
 `)

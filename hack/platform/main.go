@@ -74,6 +74,11 @@ func run(ctx context.Context) error {
 	if err := p.WaitDistrictServed(ctx, sampleHost, 2*time.Minute); err != nil {
 		return err
 	}
+	// The sample BackupPolicy names these Secrets: the local S3 server's
+	// credentials and the verification server.
+	if err := p.PublishBackupSecrets(ctx, "tenant-"+sampleTenant); err != nil {
+		return fmt.Errorf("publish the backup Secrets: %w", err)
+	}
 	links, err := invitationLinks(ctx, p)
 	if err != nil {
 		return err
@@ -93,10 +98,12 @@ Try:
   kubectl describe tenant %s
   kubectl get lmsdeploy,pods -n %s
   kubectl get bellwork -A
+  kubectl get alertrules -A      (messages they send are printed here by the alert receiver)
+  kubectl -n tenant-%s create job --from=cronjob/nightly-backup backup-now   (then nightly-verify; see docs/backups.md)
 
 Logs: %s (LMS pods in %s)   Ctrl-C stops everything.
 `, time.Since(start).Round(time.Second), sampleHost, p.Opts.LMSPort, sampleHost, p.Opts.PreviewPort, links, sampleHost, p.Opts.LMSPort,
-		p.Opts.MailDir(), p.Kubeconfig, p.Kubeconfig, sampleTenant, platform.Namespace, filepath.Join(p.Opts.StateDir, "logs"), p.Opts.PodLogs())
+		p.Opts.MailDir(), p.Kubeconfig, p.Kubeconfig, sampleTenant, platform.Namespace, sampleTenant, filepath.Join(p.Opts.StateDir, "logs"), p.Opts.PodLogs())
 	select {
 	case <-ctx.Done():
 		return nil

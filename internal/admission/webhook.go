@@ -124,7 +124,7 @@ func dialedNames(t builders.WebhookTarget) ([]string, []net.IP, error) {
 	return []string{svc, svc + ".cluster.local", t.Service + "." + t.ServiceNamespace}, nil, nil
 }
 
-// Register adds the School and FeatureFlag validators to the manager's webhook server (the
+// Register adds the School, FeatureFlag and AlertRule validators to the manager's webhook server (the
 // manager must have been made with w.Server). Every replica then re-reads
 // the kept certificate each minute, and the leader keeps the
 // ValidatingWebhookConfiguration trusting its CA; a failure is logged and
@@ -138,6 +138,10 @@ func (w *Webhook) Register(mgr manager.Manager) error {
 	if err := builder.WebhookManagedBy(mgr, &platformv1.FeatureFlag{}).WithValidator(FeatureFlagValidator{}).
 		WithValidatorCustomPath(builders.FeatureFlagWebhookPath).Complete(); err != nil {
 		return fmt.Errorf("register the FeatureFlag webhook: %w", err)
+	}
+	if err := builder.WebhookManagedBy(mgr, &platformv1.AlertRule{}).WithValidator(AlertRuleValidator{}).
+		WithValidatorCustomPath(builders.AlertRuleWebhookPath).Complete(); err != nil {
+		return fmt.Errorf("register the AlertRule webhook: %w", err)
 	}
 	logger := ctrl.Log.WithName("webhook")
 	if err := mgr.Add(everyReplica(func(ctx context.Context) error {

@@ -133,6 +133,24 @@ func TestAdmissionRefusesSchoolsTheDirectoryWould(t *testing.T) {
 		t.Fatalf("valid flag: %v", err)
 	}
 
+	// An expression that does not parse is refused with the parser's
+	// message; a sound rule passes.
+	rule := &platformv1.AlertRule{ObjectMeta: metav1.ObjectMeta{Namespace: "tenant-adm", Name: "broken"},
+		Spec: platformv1.AlertRuleSpec{Expr: `rate(lms_http_request_duration_seconds_count[5m] > 1`}}
+	if err := env.Client.Create(ctx, rule); err == nil || !strings.Contains(err.Error(), "spec.expr is not valid PromQL") || !strings.Contains(err.Error(), "unclosed left parenthesis") {
+		t.Fatalf("invalid expression: got %v", err)
+	}
+	rule.Spec.Expr = `rate(lms_http_request_duration_seconds_count[5m]) > 1`
+	rule.Spec.Silences = []platformv1.Silence{{Until: metav1.Now(), Reason: "r", By: "b",
+		Matchers: []platformv1.LabelMatcher{{Name: "tenant", Operator: platformv1.MatchRegexp, Value: "lin(coln"}}}}
+	if err := env.Client.Create(ctx, rule); err == nil || !strings.Contains(err.Error(), "spec.silences[0].matchers[0].value is not a regular expression") {
+		t.Fatalf("invalid silence: got %v", err)
+	}
+	rule.Spec.Silences = nil
+	if err := env.Client.Create(ctx, rule); err != nil {
+		t.Fatalf("valid rule: %v", err)
+	}
+
 	// A good School still goes through, and deleting works.
 	second := school("adm", "second", "A-2")
 	if err := env.Client.Create(ctx, second); err != nil {

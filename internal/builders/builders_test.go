@@ -299,7 +299,7 @@ func TestInvitationKeysAndTokens(t *testing.T) {
 
 // The webhook configuration reaches the operator through its Service in a
 // cluster and through a URL outside one, trusts the given CA, fails open
-// and only sees creations and updates of Schools and FeatureFlags.
+// and only sees creations and updates of Schools, FeatureFlags and AlertRules.
 func TestWebhookConfiguration(t *testing.T) {
 	ca := []byte("ca")
 	svc := BuildWebhookConfiguration(ca, WebhookTarget{ServiceNamespace: "ops", Service: "bellwork-webhook", ServicePort: 443})
@@ -311,11 +311,14 @@ func TestWebhookConfiguration(t *testing.T) {
 		len(w.Rules) != 1 || w.Rules[0].Resources[0] != "schools" || len(w.Rules[0].Operations) != 2 {
 		t.Errorf("webhook = %+v", w)
 	}
-	if len(svc.Webhooks) != 2 {
-		t.Fatalf("want webhooks for schools and featureflags, got %d", len(svc.Webhooks))
+	if len(svc.Webhooks) != 3 {
+		t.Fatalf("want webhooks for schools, featureflags and alertrules, got %d", len(svc.Webhooks))
 	}
 	if f := svc.Webhooks[1]; *f.ClientConfig.Service.Path != FeatureFlagWebhookPath || f.Rules[0].Resources[0] != "featureflags" || *f.FailurePolicy != "Ignore" {
 		t.Errorf("featureflag webhook = %+v", f)
+	}
+	if a := svc.Webhooks[2]; *a.ClientConfig.Service.Path != AlertRuleWebhookPath || a.Rules[0].Resources[0] != "alertrules" || *a.FailurePolicy != "Ignore" {
+		t.Errorf("alertrule webhook = %+v", a)
 	}
 	url := BuildWebhookConfiguration(ca, WebhookTarget{URL: "https://127.0.0.1:9443"}).Webhooks[0].ClientConfig
 	if url.URL == nil || *url.URL != "https://127.0.0.1:9443"+SchoolWebhookPath || url.Service != nil {

@@ -17,6 +17,8 @@ const (
 	SchoolWebhookPath = "/validate/school"
 	// FeatureFlagWebhookPath is where the operator validates FeatureFlags.
 	FeatureFlagWebhookPath = "/validate/featureflag"
+	// AlertRuleWebhookPath is where the operator validates AlertRules.
+	AlertRuleWebhookPath = "/validate/alertrule"
 	// WebhookSecretName holds the webhook's CA and serving certificate, in
 	// the operator's namespace.
 	WebhookSecretName = "bellwork-webhook-tls"
@@ -35,13 +37,14 @@ type WebhookTarget struct {
 var validated = []struct{ name, path, resource string }{
 	{"schools.platform.bellwork.dev", SchoolWebhookPath, "schools"},
 	{"featureflags.platform.bellwork.dev", FeatureFlagWebhookPath, "featureflags"},
+	{"alertrules.platform.bellwork.dev", AlertRuleWebhookPath, "alertrules"},
 }
 
 // BuildWebhookConfiguration is the ValidatingWebhookConfiguration that sends
-// creations and updates of Schools and FeatureFlags to the operator. It fails
+// creations and updates of Schools, FeatureFlags and AlertRules to the operator. It fails
 // open: with the operator down an object is still accepted, and its
 // controller refuses what it must (a School from the directory, a flag's
-// rules from the entries) with status and an Event.
+// rules from the entries, a rule's expression) with status and an Event.
 func BuildWebhookConfiguration(caBundle []byte, target WebhookTarget) *admissionregistrationv1.ValidatingWebhookConfiguration {
 	cfg := &admissionregistrationv1.ValidatingWebhookConfiguration{
 		ObjectMeta: metav1.ObjectMeta{Name: WebhookConfigurationName, Labels: map[string]string{ManagedByLabel: ManagedByValue}},

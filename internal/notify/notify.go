@@ -1,6 +1,8 @@
-// Package notify delivers rollout messages to a Slack-compatible incoming
-// webhook (Slack itself, or Mattermost, Rocket.Chat and others that accept
-// Slack's payload), retrying what may pass on a second try.
+// Package notify delivers messages to webhooks: rollout messages to a
+// Slack-compatible incoming webhook (Slack itself, or Mattermost,
+// Rocket.Chat and others that accept Slack's payload), and any JSON body,
+// optionally signed (see Sign), for alert notifications. Every delivery
+// retries what may pass on a second try, a bounded number of times.
 package notify
 
 import (
@@ -35,8 +37,10 @@ type Webhook struct {
 	// Attempts is how many times a message is tried (3 when zero).
 	Attempts int
 	// Backoff is the wait before the second attempt, doubled each time
-	// (500ms when zero); a 429's Retry-After, up to 30s, wins.
-	Backoff time.Duration
+	// (500ms when zero) up to MaxBackoff (10s when zero); a 429's
+	// Retry-After, up to 30s, wins.
+	Backoff    time.Duration
+	MaxBackoff time.Duration
 }
 
 // ErrPermanent wraps failures another attempt would not mend (a 4xx other
@@ -86,6 +90,13 @@ func (w *Webhook) Send(ctx context.Context, url string, m Message) error {
 	if err != nil {
 		return err
 	}
+	return w.Post(ctx, url, body, nil)
+}
+
+// Post sends a JSON body to url with the extra headers given, retrying
+// network errors, 5xx and 429 answers. Headers are computed again for each
+// attempt (a signature's timestamp must be fresh).
+func (w *Webhook) Post(ctx context.Context, url string, body []byte, headers func() http.Header) error {
 	client := w.Client
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
@@ -97,9 +108,17 @@ func (w *Webhook) Send(ctx context.Context, url string, m Message) error {
 	if backoff <= 0 {
 		backoff = 500 * time.Millisecond
 	}
+	maxBackoff := w.MaxBackoff
+	if maxBackoff <= 0 {
+		maxBackoff = 10 * time.Second
+	}
 	var last error
 	for i := range attempts {
-		wait, err := w.post(ctx, client, url, body)
+		var h http.Header
+		if headers != nil {
+			h = headers()
+		}
+		wait, err := w.post(ctx, client, url, body, h)
 		if err == nil {
 			return nil
 		}
@@ -108,7 +127,7 @@ func (w *Webhook) Send(ctx context.Context, url string, m Message) error {
 		}
 		last = err
 		if wait == 0 {
-			wait = backoff << i
+			wait = min(backoff<<i, maxBackoff)
 		}
 		select {
 		case <-ctx.Done():
@@ -120,10 +139,13 @@ func (w *Webhook) Send(ctx context.Context, url string, m Message) error {
 }
 
 // post makes one attempt; wait is what a 429 asked for.
-func (w *Webhook) post(ctx context.Context, client *http.Client, url string, body []byte) (wait time.Duration, err error) {
+func (w *Webhook) post(ctx context.Context, client *http.Client, url string, body []byte, headers http.Header) (wait time.Duration, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrPermanent, err)
+	}
+	for k, v := range headers {
+		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", "application/json")
 	res, err := client.Do(req)

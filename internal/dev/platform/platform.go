@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,9 +29,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"bellwork.dev/bellwork/internal/dev/alertreceiver"
 	"bellwork.dev/bellwork/internal/dev/localcluster"
 	"bellwork.dev/bellwork/internal/dev/localrunner"
 	"bellwork.dev/bellwork/internal/dev/pgserver"
+	"bellwork.dev/bellwork/internal/dev/s3server"
 	"bellwork.dev/bellwork/internal/dev/serviceproxy"
 )
 
@@ -54,13 +57,20 @@ type Options struct {
 	PreviewPort  int    // the fleet's preview Service on 127.0.0.1
 	PostgresPort int
 	OperatorPort int // metrics; the health probe takes the next port, the admission webhook the one after
-	Out          io.Writer
+	S3Port       int // the local S3 server for backups; 0 picks a free port
+	// AlertReceiverPort is the local alert receiver the sample AlertRules'
+	// Secret (config/samples/39_alert_receiver_secret.yaml) points at.
+	AlertReceiverPort int
+	Out               io.Writer
 }
+
+// AlertSigningKey is the sample receiver Secret's signing-key.
+const AlertSigningKey = "local-development-signing-key"
 
 // Defaults are make run's settings.
 func Defaults(root string) Options {
 	return Options{Root: root, StateDir: filepath.Join(root, ".local"), LMSPort: 8080, PreviewPort: 8081,
-		PostgresPort: 55432, OperatorPort: 18080, Out: os.Stdout}
+		PostgresPort: 55432, OperatorPort: 18080, S3Port: 19000, AlertReceiverPort: 9095, Out: os.Stdout}
 }
 
 // Platform is a running local platform.
@@ -68,10 +78,12 @@ type Platform struct {
 	Opts       Options
 	Kubeconfig string
 	Postgres   *pgserver.Server
+	S3         *s3server.Server
 	Cluster    *localcluster.Cluster
 	Kube       kubernetes.Interface
 
 	procs   []*proc
+	alerts  *http.Server
 	cancel  context.CancelFunc
 	exited  chan string
 	runDone chan struct{}
@@ -121,6 +133,16 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := p.step("Building the local S3 server (first time: about 2 minutes; then cached)", func() error {
+		return o.stream("hack/s3server.sh", "build")
+	}); err != nil {
+		return nil, fmt.Errorf("build the S3 server: %w (the output above says why)", err)
+	}
+	if err := p.step(fmt.Sprintf("Starting the S3 server for backups (data in %s)", filepath.Join(o.StateDir, "s3")), func() error {
+		return p.startS3(ctx)
+	}); err != nil {
+		return nil, err
+	}
 	bin, err := localcluster.BinDir(o.Root)
 	if err != nil {
 		return nil, err
@@ -160,8 +182,16 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 	go func() { defer wg.Done(); _ = proxy.Run(runCtx) }()
 	go func() { wg.Wait(); close(p.runDone) }()
 
+	if err := p.step(fmt.Sprintf("Starting the alert receiver on 127.0.0.1:%d (it prints the messages it gets here)", o.AlertReceiverPort), func() error {
+		return p.startAlertReceiver()
+	}); err != nil {
+		return nil, err
+	}
+	// The operator evaluates AlertRule expressions over its own metrics
+	// and (found by itself) the LMS fleet's pods'.
+	scrape := []string{"--alert-scrape-target=bellwork-operator=http://127.0.0.1:" + strconv.Itoa(o.OperatorPort) + "/metrics"}
 	if err := p.step("Starting the operator (log: "+filepath.Join(o.logs(), "operator.log")+")", func() error {
-		return p.spawn("operator", o.binary("bellwork"), "--lms-namespace="+Namespace, "--operator-namespace="+Namespace,
+		return p.spawn("operator", o.binary("bellwork"), append(scrape, "--lms-namespace="+Namespace, "--operator-namespace="+Namespace,
 			"--lms-port="+strconv.Itoa(o.LMSPort), "--metrics-bind-address=127.0.0.1:"+strconv.Itoa(o.OperatorPort),
 			"--health-probe-bind-address=127.0.0.1:"+strconv.Itoa(o.OperatorPort+1),
 			// The API server reaches the webhook of an operator outside the
@@ -171,7 +201,9 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 			// The fleet's pods run on the local kubelet, its Services on
 			// the local proxy at these ports, its mail in one folder.
 			"--run-locally", "--local-active-port="+strconv.Itoa(o.LMSPort), "--local-preview-port="+strconv.Itoa(o.PreviewPort),
-			"--lms-dev-mailbox-dir="+o.MailDir())
+			"--lms-dev-mailbox-dir="+o.MailDir(),
+			// Backup Jobs run here as local processes, verified against the local Postgres.
+			"--backup-run-locally", "--backup-verification-secret="+BackupVerifierSecret)...)
 	}); err != nil {
 		return nil, err
 	}
@@ -217,9 +249,17 @@ func (o Options) logs() string { return filepath.Join(o.StateDir, "logs") }
 func (o Options) binary(name string) string { return filepath.Join(o.Root, "bin", name) }
 
 func (o Options) logFile(name string) io.Writer {
+	if f := o.logFileHandle(name); f != nil {
+		return f
+	}
+	return io.Discard
+}
+
+// logFileHandle is the log file itself, or nil when it cannot be opened.
+func (o Options) logFileHandle(name string) *os.File {
 	f, err := os.OpenFile(filepath.Join(o.logs(), name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return io.Discard
+		return nil
 	}
 	return f
 }
@@ -235,7 +275,10 @@ func (o Options) stream(name string, args ...string) error {
 // checkPorts fails early, naming the port, when another program holds one.
 func (o Options) checkPorts() error {
 	ports := map[int]string{o.PostgresPort: "Postgres", o.OperatorPort: "the operator's metrics", o.OperatorPort + 1: "the operator's health probe",
-		o.OperatorPort + 2: "the operator's admission webhook"}
+		o.OperatorPort + 2: "the operator's admission webhook", o.AlertReceiverPort: "the alert receiver"}
+	if o.S3Port != 0 {
+		ports[o.S3Port] = "the S3 server"
+	}
 	ports[o.LMSPort] = "the LMS fleet's active Service"
 	ports[o.PreviewPort] = "the LMS fleet's preview Service"
 	for port, what := range ports {
@@ -283,6 +326,17 @@ func (p *Platform) spawn(name, path string, args ...string) error {
 	return nil
 }
 
+// startAlertReceiver serves the local alert receiver in this process.
+func (p *Platform) startAlertReceiver() error {
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p.Opts.AlertReceiverPort))
+	if err != nil {
+		return err
+	}
+	p.alerts = &http.Server{Handler: &alertreceiver.Receiver{Out: p.Opts.Out, SigningKey: []byte(AlertSigningKey)}, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = p.alerts.Serve(l) }()
+	return nil
+}
+
 // Exited names a component that stopped on its own.
 func (p *Platform) Exited() <-chan string { return p.exited }
 
@@ -298,12 +352,18 @@ func (p *Platform) Down() {
 		}
 	}
 	p.procs = nil
+	if p.alerts != nil {
+		_ = p.alerts.Close()
+	}
 	if p.cancel != nil {
 		p.cancel()
 		<-p.runDone
 	}
 	if p.Cluster != nil {
 		_ = p.Cluster.Stop()
+	}
+	if p.S3 != nil {
+		_ = p.S3.Stop()
 	}
 	if p.Postgres != nil {
 		_ = p.Postgres.Stop()

@@ -10,8 +10,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"bellwork.dev/bellwork/apps/lms/internal/devdb"
 	"bellwork.dev/bellwork/apps/lms/internal/migrations"
@@ -67,4 +70,44 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// BackupURL creates the tenant's backup role as the operator provisions it
+// (LOGIN, BYPASSRLS so a dump holds every row, SELECT on everything) and
+// returns its connection URL.
+func BackupURL(t testing.TB, d directory.Database) string {
+	t.Helper()
+	ctx := context.Background()
+	role, password := d.Name+"_backup", randomHex(12)
+	conn, err := pgx.Connect(ctx, Server.AdminURL(d.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	id := pgx.Identifier{role}.Sanitize()
+	stmts := []string{
+		fmt.Sprintf("CREATE ROLE %s LOGIN BYPASSRLS PASSWORD '%s'", id, password),
+		fmt.Sprintf("GRANT CONNECT ON DATABASE %s TO %s", pgx.Identifier{d.Name}.Sanitize(), id),
+	}
+	rows, err := conn.Query(ctx, `SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range schemas {
+		s = pgx.Identifier{s}.Sanitize()
+		stmts = append(stmts,
+			fmt.Sprintf("GRANT USAGE ON SCHEMA %s TO %s", s, id),
+			fmt.Sprintf("GRANT SELECT ON ALL TABLES IN SCHEMA %s TO %s", s, id),
+			fmt.Sprintf("GRANT SELECT ON ALL SEQUENCES IN SCHEMA %s TO %s", s, id))
+	}
+	for _, s := range stmts {
+		if _, err := conn.Exec(ctx, s); err != nil {
+			t.Fatalf("%s: %v", strings.SplitN(s, " PASSWORD", 2)[0], err)
+		}
+	}
+	return Server.URL(d.Name, role, password)
 }

@@ -1,0 +1,194 @@
+package controllers_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/controllers"
+)
+
+func backupPolicy(ns string) *platformv1.BackupPolicy {
+	return &platformv1.BackupPolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: "nightly", Namespace: ns},
+		Spec: platformv1.BackupPolicySpec{
+			Schedule: "0 3 * * *",
+			Destination: platformv1.BackupDestination{S3: &platformv1.S3Destination{
+				Endpoint: "http://127.0.0.1:19000", Bucket: "backups", CredentialsSecret: "s3-creds"}},
+			Retention:    platformv1.BackupRetention{KeepLast: 5},
+			Verification: platformv1.BackupVerification{Schedule: "30 3 * * *", MinimumTables: 3},
+		},
+	}
+}
+
+func getCronJob(t *testing.T, ns, name string) (*batchv1.CronJob, error) {
+	t.Helper()
+	cj := &batchv1.CronJob{}
+	err := env.Client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, cj)
+	return cj, err
+}
+
+// A BackupPolicy in a tenant's namespace becomes a backup and a
+// verification CronJob in the tenant's time zone that never overlap, whose
+// pods make run's local kubelet runs; suspending and disabling
+// verification follow the spec.
+func TestBackupPolicyCreatesCronJobs(t *testing.T) {
+	startManager(t, func(o *controllers.Options) {
+		o.BackupPolicy = controllers.BackupPolicyOptions{Image: "lms:test", VerificationSecret: "verifier", RunLocally: true}
+	})
+	ctx := context.Background()
+	tenant := "bkp1"
+	ns := platformv1.TenantNamespacePrefix + tenant
+	create(t, externalTenant(tenant))
+	ensureNamespace(t, ns)
+	create(t, backupPolicy(ns))
+
+	var backup, verify *batchv1.CronJob
+	eventually(t, 30*time.Second, func() (bool, string) {
+		var err1, err2 error
+		backup, err1 = getCronJob(t, ns, "nightly-backup")
+		verify, err2 = getCronJob(t, ns, "nightly-verify")
+		return err1 == nil && err2 == nil, fmt.Sprintf("backup: %v, verify: %v", err1, err2)
+	})
+	s := backup.Spec
+	if s.Schedule != "0 3 * * *" || s.TimeZone == nil || *s.TimeZone != "America/Chicago" || s.ConcurrencyPolicy != batchv1.ForbidConcurrent {
+		t.Errorf("backup CronJob: schedule %q zone %v concurrency %q; want the policy's schedule in the tenant's zone, Forbid", s.Schedule, s.TimeZone, s.ConcurrencyPolicy)
+	}
+	pod := s.JobTemplate.Spec.Template
+	if pod.Labels["platform.bellwork.dev/run-locally"] != "true" || !slices.Contains(pod.Spec.Containers[0].Args, "--keep-last=5") {
+		t.Errorf("pod labels %v, args %v", pod.Labels, pod.Spec.Containers[0].Args)
+	}
+	if pod.Spec.Containers[0].Image != "lms:test" || !*pod.Spec.Containers[0].SecurityContext.RunAsNonRoot {
+		t.Errorf("container = %+v", pod.Spec.Containers[0])
+	}
+	if verify.Spec.Schedule != "30 3 * * *" || verify.Spec.ConcurrencyPolicy != batchv1.ForbidConcurrent {
+		t.Errorf("verify CronJob: %+v", verify.Spec)
+	}
+	eventually(t, 30*time.Second, func() (bool, string) {
+		bp := &platformv1.BackupPolicy{}
+		if err := env.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "nightly"}, bp); err != nil {
+			return false, err.Error()
+		}
+		return meta.IsStatusConditionTrue(bp.Status.Conditions, platformv1.ConditionReady) && bp.Status.ObservedGeneration == bp.Generation,
+			conditions(bp.Status.Conditions)
+	})
+	version := backup.ResourceVersion
+
+	bp := &platformv1.BackupPolicy{}
+	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "nightly"}, bp); err != nil {
+		t.Fatal(err)
+	}
+	bp.Spec.Suspend = true
+	bp.Spec.Verification.Disabled = true
+	if err := env.Client.Update(ctx, bp); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() (bool, string) {
+		b, err := getCronJob(t, ns, "nightly-backup")
+		if err != nil {
+			return false, err.Error()
+		}
+		_, verr := getCronJob(t, ns, "nightly-verify")
+		return *b.Spec.Suspend && apierrors.IsNotFound(verr), fmt.Sprintf("suspend %v, verify CronJob: %v", *b.Spec.Suspend, verr)
+	})
+	if b, _ := getCronJob(t, ns, "nightly-backup"); b.ResourceVersion == version {
+		t.Error("the backup CronJob was not updated for suspend")
+	}
+}
+
+func TestBackupPolicyOutsideATenantNamespaceIsRefused(t *testing.T) {
+	startManager(t, nil)
+	ensureNamespace(t, "not-a-tenant")
+	create(t, backupPolicy("not-a-tenant"))
+	eventually(t, 30*time.Second, func() (bool, string) {
+		bp := &platformv1.BackupPolicy{}
+		if err := env.Client.Get(context.Background(), client.ObjectKey{Namespace: "not-a-tenant", Name: "nightly"}, bp); err != nil {
+			return false, err.Error()
+		}
+		c := meta.FindStatusCondition(bp.Status.Conditions, platformv1.ConditionReady)
+		return c != nil && c.Status == metav1.ConditionFalse && c.Reason == platformv1.ReasonInvalidSpec, conditions(bp.Status.Conditions)
+	})
+	if _, err := getCronJob(t, "not-a-tenant", "nightly-backup"); !apierrors.IsNotFound(err) {
+		t.Errorf("CronJob outside a tenant namespace: %v", err)
+	}
+}
+
+// Status comes from the catalogue in storage: the newest backup, its
+// verification, the number kept.
+func TestBackupPolicyStatusFromTheCatalogue(t *testing.T) {
+	startManager(t, nil)
+	ctx := context.Background()
+	tenant := "bkp2"
+	ns := platformv1.TenantNamespacePrefix + tenant
+	create(t, externalTenant(tenant))
+	ensureNamespace(t, ns)
+	dir := t.TempDir()
+	write := func(rel, body string) {
+		t.Helper()
+		p := filepath.Join(dir, tenant, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("20261101T020000Z-aaaaaa/manifest.json", `{"id":"20261101T020000Z-aaaaaa","tenant":"bkp2","started":"2026-11-01T02:00:00Z","finished":"2026-11-01T02:01:00Z","size":1000}`)
+	write("20261101T020000Z-aaaaaa/verification.json", `{"backupId":"20261101T020000Z-aaaaaa","passed":true,"restoreSeconds":3,"finished":"2026-11-01T03:00:00Z"}`)
+	write("20261102T020000Z-bbbbbb/manifest.json", `{"id":"20261102T020000Z-bbbbbb","tenant":"bkp2","started":"2026-11-02T02:00:00Z","finished":"2026-11-02T02:01:30Z","size":2000}`)
+	write("20261102T020000Z-bbbbbb/verification.json", `{"backupId":"20261102T020000Z-bbbbbb","passed":false,"problems":["table public.users has 3 rows after restore, manifest says 4"]}`)
+	write("20261103T020000Z-cccccc/dump.pgdump", "a failed run's remains: no manifest")
+
+	bp := backupPolicy(ns)
+	bp.Spec.Destination = platformv1.BackupDestination{Filesystem: &platformv1.FilesystemDestination{Path: dir}}
+	bp.Spec.RPO = &metav1.Duration{Duration: 26 * time.Hour} // the newest backup is weeks old
+	create(t, bp)
+	eventually(t, 30*time.Second, func() (bool, string) {
+		got := &platformv1.BackupPolicy{}
+		if err := env.Client.Get(ctx, client.ObjectKeyFromObject(bp), got); err != nil {
+			return false, err.Error()
+		}
+		st := got.Status
+		ok := st.Backups == 2 && st.LastBackup != nil && st.LastBackup.Name == "20261102T020000Z-bbbbbb" && st.LastBackup.SizeBytes == 2000 &&
+			st.LastVerification != nil && !st.LastVerification.Succeeded && strings.Contains(st.LastVerification.Message, "manifest says 4") &&
+			meta.IsStatusConditionTrue(st.Conditions, platformv1.BackupLastSucceeded) &&
+			meta.IsStatusConditionFalse(st.Conditions, platformv1.BackupVerified) &&
+			meta.IsStatusConditionFalse(st.Conditions, platformv1.BackupRPOSatisfied) &&
+			st.LastVerifiedTime != nil && st.LastVerifiedTime.Time.Equal(time.Date(2026, 11, 1, 3, 0, 0, 0, time.UTC))
+		return ok, fmt.Sprintf("%+v %s", st, conditions(st.Conditions))
+	})
+
+	// The metrics AlertRules watch, per tenant.
+	families, err := ctrlmetrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "tenant" && l.GetValue() == tenant {
+					got[f.GetName()] = m.GetGauge().GetValue()
+				}
+			}
+		}
+	}
+	if got["bellwork_backups"] != 2 || got["bellwork_backup_last_size_bytes"] != 2000 || got["bellwork_backup_last_duration_seconds"] != 90 ||
+		got["bellwork_backup_last_verification_passed"] != 0 || got["bellwork_backup_last_success_age_seconds"] < 86400 ||
+		got["bellwork_backup_last_verified_age_seconds"] < 86400 {
+		t.Errorf("metrics for %s = %v", tenant, got)
+	}
+}

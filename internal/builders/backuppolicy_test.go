@@ -1,0 +1,119 @@
+package builders
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	platformv1 "bellwork.dev/bellwork/api/v1"
+)
+
+func samplePolicy() *platformv1.BackupPolicy {
+	return &platformv1.BackupPolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: "nightly", Namespace: "tenant-lincoln", UID: "uid-1"},
+		Spec: platformv1.BackupPolicySpec{
+			Schedule: "0 2 * * *",
+			Destination: platformv1.BackupDestination{S3: &platformv1.S3Destination{
+				Endpoint: "http://127.0.0.1:19000", Bucket: "backups", Prefix: "districts", Region: "us-east-1", CredentialsSecret: "s3-creds",
+				ServerSideEncryption: "S3"}},
+			Retention: platformv1.BackupRetention{KeepLast: 7, KeepDaily: 7, KeepWeekly: 4, KeepMonthly: 6,
+				MaxAge: metav1.Duration{Duration: 90 * 24 * time.Hour}},
+			Verification: platformv1.BackupVerification{Schedule: "0 5 * * *", MinimumTables: 10,
+				Assertions: []string{"(SELECT count(*) FROM users) > 0"}, MaxRestoreTime: &metav1.Duration{Duration: 30 * time.Minute}},
+		},
+	}
+}
+
+var sampleOptions = BackupJobOptions{Tenant: "lincoln", Image: "lms:1", TimeZone: "America/Chicago", VerificationSecret: "verifier", RunLocally: true}
+
+func TestBackupCronJobRunsTheRunnerSafely(t *testing.T) {
+	cj := BuildBackupCronJob(samplePolicy(), sampleOptions)
+	if cj.Name != "nightly-backup" || cj.Namespace != "tenant-lincoln" || cj.OwnerReferences[0].Kind != "BackupPolicy" {
+		t.Errorf("meta = %+v", cj.ObjectMeta)
+	}
+	s := cj.Spec
+	if s.Schedule != "0 2 * * *" || *s.TimeZone != "America/Chicago" || s.ConcurrencyPolicy != batchv1.ForbidConcurrent || *s.Suspend {
+		t.Errorf("schedule %q in %q, concurrency %q, suspend %v", s.Schedule, *s.TimeZone, s.ConcurrencyPolicy, *s.Suspend)
+	}
+	pod := s.JobTemplate.Spec.Template
+	if pod.Labels[ComponentLabel] != BackupComponent || pod.Labels[RunLocallyLabel] != "true" {
+		t.Errorf("pod labels = %v: the network policy admits only backup pods, and make run's kubelet needs its mark", pod.Labels)
+	}
+	c := pod.Spec.Containers[0]
+	want := []string{"backup", "--tenant=lincoln", "--time-zone=America/Chicago", "--keep-daily=7", "--keep-last=7", "--keep-monthly=6", "--keep-weekly=4", "--max-age=2160h0m0s"}
+	if !slices.Equal(c.Command, []string{"lms"}) || !slices.Equal(c.Args, want) {
+		t.Errorf("command %q args %q, want lms %q", c.Command, c.Args, want)
+	}
+	env := envMap(c.Env)
+	for k, v := range map[string]string{
+		"BACKUP_S3_SSE": "S3", "BACKUP_S3_ENDPOINT": "127.0.0.1:19000", "BACKUP_S3_INSECURE": "true", "BACKUP_S3_BUCKET": "backups", "BACKUP_S3_PREFIX": "districts",
+		"BACKUP_S3_ACCESS_KEY": "s3-creds/accessKeyID", "BACKUP_S3_SECRET_KEY": "s3-creds/secretAccessKey", "BACKUP_DATABASE_URL": "db-backup/uri",
+	} {
+		if env[k] != v {
+			t.Errorf("env %s = %q, want %q", k, env[k], v)
+		}
+	}
+	sc := c.SecurityContext
+	if !*sc.RunAsNonRoot || !*sc.ReadOnlyRootFilesystem || *sc.AllowPrivilegeEscalation || pod.Spec.SecurityContext.SeccompProfile == nil {
+		t.Errorf("container security = %+v, want the LMS's restricted settings", sc)
+	}
+	if *pod.Spec.AutomountServiceAccountToken || *s.JobTemplate.Spec.BackoffLimit != 0 {
+		t.Error("a backup pod needs no API token, and a failed run is reported, not retried")
+	}
+}
+
+func TestVerifyCronJob(t *testing.T) {
+	cj := BuildVerifyCronJob(samplePolicy(), sampleOptions)
+	if cj == nil || cj.Spec.Schedule != "0 5 * * *" || cj.Spec.ConcurrencyPolicy != batchv1.ForbidConcurrent {
+		t.Fatalf("verify CronJob = %+v", cj)
+	}
+	c := cj.Spec.JobTemplate.Spec.Template.Spec.Containers[0]
+	if all := strings.Join(c.Args, " "); c.Args[0] != "verify" || !strings.Contains(all, "schemaname = 'public') >= 10") ||
+		!strings.Contains(all, "--assert=(SELECT count(*) FROM users) > 0") || !strings.Contains(all, "--max-restore=30m0s") {
+		t.Errorf("args = %q, want the minimum table count as an assertion", c.Args)
+	}
+	if envMap(c.Env)["VERIFY_DATABASE_URL"] != "verifier/uri" {
+		t.Error("the verification server's credentials are not mounted")
+	}
+	off := samplePolicy()
+	off.Spec.Verification.Disabled = true
+	if BuildVerifyCronJob(off, sampleOptions) != nil {
+		t.Error("disabled verification still builds a CronJob")
+	}
+	if BuildVerifyCronJob(samplePolicy(), BackupJobOptions{Tenant: "x"}) != nil {
+		t.Error("without a verification server there is nothing to restore into")
+	}
+}
+
+func TestBackupCronJobToAFolder(t *testing.T) {
+	p := samplePolicy()
+	p.Spec.Destination = platformv1.BackupDestination{Filesystem: &platformv1.FilesystemDestination{Path: "/srv/backups"}}
+	p.Spec.Suspend = true
+	cj := BuildBackupCronJob(p, BackupJobOptions{Tenant: "lincoln", Image: "lms:1"})
+	c := cj.Spec.JobTemplate.Spec.Template.Spec.Containers[0]
+	if envMap(c.Env)["BACKUP_PATH"] != "/srv/backups" || envMap(c.Env)["BACKUP_S3_ENDPOINT"] != "" {
+		t.Errorf("env = %v", c.Env)
+	}
+	if !slices.ContainsFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return m.MountPath == "/srv/backups" }) {
+		t.Errorf("folder not mounted: %+v", c.VolumeMounts)
+	}
+	if !*cj.Spec.Suspend || *cj.Spec.TimeZone != "UTC" {
+		t.Errorf("suspend %v, zone %q", *cj.Spec.Suspend, *cj.Spec.TimeZone)
+	}
+}
+
+func envMap(env []corev1.EnvVar) map[string]string {
+	m := map[string]string{}
+	for _, e := range env {
+		m[e.Name] = e.Value
+		if r := e.ValueFrom; r != nil && r.SecretKeyRef != nil {
+			m[e.Name] = r.SecretKeyRef.Name + "/" + r.SecretKeyRef.Key
+		}
+	}
+	return m
+}
