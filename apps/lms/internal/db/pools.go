@@ -60,7 +60,11 @@ func NewPools(idleAfter time.Duration, maxConns int32) *Pools {
 // moved database) replace the pools; the old ones close once their
 // connections are returned. Behind a transaction-mode pooler (Host differs
 // from DirectHost), queries run in PooledQueryExecMode.
-func (p *Pools) Get(tenant string, d directory.Database) (*DB, error) {
+//
+// ctx is the caller's (often a request's): the pools outlive it, and pgxpool
+// only passes it, without its cancellation, to the connections it opens in
+// the background, so a finished request does not close them.
+func (p *Pools) Get(ctx context.Context, tenant string, d directory.Database) (*DB, error) {
 	key := d.AppURL() + "\x00" + d.SystemURL()
 	pooled := d.Host != d.DirectHost || d.Port != d.DirectPort
 	p.mu.Lock()
@@ -73,11 +77,11 @@ func (p *Pools) Get(tenant string, d directory.Database) (*DB, error) {
 		go tp.db.close()
 		delete(p.pools, tenant)
 	}
-	app, err := p.open(tenant, d.AppURL(), pooled)
+	app, err := p.open(ctx, tenant, d.AppURL(), pooled)
 	if err != nil {
 		return nil, err
 	}
-	system, err := p.open(tenant, d.SystemURL(), pooled)
+	system, err := p.open(ctx, tenant, d.SystemURL(), pooled)
 	if err != nil {
 		app.Close()
 		return nil, err
@@ -87,7 +91,7 @@ func (p *Pools) Get(tenant string, d directory.Database) (*DB, error) {
 	return tp.db, nil
 }
 
-func (p *Pools) open(tenant, url string, pooled bool) (*pgxpool.Pool, error) {
+func (p *Pools) open(ctx context.Context, tenant, url string, pooled bool) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s: parse database URL: %w", tenant, err)
@@ -100,7 +104,7 @@ func (p *Pools) open(tenant, url string, pooled bool) (*pgxpool.Pool, error) {
 	if pooled {
 		cfg.ConnConfig.DefaultQueryExecMode = PooledQueryExecMode
 	}
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s: open pool: %w", tenant, err)
 	}
