@@ -32,11 +32,11 @@ func BenchmarkRolloutToPromotion(b *testing.B) {
 			fleets = append(fleets, f)
 		}
 		for _, f := range fleets {
-			f.servingB(b, "registry.example/bellwork/fakelms:1")
+			f.servingB(b, lmsV1)
 		}
 		start := time.Now()
 		for _, f := range fleets {
-			f.rollTo("registry.example/bellwork/fakelms:2", nil)
+			f.rollTo(lmsV2)
 		}
 		for _, f := range fleets {
 			f.waitFor("promotion", 5*time.Minute, func(d *platformv1.Deployment) bool {

@@ -20,30 +20,30 @@ import (
 // spec.abort stops a rollout waiting for promotion; spec.retry starts it
 // again; spec.promote promotes it.
 func TestAbortRetryPromote(t *testing.T) {
-	f := newFleet(t, "abort", "registry.example/bellwork/fakelms:1", func(s *platformv1.DeploymentSpec) { s.AutoPromote = false })
-	f.serving("registry.example/bellwork/fakelms:1")
-	f.rollTo("registry.example/bellwork/fakelms:2", nil)
+	f := newFleet(t, "abort", lmsV1, func(s *platformv1.DeploymentSpec) { s.AutoPromote = false })
+	f.serving(lmsV1)
+	f.rollTo(lmsV2)
 	d := f.waitFor("the preview", 2*time.Minute, func(d *platformv1.Deployment) bool { return step(d) == platformv1.StepAwaitingPromotion })
 	if d.Status.Phase != platformv1.DeploymentPaused {
 		t.Errorf("phase %s while awaiting promotion", d.Status.Phase)
 	}
-	if body, err := get(f.preview + "/"); err != nil || !strings.HasSuffix(body, " registry.example/bellwork/fakelms:2") {
-		t.Errorf("the preview Service answers %q, %v", body, err)
+	if a, err := f.answer(f.preview); err != nil || a.image != lmsV2 {
+		t.Errorf("the preview Service answers %+v, %v", a, err)
 	}
 	f.update(func(s *platformv1.DeploymentSpec) { s.Abort = true })
 	d = f.waitFor("the abort", time.Minute, func(d *platformv1.Deployment) bool { return step(d) == platformv1.StepAborted })
-	if d.Status.Active.Image != "registry.example/bellwork/fakelms:1" || d.Status.Preview != nil || d.Status.Phase != platformv1.DeploymentDegraded {
+	if d.Status.Active.Image != lmsV1 || d.Status.Preview != nil || d.Status.Phase != platformv1.DeploymentDegraded {
 		t.Errorf("after abort: active %+v preview %+v phase %s", d.Status.Active, d.Status.Preview, d.Status.Phase)
 	}
-	if body, err := get(f.preview + "/"); err != nil || !strings.HasSuffix(body, " registry.example/bellwork/fakelms:1") {
-		t.Errorf("after abort the preview Service answers %q, %v (want the active version)", body, err)
+	if a, err := f.answer(f.preview); err != nil || a.image != lmsV1 {
+		t.Errorf("after abort the preview Service answers %+v, %v (want the active version)", a, err)
 	}
 	f.update(func(s *platformv1.DeploymentSpec) { s.Abort, s.Retry = false, "1" })
 	f.waitFor("the retried rollout", 2*time.Minute, func(d *platformv1.Deployment) bool {
 		return step(d) == platformv1.StepAwaitingPromotion && d.Status.Rollout.Attempt == 2
 	})
-	f.update(func(s *platformv1.DeploymentSpec) { s.Promote = "registry.example/bellwork/fakelms:2" })
-	d = f.serving("registry.example/bellwork/fakelms:2")
+	f.update(func(s *platformv1.DeploymentSpec) { s.Promote = lmsV2 })
+	d = f.serving(lmsV2)
 	if d.Status.History[0].Trigger != platformv1.TriggerRetry || d.Status.History[1].Outcome != platformv1.OutcomeAborted {
 		t.Errorf("history %+v", d.Status.History)
 	}
@@ -53,20 +53,20 @@ func TestAbortRetryPromote(t *testing.T) {
 // rollback window switches back at once, skipping migrations and
 // analysis, without a failed request.
 func TestGitOpsRevertWithinTheRollbackWindow(t *testing.T) {
-	f := newFleet(t, "revert", "registry.example/bellwork/fakelms:1", func(s *platformv1.DeploymentSpec) {
+	f := newFleet(t, "revert", lmsV1, func(s *platformv1.DeploymentSpec) {
 		s.ScaleDownDelay = metav1.Duration{Duration: 10 * time.Minute}
 	})
 	f.waitFor("the first version", 3*time.Minute, func(d *platformv1.Deployment) bool {
 		return d.Status.Active != nil && step(d) == platformv1.StepCompleted
 	})
-	f.rollTo("registry.example/bellwork/fakelms:2", nil)
+	f.rollTo(lmsV2)
 	f.waitFor("revision 2 promoted", 2*time.Minute, func(d *platformv1.Deployment) bool {
 		return d.Status.Active.Revision == 2 && step(d) == platformv1.StepScaleDown
 	})
 	load := f.load(t)
 	migrationsBefore := len(f.migrations())
-	f.rollTo("registry.example/bellwork/fakelms:1", nil)
-	d := f.serving("registry.example/bellwork/fakelms:1")
+	f.rollTo(lmsV1)
+	d := f.serving(lmsV1)
 	load.finish(t)
 	if d.Status.History[0].Trigger != platformv1.TriggerRevert || d.Status.Active.Revision != 1 || d.Status.LastRevision != 2 {
 		t.Errorf("history %+v active %+v", d.Status.History[0], d.Status.Active)
@@ -80,19 +80,19 @@ func TestGitOpsRevertWithinTheRollbackWindow(t *testing.T) {
 // returns the active Service to it; the aborted colour drains first, so the
 // client on the active Service sees no failure.
 func TestAbortAfterPromotion(t *testing.T) {
-	f := newFleet(t, "abortpromoted", "registry.example/bellwork/fakelms:1", func(s *platformv1.DeploymentSpec) {
+	f := newFleet(t, "abortpromoted", lmsV1, func(s *platformv1.DeploymentSpec) {
 		s.ScaleDownDelay = metav1.Duration{Duration: 10 * time.Minute}
 	})
 	f.waitFor("the first version", 3*time.Minute, func(d *platformv1.Deployment) bool {
 		return d.Status.Active != nil && step(d) == platformv1.StepCompleted
 	})
 	load := f.load(t)
-	f.rollTo("registry.example/bellwork/fakelms:2", nil)
+	f.rollTo(lmsV2)
 	f.waitFor("revision 2 promoted", 2*time.Minute, func(d *platformv1.Deployment) bool {
 		return d.Status.Active.Revision == 2 && step(d) == platformv1.StepScaleDown
 	})
 	eventually(t, 30*time.Second, func() (bool, string) {
-		_, ok := load.images.Load("registry.example/bellwork/fakelms:2")
+		_, ok := load.images.Load(lmsV2)
 		return ok, "the client has not reached the promoted version"
 	})
 	f.update(func(s *platformv1.DeploymentSpec) { s.Abort = true })
@@ -105,8 +105,8 @@ func TestAbortAfterPromotion(t *testing.T) {
 	f.waitFor("the aborted colour to drain", time.Minute, func(d *platformv1.Deployment) bool { return !d.Status.Rollout.Draining })
 	time.Sleep(time.Second)
 	load.finish(t)
-	if body, err := get(f.active + "/"); err != nil || !strings.HasSuffix(body, " registry.example/bellwork/fakelms:1") {
-		t.Errorf("after the abort the active Service answers %q, %v", body, err)
+	if a, err := f.answer(f.active); err != nil || a.image != lmsV1 {
+		t.Errorf("after the abort the active Service answers %+v, %v", a, err)
 	}
 }
 
@@ -115,14 +115,14 @@ func TestAbortAfterPromotion(t *testing.T) {
 // analysis (the check now fails and is not run), without a failed request.
 func TestRollbackToWithinTheWindow(t *testing.T) {
 	health := newEndpoint(t, http.StatusOK, "ok")
-	f := newFleet(t, "rollbackto", "registry.example/bellwork/fakelms:1", func(s *platformv1.DeploymentSpec) {
+	f := newFleet(t, "rollbackto", lmsV1, func(s *platformv1.DeploymentSpec) {
 		// No contract migration runs, so revision 1's schema still fits.
 		s.Migrations.Disabled = true
 		s.Analysis.PrePromotion = []platformv1.AnalysisCheck{check("up", platformv1.AnalysisCheck{Web: &platformv1.WebCheck{URL: health.URL}})}
 	})
-	f.serving("registry.example/bellwork/fakelms:1")
-	f.rollTo("registry.example/bellwork/fakelms:2", nil)
-	f.serving("registry.example/bellwork/fakelms:2")
+	f.serving(lmsV1)
+	f.rollTo(lmsV2)
+	f.serving(lmsV2)
 	health.status.Store(http.StatusServiceUnavailable)
 	load := f.load(t)
 	closed := platformv1.Weekday(time.Now().UTC().AddDate(0, 0, 3).Weekday().String())
@@ -131,8 +131,7 @@ func TestRollbackToWithinTheWindow(t *testing.T) {
 		s.RollbackTo = &one
 		s.DeployWindows = []platformv1.DeployWindow{{TimeWindow: platformv1.TimeWindow{Days: []platformv1.Weekday{closed}, Start: "00:00", End: "00:01"}, TimeZone: "UTC"}}
 	})
-	// The fake lms answers with the image named in its env, and a rollback
-	// keeps the spec's env, so which version serves is read from the pods.
+	// Which version serves is read from the active colour's pods.
 	d := f.waitFor("revision 1 serving again", 2*time.Minute, func(d *platformv1.Deployment) bool {
 		r := d.Status.Rollout
 		return d.Status.Phase == platformv1.DeploymentHealthy && d.Status.Active.Revision == 1 && r.Step == platformv1.StepCompleted && !r.Draining
@@ -142,12 +141,12 @@ func TestRollbackToWithinTheWindow(t *testing.T) {
 	if err := env.Client.Get(context.Background(), client.ObjectKey{Namespace: lmsNamespace, Name: color}, &dep); err != nil {
 		t.Fatal(err)
 	}
-	if img := dep.Spec.Template.Spec.Containers[0].Image; img != "registry.example/bellwork/fakelms:1" {
+	if img := dep.Spec.Template.Spec.Containers[0].Image; img != lmsV1 {
 		t.Errorf("the active colour %s runs %s", color, img)
 	}
 	eventually(t, 30*time.Second, func() (bool, string) {
-		body, err := get(f.active + "/")
-		return err == nil && strings.HasPrefix(body, color+"-"), fmt.Sprintf("the active Service answers %q, %v; want a pod of %s", body, err, color)
+		a, err := f.answer(f.active)
+		return err == nil && strings.HasPrefix(a.pod, color+"-"), fmt.Sprintf("the active Service answers %+v, %v; want a pod of %s", a, err, color)
 	})
 	time.Sleep(time.Second)
 	load.finish(t)

@@ -8,7 +8,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,7 +26,6 @@ import (
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/builders"
-	"bellwork.dev/bellwork/internal/dev/fakelms"
 )
 
 var tenantsOnce sync.Once
@@ -71,15 +72,25 @@ type fleet struct {
 	t               testing.TB
 	name            string
 	active, preview string // base URLs through the local proxy
-	logDir          string
+	host            string // a district the fleet serves, sent as Host
 }
 
+// The images rolled out: each runs the same real lms binary (the local
+// kubelet maps every lms image to it), so a new image is a new revision
+// with no new migration to apply.
+const (
+	lmsV1 = "registry.example/bellwork/lms:1"
+	lmsV2 = "registry.example/bellwork/lms:2"
+	lmsV3 = "registry.example/bellwork/lms:3"
+)
+
 // newFleet creates an lmsdeploy of image serving the test tenants, fast
-// settings, no windows; mutate adjusts the spec.
+// settings, no windows; mutate adjusts the spec. The lmsdeploy is deleted
+// when the test ends so that its lms processes do not pile up.
 func newFleet(t testing.TB, name, image string, mutate func(*platformv1.DeploymentSpec)) *fleet {
 	t.Helper()
 	tenants(t)
-	f := &fleet{t: t, name: name, logDir: t.TempDir()}
+	f := &fleet{t: t, name: name, host: "alpha.localhost"}
 	ap, pp := freePort(t), freePort(t)
 	f.active, f.preview = "http://127.0.0.1:"+strconv.Itoa(ap), "http://127.0.0.1:"+strconv.Itoa(pp)
 	d := &platformv1.Deployment{
@@ -88,8 +99,7 @@ func newFleet(t testing.TB, name, image string, mutate func(*platformv1.Deployme
 		Spec: platformv1.DeploymentSpec{Image: image, Replicas: 2, PreviewReplicas: 1, AutoPromote: true,
 			TenantSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"fleet": "test"}},
 			ScaleDownDelay: metav1.Duration{Duration: 2 * time.Second},
-			Probes:         platformv1.LMSProbes{Readiness: platformv1.ProbeTiming{PeriodSeconds: 1, FailureThreshold: 1, TimeoutSeconds: 1}},
-			Env:            f.env(image, nil)},
+			Probes:         platformv1.LMSProbes{Readiness: platformv1.ProbeTiming{PeriodSeconds: 1, FailureThreshold: 1, TimeoutSeconds: 1}}},
 	}
 	if mutate != nil {
 		mutate(&d.Spec)
@@ -97,29 +107,19 @@ func newFleet(t testing.TB, name, image string, mutate func(*platformv1.Deployme
 	if err := env.Client.Create(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		_ = env.Client.Delete(context.Background(), d, client.PropagationPolicy(metav1.DeletePropagationBackground))
+	})
 	return f
 }
 
-// newFleetB is a fleet of the fake lms with nothing to analyse, for benchmarks.
+// newFleetB is a fleet with nothing to analyse, for benchmarks.
 func newFleetB(b *testing.B, name string) *fleet {
-	return newFleet(b, name, "registry.example/bellwork/fakelms:1", nil)
+	return newFleet(b, name, lmsV1, nil)
 }
 
 // servingB is serving, for benchmarks.
 func (f *fleet) servingB(_ *testing.B, image string) { f.serving(image) }
-
-// env is the fake lms's settings for an image, with extra variables.
-func (f *fleet) env(image string, extra map[string]string) []corev1.EnvVar {
-	vars := []corev1.EnvVar{{Name: fakelms.EnvFlag, Value: "1"}, {Name: "FAKE_IMAGE", Value: image}, {Name: "FAKE_LOG_DIR", Value: f.logDir},
-		{Name: "POD_NAME", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"}}}}
-	for k, v := range extra {
-		vars = append(vars, corev1.EnvVar{Name: k, Value: v})
-	}
-	if !strings.Contains(image, "/fakelms:") {
-		return nil // the real lms needs none of the fake's settings
-	}
-	return vars
-}
 
 // update changes the lmsdeploy's spec, retrying on conflicts.
 func (f *fleet) update(change func(*platformv1.DeploymentSpec)) {
@@ -134,9 +134,9 @@ func (f *fleet) update(change func(*platformv1.DeploymentSpec)) {
 	}
 }
 
-// rollTo changes the image (and the fake's settings with it).
-func (f *fleet) rollTo(image string, extra map[string]string) {
-	f.update(func(s *platformv1.DeploymentSpec) { s.Image, s.Env = image, f.env(image, extra) })
+// rollTo changes the image.
+func (f *fleet) rollTo(image string) {
+	f.update(func(s *platformv1.DeploymentSpec) { s.Image = image })
 }
 
 func (f *fleet) get() *platformv1.Deployment {
@@ -177,12 +177,8 @@ func (f *fleet) serving(image string) *platformv1.Deployment {
 		return d.Status.Phase == platformv1.DeploymentHealthy && d.Status.Active != nil && d.Status.Active.Image == image && ended && !r.Draining
 	})
 	eventually(f.t, 30*time.Second, func() (bool, string) {
-		if !strings.Contains(image, "/fakelms:") {
-			status, err := getHost(f.active+"/signin", "alpha.localhost")
-			return err == nil && status == http.StatusOK, fmt.Sprintf("alpha's sign-in page answers %d, %v", status, err)
-		}
-		body, err := get(f.active + "/")
-		return err == nil && strings.HasSuffix(body, " "+image), fmt.Sprintf("active answers %q, %v", body, err)
+		a, err := f.answer(f.active)
+		return err == nil && a.image == image, fmt.Sprintf("%s's sign-in page through the active Service: %+v, %v", f.host, a, err)
 	})
 	return d
 }
@@ -223,7 +219,8 @@ func getHost(url, host string) (int, error) {
 	return res.StatusCode, nil
 }
 
-// client requests the active Service all along and counts failures.
+// loadClient requests the district's sign-in page through the active Service all
+// along and counts failures.
 type loadClient struct {
 	requests, failures atomic.Int64
 	// images maps each image the client was answered by to when it first
@@ -234,34 +231,73 @@ type loadClient struct {
 }
 
 func (f *fleet) load(t *testing.T) *loadClient {
-	real := !strings.Contains(f.get().Spec.Image, "/fakelms:")
 	ctx, cancel := context.WithCancel(context.Background())
 	lc := &loadClient{stop: cancel, done: make(chan struct{})}
 	t.Cleanup(func() { cancel(); <-lc.done })
 	go func() {
 		defer close(lc.done)
 		for ctx.Err() == nil {
-			var body string
-			var err error
-			if real {
-				var status int
-				if status, err = getHost(f.active+"/signin", "alpha.localhost"); err == nil && status != http.StatusOK {
-					err = fmt.Errorf("status %d", status)
-				}
-			} else {
-				body, err = get(f.active + "/")
-			}
+			a, err := f.answer(f.active)
 			lc.requests.Add(1)
 			if err != nil && ctx.Err() == nil {
 				lc.failures.Add(1)
 				t.Logf("request to the active Service failed: %v", err)
-			} else if i := strings.LastIndexByte(body, ' '); i >= 0 {
-				lc.images.LoadOrStore(body[i+1:], time.Now())
+			} else if err == nil && a.image != "" {
+				lc.images.LoadOrStore(a.image, a.at)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
 	return lc
+}
+
+// answered is who answered a request: the pod the local service proxy
+// piped it to, and that pod's image ("" when the pod was gone before it
+// could be looked up).
+type answered struct {
+	pod, image string
+	at         time.Time
+}
+
+// answer loads the sign-in page of the fleet's district (alpha unless the
+// test says otherwise) through a Service's local port and says which pod
+// answered; a status other than 200 is an error. The real lms does not say
+// its version, so the pod is learnt from the proxy.
+func (f *fleet) answer(base string) (answered, error) {
+	var local string
+	trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { local = i.Conn.LocalAddr().String() }}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodGet, base+"/signin", nil)
+	if err != nil {
+		return answered{}, err
+	}
+	req.Host = f.host
+	c := http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	res, err := c.Do(req)
+	if err != nil {
+		return answered{}, err
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	a := answered{at: time.Now()}
+	if res.StatusCode != http.StatusOK {
+		return a, fmt.Errorf("status %d", res.StatusCode)
+	}
+	endpoint, ok := piped.LoadAndDelete(local)
+	if !ok {
+		return a, fmt.Errorf("the proxy did not say where it piped %s", local)
+	}
+	ip, _, _ := net.SplitHostPort(endpoint.(string))
+	var pods corev1.PodList
+	if err := env.Client.List(context.Background(), &pods, client.InNamespace(lmsNamespace),
+		client.MatchingFields{"status.podIP": ip}); err != nil {
+		return a, err
+	}
+	for _, p := range pods.Items {
+		if p.Status.Phase == corev1.PodRunning && p.DeletionTimestamp == nil {
+			a.pod, a.image = p.Name, p.Spec.Containers[0].Image
+		}
+	}
+	return a, nil
 }
 
 // finish stops the client and fails the test on any failed request.
@@ -275,10 +311,23 @@ func (lc *loadClient) finish(t *testing.T) {
 	}
 }
 
-// migrations are the fake's recorded migration runs: "tenant phase image".
+// migrationJobPod matches the log file the local kubelet writes for a pod
+// of a migration Job: <namespace>_<lmsdeploy>-r<revision>-<phase>-<tenant>-a<attempt>-<pod suffix>.log.
+var migrationJobPod = regexp.MustCompile(`^r(\d+)-(expand|contract)-(.+)-a\d+-[a-z0-9]+\.log$`)
+
+// migrations are the runs of the real lms migrate for this fleet, one per
+// migration Job pod the local kubelet ran: "tenant|phase|r<revision>".
 func (f *fleet) migrations() []string {
-	data, _ := os.ReadFile(f.logDir + "/migrations.log")
-	return strings.Fields(strings.ReplaceAll(string(data), " ", "|"))
+	entries, _ := os.ReadDir(podLogDir)
+	prefix := lmsNamespace + "_" + f.name + "-"
+	var runs []string
+	for _, e := range entries {
+		name, ok := strings.CutPrefix(e.Name(), prefix)
+		if m := migrationJobPod.FindStringSubmatch(name); ok && m != nil {
+			runs = append(runs, m[3]+"|"+m[2]+"|r"+m[1])
+		}
+	}
+	return runs
 }
 
 func eventually(t testing.TB, timeout time.Duration, cond func() (bool, string)) {

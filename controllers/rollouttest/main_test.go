@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +27,6 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"bellwork.dev/bellwork/controllers"
-	"bellwork.dev/bellwork/internal/dev/fakelms"
 	"bellwork.dev/bellwork/internal/dev/localrunner"
 	"bellwork.dev/bellwork/internal/dev/pgserver"
 	"bellwork.dev/bellwork/internal/dev/serviceproxy"
@@ -36,9 +36,9 @@ import (
 const (
 	lmsNamespace = "bellwork-system"
 	adminSecret  = "pg-admin"
-	// probeSecret is the smoke checks' probe account (the fake lms's
-	// smoke ignores it; the default check needs one named).
-	probeSecret = "lms-probe"
+	// probeSecret holds alpha's probe account for the smoke checks, made
+	// once per run by probeAccount.
+	probeSecret = "alpha-probe"
 )
 
 var (
@@ -47,6 +47,12 @@ var (
 	kube kubernetes.Interface
 	// clock is the operator's time; tests move it to reach windows.
 	clock = &testClock{}
+	// podLogDir receives every pod's output (the local kubelet's LogDir),
+	// fresh each run so that counting a Job's pods counts this run's.
+	podLogDir string
+	// piped maps a client connection's local address to the pod address
+	// the local service proxy piped it to.
+	piped sync.Map
 )
 
 type testClock struct {
@@ -72,7 +78,6 @@ func (c *testClock) Set(t time.Time) {
 }
 
 func TestMain(m *testing.M) {
-	fakelms.RunIfAsked()
 	if os.Getenv("BELLWORK_TEST_LOG") != "" {
 		log.SetLogger(zap.New(zap.UseDevMode(true)))
 	} else {
@@ -115,16 +120,11 @@ func setup(ctx context.Context) error {
 	}
 	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: adminSecret, Namespace: lmsNamespace},
 		StringData: map[string]string{"username": pgserver.SuperUser, "password": pg.SuperPassword}}
-	if err := env.Client.Create(ctx, s); err != nil {
-		return err
-	}
-	probe := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: probeSecret, Namespace: lmsNamespace},
-		StringData: map[string]string{"host": "alpha.localhost", "email": "probe@alpha.org", "password": "not-used-by-the-fake"}}
-	return env.Client.Create(ctx, probe)
+	return env.Client.Create(ctx, s)
 }
 
 // lmsBinary is the real lms, built for the run: the local kubelet runs it
-// for images named lms (fakelms images run this test binary instead).
+// for images named lms.
 var lmsBinary string
 
 func buildLMS() error {
@@ -139,16 +139,22 @@ func buildLMS() error {
 	return cmd.Run()
 }
 
-// startPlatform runs the operator, the local kubelet (the lms image is
-// this test binary, acting as fakelms) and the local service proxy.
+// startPlatform runs the operator, the local kubelet (running the real lms
+// for lms images) and the local service proxy.
 func startPlatform(ctx context.Context, wg *sync.WaitGroup) error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("BELLWORK_TEST_LOG") != "" {
 		quiet = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	runner := &localrunner.Runner{Client: kube, Images: map[string]string{"fakelms": os.Args[0], "lms": lmsBinary}, Kubeconfig: env.KubeconfigPath, Log: quiet,
-		LogDir: os.TempDir() + "/bellwork-rollouttest-pods"}
-	proxy := &serviceproxy.Proxy{Client: kube, Log: quiet}
+	var err error
+	if podLogDir, err = os.MkdirTemp("", "bellwork-rollouttest-pods-"); err != nil {
+		return err
+	}
+	runner := &localrunner.Runner{Client: kube, Images: map[string]string{"lms": lmsBinary}, Kubeconfig: env.KubeconfigPath, Log: quiet,
+		LogDir: podLogDir}
+	proxy := &serviceproxy.Proxy{Client: kube, Log: quiet, Connected: func(_ string, client, endpoint net.Addr) {
+		piped.Store(client.String(), endpoint.String())
+	}}
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = runner.Run(ctx) }()
 	go func() { defer wg.Done(); _ = proxy.Run(ctx) }()

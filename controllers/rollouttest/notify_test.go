@@ -122,10 +122,10 @@ func (f *fleet) waitEvent(typ, reason, text string) {
 func TestNotificationsReachTheWebhook(t *testing.T) {
 	rc := newReceiver(t)
 	webhookSecret(t, "notify-webhook", rc.URL+"/services/T0/B0/x")
-	f := newFleet(t, "notify", "registry.example/bellwork/fakelms:1", withNotifications("notify-webhook"))
-	f.serving("registry.example/bellwork/fakelms:1")
-	f.rollTo("registry.example/bellwork/fakelms:2", nil)
-	f.serving("registry.example/bellwork/fakelms:2")
+	f := newFleet(t, "notify", lmsV1, withNotifications("notify-webhook"))
+	f.serving(lmsV1)
+	f.rollTo(lmsV2)
+	f.serving(lmsV2)
 	d := f.waitFor("every message delivered", time.Minute, func(d *platformv1.Deployment) bool {
 		return len(d.Status.PendingNotifications) == 0 && rc.got("Completed", "revision 2") > 0
 	})
@@ -147,8 +147,8 @@ func TestNotificationsReachTheWebhook(t *testing.T) {
 func TestNotificationsWithoutSecretOrRefused(t *testing.T) {
 	rc := newReceiver(t)
 	rc.status.Store(http.StatusForbidden)
-	f := newFleet(t, "notifyfail", "registry.example/bellwork/fakelms:1", withNotifications("notifyfail-webhook"))
-	d := f.serving("registry.example/bellwork/fakelms:1")
+	f := newFleet(t, "notifyfail", lmsV1, withNotifications("notifyfail-webhook"))
+	d := f.serving(lmsV1)
 	f.waitEvent(corev1.EventTypeWarning, "NotificationFailed", "Secret notifyfail-webhook has no key url")
 	if len(d.Status.PendingNotifications) == 0 {
 		t.Fatalf("no message waits while the Secret is missing")

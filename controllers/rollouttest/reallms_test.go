@@ -16,7 +16,7 @@ import (
 	"bellwork.dev/bellwork/internal/builders"
 )
 
-// The real LMS, not the fake: `lms serve` processes read the directory the
+// The real LMS: `lms serve` processes read the directory the
 // operator publishes, the real `lms migrate` runs the expand and contract
 // Jobs on the test districts' databases, a web check signs nobody in but
 // loads a district's sign-in page on the preview, and a client on loopback
@@ -24,17 +24,17 @@ import (
 // promotion. The probes answer on each pod's probe port, not through the
 // Service.
 func TestRealLMSBlueGreen(t *testing.T) {
-	const v1, v2 = "registry.example/bellwork/lms:1", "registry.example/bellwork/lms:2"
-	f := newFleet(t, "real", v1, func(s *platformv1.DeploymentSpec) {
+
+	f := newFleet(t, "real", lmsV1, func(s *platformv1.DeploymentSpec) {
 		s.Analysis.PrePromotion = []platformv1.AnalysisCheck{check("preview-signin", platformv1.AnalysisCheck{
 			Web: &platformv1.WebCheck{URL: "$(PREVIEW_URL)/signin", Host: "beta.localhost"}, Count: 2})}
 	})
-	f.serving(v1)
+	f.serving(lmsV1)
 	load := f.load(t)
 	// Let the client run against the first version before the switch.
 	time.Sleep(2 * time.Second)
-	f.rollTo(v2, nil)
-	d := f.serving(v2)
+	f.rollTo(lmsV2)
+	d := f.serving(lmsV2)
 	load.finish(t)
 	if n := load.requests.Load(); n < 20 {
 		t.Errorf("the client made only %d requests", n)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,11 +24,25 @@ import (
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
+// probeOnce makes the probe account once per run: the invitation can be
+// accepted only once.
+var probeOnce sync.Once
+
 // probeAccount accepts the operator's invitation of alpha's admin through
-// the active Service, as a person would, and stores the account in a
-// Secret the way a platform engineer sets up the smoke check's probe.
-func probeAccount(t *testing.T, f *fleet, secret string) {
+// f's active Service, as a person would, and stores the account in the
+// Secret probeSecret the way a platform engineer sets up the smoke check's
+// probe; once per run.
+func probeAccount(t *testing.T, f *fleet) {
 	t.Helper()
+	probeOnce.Do(func() { acceptInvitation(t, f, probeSecret) })
+	eventually(t, 10*time.Second, func() (bool, string) {
+		var s corev1.Secret
+		err := env.Client.Get(context.Background(), client.ObjectKey{Namespace: lmsNamespace, Name: probeSecret}, &s)
+		return err == nil, fmt.Sprintf("the probe account's Secret: %v", err)
+	})
+}
+
+func acceptInvitation(t *testing.T, f *fleet, secret string) {
 	var inv corev1.Secret
 	if err := env.Client.Get(context.Background(), client.ObjectKey{Namespace: "tenant-alpha", Name: "admin-invitations"}, &inv); err != nil {
 		t.Fatal(err)
@@ -65,7 +80,7 @@ func probeAccount(t *testing.T, f *fleet, secret string) {
 	if csrf == nil {
 		t.Fatalf("no CSRF token on the invitation page")
 	}
-	const password = "probe account password 42"
+	password := probePassword
 	if status, body := do(http.MethodPost, url.Values{"_csrf": {csrf[1]}, "name": {"Probe Account"}, "password": {password}, "confirm": {password}}); status != http.StatusSeeOther {
 		t.Fatalf("accepting the invitation answered %d: %.300s", status, body)
 	}
@@ -75,6 +90,9 @@ func probeAccount(t *testing.T, f *fleet, secret string) {
 		t.Fatal(err)
 	}
 }
+
+// probePassword is the probe account's password.
+const probePassword = "probe account password 42"
 
 // hostJar keeps the LMS's cookies whatever loopback address answered:
 // requests go to the proxy's address with the district as Host.
@@ -96,21 +114,21 @@ func (j hostJar) Cookies(u *url.URL) []*http.Cookie { return j.CookieJar.Cookies
 // and the operator rolls back by itself, while a client loading a
 // district's sign-in page through the active Service sees no failure.
 func TestRealLMSSmokeJobAndAutomaticRollback(t *testing.T) {
-	const v1, v2 = "registry.example/bellwork/lms:1", "registry.example/bellwork/lms:2"
+
 	health := newEndpoint(t, http.StatusOK, `{"errorRate": 0}`)
 	below := platformv1.Number("0.01")
-	f := newFleet(t, "realsmoke", v1, nil)
-	f.serving(v1)
-	probeAccount(t, f, "alpha-probe")
+	f := newFleet(t, "realsmoke", lmsV1, nil)
+	f.serving(lmsV1)
+	probeAccount(t, f)
 	f.update(func(s *platformv1.DeploymentSpec) {
-		s.Analysis.PrePromotion = []platformv1.AnalysisCheck{{Name: "smoke", Job: &platformv1.JobCheck{ProbeAccountSecret: "alpha-probe"}}}
+		s.Analysis.PrePromotion = []platformv1.AnalysisCheck{{Name: "smoke", Job: &platformv1.JobCheck{ProbeAccountSecret: probeSecret}}}
 		s.Analysis.PostPromotion = platformv1.PostPromotionAnalysis{Duration: metav1.Duration{Duration: time.Minute},
 			Checks: []platformv1.AnalysisCheck{check("errors", platformv1.AnalysisCheck{Web: &platformv1.WebCheck{URL: health.URL,
 				JSON: []platformv1.JSONCondition{{Path: "errorRate", LessThan: &below}}}})}}
 	})
 	load := f.load(t)
 	time.Sleep(2 * time.Second)
-	f.rollTo(v2, nil)
+	f.rollTo(lmsV2)
 	d := f.waitFor("post-promotion analysis of revision 2", 3*time.Minute, func(d *platformv1.Deployment) bool {
 		return step(d) == platformv1.StepPostPromotionAnalysis && d.Status.Rollout.Revision == 2
 	})
@@ -130,7 +148,7 @@ func TestRealLMSSmokeJobAndAutomaticRollback(t *testing.T) {
 	if n := load.requests.Load(); n < 20 {
 		t.Errorf("the client made only %d requests", n)
 	}
-	if d.Status.Active.Image != v1 || d.Status.Phase != platformv1.DeploymentDegraded ||
+	if d.Status.Active.Image != lmsV1 || d.Status.Phase != platformv1.DeploymentDegraded ||
 		!strings.Contains(d.Status.Message, "post-promotion check errors failed: errorRate = 0.2, want below 0.01") {
 		t.Errorf("active %+v phase %s message %q", d.Status.Active, d.Status.Phase, d.Status.Message)
 	}

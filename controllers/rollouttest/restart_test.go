@@ -17,15 +17,16 @@ import (
 // migration twice, and the active Service drops no request.
 func TestOperatorKilledAtEveryStepResumes(t *testing.T) {
 	ok := newEndpoint(t, http.StatusOK, "ok")
-	f := newFleet(t, "restart", "registry.example/bellwork/fakelms:1", func(s *platformv1.DeploymentSpec) {
+	f := newFleet(t, "restart", lmsV1, func(s *platformv1.DeploymentSpec) {
 		s.Analysis.PrePromotion = []platformv1.AnalysisCheck{check("up", platformv1.AnalysisCheck{Web: &platformv1.WebCheck{URL: ok.URL}, Count: 3}),
 			{Name: "smoke", Job: &platformv1.JobCheck{ProbeAccountSecret: probeSecret}}}
 		s.Analysis.PostPromotion = platformv1.PostPromotionAnalysis{Duration: metav1.Duration{Duration: 3 * time.Second},
 			Checks: []platformv1.AnalysisCheck{check("still-up", platformv1.AnalysisCheck{Web: &platformv1.WebCheck{URL: ok.URL}, Count: 2})}}
 	})
-	f.serving("registry.example/bellwork/fakelms:1")
+	f.serving(lmsV1)
+	probeAccount(t, f)
 	load := f.load(t)
-	f.rollTo("registry.example/bellwork/fakelms:2", nil)
+	f.rollTo(lmsV2)
 	seen := map[platformv1.RolloutStep]bool{}
 	restarts := 0
 	// unanalysed is the last time status was read (the read began) showing
@@ -56,9 +57,9 @@ func TestOperatorKilledAtEveryStepResumes(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	d := f.serving("registry.example/bellwork/fakelms:2")
+	d := f.serving(lmsV2)
 	load.finish(t)
-	first, reached := load.images.Load("registry.example/bellwork/fakelms:2")
+	first, reached := load.images.Load(lmsV2)
 	switch {
 	case !reached:
 		t.Errorf("the client never reached the new version")
@@ -83,7 +84,7 @@ func TestOperatorKilledAtEveryStepResumes(t *testing.T) {
 	runs := f.migrations()
 	for _, tenant := range []string{"alpha", "beta"} {
 		for _, phase := range []string{"expand", "contract"} {
-			if n := countOf(runs, tenant+"|"+phase+"|registry.example/bellwork/fakelms:2"); n != 1 {
+			if n := countOf(runs, tenant+"|"+phase+"|r2"); n != 1 {
 				t.Errorf("%s %s ran %d times", tenant, phase, n)
 			}
 		}

@@ -35,16 +35,17 @@ func TestWaitingForAWindowInTheSchoolsTimeZone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	f := newFleet(t, "window", "registry.example/bellwork/fakelms:1", func(s *platformv1.DeploymentSpec) {
+	f := newFleet(t, "window", lmsV1, func(s *platformv1.DeploymentSpec) {
 		s.TenantSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"fleet": "window"}}
 	})
-	f.serving("registry.example/bellwork/fakelms:1")
+	f.host = "gamma.localhost"
+	f.serving(lmsV1)
 
 	// Monday 10:00 in Chicago: school is in session until 15:00 CST (21:00
 	// UTC), the next window's start, computed from the school's hours.
 	clock.Set(time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC))
 	t.Cleanup(func() { clock.Set(time.Time{}) })
-	f.rollTo("registry.example/bellwork/fakelms:2", nil)
+	f.rollTo(lmsV2)
 	d := f.waitFor("the wait for a window", time.Minute, func(d *platformv1.Deployment) bool {
 		return d.Status.Phase == platformv1.DeploymentWaitingForWindow
 	})
@@ -59,15 +60,15 @@ func TestWaitingForAWindowInTheSchoolsTimeZone(t *testing.T) {
 		t.Fatalf("the rollout moved outside the window: %s", step(d))
 	}
 	clock.Set(time.Date(2026, 11, 23, 21, 0, 0, 0, time.UTC))
-	f.serving("registry.example/bellwork/fakelms:2")
+	f.serving(lmsV2)
 
 	// Tuesday 09:00 in Chicago, with an override.
 	clock.Set(time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC))
 	f.update(func(s *platformv1.DeploymentSpec) {
 		s.WindowOverride = &platformv1.WindowOverride{Reason: "INC-4121: grade export broken"}
 	})
-	f.rollTo("registry.example/bellwork/fakelms:3", nil)
-	d = f.serving("registry.example/bellwork/fakelms:3")
+	f.rollTo(lmsV3)
+	d = f.serving(lmsV3)
 	if d.Status.History[0].WindowOverride != "INC-4121: grade export broken" {
 		t.Errorf("history %+v", d.Status.History[0])
 	}

@@ -47,6 +47,10 @@ type Proxy struct {
 	Log  *slog.Logger
 	// DialTimeout bounds each attempt to reach an endpoint.
 	DialTimeout time.Duration
+	// Connected, when set, is told which endpoint each client connection
+	// was piped to before any byte flows, so a test can tell which pod
+	// answered a request without the app saying so.
+	Connected func(service string, client, endpoint net.Addr)
 
 	mu       sync.Mutex
 	services map[string]*service // by namespace/name
@@ -224,6 +228,9 @@ func (p *Proxy) forward(ctx context.Context, s *service, client net.Conn) {
 		return
 	}
 	defer backend.Close()
+	if p.Connected != nil {
+		p.Connected(s.key, client.RemoteAddr(), backend.RemoteAddr())
+	}
 	done := make(chan struct{}, 2)
 	pipe := func(dst, src net.Conn) {
 		_, _ = io.Copy(dst, src)

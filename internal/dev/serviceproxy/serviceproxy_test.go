@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,7 +73,13 @@ func TestBlueGreenSwitchDropsNoRequest(t *testing.T) {
 	var wg sync.WaitGroup
 	defer func() { stop(); wg.Wait() }()
 	runner := &localrunner.Runner{Client: cs, Images: map[string]string{"echoserver": os.Args[0]}, Log: quiet}
-	proxy := &serviceproxy.Proxy{Client: cs, Log: quiet}
+	var piped sync.Map // client address -> endpoint address
+	proxy := &serviceproxy.Proxy{Client: cs, Log: quiet, Connected: func(service string, client, endpoint net.Addr) {
+		if service != "default/echo" {
+			t.Errorf("Connected named the Service %q", service)
+		}
+		piped.Store(client.String(), endpoint.String())
+	}}
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = runner.Run(runCtx) }()
 	go func() {
@@ -108,6 +116,28 @@ func TestBlueGreenSwitchDropsNoRequest(t *testing.T) {
 		body, err := get(fresh, "/")
 		return err == nil && strings.HasSuffix(body, " blue")
 	})
+	// Connected says which pod a connection was piped to: here a blue one.
+	var local string
+	trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { local = i.Conn.LocalAddr().String() }}
+	req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, url+"/", nil)
+	res, err := fresh.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	endpoint, ok := piped.Load(local)
+	if !ok {
+		t.Fatalf("Connected was not told of %s", local)
+	}
+	ip, _, _ := net.SplitHostPort(endpoint.(string))
+	var blue corev1.PodList
+	if err := env.Client.List(ctx, &blue, client.InNamespace("default"), client.MatchingLabels{"app": "blue"}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(blue.Items, func(p corev1.Pod) bool { return p.Status.PodIP == ip }) {
+		t.Errorf("Connected piped %s to %s, not to a blue pod", local, endpoint)
+	}
 	waitUntil(ctx, t, "green to be Ready", func() bool {
 		var d appsv1.Deployment
 		return env.Client.Get(ctx, client.ObjectKey{Namespace: "default", Name: "green"}, &d) == nil && d.Status.ReadyReplicas == 2
