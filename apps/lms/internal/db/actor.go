@@ -64,7 +64,9 @@ func (r Role) Label() string {
 
 // Actor is who a transaction acts for.
 type Actor struct {
-	UserID   string // empty for System
+	// UserID is empty for System, except in InOwnTx, where it is the
+	// session's user as the database read it.
+	UserID   string
 	Role     Role
 	SchoolID string // empty for district admins and System
 	// Session is the signed-in browser's session token (the cookie's value,
