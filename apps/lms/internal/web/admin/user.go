@@ -114,23 +114,7 @@ func (s *Handlers) UserStatus(c *kit.Call) {
 	status := c.R.PostFormValue("status")
 	done := map[string]string{"active": "user-activated", "deactivated": "user-deactivated"}[status]
 	s.userAction(c, "user."+status, done, func(sc *db.Scope, u *people.User) error {
-		if done == "" {
-			return validate.Problem("Unknown status.")
-		}
-		if u.ID == c.User.ID && status == "deactivated" {
-			return validate.Problem("You cannot deactivate yourself. Ask another admin.")
-		}
-		if err := people.SetUserStatus(c.R.Context(), sc, u.ID, status); err != nil {
-			return err
-		}
-		if status == "deactivated" {
-			// In the admin's own transaction (row-level security lets an
-			// admin end the sessions of people they manage): deactivated
-			// and signed out happen together or not at all.
-			_, err := identity.DeleteUserSessions(c.R.Context(), sc, u.ID)
-			return err
-		}
-		return nil
+		return identity.SetUserStatus(c.R.Context(), sc, u, status)
 	})
 }
 
