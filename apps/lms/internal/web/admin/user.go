@@ -13,7 +13,6 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/apps/lms/internal/schools"
 	"bellwork.dev/bellwork/apps/lms/internal/validate"
-	"bellwork.dev/bellwork/apps/lms/internal/web/account"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
@@ -131,8 +130,11 @@ func (s *Handlers) UserReset(c *kit.Call) {
 			return validate.Problem("Reactivate the user before resetting their password.")
 		}
 		// Stored in the admin's own transaction, with its audit entry.
-		var err error
-		msg, tokenHash, err = account.ResetMessage(c, sc, u.Email, s.Now())
+		r, err := identity.IssuePasswordReset(c.R.Context(), sc, u.Email, s.Now())
+		if r != nil {
+			m := r.Mail(kit.SiteURL(c.R), c.Tenant.Entry.DisplayName, c.Tenant.Name(), s.Now())
+			msg, tokenHash = &m, r.Hash
+		}
 		return err
 	}, func() error {
 		if msg == nil {
