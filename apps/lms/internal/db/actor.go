@@ -2,9 +2,12 @@
 // transaction that first establishes its actor in a way the database
 // checks: a signed-in user's transaction starts with bw_session_begin(token)
 // on the app role, which verifies the live session and records its user,
-// role and school where only the schema owner can write (a temporary table
-// emptied at every commit and rollback, so nothing leaks to the next user
-// of a pooled connection, even behind PgBouncer in transaction mode). The
+// role and school where only the schema owner can write (a row in a temporary
+// table the app role can neither read nor write). The row outlives the
+// transaction, but it is keyed by a random UUID held only in a
+// transaction-local setting (bw.context_key, since migration 00004), so the
+// next user of a pooled connection, even behind PgBouncer in transaction
+// mode, starts without the key and cannot reach the context left behind. The
 // LMS's own work runs on a separate system login, the only one row-level
 // security treats as system. See docs/lms.md, "Row-level security".
 package db
@@ -61,7 +64,9 @@ func (r Role) Label() string {
 
 // Actor is who a transaction acts for.
 type Actor struct {
-	UserID   string // empty for System
+	// UserID is empty for System, except in InOwnTx, where it is the
+	// session's user as the database read it.
+	UserID   string
 	Role     Role
 	SchoolID string // empty for district admins and System
 	// Session is the signed-in browser's session token (the cookie's value,

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -99,4 +100,14 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// EndMySessions ends every session of the acting user, the current one
+// included ("sign out everywhere"). The user is the scope's actor
+// (db.InOwnTx), never an id the caller passes.
+func EndMySessions(ctx context.Context, s *db.Scope) (int64, error) {
+	if s.Actor.UserID == "" {
+		return 0, fmt.Errorf("end sessions: %w", db.ErrForbidden)
+	}
+	return DeleteUserSessions(ctx, s, s.Actor.UserID)
 }

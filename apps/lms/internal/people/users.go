@@ -254,3 +254,13 @@ func GetManaged(ctx context.Context, s *db.Scope, id string) (*User, error) {
 	}
 	return u, nil
 }
+
+// UpdateMyProfile saves the acting user's own names, language and time
+// zone: the user is the scope's actor (db.InOwnTx or their session), never
+// an id the caller passes.
+func UpdateMyProfile(ctx context.Context, s *db.Scope, given, family, locale, timeZone string) error {
+	if s.Actor.UserID == "" {
+		return fmt.Errorf("update profile: %w", db.ErrForbidden)
+	}
+	return UpdateProfile(ctx, s, s.Actor.UserID, given, family, locale, timeZone)
+}

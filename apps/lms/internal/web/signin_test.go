@@ -14,7 +14,6 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/identity"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
-	"bellwork.dev/bellwork/apps/lms/internal/web/account"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/pkg/directory"
 )
@@ -299,21 +298,21 @@ func TestPasswordResetRequestsAreLimited(t *testing.T) {
 	email := "guardian@resetlimit.localhost.org"
 	c := d.client()
 	tok := c.formToken("/password/forgot")
-	for i := range account.ResetsPerAccount + 2 {
+	for i := range identity.ResetsPerAccount + 2 {
 		res, body := c.post("/password/forgot", url.Values{"_csrf": {tok}, "email": {email}})
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, "we have e-mailed it a link") {
 			t.Fatalf("request %d: %d %s", i+1, res.StatusCode, snippet(body))
 		}
 	}
-	if n := len(d.mailbox.Messages("resetlimit")); n != account.ResetsPerAccount {
-		t.Fatalf("%d reset mails to one address, want %d", n, account.ResetsPerAccount)
+	if n := len(d.mailbox.Messages("resetlimit")); n != identity.ResetsPerAccount {
+		t.Fatalf("%d reset mails to one address, want %d", n, identity.ResetsPerAccount)
 	}
 	var last *http.Response
 	var body string
-	for i := range account.ResetsPerAddress {
+	for i := range identity.ResetsPerAddress {
 		last, body = c.post("/password/forgot", url.Values{"_csrf": {tok}, "email": {fmt.Sprintf("probe%d@resetlimit.org", i)}})
 	}
 	if last.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many password reset requests came from your network") {
-		t.Fatalf("after %d requests from one address: %d %s", account.ResetsPerAddress+account.ResetsPerAccount+2, last.StatusCode, snippet(body))
+		t.Fatalf("after %d requests from one address: %d %s", identity.ResetsPerAddress+identity.ResetsPerAccount+2, last.StatusCode, snippet(body))
 	}
 }

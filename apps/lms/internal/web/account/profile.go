@@ -28,7 +28,7 @@ func (s *Handlers) SaveProfile(c *kit.Call) {
 		return
 	}
 	err := c.InOwnTx(func(sc *db.Scope) error {
-		return people.UpdateProfile(c.R.Context(), sc, c.User.ID, in.GivenName, in.FamilyName, in.Locale, in.TimeZone)
+		return people.UpdateMyProfile(c.R.Context(), sc, in.GivenName, in.FamilyName, in.Locale, in.TimeZone)
 	})
 	if err != nil {
 		s.Fail(c, err)

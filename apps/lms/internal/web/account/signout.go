@@ -24,8 +24,8 @@ func (s *Handlers) Signout(c *kit.Call) {
 
 // SignoutEverywhere ends every session of the user, this one included.
 func (s *Handlers) SignoutEverywhere(c *kit.Call) {
-	err := c.AsSystem(func(sc *db.Scope) error {
-		if _, err := identity.DeleteUserSessions(c.R.Context(), sc, c.User.ID); err != nil {
+	err := c.AsSystemForMe(func(sc *db.Scope) error {
+		if _, err := identity.EndMySessions(c.R.Context(), sc); err != nil {
 			return err
 		}
 		return audit.Audit(c.R.Context(), sc, "signout.everywhere", c.User.Email, nil, c.ID)

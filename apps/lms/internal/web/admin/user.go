@@ -13,7 +13,6 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/apps/lms/internal/schools"
 	"bellwork.dev/bellwork/apps/lms/internal/validate"
-	"bellwork.dev/bellwork/apps/lms/internal/web/account"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
@@ -114,23 +113,7 @@ func (s *Handlers) UserStatus(c *kit.Call) {
 	status := c.R.PostFormValue("status")
 	done := map[string]string{"active": "user-activated", "deactivated": "user-deactivated"}[status]
 	s.userAction(c, "user."+status, done, func(sc *db.Scope, u *people.User) error {
-		if done == "" {
-			return validate.Problem("Unknown status.")
-		}
-		if u.ID == c.User.ID && status == "deactivated" {
-			return validate.Problem("You cannot deactivate yourself. Ask another admin.")
-		}
-		if err := people.SetUserStatus(c.R.Context(), sc, u.ID, status); err != nil {
-			return err
-		}
-		if status == "deactivated" {
-			// In the admin's own transaction (row-level security lets an
-			// admin end the sessions of people they manage): deactivated
-			// and signed out happen together or not at all.
-			_, err := identity.DeleteUserSessions(c.R.Context(), sc, u.ID)
-			return err
-		}
-		return nil
+		return identity.SetUserStatus(c.R.Context(), sc, u, status)
 	})
 }
 
@@ -147,8 +130,11 @@ func (s *Handlers) UserReset(c *kit.Call) {
 			return validate.Problem("Reactivate the user before resetting their password.")
 		}
 		// Stored in the admin's own transaction, with its audit entry.
-		var err error
-		msg, tokenHash, err = account.ResetMessage(c, sc, u.Email, s.Now())
+		r, err := identity.IssuePasswordReset(c.R.Context(), sc, u.Email, s.Now())
+		if r != nil {
+			m := r.Mail(kit.SiteURL(c.R), c.Tenant.Entry.DisplayName, c.Tenant.Name(), s.Now())
+			msg, tokenHash = &m, r.Hash
+		}
 		return err
 	}, func() error {
 		if msg == nil {

@@ -52,14 +52,27 @@ func (c *Call) InTx(fn func(s *db.Scope) error) error {
 	return c.DB.InTx(c.R.Context(), c.Actor(), fn)
 }
 
-// inOwnTx runs storage calls that touch only the signed-in user's own
-// records (their profile): acting as their role, or, for a user who holds
-// no role yet, as the LMS itself, the caller naming c.user.ID in every call.
+// InOwnTx runs storage calls that touch only the signed-in user's own
+// records (their profile): acting as their role, so row-level security
+// holds them to their own row, or, for a user who holds no role yet, on the
+// system login with the scope's actor set to the user the database finds
+// for the session token (db.InOwnTx). Either way the calls read the user
+// from s.Actor, never from the handler.
 func (c *Call) InOwnTx(fn func(s *db.Scope) error) error {
 	if c.Role() == "" {
-		return c.AsSystem(fn)
+		return c.AsSystemForMe(fn)
 	}
 	return c.InTx(fn)
+}
+
+// AsSystemForMe runs storage calls on the user's own records that only
+// system work may write (their sessions), with s.Actor.UserID the user of
+// the live session as the database read it (db.InOwnTx).
+func (c *Call) AsSystemForMe(fn func(s *db.Scope) error) error {
+	if c.Session == nil {
+		return db.ErrForbidden
+	}
+	return c.DB.InOwnTx(c.R.Context(), c.Session.Token, fn)
 }
 
 // inTxQueueing runs storage calls acting as the signed-in user that also
