@@ -98,6 +98,18 @@ func TestRestoreIntoAProvisionedDatabase(t *testing.T) {
 	if err := restoreCmd(ctx, []string{"--owner-url", target.OwnerURL(), "--check-url", check}); err != nil {
 		t.Fatal(err)
 	}
+	// --no-privileges left out the source's grants; what the migrations
+	// took from PUBLIC is put back, or any role could set a user context.
+	conn, err = pgx.Connect(ctx, lmstest.Server.AdminURL(target.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var publicMay bool
+	err = conn.QueryRow(ctx, `SELECT has_function_privilege('public', 'bw_establish(uuid, text, uuid)', 'EXECUTE')`).Scan(&publicMay)
+	conn.Close(ctx)
+	if err != nil || publicMay {
+		t.Fatalf("after the restore PUBLIC may execute bw_establish: %v (%v)", publicMay, err)
+	}
 	if err := restoreCmd(ctx, []string{"--owner-url", target.OwnerURL(), "--check-url", check}); err == nil || !strings.Contains(err.Error(), "never writes over") {
 		t.Fatalf("second restore into the same database: %v, want a refusal", err)
 	}

@@ -77,6 +77,9 @@ func RestoreInto(ctx context.Context, o RestoreIntoOptions) (*Manifest, error) {
 		// pg_restore ran in one transaction: nothing of it is left.
 		return nil, fmt.Errorf("restore of backup %s into %s failed: %w", m.ID, db, restoreErr)
 	}
+	if err := restorePublicACLs(ctx, o.Store, m, owner); err != nil {
+		return fail(err)
+	}
 	check, err := pgx.Connect(ctx, o.CheckURL)
 	if err != nil {
 		return fail(fmt.Errorf("connect to %s to check the restore: %w", redact(o.CheckURL), err))
