@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/internal/builders"
 	"bellwork.dev/bellwork/internal/reconcile"
 )
 
@@ -67,6 +68,8 @@ func (r *BackupPolicyReconciler) reconcile(ctx context.Context, p *backupPass) e
 		{"cronjobs", r.ensureCronJobs},
 		// Catalogue: what storage holds, read into status.
 		{"catalogue", r.readCatalogue},
+		// Runs: the Jobs Kubernetes keeps, failed ones included.
+		{"runs", r.readRuns},
 	}
 	for _, ph := range phases {
 		p.phase = ph.name
@@ -84,6 +87,14 @@ func (r *BackupPolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Named("backuppolicy").
 		For(&platformv1.BackupPolicy{}).
 		Owns(&batchv1.CronJob{}).
+		// The CronJobs' Jobs carry the policy's instance label.
+		Watches(&batchv1.Job{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []ctrl.Request {
+			name := o.GetLabels()[builders.InstanceLabel]
+			if name == "" || o.GetLabels()[builders.ManagedByLabel] != builders.ManagedByValue {
+				return nil
+			}
+			return []ctrl.Request{{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: name}}}
+		})).
 		Watches(&platformv1.Tenant{}, handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []ctrl.Request {
 			var list platformv1.BackupPolicyList
 			if err := r.Client.List(ctx, &list, client.InNamespace(platformv1.TenantNamespacePrefix+o.GetName())); err != nil {
