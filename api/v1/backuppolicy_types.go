@@ -142,8 +142,9 @@ type BackupVerification struct {
 	Disabled bool `json:"disabled,omitempty"`
 
 	// Schedule of verification runs; each restores the newest backup into a
-	// throwaway database and checks it against its manifest.
-	// +kubebuilder:default="0 5 * * *"
+	// throwaway database and checks it against its manifest. Empty (the
+	// default): each backup Job verifies its backup right after writing
+	// it, before retention, and there is no verification CronJob.
 	// +optional
 	Schedule CronSchedule `json:"schedule,omitempty"`
 

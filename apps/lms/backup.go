@@ -53,6 +53,10 @@ func backupCmd(ctx context.Context, args []string) error {
 	fs.IntVar(&keep.Monthly, "keep-monthly", 0, "... and of each of the last n months")
 	fs.DurationVar(&keep.MaxAge, "max-age", 0, "delete backups older than this (e.g. 2160h); the newest verified backup is always kept")
 	zone := fs.String("time-zone", "UTC", "IANA time zone whose days, weeks and months the retention tiers count")
+	verify := fs.Bool("verify", false, "verify the new backup right after it is written, before retention (as lms verify, with $"+envVerifyURL+"[_FILE])")
+	maxRestore := fs.Duration("max-restore", 0, "with --verify: fail when the restore takes longer")
+	var asserts assertions
+	fs.Var(&asserts, "assert", "with --verify: SQL expression that must be true in the restored database (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: lms backup [flags]\n\n%s\n\n", storageHelpTxt)
 		fs.PrintDefaults()
@@ -86,6 +90,20 @@ func backupCmd(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("Backup %s of tenant %s: %d tables, %d rows, %s in %.1fs, sha256 %s\n",
 		m.ID, m.Tenant, len(m.Tables), rows, size(m.Size), m.DumpSeconds, m.SHA256)
+	if *verify {
+		// Before retention: a backup that fails its verification is no
+		// reason to delete older ones.
+		args := []string{"--tenant=" + *tenant, "--backup=" + m.ID}
+		if *maxRestore > 0 {
+			args = append(args, "--max-restore="+maxRestore.String())
+		}
+		for _, a := range asserts {
+			args = append(args, "--assert="+a)
+		}
+		if err := verifyCmd(ctx, args); err != nil {
+			return err
+		}
+	}
 	if keep == (retention.Policy{}) {
 		return nil
 	}

@@ -58,6 +58,15 @@ func TestBackupVerifyRestoreSubcommands(t *testing.T) {
 	if err := restoreCmd(ctx, []string{"--admin-url", admin, "--database", d.Name + "_copy2", "--owner", d.Owner.User}); err == nil {
 		t.Fatal("restored a backup whose latest verification failed")
 	}
+	// What the backup CronJob runs by default: verification right after the
+	// backup, then retention.
+	t.Setenv("VERIFY_DATABASE_URL", admin)
+	if err := backupCmd(ctx, []string{"--verify", "--assert", "(SELECT count(*) FROM schools) = 0", "--keep-last", "5"}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := backup.Latest(ctx, backup.FolderStore{Dir: os.Getenv("BACKUP_PATH")}, "cli", true); err != nil || m.Verification == nil || !m.Verification.Passed {
+		t.Fatalf("the backup taken with --verify is not the newest verified one: %+v, %v", m, err)
+	}
 }
 
 // What Tenant.spec.database.restoreFrom runs: a verified backup restored

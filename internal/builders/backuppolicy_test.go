@@ -88,6 +88,29 @@ func TestVerifyCronJob(t *testing.T) {
 	if BuildVerifyCronJob(samplePolicy(), BackupJobOptions{Tenant: "x"}) != nil {
 		t.Error("without a verification server there is nothing to restore into")
 	}
+	if args := BuildBackupCronJob(samplePolicy(), sampleOptions).Spec.JobTemplate.Spec.Template.Spec.Containers[0].Args; slices.Contains(args, "--verify") {
+		t.Errorf("with a verification schedule the backup Job verifies too: %v", args)
+	}
+}
+
+// By default (no verification schedule) each backup Job verifies its own
+// backup right after writing it, with the policy's checks, and there is no
+// verification CronJob.
+func TestVerificationRightAfterEachBackupByDefault(t *testing.T) {
+	p := samplePolicy()
+	p.Spec.Verification.Schedule = ""
+	if BuildVerifyCronJob(p, sampleOptions) != nil {
+		t.Error("a verification CronJob without a schedule")
+	}
+	c := BuildBackupCronJob(p, sampleOptions).Spec.JobTemplate.Spec.Template.Spec.Containers[0]
+	all := strings.Join(c.Args, " ")
+	if !slices.Contains(c.Args, "--verify") || !strings.Contains(all, "--assert=(SELECT count(*) FROM users) > 0") ||
+		!strings.Contains(all, "--max-restore=30m0s") || envMap(c.Env)["VERIFY_DATABASE_URL"] != "verifier/uri" {
+		t.Errorf("backup Job args %q env %v, want it to verify with the policy's checks", c.Args, envMap(c.Env))
+	}
+	if args := BuildBackupCronJob(p, BackupJobOptions{Tenant: "x"}).Spec.JobTemplate.Spec.Template.Spec.Containers[0].Args; slices.Contains(args, "--verify") {
+		t.Error("verifying without a verification server")
+	}
 }
 
 func TestBackupCronJobToAFolder(t *testing.T) {
