@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -16,6 +17,9 @@ import (
 	"bellwork.dev/bellwork/internal/builders"
 	"bellwork.dev/bellwork/internal/reconcile"
 )
+
+// eventBackupDeleted announces a backup that left storage.
+const eventBackupDeleted = "BackupDeleted"
 
 // +kubebuilder:rbac:groups=batch,resources=cronjobs,verbs=get;list;watch;create;update;patch;delete
 
@@ -53,6 +57,13 @@ func (r *BackupPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request
 		return reconcile.Result(statusErr, r.Platform.RetryInterval, 0)
 	}
 	p.RecordChanges(r.Events, bp, platformv1.ReasonReconciled)
+	// Announced only once status no longer lists them, so each deletion is
+	// announced once, by whichever operator process saw it.
+	for _, id := range p.deleted {
+		log.FromContext(ctx).Info("Backup deleted from storage", "backup", id)
+		r.Events.Eventf(bp, corev1.EventTypeNormal, eventBackupDeleted,
+			"Backup %s is no longer in storage: the backup Job's retention deleted it (its log gives the rule), or someone did by hand", id)
+	}
 	return reconcile.Result(err, r.Platform.RetryInterval, p.Next(catalogueInterval))
 }
 

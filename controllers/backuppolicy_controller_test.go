@@ -191,6 +191,29 @@ func TestBackupPolicyStatusFromTheCatalogue(t *testing.T) {
 		got["bellwork_backup_last_verified_age_seconds"] < 86400 {
 		t.Errorf("metrics for %s = %v", tenant, got)
 	}
+
+	// A backup that leaves storage (retention in the backup Job) is
+	// announced with an Event. Storage changes wake nothing in Kubernetes,
+	// so the policy is touched instead of waiting a minute for the next look.
+	if err := os.RemoveAll(filepath.Join(dir, tenant, "20261101T020000Z-aaaaaa")); err != nil {
+		t.Fatal(err)
+	}
+	touched := &platformv1.BackupPolicy{}
+	if err := env.Client.Get(ctx, client.ObjectKeyFromObject(bp), touched); err != nil {
+		t.Fatal(err)
+	}
+	touched.Annotations = map[string]string{"test/touch": "1"}
+	if err := env.Client.Update(ctx, touched); err != nil {
+		t.Fatal(err)
+	}
+	waitObjectEvent(t, "BackupPolicy", "nightly", "Normal", "BackupDeleted", "Backup 20261101T020000Z-aaaaaa is no longer in storage")
+	eventually(t, 30*time.Second, func() (bool, string) {
+		got := &platformv1.BackupPolicy{}
+		if err := env.Client.Get(ctx, client.ObjectKeyFromObject(bp), got); err != nil {
+			return false, err.Error()
+		}
+		return strings.Join(got.Status.BackupIDs, ",") == "20261102T020000Z-bbbbbb", fmt.Sprint(got.Status.BackupIDs)
+	})
 }
 
 // A backup Job that failed after the newest backup in storage turns

@@ -239,6 +239,14 @@ type BackupPolicyStatus struct {
 	// +optional
 	NextVerificationTime *metav1.Time `json:"nextVerificationTime,omitempty"`
 
+	// BackupIDs are the backups in storage at the operator's last look,
+	// oldest first. A backup that leaves storage (retention deleted it)
+	// is announced once with a BackupDeleted Event.
+	// +kubebuilder:validation:MaxItems=1000
+	// +listType=atomic
+	// +optional
+	BackupIDs []string `json:"backupIDs,omitempty"`
+
 	// RecentRuns are the last 10 backup and verification Jobs, newest
 	// first, as Kubernetes still keeps them (each CronJob keeps 3
 	// successful and 3 failed Jobs), scheduled or created by hand.

@@ -603,6 +603,11 @@ func (in *BackupPolicyStatus) DeepCopyInto(out *BackupPolicyStatus) {
 		in, out := &in.NextVerificationTime, &out.NextVerificationTime
 		*out = (*in).DeepCopy()
 	}
+	if in.BackupIDs != nil {
+		in, out := &in.BackupIDs, &out.BackupIDs
+		*out = make([]string, len(*in))
+		copy(*out, *in)
+	}
 	if in.RecentRuns != nil {
 		in, out := &in.RecentRuns, &out.RecentRuns
 		*out = make([]BackupRun, len(*in))
