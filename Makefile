@@ -95,7 +95,7 @@ s3server: ## Build the local S3 server (Versity's S3 gateway) from source (cache
 	hack/s3server.sh build
 
 .PHONY: deps
-deps: ## Install missing system packages (kubectl) with apt-get.
+deps: ## Install missing system packages (kubectl, postgresql, pgbouncer, chromium) with apt-get.
 	hack/install-deps.sh
 
 .PHONY: cluster-up

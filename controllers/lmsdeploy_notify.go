@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -19,7 +20,9 @@ const notifyRetry = 30 * time.Second
 
 // notify delivers the messages status holds for the webhook, then removes
 // those delivered from status. A message is recorded before it is sent, so
-// a restart may send one twice but never loses one.
+// a restart may send one twice but never loses one. A message the webhook
+// refuses for good (a 4xx other than 429) is dropped with a Warning Event:
+// trying it again would only block the messages behind it.
 func (r *LMSDeployReconciler) notify(ctx context.Context, p *lmsDeployPass) error {
 	d := p.d
 	pending := d.Status.PendingNotifications
@@ -48,6 +51,11 @@ func (r *LMSDeployReconciler) notify(ctx context.Context, p *lmsDeployPass) erro
 	var sent []platformv1.PendingNotification
 	for _, m := range pending {
 		err := notifier.Send(ctx, url, notify.Message{Event: string(m.Event), Object: d.Namespace + "/" + d.Name, Revision: m.Revision, Text: m.Text, Time: m.Time.Time})
+		if errors.Is(err, notify.ErrPermanent) {
+			r.Events.Eventf(d, corev1.EventTypeWarning, "NotificationDropped", "Dropped the %s message of revision %d: %v", m.Event, m.Revision, err)
+			sent = append(sent, m)
+			continue
+		}
 		if err != nil {
 			r.Events.Eventf(d, corev1.EventTypeWarning, "NotificationFailed", "Could not deliver the %s message: %v", m.Event, err)
 			p.WakeIn(notifyRetry)

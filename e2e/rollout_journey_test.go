@@ -67,6 +67,15 @@ func TestRolloutKeepsTheBrowserSignedIn(t *testing.T) {
 	if f.Status.Preview == nil || f.Status.Preview.Image != image || f.Status.Active.Image != before.Spec.Image {
 		t.Fatalf("preview %+v active %+v", f.Status.Preview, f.Status.Active)
 	}
+	// kubectl get lmsdeploy, without -o wide, says where the rollout is
+	// (Paused at AwaitingPromotion) and why (what to set to promote).
+	got := kubectl(t, "", "get", "lmsdeploy", "-n", platform.Namespace, platform.FleetName)
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	if len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != "NAME PHASE ACTIVE PREVIEW STEP AGE MESSAGE" ||
+		!strings.Contains(lines[1], "Paused") || !strings.Contains(lines[1], "AwaitingPromotion") ||
+		!strings.Contains(lines[1], fmt.Sprintf("analysis passed; set spec.promote to %q to promote", image)) {
+		t.Errorf("kubectl get lmsdeploy while awaiting promotion:\n%s", got)
+	}
 	// The preview Service has its own port; cookies are per host, not per
 	// port, so the admin's session works there too.
 	tb.open(fmt.Sprintf("http://%s:%d/", d.Host, plat.Opts.PreviewPort))

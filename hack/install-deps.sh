@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Bellwork's tests and local platform use when
 # they are missing: kubectl, a Postgres server (the tests start their own
-# throwaway clusters with it) and Chromium (browser tests). Safe to run
+# throwaway clusters with it), PgBouncer (tests put one in front of such a
+# cluster, as production does) and Chromium (browser tests). Safe to run
 # repeatedly; installs nothing when all are there.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ have_postgres=false
 if bindir=$(pg_config --bindir 2>/dev/null) && [ -x "$bindir/postgres" ]; then have_postgres=true; fi
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null && have_postgres=true
 $have_postgres || missing+=(postgresql)
+command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
 
 [ ${#missing[@]} -eq 0 ] && exit 0

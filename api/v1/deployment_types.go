@@ -41,8 +41,9 @@ type DeploymentSpec struct {
 	// +optional
 	Env []corev1.EnvVar `json:"env,omitempty"`
 
-	// Probes tune the readiness and liveness probes, which ask the LMS's
-	// probe listener (/readyz and /healthz on port 9090).
+	// Probes tune the readiness and liveness probes. They ask the LMS's
+	// probe listener on port 9090, which serves /readyz, /healthz and
+	// /metrics; no Service exposes that port.
 	// +optional
 	Probes LMSProbes `json:"probes,omitempty"`
 
@@ -60,7 +61,10 @@ type DeploymentSpec struct {
 	// +optional
 	TenantSelector *metav1.LabelSelector `json:"tenantSelector,omitempty"`
 
-	// DeployWindows are when a rollout may start. Each window is read in
+	// DeployWindows are when a rollout may start. The first version of a
+	// new Deployment and rollbacks (rollbackTo, or a revert of the spec to
+	// a recorded revision) start at once, whatever the windows say. Each
+	// window is read in
 	// every affected school's own time zone unless it names one, and a
 	// rollout starts only when the time is inside a window for every
 	// school and outside every school's hours (holidays and days outside
@@ -89,8 +93,10 @@ type DeploymentSpec struct {
 	Promote string `json:"promote,omitempty"`
 
 	// Abort, while true, stops the rollout in progress: traffic returns to
-	// (or stays on) the previous version and the new one scales down. No
-	// new rollout starts while it is set. Clear it and change spec.retry
+	// (or stays on) the previous version and the new one scales down. Once
+	// the previous version has scaled down (the contract migration step)
+	// there is nothing to return to: the rollout then finishes, and abort
+	// does nothing to it. No new rollout starts while abort is set. Clear it and change spec.retry
 	// to try the same release again, or change the image.
 	// +optional
 	Abort bool `json:"abort,omitempty"`
@@ -107,8 +113,9 @@ type DeploymentSpec struct {
 	// set. The revision must have been serving within rollbackWindow, and
 	// no contract migration may have run since. A rollback skips
 	// migrations and analysis: that revision was analysed when it was
-	// rolled out. Setting spec.image back to such a revision's image (a
-	// GitOps revert) is a rollback too.
+	// rolled out. It does not wait for a deploy window. Setting the pod
+	// template back to such a revision's (a GitOps revert) is a rollback
+	// too.
 	// +kubebuilder:validation:Minimum=1
 	// +optional
 	RollbackTo *int64 `json:"rollbackTo,omitempty"`
@@ -144,7 +151,10 @@ type DeploymentSpec struct {
 	Analysis AnalysisSettings `json:"analysis,omitempty"`
 
 	// Notifications are sent to a Slack-compatible webhook when a rollout
-	// starts, is promoted, aborted, rolled back and completes.
+	// starts, is promoted, aborted, rolled back, fails and completes. They
+	// wait in status.pendingNotifications until delivered; network errors,
+	// 5xx and 429 are retried, and a message the webhook refuses with
+	// another 4xx is dropped with a Warning Event.
 	// +optional
 	Notifications *Notifications `json:"notifications,omitempty"`
 }
@@ -306,6 +316,7 @@ type AnalysisCheck struct {
 }
 
 // JobCheck runs the LMS image as a Job.
+// +kubebuilder:validation:XValidation:rule="(has(self.args) && size(self.args) > 0) || (has(self.probeAccountSecret) && size(self.probeAccountSecret) > 0)",message="the default smoke test (no args) signs in with a probe account: set probeAccountSecret to a Secret with keys host, email and password, or give args"
 type JobCheck struct {
 	// Args of the lms command; the default is a smoke test of the preview:
 	// ["smoke", "--url", "$(PREVIEW_URL)"].
@@ -315,7 +326,8 @@ type JobCheck struct {
 
 	// ProbeAccountSecret names a Secret with keys host, email and password:
 	// the canary tenant's host and an account of it that `lms smoke` signs
-	// in with.
+	// in with. The default smoke test (no args) cannot run without it, so
+	// it is required when args is empty.
 	// +kubebuilder:validation:MaxLength=253
 	// +optional
 	ProbeAccountSecret string `json:"probeAccountSecret,omitempty"`
@@ -345,8 +357,8 @@ type WebCheck struct {
 	// +optional
 	Timeout metav1.Duration `json:"timeout,omitempty"`
 
-	// StatusCodes that count as success (200 when empty). Any other status
-	// is a failure, except 5xx with none listed, also a failure.
+	// StatusCodes that count as success; when empty, only 200 does. Any
+	// status not listed is a failed measurement.
 	// +kubebuilder:validation:MaxItems=10
 	// +kubebuilder:validation:items:Minimum=100
 	// +kubebuilder:validation:items:Maximum=599
@@ -393,8 +405,11 @@ type Number string
 // +kubebuilder:validation:XValidation:rule="[has(self.sum), has(self.ratio), has(self.quantile)].filter(x, x).size() == 1",message="a metrics check computes exactly one of sum, ratio or quantile"
 // +kubebuilder:validation:XValidation:rule="has(self.max) || has(self.min)",message="a metrics check needs a threshold: max, min or both"
 type MetricsCheck struct {
-	// URL to scrape (http or https), for example
-	// "http://lms-preview-metrics:9090/metrics".
+	// URL to scrape (http or https), answering in Prometheus text format,
+	// for example a Prometheus server's federation endpoint
+	// "http://prometheus.monitoring:9090/federate?match[]=lms_http_requests_total".
+	// The LMS serves its own /metrics only on each pod's probe port 9090,
+	// not through the active or preview Service.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="self.startsWith('http://') || self.startsWith('https://') || self.startsWith('$(PREVIEW_URL)') || self.startsWith('$(ACTIVE_URL)')",message="url must be an http or https URL, or start with $(PREVIEW_URL) or $(ACTIVE_URL)"
@@ -462,7 +477,8 @@ type MetricQuantile struct {
 // Notifications say where rollout messages go.
 type Notifications struct {
 	// WebhookURLSecret names the Secret key holding a Slack-compatible
-	// incoming-webhook URL.
+	// incoming-webhook URL. While it is missing, messages wait and a
+	// Warning Event says so.
 	WebhookURLSecret SecretKeyReference `json:"webhookURLSecret"`
 }
 
@@ -495,8 +511,10 @@ const (
 	DeploymentPaused Phase = "Paused"
 	// DeploymentWaitingForWindow: a rollout waits for a deploy window.
 	DeploymentWaitingForWindow Phase = "WaitingForWindow"
-	// DeploymentDegraded: a rollout failed, was aborted or rolled back;
-	// the previous version serves. status.message says why.
+	// DeploymentDegraded: a rollout failed, was aborted or rolled back.
+	// The previous version serves, except after a failed contract
+	// migration: the new version already serves then (spec.retry runs the
+	// migration again). status.message says why.
 	DeploymentDegraded Phase = "Degraded"
 )
 
@@ -573,6 +591,8 @@ type DeploymentStatus struct {
 
 	// Message explains the phase in a sentence: which school's hours block
 	// the rollout, which tenant's migration failed, which check failed.
+	// `kubectl get lmsdeploy` shows it, so it leaves out what the other
+	// columns say (the images).
 	// +optional
 	Message string `json:"message,omitempty"`
 
@@ -581,7 +601,8 @@ type DeploymentStatus struct {
 	Active *ColorStatus `json:"active,omitempty"`
 
 	// Preview is the version behind the preview Service while a rollout
-	// runs, or the version the active one is being rolled back from.
+	// runs, until promotion; unset otherwise (an abort or rollback clears
+	// it).
 	// +optional
 	Preview *ColorStatus `json:"preview,omitempty"`
 
@@ -812,9 +833,9 @@ type PendingNotification struct {
 // +kubebuilder:printcolumn:name="Active",type=string,JSONPath=`.status.active.image`
 // +kubebuilder:printcolumn:name="Preview",type=string,JSONPath=`.status.preview.image`
 // +kubebuilder:printcolumn:name="Step",type=string,JSONPath=`.status.rollout.step`
-// +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.message`,priority=1
-// +kubebuilder:printcolumn:name="Next Window",type=date,JSONPath=`.status.nextWindowStart`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.message`
+// +kubebuilder:printcolumn:name="Next Window",type=date,JSONPath=`.status.nextWindowStart`,priority=1
 type Deployment struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

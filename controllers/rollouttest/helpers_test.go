@@ -226,9 +226,11 @@ func getHost(url, host string) (int, error) {
 // client requests the active Service all along and counts failures.
 type loadClient struct {
 	requests, failures atomic.Int64
-	images             sync.Map
-	stop               context.CancelFunc
-	done               chan struct{}
+	// images maps each image the client was answered by to when it first
+	// was (time.Time).
+	images sync.Map
+	stop   context.CancelFunc
+	done   chan struct{}
 }
 
 func (f *fleet) load(t *testing.T) *loadClient {
@@ -254,7 +256,7 @@ func (f *fleet) load(t *testing.T) *loadClient {
 				lc.failures.Add(1)
 				t.Logf("request to the active Service failed: %v", err)
 			} else if i := strings.LastIndexByte(body, ' '); i >= 0 {
-				lc.images.Store(body[i+1:], true)
+				lc.images.LoadOrStore(body[i+1:], time.Now())
 			}
 			time.Sleep(20 * time.Millisecond)
 		}

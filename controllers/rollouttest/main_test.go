@@ -36,6 +36,9 @@ import (
 const (
 	lmsNamespace = "bellwork-system"
 	adminSecret  = "pg-admin"
+	// probeSecret is the smoke checks' probe account (the fake lms's
+	// smoke ignores it; the default check needs one named).
+	probeSecret = "lms-probe"
 )
 
 var (
@@ -112,7 +115,12 @@ func setup(ctx context.Context) error {
 	}
 	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: adminSecret, Namespace: lmsNamespace},
 		StringData: map[string]string{"username": pgserver.SuperUser, "password": pg.SuperPassword}}
-	return env.Client.Create(ctx, s)
+	if err := env.Client.Create(ctx, s); err != nil {
+		return err
+	}
+	probe := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: probeSecret, Namespace: lmsNamespace},
+		StringData: map[string]string{"host": "alpha.localhost", "email": "probe@alpha.org", "password": "not-used-by-the-fake"}}
+	return env.Client.Create(ctx, probe)
 }
 
 // lmsBinary is the real lms, built for the run: the local kubelet runs it

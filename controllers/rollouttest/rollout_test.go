@@ -28,14 +28,16 @@ func TestHappyPath(t *testing.T) {
 	if d.Status.Active.Revision != 2 || len(d.Status.History) != 2 || d.Status.History[0].Outcome != platformv1.OutcomeSucceeded {
 		t.Errorf("status %+v", d.Status)
 	}
-	// kubectl get lmsdeploy tells an SRE where the fleet stands.
+	// kubectl get lmsdeploy tells an SRE where the fleet stands and why,
+	// without -o wide.
 	out, err := exec.Command("kubectl", "--kubeconfig", env.KubeconfigPath, "get", "lmsdeploy", "-n", lmsNamespace, "happy").CombinedOutput()
 	if err != nil {
 		t.Fatalf("kubectl get lmsdeploy: %v\n%s", err, out)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != "NAME PHASE ACTIVE PREVIEW STEP AGE" ||
-		!strings.HasPrefix(strings.Join(strings.Fields(lines[1]), " "), "happy Healthy registry.example/bellwork/fakelms:2 Completed") {
+	if len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != "NAME PHASE ACTIVE PREVIEW STEP AGE MESSAGE" ||
+		!strings.HasPrefix(strings.Join(strings.Fields(lines[1]), " "), "happy Healthy registry.example/bellwork/fakelms:2 Completed") ||
+		!strings.HasSuffix(strings.Join(strings.Fields(lines[1]), " "), " revision 2 serves") {
 		t.Errorf("kubectl get lmsdeploy:\n%s", out)
 	}
 	runs := f.migrations()
@@ -70,7 +72,7 @@ func TestExpandMigrationFailure(t *testing.T) {
 // A smoke Job that fails fails the rollout and scales the preview down.
 func TestFailedSmokeJob(t *testing.T) {
 	f := newFleet(t, "smokefail", "registry.example/bellwork/fakelms:1", func(s *platformv1.DeploymentSpec) {
-		s.Analysis.PrePromotion = []platformv1.AnalysisCheck{{Name: "smoke", Job: &platformv1.JobCheck{}}}
+		s.Analysis.PrePromotion = []platformv1.AnalysisCheck{{Name: "smoke", Job: &platformv1.JobCheck{ProbeAccountSecret: probeSecret}}}
 	})
 	f.serving("registry.example/bellwork/fakelms:1")
 	f.rollTo("registry.example/bellwork/fakelms:2", map[string]string{"FAKE_SMOKE_FAIL": "sign-in as probe@alpha failed: status 500"})

@@ -4,7 +4,8 @@
 // Service's endpoints, migration and check Jobs, measurements, the
 // affected tenants and schools) and the time, and returns the next status
 // with the actions to take. It holds no API client and reads no clock, so
-// every transition is a table test, and an operator restarted at any step
+// the tests drive every transition through a simulated cluster (scenario
+// tests, sim_test.go), and an operator restarted at any step
 // decides exactly as the old one would have from the status it left.
 //
 // Status is the record the controller writes first; the objects (colour

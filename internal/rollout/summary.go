@@ -79,7 +79,7 @@ func (s *stepper) phase() (platformv1.Phase, string, string) {
 	case r != nil && r.Step != platformv1.StepCompleted && (st.Active == nil || st.Active.TemplateHash != s.tgt.hash || r.Step == platformv1.StepFailed):
 		msg := fmt.Sprintf("rollout of revision %d %s: %s", r.Revision, r.Step, r.Message)
 		if st.Active != nil {
-			msg += fmt.Sprintf("; revision %d (%s) serves", st.Active.Revision, st.Active.Image)
+			msg += fmt.Sprintf("; revision %d serves", st.Active.Revision)
 		}
 		if r.Step == platformv1.StepFailed || r.Step == platformv1.StepAborted || r.Step == platformv1.StepRolledBack {
 			msg += "; change spec.retry to try again"
@@ -90,7 +90,8 @@ func (s *stepper) phase() (platformv1.Phase, string, string) {
 	case st.AvailableReplicas == 0:
 		return platformv1.DeploymentDegraded, platformv1.ReasonNoActiveReplicas, fmt.Sprintf("revision %d serves but no active pod is Ready", st.Active.Revision)
 	case s.spec.Abort:
-		return platformv1.DeploymentHealthy, platformv1.ReasonReconciled, fmt.Sprintf("revision %d (%s) serves; spec.abort is set, so no rollout starts", st.Active.Revision, st.Active.Image)
+		return platformv1.DeploymentHealthy, platformv1.ReasonReconciled, fmt.Sprintf("revision %d serves; spec.abort is set, so no rollout starts", st.Active.Revision)
 	}
-	return platformv1.DeploymentHealthy, platformv1.ReasonReconciled, fmt.Sprintf("revision %d (%s) serves", st.Active.Revision, st.Active.Image)
+	// The image is in the Active column; the message stays short.
+	return platformv1.DeploymentHealthy, platformv1.ReasonReconciled, fmt.Sprintf("revision %d serves", st.Active.Revision)
 }

@@ -37,7 +37,7 @@ func TestJobQueueStartsOncePerPoolNotPerRequest(t *testing.T) {
 		t.Fatalf("queue starts after converge: %v, want 1", got)
 	}
 	for range 50 {
-		if _, err := a.Registry.DB(tenant); err != nil {
+		if _, err := a.Registry.DB(t.Context(), tenant); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -56,7 +56,7 @@ func TestJobQueueStartsOncePerPoolNotPerRequest(t *testing.T) {
 	if closed != 1 {
 		t.Fatalf("closed %d idle pools, want 1", closed)
 	}
-	d, err := a.Registry.DB(tenant)
+	d, err := a.Registry.DB(t.Context(), tenant)
 	if err != nil {
 		t.Fatal(err)
 	}

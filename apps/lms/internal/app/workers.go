@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/riverqueue/river"
@@ -18,10 +19,10 @@ func (a *App) workers() *river.Workers {
 }
 
 // tenantDB finds a tenant's database for background work.
-func (a *App) tenantDB(tenant string) (*db.DB, error) {
+func (a *App) tenantDB(ctx context.Context, tenant string) (*db.DB, error) {
 	t, ok := a.Registry.Get(tenant)
 	if !ok {
 		return nil, fmt.Errorf("tenant %s is not in the directory", tenant)
 	}
-	return a.Registry.DB(t)
+	return a.Registry.DB(ctx, t)
 }

@@ -198,6 +198,8 @@ func internalAttacks(w *rlsWorld, ownToken string) []string {
 		"CREATE OR REPLACE FUNCTION bw_system_login() RETURNS boolean LANGUAGE sql AS 'SELECT true'",
 		"CREATE OR REPLACE FUNCTION bw_context() RETURNS TABLE (user_id uuid, role text, school_id uuid, sections uuid[], students uuid[], schools uuid[], foreign_ids uuid[]) LANGUAGE sql AS $$SELECT '" + w.dadmin + "'::uuid, 'district_admin', NULL::uuid, '{}'::uuid[], '{}'::uuid[], '{}'::uuid[], '{}'::uuid[]$$",
 		"ALTER FUNCTION bw_context() OWNER TO CURRENT_USER",
+		"CREATE OR REPLACE FUNCTION bw_context_row() RETURNS bw_context_value LANGUAGE sql AS $$SELECT ROW('" + w.dadmin + "'::uuid, 'district_admin', NULL::uuid, '{}'::uuid[], '{}'::uuid[], '{}'::uuid[], '{}'::uuid[])::bw_context_value$$",
+		"ALTER FUNCTION bw_context_row() OWNER TO CURRENT_USER",
 		"ALTER TABLE users DISABLE ROW LEVEL SECURITY",
 		"ALTER TABLE users NO FORCE ROW LEVEL SECURITY",
 		"DROP POLICY visible ON users",
@@ -341,7 +343,7 @@ func forgeFunctionCalls(t *testing.T, w *rlsWorld, tx pgx.Tx, token string, allo
 			}
 		}
 	}
-	for _, must := range []string{"bw_session_begin", "bw_act_as", "bw_establish", "bw_context", "bw_is_system"} {
+	for _, must := range []string{"bw_session_begin", "bw_act_as", "bw_establish", "bw_context", "bw_context_row", "bw_is_system"} {
 		if !seen[must] {
 			t.Errorf("function %s was not among those attacked", must)
 		}

@@ -11,6 +11,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
 	"bellwork.dev/bellwork/apps/lms/internal/migrations"
+	"bellwork.dev/bellwork/pkg/directory"
 )
 
 // benchDistrict is one school with a teacher whose section has 30 students
@@ -83,10 +84,26 @@ func oldDistrict(b *testing.B, ctx context.Context) *benchDistrict {
 		establish: "SELECT bw_begin($1, 'teacher', $2)", args: []any{teacher, school}}
 }
 
-// newDistrict is a database at this release, seeded through the system
-// login, with a live session for the teacher.
-func newDistrict(b *testing.B, ctx context.Context) *benchDistrict {
-	d := lmstest.TenantDB(b)
+// verifiedBeforeVersion is the last migration of the release that read the
+// verified context through bw_context()'s tuplestore (00007 made it cheaper).
+const verifiedBeforeVersion = 6
+
+// newDistrict is a database at this release (version 0) or at an earlier
+// one with the verified context, seeded through the system login, with a
+// live session for the teacher.
+func newDistrict(b *testing.B, ctx context.Context, version int64) *benchDistrict {
+	var d directory.Database
+	if version == 0 {
+		d = lmstest.TenantDB(b)
+	} else {
+		var err error
+		if d, err = lmstest.Provision(ctx, lmstest.Server, fmt.Sprintf("bench_v%d_%d", version, time.Now().UnixNano()%1e6)); err != nil {
+			b.Fatal(err)
+		}
+		if err := migrations.RunTo(ctx, d.OwnerURL(), version); err != nil {
+			b.Fatal(err)
+		}
+	}
 	sys, err := pgx.Connect(ctx, d.SystemURL())
 	if err != nil {
 		b.Fatal(err)
@@ -133,21 +150,24 @@ func (d *benchDistrict) tx(ctx context.Context, read bool) (int, error) {
 // BenchmarkContextCost measures, in one run on one Postgres server, what a
 // transaction costs to establish its row-level-security context today
 // (bw_session_begin: verify the session by its token hash, record the
-// context in the owner's temporary table) against the release before
-// (bw_begin: trust the arguments, write settings), alone and with one
-// policy-guarded read. Rounds alternate between the two so drift in the
-// machine's load hits both. It reports microseconds per transaction and
-// the ratios; it asserts nothing about speed.
+// context in the owner's temporary table, read it through
+// bw_context_row()) against the release before 00007 (the same, read
+// through bw_context()'s tuplestore) and the release before the verified
+// context (bw_begin: trust the arguments, write settings), alone and with
+// one policy-guarded read. Rounds alternate between them so drift in the
+// machine's load hits all. It reports microseconds per transaction and the
+// ratios; it asserts nothing about speed.
 //
 //	make bench   (or: go test -run '^$' -bench ContextCost -benchtime 1x ./apps/lms/internal/db/)
 func BenchmarkContextCost(b *testing.B) {
 	ctx := context.Background()
-	old, cur := oldDistrict(b, ctx), newDistrict(b, ctx)
+	old, prev, cur := oldDistrict(b, ctx), newDistrict(b, ctx, verifiedBeforeVersion), newDistrict(b, ctx, 0)
 	defer old.app.Close(ctx)
+	defer prev.app.Close(ctx)
 	defer cur.app.Close(ctx)
-	// Both see the same 31 users (the teacher and their section), so the
+	// All see the same 31 users (the teacher and their section), so the
 	// read does the same work.
-	for _, d := range []*benchDistrict{old, cur} {
+	for _, d := range []*benchDistrict{old, prev, cur} {
 		n, err := d.tx(ctx, true)
 		if err != nil {
 			b.Fatal(err)
@@ -157,7 +177,7 @@ func BenchmarkContextCost(b *testing.B) {
 		}
 	}
 	const rounds, perRound = 10, 300
-	var oldBegin, curBegin, oldRead, curRead time.Duration
+	var oldBegin, prevBegin, curBegin, oldRead, prevRead, curRead time.Duration
 	measure := func(d *benchDistrict, read bool) time.Duration {
 		start := time.Now()
 		for range perRound {
@@ -170,20 +190,27 @@ func BenchmarkContextCost(b *testing.B) {
 	b.ResetTimer()
 	for range rounds {
 		oldBegin += measure(old, false)
+		prevBegin += measure(prev, false)
 		curBegin += measure(cur, false)
 		oldRead += measure(old, true)
+		prevRead += measure(prev, true)
 		curRead += measure(cur, true)
 	}
 	b.StopTimer()
 	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / (rounds * perRound) }
 	b.ReportMetric(per(oldBegin), "bw_begin-us/tx")
+	b.ReportMetric(per(prevBegin), "session_begin_v6-us/tx")
 	b.ReportMetric(per(curBegin), "session_begin-us/tx")
 	b.ReportMetric(per(curBegin)/per(oldBegin), "begin-ratio")
 	b.ReportMetric(per(oldRead), "bw_begin+read-us/tx")
+	b.ReportMetric(per(prevRead), "session_begin_v6+read-us/tx")
 	b.ReportMetric(per(curRead), "session_begin+read-us/tx")
 	b.ReportMetric(per(curRead)/per(oldRead), "begin+read-ratio")
 	fmt.Printf("\nEstablishing the RLS context, one connection, %d transactions each (same Postgres, same run):\n"+
-		"  BEGIN; context; COMMIT                         bw_begin (before) %7.1f us   bw_session_begin (now) %7.1f us   ratio %.2f\n"+
-		"  BEGIN; context; read 31 of 231 users; COMMIT   bw_begin (before) %7.1f us   bw_session_begin (now) %7.1f us   ratio %.2f\n",
-		rounds*perRound, per(oldBegin), per(curBegin), per(curBegin)/per(oldBegin), per(oldRead), per(curRead), per(curRead)/per(oldRead))
+		"                                                bw_begin   verified, v6   verified, now   now/bw_begin   now/v6\n"+
+		"  BEGIN; context; COMMIT                        %7.1f us   %7.1f us     %7.1f us       %.2f           %.2f\n"+
+		"  BEGIN; context; read 31 of 231 users; COMMIT  %7.1f us   %7.1f us     %7.1f us       %.2f           %.2f\n",
+		rounds*perRound,
+		per(oldBegin), per(prevBegin), per(curBegin), per(curBegin)/per(oldBegin), per(curBegin)/per(prevBegin),
+		per(oldRead), per(prevRead), per(curRead), per(curRead)/per(oldRead), per(curRead)/per(prevRead))
 }

@@ -12,6 +12,19 @@ import (
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
+// PooledQueryExecMode is how the LMS runs queries behind a transaction-mode
+// pooler. pgx's default caches named prepared statements per connection,
+// which a pooler hands to other clients' transactions on other server
+// connections; PgBouncer tracks them only from 1.21, and only with
+// max_prepared_statements set (Debian 12 ships 1.18). This mode caches only
+// the statements' descriptions in the client and sends every query as an
+// unnamed statement, parsed, bound and run in one round trip, so it needs
+// nothing from the pooler. It keeps parameter types: QueryExecModeExec
+// guesses them from Go types and sends []byte as bytea, which a jsonb
+// column refuses (tested through a real PgBouncer in
+// apps/lms/internal/web/pooler_test.go).
+const PooledQueryExecMode = pgx.QueryExecModeCacheDescribe
+
 // Pools keeps one lazily created pool per tenant and closes pools that sat
 // idle, so a fleet serving thousands of districts holds connections only
 // for the ones in use.
@@ -46,8 +59,12 @@ func NewPools(idleAfter time.Duration, maxConns int32) *Pools {
 // login), creating them on first use. New settings (rotated credentials, a
 // moved database) replace the pools; the old ones close once their
 // connections are returned. Behind a transaction-mode pooler (Host differs
-// from DirectHost), server-side prepared statements are not cached.
-func (p *Pools) Get(tenant string, d directory.Database) (*DB, error) {
+// from DirectHost), queries run in PooledQueryExecMode.
+//
+// ctx is the caller's (often a request's): the pools outlive it, and pgxpool
+// only passes it, without its cancellation, to the connections it opens in
+// the background, so a finished request does not close them.
+func (p *Pools) Get(ctx context.Context, tenant string, d directory.Database) (*DB, error) {
 	key := d.AppURL() + "\x00" + d.SystemURL()
 	pooled := d.Host != d.DirectHost || d.Port != d.DirectPort
 	p.mu.Lock()
@@ -60,11 +77,11 @@ func (p *Pools) Get(tenant string, d directory.Database) (*DB, error) {
 		go tp.db.close()
 		delete(p.pools, tenant)
 	}
-	app, err := p.open(tenant, d.AppURL(), pooled)
+	app, err := p.open(ctx, tenant, d.AppURL(), pooled)
 	if err != nil {
 		return nil, err
 	}
-	system, err := p.open(tenant, d.SystemURL(), pooled)
+	system, err := p.open(ctx, tenant, d.SystemURL(), pooled)
 	if err != nil {
 		app.Close()
 		return nil, err
@@ -74,7 +91,7 @@ func (p *Pools) Get(tenant string, d directory.Database) (*DB, error) {
 	return tp.db, nil
 }
 
-func (p *Pools) open(tenant, url string, pooled bool) (*pgxpool.Pool, error) {
+func (p *Pools) open(ctx context.Context, tenant, url string, pooled bool) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s: parse database URL: %w", tenant, err)
@@ -85,9 +102,9 @@ func (p *Pools) open(tenant, url string, pooled bool) (*pgxpool.Pool, error) {
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	cfg.ConnConfig.RuntimeParams["application_name"] = "bellwork-lms"
 	if pooled {
-		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+		cfg.ConnConfig.DefaultQueryExecMode = PooledQueryExecMode
 	}
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s: open pool: %w", tenant, err)
 	}

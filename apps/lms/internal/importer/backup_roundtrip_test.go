@@ -33,7 +33,7 @@ func TestImportedDistrictRoundTripsThroughBackup(t *testing.T) {
 	dir := lmstest.TenantDB(t)
 	pools := db.NewPools(time.Minute, 4)
 	t.Cleanup(pools.CloseAll)
-	conn, err := pools.Get("t", dir)
+	conn, err := pools.Get(t.Context(), "t", dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func newDistrict(t *testing.T) *district {
 	dir := lmstest.TenantDB(t)
 	pools := db.NewPools(time.Minute, 4)
 	t.Cleanup(pools.CloseAll)
-	d, err := pools.Get("t", dir)
+	d, err := pools.Get(t.Context(), "t", dir)
 	if err != nil {
 		t.Fatal(err)
 	}

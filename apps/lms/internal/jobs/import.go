@@ -35,7 +35,7 @@ func (ImportArgs) Kind() string { return "roster_import" }
 type ImportWorker struct {
 	river.WorkerDefaults[ImportArgs]
 	// DB finds a tenant's database.
-	DB  func(tenant string) (*db.DB, error)
+	DB  func(ctx context.Context, tenant string) (*db.DB, error)
 	Now func() time.Time
 }
 
@@ -43,7 +43,7 @@ type ImportWorker struct {
 // reporting progress on another connection so the page can show it.
 func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) error {
 	a := job.Args
-	d, err := w.DB(a.Tenant)
+	d, err := w.DB(ctx, a.Tenant)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -18,6 +19,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/devdb"
 	"bellwork.dev/bellwork/apps/lms/internal/migrations"
+	"bellwork.dev/bellwork/internal/dev/pgbouncer"
 	"bellwork.dev/bellwork/internal/dev/pgserver"
 	"bellwork.dev/bellwork/pkg/directory"
 )
@@ -34,6 +36,9 @@ func Main(m *testing.M) {
 	}
 	Server = srv
 	code := m.Run()
+	if bouncer != nil {
+		bouncer.Stop()
+	}
 	_ = srv.Stop()
 	os.Exit(code)
 }
@@ -70,6 +75,46 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+var (
+	bouncerOnce sync.Once
+	bouncer     *pgbouncer.Bouncer
+	bouncerErr  error
+)
+
+// bouncerPassword is the auth-query login's password in test clusters.
+const bouncerPassword = "pgbouncer-test-password"
+
+// ThroughPgBouncer puts tenant database d behind the package's PgBouncer
+// (started on first use, stopped by Main): transaction pooling with one
+// server connection per login, passwords checked with the auth query the
+// operator installs. It returns d with Host and Port pointing at the
+// pooler; DirectHost and DirectPort still reach the server, as in
+// production, so the LMS opens its pools in its pooler mode.
+func ThroughPgBouncer(t testing.TB, d directory.Database) directory.Database {
+	t.Helper()
+	ctx := context.Background()
+	bouncerOnce.Do(func() {
+		bouncer, bouncerErr = pgbouncer.Start(ctx, pgbouncer.Options{ServerHost: Server.Host, ServerPort: Server.Port,
+			PoolSize: 1, AuthPassword: bouncerPassword})
+	})
+	if bouncerErr != nil {
+		t.Fatal(bouncerErr)
+	}
+	if err := pgbouncer.EnableAuthQuery(ctx, Server.AdminURL, d.Name, bouncerPassword); err != nil {
+		t.Fatal(err)
+	}
+	d.Host, d.Port = bouncer.Host, bouncer.Port
+	return d
+}
+
+// BouncerLog is what the package's PgBouncer logged, for failure messages.
+func BouncerLog() string {
+	if bouncer == nil {
+		return ""
+	}
+	return bouncer.Log()
 }
 
 // BackupURL creates the tenant's backup role as the operator provisions it

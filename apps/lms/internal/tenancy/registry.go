@@ -173,9 +173,10 @@ func (r *Registry) Synced() bool {
 	return r.synced
 }
 
-// DB returns a tenant's database handle (its app role and system login).
-func (r *Registry) DB(t *Tenant) (*db.DB, error) {
-	h, err := r.Pools.Get(t.Name(), t.Entry.Database)
+// DB returns a tenant's database handle (its app role and system login),
+// opening its pools on first use with the caller's ctx (see db.Pools.Get).
+func (r *Registry) DB(ctx context.Context, t *Tenant) (*db.DB, error) {
+	h, err := r.Pools.Get(ctx, t.Name(), t.Entry.Database)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +258,7 @@ func (r *Registry) convergeOne(ctx context.Context, t *Tenant) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	start := time.Now()
-	d, err := r.DB(t)
+	d, err := r.DB(ctx, t)
 	if err == nil {
 		err = r.Converge(ctx, t, d)
 	}

@@ -69,7 +69,7 @@ func schoolState(t *testing.T, reg *tenancy.Registry, tenant string) map[string]
 	if !ok {
 		return nil
 	}
-	d, err := reg.DB(tt)
+	d, err := reg.DB(t.Context(), tt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/apps/lms/internal/schools"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -72,7 +73,7 @@ func newDistrict(t testing.TB, name string, mutate ...func(*directory.Entry)) *d
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	d, err := reg.DB(tt)
+	d, err := reg.DB(ctx, tt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func (d *district) sessionAt(u *people.User, role db.Role, schoolID string) (*cl
 	}
 	c := d.client()
 	base, _ := url.Parse("http://" + d.host + "/")
-	c.jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: token, Path: "/"}})
+	c.jar.SetCookies(base, []*http.Cookie{{Name: kit.SessionCookie, Value: token, Path: "/"}})
 	return c, csrf
 }
 

@@ -9,11 +9,13 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
-func (s *Server) healthz(c *call) {
-	c.w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = c.w.Write([]byte("ok\n"))
+func (s *Server) healthz(c *kit.Call) {
+	c.W.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = c.W.Write([]byte("ok\n"))
 }
 
 type tenantHealth struct {
@@ -30,7 +32,7 @@ type tenantHealth struct {
 // in the body, but does not decide readiness: the only open pool may well
 // be one district's that is down, and taking replicas out of the Service
 // for it would leave every other district without an answer.
-func (s *Server) readyz(c *call) {
+func (s *Server) readyz(c *kit.Call) {
 	synced := s.Registry.Synced()
 	var mu sync.Mutex
 	list := []tenantHealth{}
@@ -42,7 +44,7 @@ func (s *Server) readyz(c *call) {
 			h := tenantHealth{Tenant: t.Name()}
 			h.Converged, _ = t.State()
 			if d, open := s.Registry.Pools.Peek(t.Name()); open {
-				ctx, cancel := context.WithTimeout(c.r.Context(), 2*time.Second)
+				ctx, cancel := context.WithTimeout(c.R.Context(), 2*time.Second)
 				ok := d.Ping(ctx) == nil
 				cancel()
 				h.Reachable = &ok
@@ -58,20 +60,20 @@ func (s *Server) readyz(c *call) {
 	if !synced {
 		status = http.StatusServiceUnavailable
 	}
-	writeJSON(c, status, map[string]any{"ready": synced, "directory": synced, "tenants": list})
+	kit.WriteJSON(c, status, map[string]any{"ready": synced, "directory": synced, "tenants": list})
 }
 
 // asset serves the embedded stylesheet, script and icon.
-func (s *Server) asset(c *call) {
-	name := path.Clean(c.r.PathValue("file"))
+func (s *Server) asset(c *kit.Call) {
+	name := path.Clean(c.R.PathValue("file"))
 	data, err := fs.ReadFile(subFS("assets"), name)
 	if err != nil {
-		http.NotFound(c.w, c.r)
+		http.NotFound(c.W, c.R)
 		return
 	}
 	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
-		c.w.Header().Set("Content-Type", t)
+		c.W.Header().Set("Content-Type", t)
 	}
-	c.w.Header().Set("Cache-Control", "public, max-age=3600")
-	_, _ = c.w.Write(data)
+	c.W.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = c.W.Write(data)
 }

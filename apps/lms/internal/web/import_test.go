@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/web/admin"
 	"bellwork.dev/bellwork/internal/dev/fixtures"
 	"bellwork.dev/bellwork/pkg/directory"
 )
@@ -89,7 +90,7 @@ func TestOneRosterImportPreviewApplyAndReimport(t *testing.T) {
 	if res, _ := c.post("/admin/imports/"+id+"/apply", map[string][]string{"_csrf": {tok}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("apply: %d", res.StatusCode)
 	}
-	var p importProgress
+	var p admin.ImportProgress
 	waitUntil(t, "import applied", func() bool {
 		_, body := c.get("/admin/imports/" + id + "/progress")
 		_ = json.Unmarshal([]byte(body), &p)

@@ -1,6 +1,9 @@
 package web
 
-import "bellwork.dev/bellwork/apps/lms/internal/mail"
+import (
+	"bellwork.dev/bellwork/apps/lms/internal/mail"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
+)
 
 type mailboxData struct {
 	Messages []mail.Message
@@ -8,10 +11,10 @@ type mailboxData struct {
 
 // mailbox lists the mail sent for this district (development only: the
 // route exists only with --dev-mailbox).
-func (s *Server) mailbox(c *call) {
+func (s *Server) mailbox(c *kit.Call) {
 	var d mailboxData
 	if s.Mailbox != nil {
-		d.Messages = s.Mailbox.Messages(c.tenant.Name())
+		d.Messages = s.Mailbox.Messages(c.Tenant.Name())
 	}
-	s.render(c, "mailbox", "Mailbox", d)
+	s.Render(c, "mailbox", "Mailbox", d)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
 // metrics are the LMS's Prometheus series, on a registry of its own.
@@ -73,4 +74,4 @@ func (p *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(tenants, prometheus.GaugeValue, notReady, "false")
 }
 
-func (s *Server) metricsPage(c *call) { s.metrics.handler.ServeHTTP(c.w, c.r) }
+func (s *Server) metricsPage(c *kit.Call) { s.metrics.handler.ServeHTTP(c.W, c.R) }

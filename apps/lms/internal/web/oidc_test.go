@@ -20,6 +20,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -65,7 +66,7 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		code := newNonce()
+		code := kit.NewNonce()
 		p.mu.Lock()
 		p.pending[code] = authRequest{nonce: q.Get("nonce"), challenge: q.Get("code_challenge"), redirect: q.Get("redirect_uri")}
 		p.mu.Unlock()

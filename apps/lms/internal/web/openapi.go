@@ -11,45 +11,20 @@ import (
 	"github.com/getkin/kin-openapi/openapi3gen"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-)
-
-// apiDoc describes a JSON API route for the OpenAPI document. Body and
-// Response are zero values of the Go types the handler decodes and
-// writes; their schemas are generated from those types, never hand-kept.
-type apiDoc struct {
-	Summary     string
-	Description string
-	Query       []param
-	Body        any // request body type, or nil
-	Status      int // success status (default 200)
-	Response    any // success body type
-}
-
-type param struct{ Name, Type, Description string }
-
-var (
-	docMe         = &apiDoc{Summary: "The signed-in user, their roles and the CSRF token", Response: meResponse{}}
-	docUsers      = &apiDoc{Summary: "List and search users", Response: usersResponse{}, Query: []param{{"q", "string", "Matches name or e-mail"}, {"role", "string", "district_admin, school_admin, teacher, student or guardian"}, {"status", "string", "active or deactivated"}, {"sort", "string", "name, email, newest or last-login"}, {"limit", "integer", "1 to 200 (default 50)"}, {"offset", "integer", "Rows to skip"}}}
-	docCreateUser = &apiDoc{Summary: "Add a user with one role", Description: "Returns the user and a one-time invitation URL. Send the X-CSRF-Token header (from /api/v1/me).", Body: newUserRequest{}, Status: http.StatusCreated, Response: createdUserResponse{}}
-	docUser       = &apiDoc{Summary: "One user and their roles", Response: userDetailResponse{}}
-	docSchools    = &apiDoc{Summary: "Schools, as the directory publishes them", Response: schoolList{}}
-	docTerms      = &apiDoc{Summary: "Academic terms", Response: termList{}}
-	docSections   = &apiDoc{Summary: "Sections the caller teaches, takes, has children in, or administers", Response: sectionList{}}
-	docRoster     = &apiDoc{Summary: "People in a section", Response: rosterList{}}
-	docImport     = &apiDoc{Summary: "An import's status and progress", Response: importProgress{}}
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
 // openAPI serves the document built at start from the route table.
-func (s *Server) openAPI(c *call) { writeJSON(c, http.StatusOK, s.openapi) }
+func (s *Server) openAPI(c *kit.Call) { kit.WriteJSON(c, http.StatusOK, s.openapi) }
 
 var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
 
 // openAPIDocument builds the OpenAPI 3.1 document from the route table, so
 // it can neither miss nor invent an endpoint, and from the Go types each
 // route names, so it cannot drift from what the handlers send.
-func openAPIDocument(rs []route) (*openapi3.T, error) {
+func openAPIDocument(rs []kit.Route) (*openapi3.T, error) {
 	schemas := openapi3.Schemas{}
-	problem, err := schemaFor(problemDetails{}, schemas)
+	problem, err := schemaFor(kit.ProblemDetails{}, schemas)
 	if err != nil {
 		return nil, err
 	}
@@ -62,17 +37,17 @@ func openAPIDocument(rs []route) (*openapi3.T, error) {
 		Components: &openapi3.Components{
 			Schemas: schemas,
 			SecuritySchemes: openapi3.SecuritySchemes{
-				"session": {Value: openapi3.NewSecurityScheme().WithType("apiKey").WithIn("cookie").WithName(sessionCookie)},
+				"session": {Value: openapi3.NewSecurityScheme().WithType("apiKey").WithIn("cookie").WithName(kit.SessionCookie)},
 			},
 		},
 	}
 	for _, rt := range rs {
-		if rt.api == nil {
+		if rt.API == nil {
 			continue
 		}
 		op, err := operation(rt, schemas, problem)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", rt.key(), err)
+			return nil, fmt.Errorf("%s: %w", rt.Key(), err)
 		}
 		item := doc.Paths.Value(rt.Pattern)
 		if item == nil {
@@ -84,33 +59,33 @@ func openAPIDocument(rs []route) (*openapi3.T, error) {
 	return doc, nil
 }
 
-func operation(rt route, schemas openapi3.Schemas, problem *openapi3.SchemaRef) (*openapi3.Operation, error) {
+func operation(rt kit.Route, schemas openapi3.Schemas, problem *openapi3.SchemaRef) (*openapi3.Operation, error) {
 	op := openapi3.NewOperation()
-	op.Summary, op.Description, op.OperationID = rt.api.Summary, rt.api.Description, operationID(rt)
+	op.Summary, op.Description, op.OperationID = rt.API.Summary, rt.API.Description, operationID(rt)
 	op.Security = &openapi3.SecurityRequirements{{"session": {}}}
 	for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
 		p := openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewUUIDSchema())
 		op.AddParameter(p)
 	}
-	for _, q := range rt.api.Query {
+	for _, q := range rt.API.Query {
 		s := openapi3.NewStringSchema()
 		if q.Type == "integer" {
 			s = openapi3.NewIntegerSchema()
 		}
 		op.AddParameter(openapi3.NewQueryParameter(q.Name).WithDescription(q.Description).WithSchema(s))
 	}
-	if rt.api.Body != nil {
-		body, err := schemaFor(rt.api.Body, schemas)
+	if rt.API.Body != nil {
+		body, err := schemaFor(rt.API.Body, schemas)
 		if err != nil {
 			return nil, err
 		}
 		op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithJSONSchemaRef(body)}
 	}
-	res, err := schemaFor(rt.api.Response, schemas)
+	res, err := schemaFor(rt.API.Response, schemas)
 	if err != nil {
 		return nil, err
 	}
-	status := rt.api.Status
+	status := rt.API.Status
 	if status == 0 {
 		status = http.StatusOK
 	}
@@ -126,7 +101,7 @@ func operation(rt route, schemas openapi3.Schemas, problem *openapi3.SchemaRef) 
 	return op, nil
 }
 
-func operationID(rt route) string {
+func operationID(rt kit.Route) string {
 	var b strings.Builder
 	b.WriteString(strings.ToLower(rt.Method))
 	for _, part := range strings.Split(strings.TrimPrefix(rt.Pattern, "/api/v1/"), "/") {

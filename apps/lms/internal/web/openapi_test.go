@@ -13,6 +13,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/authz"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
 // loadedOpenAPI is the document as a client gets it: generated, written as
@@ -80,31 +81,31 @@ func TestEveryAPITypeAppearsWithItsFields(t *testing.T) {
 			check(where, f.Type)
 		}
 	}
-	for _, rt := range (&Server{}).routes() {
-		if rt.api == nil {
+	for _, rt := range (&Server{Kit: &kit.Kit{}}).routes() {
+		if rt.API == nil {
 			continue
 		}
 		op := doc.Paths.Find(rt.Pattern).GetOperation(rt.Method)
-		status := rt.api.Status
+		status := rt.API.Status
 		if status == 0 {
 			status = 200
 		}
 		res := op.Responses.Status(status)
 		if res == nil || res.Value.Content.Get("application/json") == nil {
-			t.Errorf("%s: no %d JSON response", rt.key(), status)
+			t.Errorf("%s: no %d JSON response", rt.Key(), status)
 			continue
 		}
-		want := "#/components/schemas/" + componentName(reflect.TypeOf(rt.api.Response))
+		want := "#/components/schemas/" + componentName(reflect.TypeOf(rt.API.Response))
 		if got := res.Value.Content.Get("application/json").Schema.Ref; got != want {
-			t.Errorf("%s: response schema %q, want %q", rt.key(), got, want)
+			t.Errorf("%s: response schema %q, want %q", rt.Key(), got, want)
 		}
-		check(rt.key(), reflect.TypeOf(rt.api.Response))
-		if rt.api.Body != nil {
-			check(rt.key()+" body", reflect.TypeOf(rt.api.Body))
+		check(rt.Key(), reflect.TypeOf(rt.API.Response))
+		if rt.API.Body != nil {
+			check(rt.Key()+" body", reflect.TypeOf(rt.API.Body))
 		}
 	}
-	if !seen[reflect.TypeFor[problemDetails]()] {
-		check("problem", reflect.TypeFor[problemDetails]())
+	if !seen[reflect.TypeFor[kit.ProblemDetails]()] {
+		check("problem", reflect.TypeFor[kit.ProblemDetails]())
 	}
 }
 
@@ -122,7 +123,7 @@ func TestAPIResponsesMatchTheDocument(t *testing.T) {
 	}
 	checked := 0
 	for _, rt := range d.srv.routes() {
-		if rt.api == nil || rt.Method != "GET" {
+		if rt.API == nil || rt.Method != "GET" {
 			continue
 		}
 		path := rt.Pattern
@@ -143,16 +144,16 @@ func TestAPIResponsesMatchTheDocument(t *testing.T) {
 			ctype, _, _ := strings.Cut(res.Header.Get("Content-Type"), ";")
 			media := ref.Value.Content.Get(ctype)
 			if media == nil {
-				t.Errorf("%s as %s: status %d with %s is not in the document", rt.key(), role, res.StatusCode, ctype)
+				t.Errorf("%s as %s: status %d with %s is not in the document", rt.Key(), role, res.StatusCode, ctype)
 				continue
 			}
 			var v any
 			if err := json.Unmarshal([]byte(body), &v); err != nil {
-				t.Errorf("%s as %s: %v", rt.key(), role, err)
+				t.Errorf("%s as %s: %v", rt.Key(), role, err)
 				continue
 			}
 			if err := media.Schema.Value.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
-				t.Errorf("%s as %s: status %d body does not match the document: %v\n%s", rt.key(), role, res.StatusCode, err, snippet(body))
+				t.Errorf("%s as %s: status %d body does not match the document: %v\n%s", rt.Key(), role, res.StatusCode, err, snippet(body))
 			}
 			checked++
 		}

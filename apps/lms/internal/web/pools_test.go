@@ -59,7 +59,7 @@ func TestIdlePoolClosesAndComesBackWithItsQueue(t *testing.T) {
 	})
 
 	// Work scheduled for later keeps the pool, and the queue, open.
-	fresh, err := d.srv.Registry.DB(mustTenant(t, d))
+	fresh, err := d.srv.Registry.DB(t.Context(), mustTenant(t, d))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,14 +12,15 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/app"
 	"bellwork.dev/bellwork/apps/lms/internal/authz"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
 // tableWith is the real route table plus extra routes.
-func tableWith(extra ...route) func(*Server) []route {
-	return func(s *Server) []route { return append(s.routes(), extra...) }
+func tableWith(extra ...kit.Route) func(*Server) []kit.Route {
+	return func(s *Server) []kit.Route { return append(s.routes(), extra...) }
 }
 
-func startWith(table func(*Server) []route) (*Server, error) {
+func startWith(table func(*Server) []kit.Route) (*Server, error) {
 	cfg := DefaultConfig()
 	cfg.DevMailbox = true
 	return newServer(&app.App{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, cfg, table)
@@ -28,8 +29,8 @@ func startWith(table func(*Server) []route) (*Server, error) {
 // A route naming a template that does not exist stops the server at start,
 // and the error says which route and which file.
 func TestMissingTemplateFailsAtStart(t *testing.T) {
-	noop := func(*call) {}
-	_, err := startWith(tableWith(page("GET /gradebook/export", authz.ViewGradebook, noop, "gradebook_export")))
+	noop := func(*kit.Call) {}
+	_, err := startWith(tableWith(kit.Page("GET /gradebook/export", authz.ViewGradebook, noop, "gradebook_export")))
 	if err == nil {
 		t.Fatal("server started with a route naming a missing template")
 	}
@@ -42,12 +43,12 @@ func TestMissingTemplateFailsAtStart(t *testing.T) {
 
 // Tables a helper would not build are refused at start too.
 func TestMalformedRouteTablesFailAtStart(t *testing.T) {
-	noop := func(*call) {}
-	for name, extra := range map[string]route{
-		"page without template": page("GET /empty", authz.Signed, noop),
-		"duplicate":             page("GET /signin", authz.Public, noop, "signin"),
-		"no method":             page("/nomethod", authz.Signed, noop, "signin"),
-		"API without response":  api("GET /api/v1/nothing", authz.Signed, noop, &apiDoc{Summary: "Nothing"}),
+	noop := func(*kit.Call) {}
+	for name, extra := range map[string]kit.Route{
+		"page without template": kit.Page("GET /empty", authz.Signed, noop),
+		"duplicate":             kit.Page("GET /signin", authz.Public, noop, "signin"),
+		"no method":             kit.Page("/nomethod", authz.Signed, noop, "signin"),
+		"API without response":  kit.API("GET /api/v1/nothing", authz.Signed, noop, &kit.APIDoc{Summary: "Nothing"}),
 	} {
 		if _, err := startWith(tableWith(extra)); err == nil {
 			t.Errorf("%s: server started", name)
@@ -69,7 +70,7 @@ func TestEveryTemplateBelongsToARoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loaded := s.pages.names()
+	loaded := s.Pages.Names()
 	for _, f := range files {
 		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/pages/"), ".html")
 		if !slices.Contains(loaded, name) {
@@ -82,8 +83,8 @@ func TestEveryTemplateBelongsToARoute(t *testing.T) {
 // not the page: the table is the list of what each route can show.
 func TestRenderingAnUndeclaredPageIsRefused(t *testing.T) {
 	var s *Server
-	sneaky := func(c *call) { s.render(c, "signin", "Sign in", nil) }
-	s, err := startWith(tableWith(static("GET /sneaky", sneaky)))
+	sneaky := func(c *kit.Call) { s.Render(c, "signin", "Sign in", nil) }
+	s, err := startWith(tableWith(kit.Static("GET /sneaky", sneaky)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,99 +1,114 @@
 package web
 
-import "bellwork.dev/bellwork/apps/lms/internal/authz"
+import (
+	"bellwork.dev/bellwork/apps/lms/internal/authz"
+	"bellwork.dev/bellwork/apps/lms/internal/web/account"
+	"bellwork.dev/bellwork/apps/lms/internal/web/admin"
+	"bellwork.dev/bellwork/apps/lms/internal/web/api"
+	"bellwork.dev/bellwork/apps/lms/internal/web/assess"
+	"bellwork.dev/bellwork/apps/lms/internal/web/home"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
+	"bellwork.dev/bellwork/apps/lms/internal/web/learn"
+	"bellwork.dev/bellwork/apps/lms/internal/web/plan"
+	"bellwork.dev/bellwork/apps/lms/internal/web/report"
+	"bellwork.dev/bellwork/apps/lms/internal/web/teach"
+)
 
 // probeRoutes are the probe listener's whole table (ProbeHandler): the
 // kubelet's and Prometheus's endpoints. They name every district, so they
 // are not on the tenant listener, which anyone on the internet reaches.
-func (s *Server) probeRoutes() []route {
-	return []route{
-		probe("GET /healthz", s.healthz),
-		probe("GET /readyz", s.readyz),
-		probe("GET /metrics", s.metricsPage),
+func (s *Server) probeRoutes() []kit.Route {
+	return []kit.Route{
+		kit.Probe("GET /healthz", s.healthz),
+		kit.Probe("GET /readyz", s.readyz),
+		kit.Probe("GET /metrics", s.metricsPage),
 	}
 }
 
 // routes is the tenant listener's whole table: every page and endpoint
-// districts use. Each entry is built by a helper that says what kind of
-// route it is (routekit.go); page routes name every template they render,
-// so a missing template stops the server at start instead of failing a
-// request.
-func (s *Server) routes() []route {
-	rs := []route{
+// districts use. Each entry is built by a helper of the kit
+// (kit/routekit.go) around a handler of one area package (account, admin,
+// teach, …); page routes name every template they render, so a missing
+// template stops the server at start instead of failing a request.
+func (s *Server) routes() []kit.Route {
+	acc, homes, adm := account.New(s.Kit), home.New(s.Kit), admin.New(s.Kit)
+	planning, teaching, learning := plan.New(s.Kit), teach.New(s.Kit), learn.New(s.Kit)
+	assessing, reports, jsonAPI := assess.New(s.Kit), report.New(s.Kit), api.New(s.Kit)
+	rs := []kit.Route{
 		// Assets: no tenant.
-		static("GET /assets/{file}", s.asset),
+		kit.Static("GET /assets/{file}", s.asset),
 
 		// Signing in.
-		page("GET /signin", authz.Public, s.signinForm, "signin"),
-		page("POST /signin", authz.Public, s.signin, "signin"),
-		page("GET /invitations/{token}", authz.Public, s.invitationForm, "invitation"),
-		page("POST /invitations/{token}", authz.Public, s.acceptInvitation, "invitation"),
-		page("GET /password/forgot", authz.Public, s.forgotForm, "forgot"),
-		page("POST /password/forgot", authz.Public, s.forgot, "forgot"),
-		page("GET /password/reset/{token}", authz.Public, s.resetForm, "reset"),
-		page("POST /password/reset/{token}", authz.Public, s.reset, "reset"),
-		action("GET /oidc/start", authz.Public, s.oidcStart),
-		action("GET /oidc/callback", authz.Public, s.oidcCallback),
+		kit.Page("GET /signin", authz.Public, acc.SigninForm, "signin"),
+		kit.Page("POST /signin", authz.Public, acc.Signin, "signin"),
+		kit.Page("GET /invitations/{token}", authz.Public, acc.InvitationForm, "invitation"),
+		kit.Page("POST /invitations/{token}", authz.Public, acc.AcceptInvitation, "invitation"),
+		kit.Page("GET /password/forgot", authz.Public, acc.ForgotForm, "forgot"),
+		kit.Page("POST /password/forgot", authz.Public, acc.Forgot, "forgot"),
+		kit.Page("GET /password/reset/{token}", authz.Public, acc.ResetForm, "reset"),
+		kit.Page("POST /password/reset/{token}", authz.Public, acc.Reset, "reset"),
+		kit.Action("GET /oidc/start", authz.Public, acc.OIDCStart),
+		kit.Action("GET /oidc/callback", authz.Public, acc.OIDCCallback),
 
 		// Signed in, any role.
-		page("GET /{$}", authz.Signed, s.home, "home_none", "home_teacher", "home_student", "home_guardian", "home_admin"),
-		action("POST /signout", authz.Signed, s.signout),
-		action("POST /signout/everywhere", authz.Signed, s.signoutEverywhere),
-		action("POST /role", authz.Signed, s.switchRole),
-		page("GET /profile", authz.Signed, s.profileForm, "profile"),
-		page("POST /profile", authz.Signed, s.saveProfile, "profile"),
+		kit.Page("GET /{$}", authz.Signed, homes.Home, "home_none", "home_teacher", "home_student", "home_guardian", "home_admin"),
+		kit.Action("POST /signout", authz.Signed, acc.Signout),
+		kit.Action("POST /signout/everywhere", authz.Signed, acc.SignoutEverywhere),
+		kit.Action("POST /role", authz.Signed, acc.SwitchRole),
+		kit.Page("GET /profile", authz.Signed, acc.ProfileForm, "profile"),
+		kit.Page("POST /profile", authz.Signed, acc.SaveProfile, "profile"),
 
 		// Plan, Teach, Learn, Assess, Report.
-		page("GET /plan", authz.ViewTeaching, s.plan, "plan"),
-		page("GET /teach", authz.ViewTeaching, s.teach, "teach"),
-		page("GET /teach/sections/{id}", authz.ViewTeaching, s.section, "section"),
-		page("GET /learn", authz.ViewLearning, s.learn, "learn"),
-		page("GET /assess", authz.ViewGradebook, s.assess, "assess"),
-		page("GET /assess/sections/{id}", authz.ViewGradebook, s.gradebook, "gradebook"),
-		page("GET /report", authz.ViewReports, s.report, "report"),
+		kit.Page("GET /plan", authz.ViewTeaching, planning.Plan, "plan"),
+		kit.Page("GET /teach", authz.ViewTeaching, teaching.Teach, "teach"),
+		kit.Page("GET /teach/sections/{id}", authz.ViewTeaching, teaching.Section, "section"),
+		kit.Page("GET /learn", authz.ViewLearning, learning.Learn, "learn"),
+		kit.Page("GET /assess", authz.ViewGradebook, assessing.Assess, "assess"),
+		kit.Page("GET /assess/sections/{id}", authz.ViewGradebook, assessing.Gradebook, "gradebook"),
+		kit.Page("GET /report", authz.ViewReports, reports.Report, "report"),
 
 		// Admin. Forms that fail validation show their page again, so
 		// their POST routes name it too.
-		page("GET /admin/users", authz.ViewUsers, s.adminUsers, "admin_users"),
-		page("GET /admin/users/new", authz.ManageUsers, s.adminUserNew, "admin_user_new"),
-		page("POST /admin/users", authz.ManageUsers, s.adminUserCreate, "admin_user_new"),
-		page("GET /admin/users/{id}", authz.ViewUsers, s.adminUser, "admin_user"),
-		page("POST /admin/users/{id}/profile", authz.ManageUsers, s.adminUserProfile, "admin_user"),
-		page("POST /admin/users/{id}/status", authz.ManageUsers, s.adminUserStatus, "admin_user"),
-		page("POST /admin/users/{id}/reset", authz.ManageUsers, s.adminUserReset, "admin_user"),
-		page("POST /admin/users/{id}/roles", authz.ManageUsers, s.adminUserAddRole, "admin_user"),
-		page("POST /admin/users/{id}/roles/{mid}/delete", authz.ManageUsers, s.adminUserRemoveRole, "admin_user"),
-		page("GET /admin/schools", authz.ViewSchools, s.adminSchools, "admin_schools"),
-		page("GET /admin/schools/{id}", authz.ViewSchools, s.adminSchool, "admin_school"),
-		page("GET /admin/terms", authz.ManageTerms, s.adminTerms, "admin_terms"),
-		page("POST /admin/terms", authz.ManageTerms, s.adminTermCreate, "admin_terms"),
-		page("GET /admin/terms/{id}", authz.ManageTerms, s.adminTerm, "admin_term"),
-		page("POST /admin/terms/{id}", authz.ManageTerms, s.adminTermUpdate, "admin_term"),
-		page("POST /admin/terms/{id}/delete", authz.ManageTerms, s.adminTermDelete, "admin_terms"),
-		page("GET /admin/imports", authz.ImportRoster, s.adminImports, "admin_imports"),
-		page("POST /admin/imports", authz.ImportRoster, s.adminImportUpload, "admin_imports"),
-		page("GET /admin/imports/{id}", authz.ImportRoster, s.adminImport, "admin_import"),
-		action("POST /admin/imports/{id}/apply", authz.ImportRoster, s.adminImportApply),
-		action("POST /admin/imports/{id}/discard", authz.ImportRoster, s.adminImportDiscard),
-		action("GET /admin/imports/{id}/progress", authz.ImportRoster, s.adminImportProgress),
-		action("GET /admin/imports/{id}/problems.csv", authz.ImportRoster, s.adminImportProblems),
-		page("GET /admin/audit", authz.ViewAudit, s.adminAudit, "admin_audit"),
+		kit.Page("GET /admin/users", authz.ViewUsers, adm.Users, "admin_users"),
+		kit.Page("GET /admin/users/new", authz.ManageUsers, adm.UserNew, "admin_user_new"),
+		kit.Page("POST /admin/users", authz.ManageUsers, adm.UserCreate, "admin_user_new"),
+		kit.Page("GET /admin/users/{id}", authz.ViewUsers, adm.User, "admin_user"),
+		kit.Page("POST /admin/users/{id}/profile", authz.ManageUsers, adm.UserProfile, "admin_user"),
+		kit.Page("POST /admin/users/{id}/status", authz.ManageUsers, adm.UserStatus, "admin_user"),
+		kit.Page("POST /admin/users/{id}/reset", authz.ManageUsers, adm.UserReset, "admin_user"),
+		kit.Page("POST /admin/users/{id}/roles", authz.ManageUsers, adm.UserAddRole, "admin_user"),
+		kit.Page("POST /admin/users/{id}/roles/{mid}/delete", authz.ManageUsers, adm.UserRemoveRole, "admin_user"),
+		kit.Page("GET /admin/schools", authz.ViewSchools, adm.Schools, "admin_schools"),
+		kit.Page("GET /admin/schools/{id}", authz.ViewSchools, adm.School, "admin_school"),
+		kit.Page("GET /admin/terms", authz.ManageTerms, adm.Terms, "admin_terms"),
+		kit.Page("POST /admin/terms", authz.ManageTerms, adm.TermCreate, "admin_terms"),
+		kit.Page("GET /admin/terms/{id}", authz.ManageTerms, adm.Term, "admin_term"),
+		kit.Page("POST /admin/terms/{id}", authz.ManageTerms, adm.TermUpdate, "admin_term"),
+		kit.Page("POST /admin/terms/{id}/delete", authz.ManageTerms, adm.TermDelete, "admin_terms"),
+		kit.Page("GET /admin/imports", authz.ImportRoster, adm.Imports, "admin_imports"),
+		kit.Page("POST /admin/imports", authz.ImportRoster, adm.ImportUpload, "admin_imports"),
+		kit.Page("GET /admin/imports/{id}", authz.ImportRoster, adm.Import, "admin_import"),
+		kit.Action("POST /admin/imports/{id}/apply", authz.ImportRoster, adm.ImportApply),
+		kit.Action("POST /admin/imports/{id}/discard", authz.ImportRoster, adm.ImportDiscard),
+		kit.Action("GET /admin/imports/{id}/progress", authz.ImportRoster, adm.Progress),
+		kit.Action("GET /admin/imports/{id}/problems.csv", authz.ImportRoster, adm.ImportProblems),
+		kit.Page("GET /admin/audit", authz.ViewAudit, adm.Audit, "admin_audit"),
 
 		// JSON API: each names its request and response types, from
-		// which the OpenAPI document is generated (openapi.go).
-		static("GET /api/v1/openapi.json", s.openAPI),
-		api("GET /api/v1/me", authz.Signed, s.apiMe, docMe),
-		api("GET /api/v1/users", authz.ViewUsers, s.apiUsers, docUsers),
-		api("POST /api/v1/users", authz.ManageUsers, s.apiCreateUser, docCreateUser),
-		api("GET /api/v1/users/{id}", authz.ViewUsers, s.apiUser, docUser),
-		api("GET /api/v1/schools", authz.ViewSchools, s.apiSchools, docSchools),
-		api("GET /api/v1/terms", authz.ManageTerms, s.apiTerms, docTerms),
-		api("GET /api/v1/sections", authz.ViewSections, s.apiSections, docSections),
-		api("GET /api/v1/sections/{id}/roster", authz.ViewSections, s.apiRoster, docRoster),
-		api("GET /api/v1/imports/{id}", authz.ImportRoster, s.apiImport, docImport),
+		// which the OpenAPI api.Document is generated (openapi.go).
+		kit.Static("GET /api/v1/openapi.json", s.openAPI),
+		kit.API("GET /api/v1/me", authz.Signed, jsonAPI.Me, api.DocMe),
+		kit.API("GET /api/v1/users", authz.ViewUsers, jsonAPI.Users, api.DocUsers),
+		kit.API("POST /api/v1/users", authz.ManageUsers, jsonAPI.CreateUser, api.DocCreateUser),
+		kit.API("GET /api/v1/users/{id}", authz.ViewUsers, jsonAPI.User, api.DocUser),
+		kit.API("GET /api/v1/schools", authz.ViewSchools, jsonAPI.Schools, api.DocSchools),
+		kit.API("GET /api/v1/terms", authz.ManageTerms, jsonAPI.Terms, api.DocTerms),
+		kit.API("GET /api/v1/sections", authz.ViewSections, jsonAPI.Sections, api.DocSections),
+		kit.API("GET /api/v1/sections/{id}/roster", authz.ViewSections, jsonAPI.Roster, api.DocRoster),
+		kit.API("GET /api/v1/imports/{id}", authz.ImportRoster, jsonAPI.Import, api.DocImport),
 	}
 	if s.Config.DevMailbox {
-		rs = append(rs, page("GET /dev/mailbox", authz.Public, s.mailbox, "mailbox"))
+		rs = append(rs, kit.Page("GET /dev/mailbox", authz.Public, s.mailbox, "mailbox"))
 	}
 	return rs
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/internal/dev/browser"
 )
 
@@ -78,7 +79,7 @@ func shooter(t *testing.T, b *browser.Browser, d *district) func(name, path, hea
 func signInBrowser(t *testing.T, b *browser.Browser, d *district, c *client) {
 	t.Helper()
 	_, token := cookieOf(t, c, d.host)
-	if err := b.SetCookie(d.host, sessionCookie, token); err != nil {
+	if err := b.SetCookie(d.host, kit.SessionCookie, token); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -2,63 +2,44 @@
 // under /api/v1, health and metrics. Routes are listed in one table
 // (routes.go); each names the one permission it needs, checked by the
 // router before the handler runs, and a page route names the templates it
-// renders, parsed at start. Handlers are methods on Server, one page
-// or endpoint per file.
+// renders, parsed at start. The handlers live in one package per area
+// (account, home, admin, plan, teach, learn, assess, report, api), one
+// page or endpoint per file, on top of the shared kit (web/kit); this
+// package composes them and serves what is process-wide: probes, metrics,
+// assets, the OpenAPI document and the development mailbox.
 package web
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/netip"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"bellwork.dev/bellwork/apps/lms/internal/app"
 	"bellwork.dev/bellwork/apps/lms/internal/authz"
-	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
-	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
-// Config holds the server's settings.
-type Config struct {
-	// SessionIdle signs a browser out after this long without a request.
-	SessionIdle time.Duration
-	// SessionAbsolute signs a browser out this long after sign-in, whatever happens.
-	SessionAbsolute time.Duration
-	// DevMailbox serves /dev/mailbox, listing the mail the LMS sent (local development and tests only).
-	DevMailbox bool
-	// MaxUpload caps an import upload, in bytes.
-	MaxUpload int64
-	// TrustedProxies are the addresses of the proxies in front of the LMS
-	// (the ingress); from them, X-Forwarded-For names the client.
-	TrustedProxies []netip.Prefix
-}
+// Config holds the server's settings (kit.Config).
+type Config = kit.Config
 
 // DefaultConfig suits a school day: idle sign-out after two hours, absolute after twelve.
-func DefaultConfig() Config {
-	return Config{SessionIdle: 2 * time.Hour, SessionAbsolute: 12 * time.Hour, MaxUpload: 50 << 20}
-}
+func DefaultConfig() Config { return kit.DefaultConfig() }
 
-// Server holds what every handler needs.
+// Server is the LMS's HTTP surface: the kit every handler shares, the
+// route table composed from the areas (routes.go), and what only the
+// process-wide endpoints need.
 type Server struct {
-	Registry *tenancy.Registry
-	Mailer   mail.Mailer
-	Mailbox  *mail.Mailbox // nil unless Config.DevMailbox
-	Jobs     *jobs.Runner
-	Log      *slog.Logger
-	Now      func() time.Time
-	Config   Config
+	*kit.Kit
+	Mailbox *mail.Mailbox // nil unless Config.DevMailbox
 
-	table   []route
+	table   []kit.Route
 	openapi *openapi3.T
-	pages   *pages
 	metrics *metrics
-	oidc    *oidcProviders
 }
 
 // New puts the HTTP surface on an assembled process (app.New), built from
@@ -70,23 +51,24 @@ func New(a *app.App, cfg Config) (*Server, error) {
 
 // newServer is New with the route table as a parameter, so tests can show
 // that a bad table stops the server at start.
-func newServer(a *app.App, cfg Config, table func(*Server) []route) (*Server, error) {
-	s := &Server{Registry: a.Registry, Mailer: a.Mailer, Jobs: a.Jobs, Log: a.Log, Now: a.Now, Config: cfg}
+func newServer(a *app.App, cfg Config, table func(*Server) []kit.Route) (*Server, error) {
+	s := &Server{Kit: &kit.Kit{Registry: a.Registry, Mailer: a.Mailer, Jobs: a.Jobs, Log: a.Log, Now: a.Now, Config: cfg}}
 	if s.Now == nil {
 		s.Now = time.Now
 	}
 	s.table = table(s)
-	if err := checkTable(s.table); err != nil {
+	if err := kit.CheckTable(s.table); err != nil {
 		return nil, fmt.Errorf("route table: %w", err)
 	}
-	p, err := loadPages(embedded, s.table)
+	p, err := kit.LoadPages(embedded, s.table)
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	if s.openapi, err = openAPIDocument(s.table); err != nil {
 		return nil, fmt.Errorf("OpenAPI document: %w", err)
 	}
-	s.pages, s.metrics, s.oidc = p, newMetrics(a.Registry), newOIDCProviders()
+	s.Pages, s.metrics = p, newMetrics(a.Registry)
+	s.Observe = s.metrics.observe
 	s.MustRegister(a.Collectors()...)
 	if mb, ok := a.Mailer.(*mail.Mailbox); ok && cfg.DevMailbox {
 		s.Mailbox = mb
@@ -99,11 +81,11 @@ func newServer(a *app.App, cfg Config, table func(*Server) []route) (*Server, er
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.table {
-		mux.Handle(rt.key(), s.wrap(rt))
+		mux.Handle(rt.Key(), s.Wrap(rt))
 	}
 	// Anything else is a district's "page not found".
-	mux.Handle("/", s.wrap(route{Pattern: "/", Action: authz.Public, Tenant: true, serve: s.notFound}))
-	return s.outer(mux)
+	mux.Handle("/", s.Wrap(kit.Route{Pattern: "/", Action: authz.Public, Tenant: true, Serve: s.NotFound}))
+	return s.Outer(mux)
 }
 
 // ProbeHandler is what the probe listener serves: /healthz, /readyz and
@@ -113,9 +95,9 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) ProbeHandler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.probeRoutes() {
-		mux.Handle(rt.key(), s.wrap(rt))
+		mux.Handle(rt.Key(), s.Wrap(rt))
 	}
-	return s.outer(mux)
+	return s.Outer(mux)
 }
 
 // Serve runs the tenant listener on addr and the probe listener on

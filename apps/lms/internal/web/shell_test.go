@@ -161,7 +161,7 @@ func TestOpenAPIDocumentMatchesTheRoutes(t *testing.T) {
 	}
 	n := 0
 	for _, rt := range d.srv.routes() {
-		if rt.api == nil {
+		if rt.API == nil {
 			continue
 		}
 		n++
@@ -170,7 +170,7 @@ func TestOpenAPIDocumentMatchesTheRoutes(t *testing.T) {
 			t.Errorf("%s %s missing from the document", rt.Method, rt.Pattern)
 			continue
 		}
-		if name := componentName(reflect.TypeOf(rt.api.Response)); doc.Components.Schemas[name] == nil {
+		if name := componentName(reflect.TypeOf(rt.API.Response)); doc.Components.Schemas[name] == nil {
 			t.Errorf("%s %s: schema %s not defined", rt.Method, rt.Pattern, name)
 		}
 		if op["operationId"] == "" {

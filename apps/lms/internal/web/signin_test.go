@@ -14,6 +14,8 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/identity"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/web/account"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -26,7 +28,7 @@ func TestSignInSetsASafeSessionCookie(t *testing.T) {
 	}
 	var ck *http.Cookie
 	for _, k := range res.Cookies() {
-		if k.Name == sessionCookie {
+		if k.Name == kit.SessionCookie {
 			ck = k
 		}
 	}
@@ -134,7 +136,7 @@ func TestIdleAndAbsoluteTimeoutsEndSessions(t *testing.T) {
 		}
 		c := d.client()
 		base, _ := url.Parse("http://" + d.host + "/")
-		c.jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: token, Path: "/"}})
+		c.jar.SetCookies(base, []*http.Cookie{{Name: kit.SessionCookie, Value: token, Path: "/"}})
 		if res, _ := c.get("/"); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("%s-expired session still works: %d", name, res.StatusCode)
 		}
@@ -297,21 +299,21 @@ func TestPasswordResetRequestsAreLimited(t *testing.T) {
 	email := "guardian@resetlimit.localhost.org"
 	c := d.client()
 	tok := c.formToken("/password/forgot")
-	for i := range resetsPerAccount + 2 {
+	for i := range account.ResetsPerAccount + 2 {
 		res, body := c.post("/password/forgot", url.Values{"_csrf": {tok}, "email": {email}})
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, "we have e-mailed it a link") {
 			t.Fatalf("request %d: %d %s", i+1, res.StatusCode, snippet(body))
 		}
 	}
-	if n := len(d.mailbox.Messages("resetlimit")); n != resetsPerAccount {
-		t.Fatalf("%d reset mails to one address, want %d", n, resetsPerAccount)
+	if n := len(d.mailbox.Messages("resetlimit")); n != account.ResetsPerAccount {
+		t.Fatalf("%d reset mails to one address, want %d", n, account.ResetsPerAccount)
 	}
 	var last *http.Response
 	var body string
-	for i := range resetsPerAddress {
+	for i := range account.ResetsPerAddress {
 		last, body = c.post("/password/forgot", url.Values{"_csrf": {tok}, "email": {fmt.Sprintf("probe%d@resetlimit.org", i)}})
 	}
 	if last.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many password reset requests came from your network") {
-		t.Fatalf("after %d requests from one address: %d %s", resetsPerAddress+resetsPerAccount+2, last.StatusCode, snippet(body))
+		t.Fatalf("after %d requests from one address: %d %s", account.ResetsPerAddress+account.ResetsPerAccount+2, last.StatusCode, snippet(body))
 	}
 }

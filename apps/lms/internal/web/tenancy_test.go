@@ -11,6 +11,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/lmstest"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -24,7 +25,7 @@ func TestSessionsDoNotCrossDistricts(t *testing.T) {
 	_, token := cookieOf(t, ca, a.host)
 	req, _ := http.NewRequest("GET", b.http.URL+"/", nil)
 	req.Host = b.host
-	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: token})
+	req.AddCookie(&http.Cookie{Name: kit.SessionCookie, Value: token})
 	res, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +45,7 @@ func TestSessionsDoNotCrossDistricts(t *testing.T) {
 func cookieOf(t *testing.T, c *client, host string) (string, string) {
 	t.Helper()
 	for _, k := range c.jar.Cookies(mustURL("http://" + host + "/")) {
-		if k.Name == sessionCookie {
+		if k.Name == kit.SessionCookie {
 			return k.Name, k.Value
 		}
 	}
@@ -124,7 +125,7 @@ func TestUnknownHostAndUnreachableDistrict(t *testing.T) {
 	// With its pool open and no database answering, the replica still
 	// answers (with the district's own page), and says which is down.
 	downTenant, _ := reg.Get("down")
-	if _, err := reg.DB(downTenant); err != nil {
+	if _, err := reg.DB(t.Context(), downTenant); err != nil {
 		t.Fatal(err)
 	}
 	res, err = http.Get(probes.URL + "/readyz")

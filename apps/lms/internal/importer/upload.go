@@ -1,0 +1,82 @@
+package importer
+
+import (
+	"bytes"
+	"errors"
+	"path"
+	"strings"
+
+	"bellwork.dev/bellwork/apps/lms/internal/roster"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
+)
+
+// Upload is one file as a person sent it: the name their browser gave
+// (any folders are dropped) and its bytes.
+type Upload struct {
+	Name string
+	Data []byte
+}
+
+// Collect checks an upload and returns its files in the chosen format (or,
+// when kind is empty, the format the file names look like; see Formats). A
+// zipped bundle is unpacked in memory, never to disk, up to maxUnzipped
+// bytes; CSV files are taken as they are. What is wrong with the upload is
+// a validate.Errors on the "files" field (or "kind"), worded for the form.
+func Collect(kind string, uploads []Upload, maxUnzipped int64) (*Format, map[string][]byte, error) {
+	names := make([]string, len(uploads))
+	for i, u := range uploads {
+		names[i] = path.Base(strings.ReplaceAll(u.Name, "\\", "/"))
+	}
+	format, ok := FormatNamed(kind)
+	if kind == "" {
+		format, ok = Detect(names)
+	}
+	if !ok {
+		return nil, nil, invalid("kind", "Choose a format: OneRoster or users CSV.")
+	}
+	if len(uploads) == 0 {
+		return nil, nil, invalid("files", "Choose at least one file.")
+	}
+	files := map[string][]byte{}
+	for i, u := range uploads {
+		name := names[i]
+		if format.Zip && strings.EqualFold(path.Ext(name), ".zip") {
+			if len(uploads) > 1 {
+				return nil, nil, invalid("files", "Upload either one .zip file or the CSV files, not both.")
+			}
+			unzipped, err := roster.ReadZip(bytes.NewReader(u.Data), int64(len(u.Data)), maxUnzipped)
+			if err != nil {
+				return nil, nil, invalid("files", zipMessage(err))
+			}
+			return format, unzipped, nil
+		}
+		if !strings.EqualFold(path.Ext(name), ".csv") {
+			return nil, nil, invalid("files", name+" is not a .csv or .zip file.")
+		}
+		files[name] = u.Data
+	}
+	if format.OneFile && len(files) != 1 {
+		return nil, nil, invalid("files", "A "+format.Label+" import takes exactly one file.")
+	}
+	return format, files, nil
+}
+
+func invalid(field, message string) error {
+	var ve validate.Errors
+	ve.Add(field, message)
+	return ve
+}
+
+func zipMessage(err error) string {
+	switch {
+	case errors.Is(err, roster.ErrZipUnsafePath):
+		return "The zip holds a file whose name points outside the zip (such as ../). It was refused; export the roster again."
+	case errors.Is(err, roster.ErrZipTooLarge):
+		return "The zip unpacks to more than the limit. Split the roster or remove unused files."
+	case errors.Is(err, roster.ErrZipTooManyEntries):
+		return "The zip holds too many files. A OneRoster bundle has about ten."
+	case errors.Is(err, roster.ErrZipDuplicateFile):
+		return "The zip holds two files with the same name in different folders. Keep one."
+	}
+	return "The zip could not be opened. Check that it is a .zip file and export it again."
+}

@@ -1,0 +1,108 @@
+package admin
+
+import (
+	"encoding/json"
+
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/importer"
+	"bellwork.dev/bellwork/apps/lms/internal/imports"
+	"bellwork.dev/bellwork/apps/lms/internal/jobs"
+	"bellwork.dev/bellwork/apps/lms/internal/roster"
+	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
+)
+
+type countRow struct {
+	Label string
+	importer.Change
+}
+
+// ImportData is one import as its page, its poll and the API show it.
+type ImportData struct {
+	Import        *imports.Import
+	Plan          *importer.Plan
+	Counts        []countRow
+	Empty         bool
+	Problems      []roster.Problem
+	ProblemsShown []roster.Problem
+}
+
+var entityLabels = map[string]string{
+	importer.EntityTerm: "Terms", importer.EntityCourse: "Courses", importer.EntitySection: "Sections", importer.EntityUser: "People",
+	importer.EntityMembership: "Roles", importer.EntityEnrollment: "Enrollments", importer.EntityGuardianLink: "Guardian links",
+}
+
+// LoadImport reads the import named in the path, its problems and its
+// plan, as the signed-in user sees them (the API reads it the same way).
+func LoadImport(c *kit.Call) (*ImportData, error) {
+	d := &ImportData{}
+	err := c.InTx(func(sc *db.Scope) (err error) {
+		d.Import, err = imports.GetImport(c.R.Context(), sc, c.R.PathValue("id"))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(d.Import.Problems, &d.Problems); err != nil {
+		return nil, err
+	}
+	d.ProblemsShown = d.Problems[:min(len(d.Problems), 200)]
+	var plan importer.Plan
+	if len(d.Import.Plan) > 2 && json.Unmarshal(d.Import.Plan, &plan) == nil && plan.Counts != nil {
+		d.Plan = &plan
+		for _, e := range importer.Entities {
+			if ch := plan.Counts[e]; ch != nil {
+				d.Counts = append(d.Counts, countRow{Label: entityLabels[e], Change: *ch})
+			}
+		}
+		d.Empty = plan.Empty()
+	}
+	return d, nil
+}
+
+// Import serves GET /admin/imports/{id}.
+func (s *Handlers) Import(c *kit.Call) {
+	d, err := LoadImport(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	s.Render(c, "admin_import", "Import", d)
+}
+
+// ImportApply queues the import; the job and the status change commit
+// together, so a double click queues it once.
+func (s *Handlers) ImportApply(c *kit.Call) {
+	id := c.R.PathValue("id")
+	a := c.Actor()
+	err := c.InTxQueueing(func(sc *db.Scope) error {
+		moved, err := imports.MoveImport(c.R.Context(), sc, id, imports.ImportPreviewed, imports.ImportQueued)
+		if err != nil || !moved {
+			return err
+		}
+		if err := s.Jobs.Enqueue(c.R.Context(), sc, jobs.ImportArgs{Tenant: c.Tenant.Name(), ImportID: id,
+			UserID: a.UserID, Role: string(a.Role), SchoolID: a.SchoolID}); err != nil {
+			return err
+		}
+		return audit.Audit(c.R.Context(), sc, "import.queue", id, nil, c.ID)
+	})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	kit.Redirect(c, "/admin/imports/"+id, "")
+}
+
+// ImportDiscard serves POST /admin/imports/{id}/discard.
+func (s *Handlers) ImportDiscard(c *kit.Call) {
+	id := c.R.PathValue("id")
+	err := c.InTx(func(sc *db.Scope) error {
+		_, err := imports.MoveImport(c.R.Context(), sc, id, imports.ImportPreviewed, imports.ImportDiscarded)
+		return err
+	})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	kit.Redirect(c, "/admin/imports", "import-discarded")
+}

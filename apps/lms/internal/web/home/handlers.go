@@ -1,0 +1,11 @@
+// Package home is the signed-in home page: one per role (a teacher's sections, a student's classes, a guardian's children, an admin's onboarding checklist).
+package home
+
+import "bellwork.dev/bellwork/apps/lms/internal/web/kit"
+
+// Handlers serve this area's pages; web/routes.go lists their routes, each
+// with its permission and templates.
+type Handlers struct{ *kit.Kit }
+
+// New gives the area what every handler needs.
+func New(k *kit.Kit) *Handlers { return &Handlers{Kit: k} }

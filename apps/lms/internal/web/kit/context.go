@@ -1,0 +1,74 @@
+package kit
+
+import (
+	"net/http"
+
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
+	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
+)
+
+// Call is one request as the handlers see it: who is asking, in which
+// district, acting in which role.
+type Call struct {
+	R      *http.Request
+	W      http.ResponseWriter
+	Route  *Route
+	ID     string // request id, shown on error pages
+	Nonce  string // CSP nonce for this response
+	Tenant *tenancy.Tenant
+	DB     *db.DB
+
+	// Set when signed in.
+	Session     *identity.Session
+	User        *people.User
+	Memberships []people.Membership
+	// school is the active membership's school, or the first school, for branding.
+	School *schools.School
+	// csrf is the token forms and API calls must echo.
+	CSRF string
+}
+
+// actor is who storage calls act as: the session's membership.
+func (c *Call) Actor() db.Actor {
+	if c.Session == nil {
+		return db.Actor{}
+	}
+	return c.Session.Actor()
+}
+
+// role is the active role ("" when signed out).
+func (c *Call) Role() db.Role {
+	if c.Session == nil {
+		return ""
+	}
+	return c.Session.Role
+}
+
+// inTx runs storage calls acting as the signed-in user.
+func (c *Call) InTx(fn func(s *db.Scope) error) error {
+	return c.DB.InTx(c.R.Context(), c.Actor(), fn)
+}
+
+// inOwnTx runs storage calls that touch only the signed-in user's own
+// records (their profile): acting as their role, or, for a user who holds
+// no role yet, as the LMS itself, the caller naming c.user.ID in every call.
+func (c *Call) InOwnTx(fn func(s *db.Scope) error) error {
+	if c.Role() == "" {
+		return c.AsSystem(fn)
+	}
+	return c.InTx(fn)
+}
+
+// inTxQueueing runs storage calls acting as the signed-in user that also
+// queue background work, which only the system login may write.
+func (c *Call) InTxQueueing(fn func(s *db.Scope) error) error {
+	return c.DB.InTxQueueing(c.R.Context(), c.Actor(), fn)
+}
+
+// asSystem runs storage calls as the LMS itself (sign-in, sessions).
+func (c *Call) AsSystem(fn func(s *db.Scope) error) error {
+	return c.DB.InTx(c.R.Context(), db.SystemActor(), fn)
+}

@@ -1,0 +1,43 @@
+package kit
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// redirect sends the browser on after a form, with an optional flash code.
+func Redirect(c *Call, path, done string) {
+	if done != "" {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "done=" + url.QueryEscape(done)
+	}
+	http.Redirect(c.W, c.R, path, http.StatusSeeOther)
+}
+
+// flashMessage maps a ?done= code to its sentence; unknown codes show nothing,
+// so a link cannot put arbitrary text on a page.
+func flashMessage(code string) string {
+	return flashes[code]
+}
+
+var flashes = map[string]string{
+	"signed-out-everywhere": "You are signed out on every other device.",
+	"profile-saved":         "Your profile is saved.",
+	"user-created":          "The user is created. They can sign in once they set a password from the invitation link.",
+	"user-saved":            "Saved.",
+	"user-deactivated":      "The user is deactivated and signed out everywhere.",
+	"user-activated":        "The user can sign in again.",
+	"reset-sent":            "A password reset link was e-mailed to the user.",
+	"role-added":            "Role added.",
+	"role-removed":          "Role removed.",
+	"term-created":          "Term added.",
+	"term-updated":          "Term saved.",
+	"term-deleted":          "Term deleted.",
+	"import-discarded":      "The import was discarded; nothing changed.",
+	"password-set":          "Your password is set. Welcome to Bellwork!",
+	"role-switched":         "Switched role.",
+}

@@ -1,0 +1,299 @@
+package kit
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"bellwork.dev/bellwork/apps/lms/internal/auth"
+	"bellwork.dev/bellwork/apps/lms/internal/authz"
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/identity"
+	"bellwork.dev/bellwork/apps/lms/internal/people"
+	"bellwork.dev/bellwork/apps/lms/internal/schools"
+)
+
+const (
+	SessionCookie = "bw_session"
+	csrfCookie    = "bw_csrf"
+	csrfField     = "_csrf"
+	csrfHeader    = "X-CSRF-Token"
+)
+
+// statusWriter remembers the status for logs and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// outer adds what every response gets: cross-origin protection for unsafe
+// methods, security headers and panic recovery.
+func (s *Kit) Outer(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "This request came from another site and was refused. Go back to the page and try again.", http.StatusForbidden)
+	}))
+	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if isHTTPS(r) {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	}))
+}
+
+// wrap runs one route: request id, CSP nonce, tenant, session, the
+// route's permission check, CSRF, then the handler; it records metrics and
+// turns panics into a 500 page.
+func (s *Kit) Wrap(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		c := &Call{R: r, W: sw, Route: &rt, ID: newID(), Nonce: NewNonce()}
+		sw.Header().Set("X-Request-Id", c.ID)
+		sw.Header().Set("Content-Security-Policy", csp(c.Nonce))
+		defer func() {
+			if p := recover(); p != nil {
+				s.Log.Error("Handler panicked", "request_id", c.ID, "route", rt.Pattern, "panic", fmt.Sprint(p))
+				if sw.status == 0 {
+					s.Fail(c, errors.New("panic"))
+				}
+			}
+			status := sw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			if s.Observe != nil {
+				s.Observe(rt.Method+" "+rt.Pattern, status, time.Since(start))
+			}
+		}()
+		if !s.prepare(c) {
+			return
+		}
+		rt.Serve(c)
+	})
+}
+
+// prepare resolves tenant and session and enforces the route's permission;
+// it writes the response itself and returns false when the request stops here.
+func (s *Kit) prepare(c *Call) bool {
+	rt := c.Route
+	if !rt.Tenant {
+		return true
+	}
+	t, ok := s.Registry.ForHost(c.R.Host)
+	if !ok {
+		s.RenderError(c, http.StatusNotFound, "No district here",
+			"This address does not belong to any district on Bellwork. Check the link you followed, or ask your school for the right address.")
+		return false
+	}
+	c.Tenant = t
+	if ready, _ := t.State(); !ready {
+		ctx, cancel := context.WithTimeout(c.R.Context(), 15*time.Second)
+		ready = s.Registry.EnsureConverged(ctx, t)
+		cancel()
+		if !ready {
+			s.Unavailable(c)
+			return false
+		}
+	}
+	d, err := s.Registry.DB(c.R.Context(), t)
+	if err != nil {
+		s.Unavailable(c)
+		return false
+	}
+	c.DB = d
+	if err := s.loadSession(c); err != nil {
+		if errors.Is(err, db.ErrUnavailable) {
+			s.Unavailable(c)
+		} else {
+			s.Fail(c, err)
+		}
+		return false
+	}
+	if rt.Action != authz.Public && c.Session == nil {
+		s.NeedSignIn(c)
+		return false
+	}
+	if !authz.Allowed(c.Role(), rt.Action) {
+		s.Forbidden(c)
+		return false
+	}
+	if !safeMethod(c.R.Method) && !s.checkCSRF(c) {
+		s.RenderError(c, http.StatusForbidden, "This form has expired",
+			"For your security, the page you sent was too old. Go back, reload the page and try again.")
+		return false
+	}
+	return true
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// loadSession reads the session cookie; an unknown or expired session is
+// simply "signed out". It also prepares the CSRF token forms must echo.
+func (s *Kit) loadSession(c *Call) error {
+	if ck, err := c.R.Cookie(SessionCookie); err == nil && ck.Value != "" {
+		hash := auth.TokenSHA256(ck.Value)
+		now := s.Now()
+		err := c.AsSystem(func(sc *db.Scope) error {
+			sess, err := identity.GetSession(c.R.Context(), sc, hash, now)
+			if errors.Is(err, domain.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			u, err := people.GetUser(c.R.Context(), sc, sess.UserID)
+			if err != nil {
+				return err
+			}
+			if !u.Active() {
+				return nil
+			}
+			ms, err := people.ListMemberships(c.R.Context(), sc, u.ID)
+			if err != nil {
+				return err
+			}
+			if err := actInHeldRole(c.R.Context(), sc, sess, ms); err != nil {
+				return err
+			}
+			// Refresh the idle expiry at most once a minute.
+			if now.Sub(sess.LastSeenAt) > time.Minute {
+				if err := identity.TouchSession(c.R.Context(), sc, hash, now, s.Config.SessionIdle); err != nil {
+					return err
+				}
+			}
+			sess.Token = ck.Value
+			c.Session, c.User, c.Memberships = sess, u, ms
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if c.Session != nil {
+		c.CSRF = c.Session.CSRFToken
+		return s.loadSchool(c)
+	}
+	// Signed out: a double-submit cookie protects the sign-in forms.
+	if ck, err := c.R.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
+		c.CSRF = ck.Value
+	} else {
+		c.CSRF = NewNonce() + NewNonce()
+		http.SetCookie(c.W, &http.Cookie{Name: csrfCookie, Value: c.CSRF, Path: "/", HttpOnly: true,
+			Secure: SecureCookies(c.R), SameSite: http.SameSiteLaxMode})
+	}
+	return s.loadSchool(c)
+}
+
+// loadSchool picks the school whose branding the pages wear.
+func (s *Kit) loadSchool(c *Call) error {
+	return c.AsSystem(func(sc *db.Scope) error {
+		if c.Session != nil && c.Session.SchoolID != nil {
+			school, err := schools.GetSchool(c.R.Context(), sc, *c.Session.SchoolID)
+			if err == nil {
+				c.School = school
+				return nil
+			}
+		}
+		schools, err := schools.ListSchools(c.R.Context(), sc, false)
+		if err != nil {
+			return err
+		}
+		if len(schools) == 1 {
+			c.School = &schools[0]
+		}
+		return nil
+	})
+}
+
+func (s *Kit) checkCSRF(c *Call) bool {
+	got := c.R.Header.Get(csrfHeader)
+	if got == "" {
+		got = c.R.PostFormValue(csrfField)
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(c.CSRF)) == 1
+}
+
+// csp is a strict policy: nothing but our own files, and inline only what
+// carries this response's nonce.
+func csp(nonce string) string {
+	return strings.Join([]string{
+		"default-src 'none'",
+		"script-src 'self' 'nonce-" + nonce + "'",
+		"style-src 'self' 'nonce-" + nonce + "'",
+		"img-src 'self' https: data:",
+		"font-src 'self'",
+		"connect-src 'self'",
+		"form-action 'self'",
+		"frame-ancestors 'none'",
+		"base-uri 'none'",
+	}, "; ")
+}
+
+// NewNonce is a random, URL-safe token (CSP nonces, CSRF and OIDC state).
+func NewNonce() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func newID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func isHTTPS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// SecureCookies is true except for plain-HTTP requests to localhost, where
+// browsers would drop Secure cookies during local development.
+func SecureCookies(r *http.Request) bool {
+	if isHTTPS(r) {
+		return true
+	}
+	return !isLocalHost(r.Host)
+}
+
+func isLocalHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.ToLower(host)
+	return host == "localhost" || strings.HasSuffix(host, ".localhost") || host == "127.0.0.1" || host == "::1"
+}

@@ -1,0 +1,101 @@
+package kit
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"bellwork.dev/bellwork/apps/lms/internal/authz"
+)
+
+// Route is one entry of the Route table. Build it with probe, static,
+// page, action or api, never as a literal: the helper decides whether the
+// Route needs a district and what it must declare.
+type Route struct {
+	Method  string
+	Pattern string
+	// Action is the one permission the route needs (authz.Public: none).
+	Action authz.Action
+	// Tenant routes resolve the district from the Host header first.
+	Tenant bool
+	Serve  func(c *Call)
+	// html marks page routes, which must name at least one template.
+	HTML bool
+	// templates are the pages the handler may render besides the kit's
+	// error page; they are parsed at start (pages.go).
+	Templates []string
+	// api documents JSON API routes for the OpenAPI document; their errors
+	// are problem+json.
+	API *APIDoc
+}
+
+// probe is a health or metrics endpoint: no district, no session.
+func Probe(pattern string, h func(*Call)) Route {
+	return newRoute(pattern, authz.Public, false, h)
+}
+
+// static serves the same bytes on every host: assets and the OpenAPI document.
+func Static(pattern string, h func(*Call)) Route {
+	return newRoute(pattern, authz.Public, false, h)
+}
+
+// page is a district route that renders HTML; it names every template its
+// handler renders (a form POST names the page it shows again on invalid input).
+func Page(pattern string, need authz.Action, h func(*Call), templates ...string) Route {
+	rt := newRoute(pattern, need, true, h)
+	rt.HTML, rt.Templates = true, templates
+	return rt
+}
+
+// action is a district route that shows no page of its own: a form POST
+// that redirects, a download, a progress poll. Its errors still use the
+// kit's error page.
+func Action(pattern string, need authz.Action, h func(*Call)) Route {
+	return newRoute(pattern, need, true, h)
+}
+
+// api is a JSON API route; doc names its request and response types.
+func API(pattern string, need authz.Action, h func(*Call), doc *APIDoc) Route {
+	rt := newRoute(pattern, need, true, h)
+	rt.API = doc
+	return rt
+}
+
+func newRoute(pattern string, need authz.Action, tenant bool, h func(*Call)) Route {
+	method, path, _ := strings.Cut(pattern, " ")
+	return Route{Method: method, Pattern: path, Action: need, Tenant: tenant, Serve: h}
+}
+
+// key is the pattern as the ServeMux and metrics know it.
+func (rt *Route) Key() string { return rt.Method + " " + rt.Pattern }
+
+// renders reports whether the route may show the named page: its own
+// templates, plus the kit pages every route may fall back to.
+func (rt *Route) Renders(name string) bool {
+	return slices.Contains(KitPages, name) || slices.Contains(rt.Templates, name)
+}
+
+// CheckTable rejects a table a helper could not: a malformed pattern, a
+// page naming no template, an API route without its document.
+func CheckTable(rs []Route) error {
+	seen := map[string]bool{}
+	for _, rt := range rs {
+		if rt.Method == "" || !strings.HasPrefix(rt.Pattern, "/") {
+			return fmt.Errorf("route %q: want \"METHOD /path\"", rt.Key())
+		}
+		if seen[rt.Key()] {
+			return fmt.Errorf("route %s is listed twice", rt.Key())
+		}
+		seen[rt.Key()] = true
+		if rt.Serve == nil {
+			return fmt.Errorf("route %s has no handler", rt.Key())
+		}
+		if rt.HTML && len(rt.Templates) == 0 {
+			return fmt.Errorf("page route %s names no template", rt.Key())
+		}
+		if rt.API != nil && (rt.API.Response == nil || rt.API.Summary == "") {
+			return fmt.Errorf("API route %s needs a summary and a response type", rt.Key())
+		}
+	}
+	return nil
+}

@@ -1,0 +1,69 @@
+package kit
+
+import (
+	"html/template"
+	"net/url"
+	"strings"
+	"time"
+
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+)
+
+// funcs are the helpers every template may call.
+var funcs = template.FuncMap{
+	// isoDate is a date as a date input wants it.
+	"isoDate": func(t time.Time) string { return t.Format(time.DateOnly) },
+	"date": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			return v.Format("Jan 2, 2006")
+		case *time.Time:
+			if v == nil {
+				return "—"
+			}
+			return v.Format("Jan 2, 2006")
+		}
+		return ""
+	},
+	"datetime": func(t *time.Time) string {
+		if t == nil {
+			return "never"
+		}
+		return t.UTC().Format("Jan 2, 2006 15:04 UTC")
+	},
+	"join": strings.Join,
+	"deref": func(s *string) string {
+		if s == nil {
+			return ""
+		}
+		return *s
+	},
+	"query": func(base string, kv ...string) string {
+		v := url.Values{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i+1] != "" {
+				v.Set(kv[i], kv[i+1])
+			}
+		}
+		if len(v) == 0 {
+			return base
+		}
+		return base + "?" + v.Encode()
+	},
+	"percent": func(n, total int) int {
+		if total <= 0 {
+			return 0
+		}
+		return n * 100 / total
+	},
+	"add": func(a, b int) int { return a + b },
+	// dict builds the map the "empty" partial takes: dict "title" … "body" … "href" … "action" ….
+	"dict": func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	},
+	"roleLabel": func(r db.Role) string { return r.Label() },
+}

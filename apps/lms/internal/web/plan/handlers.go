@@ -1,0 +1,11 @@
+// Package plan is a teacher's planning page: their sections by course beside the school calendar.
+package plan
+
+import "bellwork.dev/bellwork/apps/lms/internal/web/kit"
+
+// Handlers serve this area's pages; web/routes.go lists their routes, each
+// with its permission and templates.
+type Handlers struct{ *kit.Kit }
+
+// New gives the area what every handler needs.
+func New(k *kit.Kit) *Handlers { return &Handlers{Kit: k} }
