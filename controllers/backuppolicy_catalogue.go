@@ -73,6 +73,7 @@ func (r *BackupPolicyReconciler) store(ctx context.Context, bp *platformv1.Backu
 func (p *backupPass) report(all []backup.Manifest) {
 	st := &p.status
 	st.Backups = int32(len(all))
+	p.noteDeletions(all)
 	st.LastBackup, st.LastSuccessfulBackupTime, st.LastVerification, st.LastVerifiedTime = nil, nil, nil, nil
 	if len(all) == 0 {
 		p.Condition(platformv1.BackupLastSucceeded, false, platformv1.ReasonNoBackupYet, "no backup in storage yet")
@@ -145,4 +146,32 @@ func ptrTime(t time.Time) *metav1.Time {
 	// whether status changed.
 	mt := metav1.NewTime(t.Truncate(time.Second))
 	return &mt
+}
+
+// maxTrackedIDs bounds status.backupIDs; past it the oldest are not
+// tracked, so their deletion is not announced.
+const maxTrackedIDs = 1000
+
+// noteDeletions compares the catalogue with the backups status last listed:
+// those gone were deleted (by the backup Job's retention, or by hand).
+func (p *backupPass) noteDeletions(all []backup.Manifest) {
+	now := make([]string, 0, len(all))
+	present := map[string]bool{}
+	for _, m := range all {
+		now = append(now, m.ID)
+		present[m.ID] = true
+	}
+	p.deleted = nil
+	for _, id := range p.status.BackupIDs {
+		if !present[id] {
+			p.deleted = append(p.deleted, id)
+		}
+	}
+	if len(now) > maxTrackedIDs {
+		now = now[len(now)-maxTrackedIDs:]
+	}
+	p.status.BackupIDs = now
+	if len(now) == 0 {
+		p.status.BackupIDs = nil
+	}
 }

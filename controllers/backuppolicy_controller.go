@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -13,8 +14,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/internal/builders"
 	"bellwork.dev/bellwork/internal/reconcile"
 )
+
+// eventBackupDeleted announces a backup that left storage.
+const eventBackupDeleted = "BackupDeleted"
 
 // +kubebuilder:rbac:groups=batch,resources=cronjobs,verbs=get;list;watch;create;update;patch;delete
 
@@ -52,6 +57,13 @@ func (r *BackupPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request
 		return reconcile.Result(statusErr, r.Platform.RetryInterval, 0)
 	}
 	p.RecordChanges(r.Events, bp, platformv1.ReasonReconciled)
+	// Announced only once status no longer lists them, so each deletion is
+	// announced once, by whichever operator process saw it.
+	for _, id := range p.deleted {
+		log.FromContext(ctx).Info("Backup deleted from storage", "backup", id)
+		r.Events.Eventf(bp, corev1.EventTypeNormal, eventBackupDeleted,
+			"Backup %s is no longer in storage: the backup Job's retention deleted it (its log gives the rule), or someone did by hand", id)
+	}
 	return reconcile.Result(err, r.Platform.RetryInterval, p.Next(catalogueInterval))
 }
 
@@ -67,6 +79,8 @@ func (r *BackupPolicyReconciler) reconcile(ctx context.Context, p *backupPass) e
 		{"cronjobs", r.ensureCronJobs},
 		// Catalogue: what storage holds, read into status.
 		{"catalogue", r.readCatalogue},
+		// Runs: the Jobs Kubernetes keeps, failed ones included.
+		{"runs", r.readRuns},
 	}
 	for _, ph := range phases {
 		p.phase = ph.name
@@ -84,6 +98,14 @@ func (r *BackupPolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Named("backuppolicy").
 		For(&platformv1.BackupPolicy{}).
 		Owns(&batchv1.CronJob{}).
+		// The CronJobs' Jobs carry the policy's instance label.
+		Watches(&batchv1.Job{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []ctrl.Request {
+			name := o.GetLabels()[builders.InstanceLabel]
+			if name == "" || o.GetLabels()[builders.ManagedByLabel] != builders.ManagedByValue {
+				return nil
+			}
+			return []ctrl.Request{{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: name}}}
+		})).
 		Watches(&platformv1.Tenant{}, handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []ctrl.Request {
 			var list platformv1.BackupPolicyList
 			if err := r.Client.List(ctx, &list, client.InNamespace(platformv1.TenantNamespacePrefix+o.GetName())); err != nil {

@@ -191,4 +191,97 @@ func TestBackupPolicyStatusFromTheCatalogue(t *testing.T) {
 		got["bellwork_backup_last_verified_age_seconds"] < 86400 {
 		t.Errorf("metrics for %s = %v", tenant, got)
 	}
+
+	// A backup that leaves storage (retention in the backup Job) is
+	// announced with an Event. Storage changes wake nothing in Kubernetes,
+	// so the policy is touched instead of waiting a minute for the next look.
+	if err := os.RemoveAll(filepath.Join(dir, tenant, "20261101T020000Z-aaaaaa")); err != nil {
+		t.Fatal(err)
+	}
+	touched := &platformv1.BackupPolicy{}
+	if err := env.Client.Get(ctx, client.ObjectKeyFromObject(bp), touched); err != nil {
+		t.Fatal(err)
+	}
+	touched.Annotations = map[string]string{"test/touch": "1"}
+	if err := env.Client.Update(ctx, touched); err != nil {
+		t.Fatal(err)
+	}
+	waitObjectEvent(t, "BackupPolicy", "nightly", "Normal", "BackupDeleted", "Backup 20261101T020000Z-aaaaaa is no longer in storage")
+	eventually(t, 30*time.Second, func() (bool, string) {
+		got := &platformv1.BackupPolicy{}
+		if err := env.Client.Get(ctx, client.ObjectKeyFromObject(bp), got); err != nil {
+			return false, err.Error()
+		}
+		return strings.Join(got.Status.BackupIDs, ",") == "20261102T020000Z-bbbbbb", fmt.Sprint(got.Status.BackupIDs)
+	})
+}
+
+// A backup Job that failed after the newest backup in storage turns
+// LastBackupSucceeded False with the Job's reason (storage alone would
+// still show the older good backup); the Jobs are listed newest first in
+// recentRuns, and the next scheduled times are in status.
+func TestBackupPolicyReportsFailedRunsAndSchedule(t *testing.T) {
+	startManager(t, func(o *controllers.Options) {
+		o.BackupPolicy = controllers.BackupPolicyOptions{Image: "lms:test", VerificationSecret: "verifier"}
+	})
+	ctx := context.Background()
+	tenant := "bkp3"
+	ns := platformv1.TenantNamespacePrefix + tenant
+	create(t, externalTenant(tenant))
+	ensureNamespace(t, ns)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, tenant, "20261101T020000Z-aaaaaa"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, tenant, "20261101T020000Z-aaaaaa", "manifest.json"),
+		[]byte(`{"id":"20261101T020000Z-aaaaaa","tenant":"bkp3","started":"2026-11-01T02:00:00Z","finished":"2026-11-01T02:01:00Z","size":1000}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bp := backupPolicy(ns)
+	bp.Spec.Destination = platformv1.BackupDestination{Filesystem: &platformv1.FilesystemDestination{Path: dir}}
+	create(t, bp)
+	backupJob, _ := getCronJobEventually(t, ns, "nightly-backup")
+
+	// Two runs from the CronJob's template, as `kubectl create job --from` makes them.
+	for _, name := range []string{"backup-ok", "backup-broken"} {
+		j := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: backupJob.Spec.JobTemplate.Labels},
+			Spec: *backupJob.Spec.JobTemplate.Spec.DeepCopy()}
+		create(t, j)
+		finishJob(t, j, name == "backup-ok", map[bool]string{true: "CompletionsReached", false: "BackoffLimitExceeded"}[name == "backup-ok"],
+			map[bool]string{true: "", false: "Job has reached the specified backoff limit"}[name == "backup-ok"])
+		time.Sleep(1100 * time.Millisecond) // distinct start times, whole seconds in status
+	}
+	eventually(t, 30*time.Second, func() (bool, string) {
+		got := &platformv1.BackupPolicy{}
+		if err := env.Client.Get(ctx, client.ObjectKeyFromObject(bp), got); err != nil {
+			return false, err.Error()
+		}
+		st := got.Status
+		c := meta.FindStatusCondition(st.Conditions, platformv1.BackupLastSucceeded)
+		ok := c != nil && c.Status == metav1.ConditionFalse && c.Reason == platformv1.ReasonBackupFailed &&
+			strings.Contains(c.Message, "backup-broken failed: BackoffLimitExceeded") &&
+			len(st.RecentRuns) == 2 && st.RecentRuns[0].Job == "backup-broken" && st.RecentRuns[0].State == "Failed" &&
+			st.RecentRuns[1].Job == "backup-ok" && st.RecentRuns[1].State == "Succeeded" && st.RecentRuns[1].Kind == "Backup" &&
+			st.NextBackupTime != nil && st.NextBackupTime.After(time.Now()) && st.NextVerificationTime != nil
+		return ok, fmt.Sprintf("%+v %s", st, conditions(st.Conditions))
+	})
+	got := &platformv1.BackupPolicy{}
+	if err := env.Client.Get(ctx, client.ObjectKeyFromObject(bp), got); err != nil {
+		t.Fatal(err)
+	}
+	chicago, _ := time.LoadLocation("America/Chicago")
+	if n := got.Status.NextBackupTime.In(chicago); n.Hour() != 3 || n.Minute() != 0 {
+		t.Errorf("next backup at %s, want 03:00 in the tenant's zone (schedule 0 3 * * *)", n)
+	}
+}
+
+func getCronJobEventually(t *testing.T, ns, name string) (*batchv1.CronJob, error) {
+	t.Helper()
+	var cj *batchv1.CronJob
+	eventually(t, 30*time.Second, func() (bool, string) {
+		var err error
+		cj, err = getCronJob(t, ns, name)
+		return err == nil, fmt.Sprint(err)
+	})
+	return cj, nil
 }

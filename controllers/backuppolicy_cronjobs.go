@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -61,6 +62,7 @@ func (r *BackupPolicyReconciler) ensureCronJobs(ctx context.Context, p *backupPa
 	if verify != nil {
 		p.scheduled = append(p.scheduled, verify.Name)
 	}
+	p.scheduleNext(zoneOr(zone), time.Now())
 	msg := fmt.Sprintf("CronJobs %v scheduled", p.scheduled)
 	if verify == nil {
 		msg += "; verification is off (disabled, or the operator has no verification server)"
@@ -100,4 +102,11 @@ func ownedBy(o client.Object, uid types.UID) bool {
 		}
 	}
 	return false
+}
+
+func zoneOr(z string) string {
+	if z == "" {
+		return "UTC"
+	}
+	return z
 }

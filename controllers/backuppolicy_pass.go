@@ -15,6 +15,9 @@ type backupPass struct {
 	tenant *platformv1.Tenant
 	// scheduled names the CronJobs in place; set by the cronjobs phase.
 	scheduled []string
+	// deleted are backups that left storage since the last look (see
+	// status.backupIDs); announced once their removal from status is written.
+	deleted []string
 }
 
 func newBackupPass(bp *platformv1.BackupPolicy) *backupPass {

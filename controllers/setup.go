@@ -61,6 +61,7 @@ func Setup(mgr manager.Manager, opts Options) error {
 		Events:    eventRecorder(mgr, "bellwork-tenant"),
 		Platform:  opts.Platform,
 		Options:   opts.Tenant,
+		Restore:   opts.BackupPolicy,
 	}
 	if err := tenants.SetupWithManager(mgr); err != nil {
 		return fmt.Errorf("set up the Tenant controller: %w", err)

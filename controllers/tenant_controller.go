@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	cnpgv1 "github.com/cloudnative-pg/api/pkg/api/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -43,6 +44,9 @@ type TenantReconciler struct {
 	Events    record.EventRecorder
 	Platform  Platform
 	Options   TenantOptions
+	// Restore runs the restore Jobs of tenants created from a backup: the
+	// image and local-kubelet marking of the backup Jobs.
+	Restore BackupPolicyOptions
 
 	// verified remembers password checks (see passwordMatches). It is a
 	// cache, not state: every decision comes from status, Secrets and
@@ -105,6 +109,8 @@ func (r *TenantReconciler) reconcile(ctx context.Context, p *tenantPass) error {
 		{"pooler", r.reconcilePooler},
 		// Passwords: generated, kept in Secrets, rotated, old logins retired.
 		{"credentials", r.reconcileCredentials},
+		// A tenant created from a backup: restore it before anyone is let in.
+		{"restore", r.reconcileRestore},
 		// One-time sign-in links for the district's admins.
 		{"invitations", r.reconcileInvitations},
 		// The directory entry the LMS serves the tenant from.
@@ -130,6 +136,7 @@ func (r *TenantReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Named("tenant").
 		For(&platformv1.Tenant{}).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Options.MaxConcurrentReconciles}).
+		Owns(&batchv1.Job{}).
 		Watches(&corev1.Namespace{}, byLabel).
 		Watches(&corev1.ResourceQuota{}, byLabel).
 		Watches(&corev1.LimitRange{}, byLabel).

@@ -134,7 +134,8 @@ func (r *TenantReconciler) withdraw(ctx context.Context, p *tenantPass, why stri
 // school of the district. Only deletion, a host conflict and an invalid spec
 // withdraw an entry (reconcilePublish and finalize).
 func (r *TenantReconciler) holdLastEntry(p *tenantPass, passErr error) error {
-	for _, typ := range dependencies[:len(dependencies)-1] {
+	deps := p.dependencies()
+	for _, typ := range deps[:len(deps)-1] {
 		c := meta.FindStatusCondition(p.status.Conditions, typ)
 		if c == nil || c.Status != metav1.ConditionFalse {
 			continue

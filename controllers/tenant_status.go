@@ -24,6 +24,16 @@ var dependencies = []string{
 	platformv1.TenantPublished,
 }
 
+// dependencies are the tenant's: a tenant created from a backup is
+// published only once Restored.
+func (p *tenantPass) dependencies() []string {
+	if p.tenant.Spec.Database.RestoreFrom == nil {
+		return dependencies
+	}
+	n := len(dependencies)
+	return append(slices.Clone(dependencies[:n-1]), platformv1.TenantRestored, dependencies[n-1])
+}
+
 // summarize fills in what follows from the conditions: conditions that
 // depend on one that is not True cannot be vouched for, Ready, and the
 // fields every status carries. The phase depends on the tenant's history,
@@ -45,7 +55,7 @@ func (p *tenantPass) summarize() {
 	}
 
 	var blocking *metav1.Condition
-	for _, typ := range dependencies {
+	for _, typ := range p.dependencies() {
 		c := meta.FindStatusCondition(st.Conditions, typ)
 		if c == nil {
 			meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: typ, Status: metav1.ConditionUnknown,
@@ -172,4 +182,5 @@ func announce(last platformv1.TenantStatus, st *platformv1.TenantStatus, p *tena
 
 // needsAction are the reasons a tenant waits on its platform engineer.
 var needsAction = []string{platformv1.ReasonAdminSecretMissing, platformv1.ReasonOIDCSecretMissing, platformv1.ReasonHostConflict,
-	platformv1.ReasonDatabaseUnreachable, platformv1.ReasonInvalidSpec, platformv1.ReasonLMSNamespaceMissing, platformv1.ReasonProvisioningFailed}
+	platformv1.ReasonDatabaseUnreachable, platformv1.ReasonInvalidSpec, platformv1.ReasonLMSNamespaceMissing, platformv1.ReasonProvisioningFailed,
+	platformv1.ReasonRestoreFailed, platformv1.ReasonRestoreSourceNotFound}

@@ -142,8 +142,9 @@ type BackupVerification struct {
 	Disabled bool `json:"disabled,omitempty"`
 
 	// Schedule of verification runs; each restores the newest backup into a
-	// throwaway database and checks it against its manifest.
-	// +kubebuilder:default="0 5 * * *"
+	// throwaway database and checks it against its manifest. Empty (the
+	// default): each backup Job verifies its backup right after writing
+	// it, before retention, and there is no verification CronJob.
 	// +optional
 	Schedule CronSchedule `json:"schedule,omitempty"`
 
@@ -199,8 +200,9 @@ type BackupPolicyStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// Conditions: Ready, LastBackupSucceeded, BackupVerified and, with
-	// spec.rpo, RPOSatisfied.
+	// Conditions: Ready, LastBackupSucceeded (False, BackupFailed, when the
+	// newest backup Job failed after the newest backup in storage),
+	// BackupVerified and, with spec.rpo, RPOSatisfied.
 	// +listType=map
 	// +listMapKey=type
 	// +optional
@@ -227,9 +229,57 @@ type BackupPolicyStatus struct {
 	// +optional
 	Backups int32 `json:"backups,omitempty"`
 
-	// NextBackupTime is when the next backup is scheduled.
+	// NextBackupTime is when the next backup is scheduled (none while
+	// suspended).
 	// +optional
 	NextBackupTime *metav1.Time `json:"nextBackupTime,omitempty"`
+
+	// NextVerificationTime is when the next verification is scheduled
+	// (none while suspended or with verification off).
+	// +optional
+	NextVerificationTime *metav1.Time `json:"nextVerificationTime,omitempty"`
+
+	// BackupIDs are the backups in storage at the operator's last look,
+	// oldest first. A backup that leaves storage (retention deleted it)
+	// is announced once with a BackupDeleted Event.
+	// +kubebuilder:validation:MaxItems=1000
+	// +listType=atomic
+	// +optional
+	BackupIDs []string `json:"backupIDs,omitempty"`
+
+	// RecentRuns are the last 10 backup and verification Jobs, newest
+	// first, as Kubernetes still keeps them (each CronJob keeps 3
+	// successful and 3 failed Jobs), scheduled or created by hand.
+	// +kubebuilder:validation:MaxItems=10
+	// +listType=atomic
+	// +optional
+	RecentRuns []BackupRun `json:"recentRuns,omitempty"`
+}
+
+// BackupRun is one backup or verification Job.
+type BackupRun struct {
+	// Job is the Job's name.
+	Job string `json:"job"`
+
+	// Kind is Backup or Verification.
+	// +kubebuilder:validation:Enum=Backup;Verification
+	Kind string `json:"kind"`
+
+	// State is Running, Succeeded or Failed.
+	// +kubebuilder:validation:Enum=Running;Succeeded;Failed
+	State string `json:"state"`
+
+	// StartTime of the Job.
+	// +optional
+	StartTime *metav1.Time `json:"startTime,omitempty"`
+
+	// CompletionTime of the Job, succeeded or failed.
+	// +optional
+	CompletionTime *metav1.Time `json:"completionTime,omitempty"`
+
+	// Message is why a failed Job failed: the Job's reason and message.
+	// +optional
+	Message string `json:"message,omitempty"`
 }
 
 // BackupPolicy schedules logical backups of a tenant's database, restores
@@ -241,8 +291,8 @@ type BackupPolicyStatus struct {
 // backup, and <name>-verify runs `lms verify` on the verification schedule
 // when the operator has a verification server. Status is read from the
 // catalogue in storage every minute (see docs/backups.md): the newest
-// backup, the newest verification and how many backups are kept. Failed
-// Job runs leave nothing in storage and are not reported in status yet.
+// backup, the newest verification and how many backups are kept; the
+// Jobs Kubernetes keeps give the recent runs, failed ones included.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status

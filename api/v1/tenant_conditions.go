@@ -7,6 +7,9 @@ const (
 	TenantRolesReady       = "RolesReady"
 	TenantCredentialsReady = "CredentialsReady"
 	TenantPublished        = "Published"
+	// TenantRestored: the backup of spec.database.restoreFrom is restored
+	// into the database (only for tenants created from a backup).
+	TenantRestored = "Restored"
 )
 
 // Tenant condition reasons.
@@ -38,6 +41,14 @@ const (
 	ReasonNamespaceTerminating = "NamespaceTerminating"
 	// ReasonWaitingForSessions: deletion waits for the LMS's sessions on the database to end.
 	ReasonWaitingForSessions = "WaitingForSessions"
+	// ReasonRestoring: the restore Job is running.
+	ReasonRestoring = "Restoring"
+	// ReasonRestored: the backup is restored and matches its manifest.
+	ReasonRestored = "Restored"
+	// ReasonRestoreFailed: the restore Job failed; the message has the Job's reason and how to retry.
+	ReasonRestoreFailed = "RestoreFailed"
+	// ReasonRestoreSourceNotFound: the BackupPolicy of spec.database.restoreFrom does not exist.
+	ReasonRestoreSourceNotFound = "RestoreSourceNotFound"
 	// ReasonProvisioningFailed: a statement or write the operator needed failed; the message says which.
 	ReasonProvisioningFailed = "ProvisioningFailed"
 )

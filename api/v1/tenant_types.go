@@ -81,6 +81,7 @@ const (
 // TenantDatabase chooses where a district's database lives.
 // +kubebuilder:validation:XValidation:rule="has(self.cloudNativePG) != has(self.external)",message="set exactly one database provider: cloudNativePG or external"
 // +kubebuilder:validation:XValidation:rule="has(self.name) == has(oldSelf.name)",message="database name cannot be added or removed after creation"
+// +kubebuilder:validation:XValidation:rule="has(self.restoreFrom) == has(oldSelf.restoreFrom)",message="restoreFrom can be set only when the Tenant is created: restore a backup into a new Tenant"
 // +kubebuilder:validation:XValidation:rule="has(self.external) == has(oldSelf.external)",message="cannot switch a district between an external server and CloudNativePG: migrate with a backup and restore into a new Tenant"
 type TenantDatabase struct {
 	// Name of the Postgres database. Defaults to "bw_<tenant name>" with dashes
@@ -111,6 +112,41 @@ type TenantDatabase struct {
 	// Credentials controls password generation and rotation.
 	// +optional
 	Credentials CredentialsPolicy `json:"credentials,omitempty"`
+
+	// RestoreFrom creates the district from a backup (disaster recovery, or
+	// moving a district): the operator provisions the database and roles as
+	// for any tenant, then a Job restores the backup into the empty
+	// database as the tenant's owner role and checks every table against
+	// the backup's manifest. The directory entry is published only after
+	// the restore succeeded (condition Restored). Set only at creation; it
+	// cannot change.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="restoreFrom is immutable: restore a backup into a new Tenant"
+	// +optional
+	RestoreFrom *RestoreSource `json:"restoreFrom,omitempty"`
+}
+
+// RestoreSource names a backup of a district.
+type RestoreSource struct {
+	// Tenant is the district whose backup to restore: its name, under which
+	// its backups are stored. It may be deleted already.
+	// +kubebuilder:validation:MaxLength=50
+	// +kubebuilder:validation:Pattern=`^[a-z]([a-z0-9-]*[a-z0-9])?$`
+	Tenant string `json:"tenant"`
+
+	// BackupPolicy is the policy, in namespace "tenant-<tenant>", whose
+	// destination holds the backups; the restore Job reads the storage
+	// settings and credentials from it.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	BackupPolicy string `json:"backupPolicy"`
+
+	// Backup is the id of the backup (as `lms restore --list` shows it, for
+	// example 20261128T020000Z-3fa9c1). Empty: the newest backup whose
+	// latest verification passed.
+	// +kubebuilder:validation:Pattern=`^[0-9]{8}T[0-9]{6}Z-[0-9a-f]+$`
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	Backup string `json:"backup,omitempty"`
 }
 
 // CloudNativePGDatabase places a tenant database on CloudNativePG.
@@ -314,7 +350,8 @@ type TenantStatus struct {
 	Phase Phase `json:"phase,omitempty"`
 
 	// Conditions, one per dependency: NamespaceReady, DatabaseReady,
-	// RolesReady, CredentialsReady and Published, plus Ready.
+	// RolesReady, CredentialsReady, Restored (with restoreFrom only) and
+	// Published, plus Ready.
 	// +listType=map
 	// +listMapKey=type
 	// +optional
@@ -375,12 +412,29 @@ type TenantStatus struct {
 	// +optional
 	AppliedGeneration int64 `json:"appliedGeneration,omitempty"`
 
+	// Restore is the restore from spec.database.restoreFrom.
+	// +optional
+	Restore *RestoreStatus `json:"restore,omitempty"`
+
 	// AnnouncedNotReady is the NotReady Event the operator last sent, until
 	// a Recovered Event answers it when the tenant is Ready again. It is kept
 	// here so that an operator restarted, or a new leader, sends each of them
 	// exactly once.
 	// +optional
 	AnnouncedNotReady *Announcement `json:"announcedNotReady,omitempty"`
+}
+
+// RestoreStatus records a tenant's restore from a backup.
+type RestoreStatus struct {
+	// Job is the restore Job in the tenant namespace.
+	Job string `json:"job"`
+
+	// Backup is the backup restored: its id, or "newest verified".
+	Backup string `json:"backup"`
+
+	// CompletionTime is when the restore succeeded.
+	// +optional
+	CompletionTime *metav1.Time `json:"completionTime,omitempty"`
 }
 
 // Announcement records an Event the operator sent about a condition.

@@ -174,6 +174,16 @@ var invalidCases = []invalidCase{
 	{name: "tenant moved from an external server to CloudNativePG", base: validTenant,
 		update: []edit{del("spec.database.external"), set("spec.database.cloudNativePG", obj{"clusterRef": obj{"name": "shared-1", "namespace": "postgres"}})},
 		want:   "cannot switch a district between an external server and CloudNativePG"},
+	{name: "tenant given restoreFrom after creation", base: validTenant,
+		update: []edit{set("spec.database.restoreFrom", obj{"tenant": "lincoln-usd", "backupPolicy": "nightly"})},
+		want:   "restoreFrom can be set only when the Tenant is created"},
+	{name: "tenant restored from another backup after creation", base: validTenant,
+		create: []edit{set("spec.database.restoreFrom", obj{"tenant": "lincoln-usd", "backupPolicy": "nightly"})},
+		update: []edit{set("spec.database.restoreFrom.backup", "20261128T020000Z-3fa9c1")},
+		want:   "restoreFrom is immutable"},
+	{name: "tenant restored from a backup id that is not one", base: validTenant,
+		create: []edit{set("spec.database.restoreFrom", obj{"tenant": "lincoln-usd", "backupPolicy": "nightly", "backup": "latest"})},
+		want:   "spec.database.restoreFrom.backup"},
 	{name: "tenant moved to another shared cluster", base: validCNPGTenant,
 		update: []edit{set("spec.database.cloudNativePG.clusterRef.name", "shared-2")},
 		want:   "clusterRef is immutable"},
@@ -431,6 +441,9 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 				}
 				err = env.Client.Create(ctx(t), u)
 			} else {
+				for _, e := range tc.create {
+					e(t, u)
+				}
 				if err := env.Client.Create(ctx(t), u); err != nil {
 					t.Fatalf("valid base rejected: %v", err)
 				}

@@ -22,6 +22,8 @@ const (
 	envBackupURL   = "BACKUP_DATABASE_URL"
 	envVerifyURL   = "VERIFY_DATABASE_URL"
 	envRestoreURL  = "RESTORE_DATABASE_URL"
+	envOwnerURL    = "RESTORE_OWNER_URL"
+	envCheckURL    = "RESTORE_CHECK_URL"
 	storageHelpTxt = "storage: $BACKUP_PATH (a folder), or $BACKUP_S3_ENDPOINT, $BACKUP_S3_BUCKET, $BACKUP_S3_PREFIX, $BACKUP_S3_REGION, $BACKUP_S3_INSECURE=true (plain HTTP), $BACKUP_S3_SSE (S3 or kms:<key>), $BACKUP_S3_ACCESS_KEY[_FILE], $BACKUP_S3_SECRET_KEY[_FILE]"
 )
 
@@ -51,6 +53,10 @@ func backupCmd(ctx context.Context, args []string) error {
 	fs.IntVar(&keep.Monthly, "keep-monthly", 0, "... and of each of the last n months")
 	fs.DurationVar(&keep.MaxAge, "max-age", 0, "delete backups older than this (e.g. 2160h); the newest verified backup is always kept")
 	zone := fs.String("time-zone", "UTC", "IANA time zone whose days, weeks and months the retention tiers count")
+	verify := fs.Bool("verify", false, "verify the new backup right after it is written, before retention (as lms verify, with $"+envVerifyURL+"[_FILE])")
+	maxRestore := fs.Duration("max-restore", 0, "with --verify: fail when the restore takes longer")
+	var asserts assertions
+	fs.Var(&asserts, "assert", "with --verify: SQL expression that must be true in the restored database (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: lms backup [flags]\n\n%s\n\n", storageHelpTxt)
 		fs.PrintDefaults()
@@ -84,6 +90,20 @@ func backupCmd(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("Backup %s of tenant %s: %d tables, %d rows, %s in %.1fs, sha256 %s\n",
 		m.ID, m.Tenant, len(m.Tables), rows, size(m.Size), m.DumpSeconds, m.SHA256)
+	if *verify {
+		// Before retention: a backup that fails its verification is no
+		// reason to delete older ones.
+		args := []string{"--tenant=" + *tenant, "--backup=" + m.ID}
+		if *maxRestore > 0 {
+			args = append(args, "--max-restore="+maxRestore.String())
+		}
+		for _, a := range asserts {
+			args = append(args, "--assert="+a)
+		}
+		if err := verifyCmd(ctx, args); err != nil {
+			return err
+		}
+	}
 	if keep == (retention.Policy{}) {
 		return nil
 	}
@@ -154,6 +174,8 @@ func restoreCmd(ctx context.Context, args []string) error {
 	owner := fs.String("owner", "", "role that will own the database and everything restored (the new tenant's owner role)")
 	replace := fs.Bool("replace", false, "drop --database first if it exists (destroys its data)")
 	list := fs.Bool("list", false, "list the tenant's backups instead of restoring")
+	ownerURL := fs.String("owner-url", "", "restore into this existing, empty database as its owner instead of creating one (what Tenant.spec.database.restoreFrom runs); default $"+envOwnerURL+"[_FILE]")
+	checkURL := fs.String("check-url", "", "with --owner-url: the same database as a role that sees every row (the backup role), to check the restore; default $"+envCheckURL+"[_FILE]")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: lms restore [flags]\n\n%s\n\n", storageHelpTxt)
 		fs.PrintDefaults()
@@ -171,6 +193,9 @@ func restoreCmd(ctx context.Context, args []string) error {
 	if *list {
 		return listBackups(ctx, os.Stdout, store, *tenant)
 	}
+	if *ownerURL != "" || os.Getenv(envOwnerURL) != "" || os.Getenv(envOwnerURL+"_FILE") != "" {
+		return restoreIntoCmd(ctx, *tenant, *id, store, *ownerURL, *checkURL)
+	}
 	admin, err := fromFlagOrEnv(*adminURL, envRestoreURL)
 	if err != nil {
 		return err
@@ -182,6 +207,27 @@ func restoreCmd(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("Restored backup %s of tenant %s (taken %s) into database %s; every table's rows and checksum match the manifest.\n",
 		m.ID, m.Tenant, m.Started.Format(time.RFC3339), *database)
+	return nil
+}
+
+// restoreIntoCmd restores into a database the operator provisioned, as
+// its owner, and checks it as the backup role.
+func restoreIntoCmd(ctx context.Context, tenant, id string, store backup.Store, ownerFlag, checkFlag string) error {
+	ownerURL, err := fromFlagOrEnv(ownerFlag, envOwnerURL)
+	if err != nil {
+		return err
+	}
+	checkURL, err := fromFlagOrEnv(checkFlag, envCheckURL)
+	if err != nil {
+		return err
+	}
+	m, err := backup.RestoreInto(ctx, backup.RestoreIntoOptions{Tenant: tenant, ID: id, Store: store,
+		OwnerURL: ownerURL, CheckURL: checkURL, Progress: os.Stderr, Terminal: stderrIsTerminal()})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Restored backup %s of tenant %s (taken %s); every table's rows and checksum match the manifest.\n",
+		m.ID, m.Tenant, m.Started.Format(time.RFC3339))
 	return nil
 }
 

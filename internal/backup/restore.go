@@ -113,6 +113,10 @@ func Restore(ctx context.Context, o RestoreOptions) (*Manifest, error) {
 	if err != nil {
 		return fail(err)
 	}
+	if err := restorePublicACLs(ctx, o.Store, m, conn); err != nil {
+		conn.Close(ctx)
+		return fail(err)
+	}
 	problems := compareRestored(ctx, conn, m)
 	conn.Close(ctx)
 	if len(problems) > 0 {

@@ -63,19 +63,42 @@ func BuildBackupCronJob(p *platformv1.BackupPolicy, o BackupJobOptions) *batchv1
 		args = append(args, "--max-age="+r.MaxAge.Duration.String())
 	}
 	slices.Sort(args[3:]) // map order would change the object every pass
+	afterBackup := verifiesAfterBackup(p, o)
+	if afterBackup {
+		args = append(append(args, "--verify"), verifyChecks(p.Spec.Verification)...)
+	}
 	c := backupContainerSpec(o.Image, args, p)
 	c.Env = append(c.Env, secretEnv("BACKUP_DATABASE_URL", BackupDatabaseSecret, "uri"))
+	if afterBackup {
+		c.Env = append(c.Env, secretEnv("VERIFY_DATABASE_URL", o.VerificationSecret, "uri"))
+	}
 	return cronJob(p, BackupCronJobName(p), string(p.Spec.Schedule), o, c, destinationVolumes(p))
 }
 
+// verifiesAfterBackup says whether each backup Job verifies its backup
+// itself: verification is on, has a server, and has no schedule of its own.
+func verifiesAfterBackup(p *platformv1.BackupPolicy, o BackupJobOptions) bool {
+	v := p.Spec.Verification
+	return !v.Disabled && o.VerificationSecret != "" && v.Schedule == ""
+}
+
 // BuildVerifyCronJob runs `lms verify` on the verification schedule, or
-// returns nil when verification is disabled or has no server to use.
+// returns nil when verification is disabled, has no server to use, or
+// runs right after each backup (no schedule).
 func BuildVerifyCronJob(p *platformv1.BackupPolicy, o BackupJobOptions) *batchv1.CronJob {
 	v := p.Spec.Verification
-	if v.Disabled || o.VerificationSecret == "" {
+	if v.Disabled || o.VerificationSecret == "" || v.Schedule == "" {
 		return nil
 	}
-	args := []string{"verify", "--tenant=" + o.Tenant}
+	args := append([]string{"verify", "--tenant=" + o.Tenant}, verifyChecks(v)...)
+	c := backupContainerSpec(o.Image, args, p)
+	c.Env = append(c.Env, secretEnv("VERIFY_DATABASE_URL", o.VerificationSecret, "uri"))
+	return cronJob(p, VerifyCronJobName(p), string(v.Schedule), o, c, destinationVolumes(p))
+}
+
+// verifyChecks are the verification's flags beyond the tenant.
+func verifyChecks(v platformv1.BackupVerification) []string {
+	var args []string
 	if v.MinimumTables > 0 {
 		args = append(args, fmt.Sprintf("--assert=(SELECT count(*) FROM pg_tables WHERE schemaname = 'public') >= %d", v.MinimumTables))
 	}
@@ -85,9 +108,7 @@ func BuildVerifyCronJob(p *platformv1.BackupPolicy, o BackupJobOptions) *batchv1
 	if v.MaxRestoreTime != nil && v.MaxRestoreTime.Duration > 0 {
 		args = append(args, "--max-restore="+v.MaxRestoreTime.Duration.String())
 	}
-	c := backupContainerSpec(o.Image, args, p)
-	c.Env = append(c.Env, secretEnv("VERIFY_DATABASE_URL", o.VerificationSecret, "uri"))
-	return cronJob(p, VerifyCronJobName(p), string(v.Schedule), o, c, destinationVolumes(p))
+	return args
 }
 
 func cronJob(p *platformv1.BackupPolicy, name, schedule string, o BackupJobOptions, c corev1.Container, vols []corev1.Volume) *batchv1.CronJob {

@@ -88,6 +88,29 @@ func TestVerifyCronJob(t *testing.T) {
 	if BuildVerifyCronJob(samplePolicy(), BackupJobOptions{Tenant: "x"}) != nil {
 		t.Error("without a verification server there is nothing to restore into")
 	}
+	if args := BuildBackupCronJob(samplePolicy(), sampleOptions).Spec.JobTemplate.Spec.Template.Spec.Containers[0].Args; slices.Contains(args, "--verify") {
+		t.Errorf("with a verification schedule the backup Job verifies too: %v", args)
+	}
+}
+
+// By default (no verification schedule) each backup Job verifies its own
+// backup right after writing it, with the policy's checks, and there is no
+// verification CronJob.
+func TestVerificationRightAfterEachBackupByDefault(t *testing.T) {
+	p := samplePolicy()
+	p.Spec.Verification.Schedule = ""
+	if BuildVerifyCronJob(p, sampleOptions) != nil {
+		t.Error("a verification CronJob without a schedule")
+	}
+	c := BuildBackupCronJob(p, sampleOptions).Spec.JobTemplate.Spec.Template.Spec.Containers[0]
+	all := strings.Join(c.Args, " ")
+	if !slices.Contains(c.Args, "--verify") || !strings.Contains(all, "--assert=(SELECT count(*) FROM users) > 0") ||
+		!strings.Contains(all, "--max-restore=30m0s") || envMap(c.Env)["VERIFY_DATABASE_URL"] != "verifier/uri" {
+		t.Errorf("backup Job args %q env %v, want it to verify with the policy's checks", c.Args, envMap(c.Env))
+	}
+	if args := BuildBackupCronJob(p, BackupJobOptions{Tenant: "x"}).Spec.JobTemplate.Spec.Template.Spec.Containers[0].Args; slices.Contains(args, "--verify") {
+		t.Error("verifying without a verification server")
+	}
 }
 
 func TestBackupCronJobToAFolder(t *testing.T) {
@@ -116,4 +139,30 @@ func envMap(env []corev1.EnvVar) map[string]string {
 		}
 	}
 	return m
+}
+
+// The restore Job of a tenant created from a backup reads the source
+// policy's storage with credentials copied into its own namespace, and
+// connects as the new tenant's owner and backup roles, never as an admin.
+func TestRestoreJob(t *testing.T) {
+	tn := &platformv1.Tenant{ObjectMeta: metav1.ObjectMeta{Name: "copy"}}
+	if BuildRestoreJob(tn, samplePolicy(), BackupJobOptions{}) != nil {
+		t.Fatal("a Job for a tenant without restoreFrom")
+	}
+	tn.Spec.Database.RestoreFrom = &platformv1.RestoreSource{Tenant: "lincoln-usd", BackupPolicy: "nightly"}
+	source := samplePolicy()
+	j := BuildRestoreJob(tn, source, BackupJobOptions{Image: "lms:1", RunLocally: true})
+	c := j.Spec.Template.Spec.Containers[0]
+	env := envMap(c.Env)
+	if j.Namespace != "tenant-copy" || strings.Join(c.Args, " ") != "restore --tenant=lincoln-usd" ||
+		env["RESTORE_OWNER_URL"] != "db-owner/uri" || env["RESTORE_CHECK_URL"] != "db-backup/uri" ||
+		env["BACKUP_S3_ACCESS_KEY"] != "restore-source/accessKeyID" {
+		t.Errorf("restore Job in %s: args %v env %v", j.Namespace, c.Args, env)
+	}
+	if *j.Spec.BackoffLimit != 0 || j.Spec.Template.Labels[ComponentLabel] != BackupComponent || j.Spec.Template.Labels[RunLocallyLabel] != "true" {
+		t.Errorf("restore Job: backoff %d, pod labels %v", *j.Spec.BackoffLimit, j.Spec.Template.Labels)
+	}
+	if source.Spec.Destination.S3.CredentialsSecret == RestoreSourceSecret {
+		t.Error("building the Job changed the source policy")
+	}
 }
