@@ -63,7 +63,7 @@ func (r *AlertRuleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	p := newAlertPass(rule, r.now())
 	err := r.reconcile(ctx, p)
 	if err != nil && !reconcile.IsSentinel(err) {
-		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.phase)
+		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.Phase())
 	}
 	if statusErr := r.writeStatus(ctx, p); statusErr != nil {
 		if apierrors.IsNotFound(statusErr) {
@@ -76,24 +76,15 @@ func (r *AlertRuleReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 // reconcile evaluates a rule, phase by phase.
 func (r *AlertRuleReconciler) reconcile(ctx context.Context, p *alertPass) error {
-	phases := []struct {
-		name string
-		run  func(context.Context, *alertPass) error
-	}{
+	phases := []reconcile.Phase[*alertPass]{
 		// Evaluate: the expression or typed check, into samples or an error.
-		{"evaluate", r.evaluate},
+		{Name: "evaluate", Run: r.evaluate},
 		// Advance: each instance's state, and what mutes it.
-		{"advance", r.advance},
+		{Name: "advance", Run: r.advance},
 		// Notify: the groups' messages to the receivers.
-		{"notify", r.notify},
+		{Name: "notify", Run: r.notify},
 	}
-	for _, ph := range phases {
-		p.phase = ph.name
-		if err := ph.run(ctx, p); err != nil {
-			return err
-		}
-	}
-	return nil
+	return reconcile.RunPhases(ctx, p, phases)
 }
 
 func (r *AlertRuleReconciler) now() time.Time {

@@ -13,7 +13,6 @@ type alertPass struct {
 	reconcile.Pass
 	rule   *platformv1.AlertRule
 	status platformv1.AlertRuleStatus
-	phase  string
 	// now is the evaluation time (the injectable clock, unrounded).
 	now time.Time
 	// eval is what the evaluate phase found.

@@ -48,7 +48,7 @@ func (r *BackupPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	p := newBackupPass(bp)
 	err := r.reconcile(ctx, p)
 	if err != nil && !reconcile.IsSentinel(err) {
-		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.phase)
+		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.Phase())
 	}
 	if statusErr := r.writeStatus(ctx, p); statusErr != nil {
 		if apierrors.IsNotFound(statusErr) {
@@ -68,27 +68,18 @@ func (r *BackupPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request
 }
 
 func (r *BackupPolicyReconciler) reconcile(ctx context.Context, p *backupPass) error {
-	phases := []struct {
-		name string
-		run  func(context.Context, *backupPass) error
-	}{
+	phases := []reconcile.Phase[*backupPass]{
 		// Tenant: the policy's namespace names its tenant, whose time zone
 		// the schedules default to.
-		{"tenant", r.findTenant},
+		{Name: "tenant", Run: r.findTenant},
 		// CronJobs: backup and verification, as the builders say.
-		{"cronjobs", r.ensureCronJobs},
+		{Name: "cronjobs", Run: r.ensureCronJobs},
 		// Catalogue: what storage holds, read into status.
-		{"catalogue", r.readCatalogue},
+		{Name: "catalogue", Run: r.readCatalogue},
 		// Runs: the Jobs Kubernetes keeps, failed ones included.
-		{"runs", r.readRuns},
+		{Name: "runs", Run: r.readRuns},
 	}
-	for _, ph := range phases {
-		p.phase = ph.name
-		if err := ph.run(ctx, p); err != nil {
-			return err
-		}
-	}
-	return nil
+	return reconcile.RunPhases(ctx, p, phases)
 }
 
 // SetupWithManager watches BackupPolicies, their CronJobs, and Tenants

@@ -10,7 +10,6 @@ type backupPass struct {
 	reconcile.Pass
 	policy *platformv1.BackupPolicy
 	status platformv1.BackupPolicyStatus
-	phase  string
 	// tenant is the policy's Tenant; set by the tenant phase.
 	tenant *platformv1.Tenant
 	// scheduled names the CronJobs in place; set by the cronjobs phase.

@@ -44,7 +44,7 @@ func (r *FeatureFlagReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	p := newFlagPass(ff)
 	err := r.reconcile(ctx, p)
 	if err != nil && !reconcile.IsSentinel(err) {
-		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.phase)
+		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.Phase())
 	}
 	if statusErr := r.writeStatus(ctx, p); statusErr != nil {
 		if apierrors.IsNotFound(statusErr) {
@@ -57,24 +57,15 @@ func (r *FeatureFlagReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 
 // reconcile finds out where a flag stands, phase by phase.
 func (r *FeatureFlagReconciler) reconcile(ctx context.Context, p *flagPass) error {
-	phases := []struct {
-		name string
-		run  func(context.Context, *flagPass) error
-	}{
+	phases := []reconcile.Phase[*flagPass]{
 		// Valid: the evaluator's checks, beyond what the API server checked.
-		{"validate", r.validate},
+		{Name: "validate", Run: r.validate},
 		// Published: which tenants it reaches, and whether their entries carry it.
-		{"publish", r.checkPublished},
+		{Name: "publish", Run: r.checkPublished},
 		// Expiring and Stale: the flag's expiry date.
-		{"expiry", r.checkExpiry},
+		{Name: "expiry", Run: r.checkExpiry},
 	}
-	for _, ph := range phases {
-		p.phase = ph.name
-		if err := ph.run(ctx, p); err != nil {
-			return err
-		}
-	}
-	return nil
+	return reconcile.RunPhases(ctx, p, phases)
 }
 
 // SetupWithManager watches FeatureFlags, the directory entries that carry

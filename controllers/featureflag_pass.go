@@ -12,7 +12,6 @@ type flagPass struct {
 	reconcile.Pass
 	flag   *platformv1.FeatureFlag
 	status platformv1.FeatureFlagStatus
-	phase  string
 	// usable is the flag as the Tenant controller publishes it, and the
 	// verdict on it; set by the validate phase.
 	usable  flags.Flag

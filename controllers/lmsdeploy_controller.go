@@ -68,7 +68,7 @@ func (r *LMSDeployReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		if apierrors.IsNotFound(err) {
 			return ctrl.Result{}, nil
 		}
-		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.phase)
+		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.Phase())
 	}
 	p.RecordChanges(r.Events, d, "Reconciled")
 	return reconcile.Result(err, r.Platform.RetryInterval, p.Next(r.Options.ResyncInterval))
@@ -76,33 +76,24 @@ func (r *LMSDeployReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 // reconcile moves the rollout on, phase by phase.
 func (r *LMSDeployReconciler) reconcile(ctx context.Context, p *lmsDeployPass) error {
-	phases := []struct {
-		name string
-		run  func(context.Context, *lmsDeployPass) error
-	}{
+	phases := []reconcile.Phase[*lmsDeployPass]{
 		// The fleet lives where the tenant directory is.
-		{"validate", r.validate},
+		{Name: "validate", Run: r.validate},
 		// What runs: the colours, the active Service's endpoints, the
 		// Jobs of the rollout, the affected tenants and their schools.
-		{"observe", r.observe},
+		{Name: "observe", Run: r.observe},
 		// The web and metrics checks that are due.
-		{"measure", r.measure},
+		{Name: "measure", Run: r.measure},
 		// The step function decides; its status is written first.
-		{"decide", r.decide},
+		{Name: "decide", Run: r.decide},
 		// Colour Deployments, Services and the PDB follow the written status.
-		{"apply", r.apply},
+		{Name: "apply", Run: r.apply},
 		// Migration and check Jobs the step asked for; old ones go.
-		{"jobs", r.jobs},
+		{Name: "jobs", Run: r.jobs},
 		// Rollout messages to the webhook.
-		{"notify", r.notify},
+		{Name: "notify", Run: r.notify},
 	}
-	for _, ph := range phases {
-		p.phase = ph.name
-		if err := ph.run(ctx, p); err != nil {
-			return err
-		}
-	}
-	return nil
+	return reconcile.RunPhases(ctx, p, phases)
 }
 
 func (r *LMSDeployReconciler) now() time.Time {

@@ -11,9 +11,8 @@ import (
 // lmsDeployPass is one reconcile of one lmsdeploy.
 type lmsDeployPass struct {
 	reconcile.Pass
-	d     *platformv1.Deployment
-	phase string
-	now   time.Time
+	d   *platformv1.Deployment
+	now time.Time
 	// obs is what the observe and measure phases saw.
 	obs rollout.Observed
 	// decision is what the step function decided; its status is written.

@@ -43,7 +43,7 @@ func (r *SchoolReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 		err = r.reconcile(ctx, p)
 	}
 	if err != nil && !reconcile.IsSentinel(err) {
-		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.phase)
+		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.Phase())
 	}
 	if statusErr := r.writeStatus(ctx, p); statusErr != nil {
 		if apierrors.IsNotFound(statusErr) {
@@ -57,26 +57,17 @@ func (r *SchoolReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 // reconcile finds out where a School stands, phase by phase. A phase that
 // settles the School's status for now ends the pass with ErrTerminateLoop.
 func (r *SchoolReconciler) reconcile(ctx context.Context, p *schoolPass) error {
-	phases := []struct {
-		name string
-		run  func(context.Context, *schoolPass) error
-	}{
+	phases := []reconcile.Phase[*schoolPass]{
 		// Hold deletion until the LMS has archived the school.
-		{"finalizer", r.ensureFinalizer},
+		{Name: "finalizer", Run: r.ensureFinalizer},
 		// Valid: right namespace, known time zone, a code of its own, a tenant.
-		{"validate", r.validate},
+		{Name: "validate", Run: r.validate},
 		// Published: in the tenant's directory entry, this version.
-		{"publish", r.checkPublished},
+		{Name: "publish", Run: r.checkPublished},
 		// Synced: the LMS reports holding this version.
-		{"sync", r.checkSynced},
+		{Name: "sync", Run: r.checkSynced},
 	}
-	for _, ph := range phases {
-		p.phase = ph.name
-		if err := ph.run(ctx, p); err != nil {
-			return err
-		}
-	}
-	return nil
+	return reconcile.RunPhases(ctx, p, phases)
 }
 
 // SetupWithManager watches Schools, their siblings (a duplicate code

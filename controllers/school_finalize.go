@@ -31,7 +31,7 @@ func (r *SchoolReconciler) finalize(ctx context.Context, p *schoolPass) error {
 	if !controllerutil.ContainsFinalizer(s, platformv1.SchoolFinalizer) {
 		return nil
 	}
-	p.phase = "finalize"
+	p.Enter("finalize")
 	p.Condition(platformv1.ConditionReady, false, platformv1.ReasonDeleting, "Removed from the directory; waiting for the LMS to archive it")
 	release, why, err := r.mayRelease(ctx, p)
 	if err != nil {

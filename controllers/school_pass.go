@@ -13,7 +13,6 @@ type schoolPass struct {
 	// before is the status as read; status is what this pass observed.
 	before platformv1.SchoolStatus
 	status platformv1.SchoolStatus
-	phase  string
 	// tenant is the School's Tenant; set by the validate phase.
 	tenant *platformv1.Tenant
 }

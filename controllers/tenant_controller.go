@@ -73,7 +73,7 @@ func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 		err = r.reconcile(ctx, p)
 	}
 	if err != nil && !reconcile.IsSentinel(err) {
-		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.phase)
+		log.FromContext(ctx).Error(err, "Reconcile failed", "phase", p.Phase())
 	}
 	p.RecordChanges(r.Events, t, eventProvisioned)
 	if statusErr := r.writeStatus(ctx, p); statusErr != nil {
@@ -89,40 +89,34 @@ func (r *TenantReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 // condition; a phase that cannot finish ends the pass, and a tenant already
 // served keeps its last directory entry until it recovers.
 func (r *TenantReconciler) reconcile(ctx context.Context, p *tenantPass) error {
-	phases := []struct {
-		name string
-		run  func(context.Context, *tenantPass) error
-	}{
+	phases := []reconcile.Phase[*tenantPass]{
 		// Guard the database and directory entry with a finalizer first.
-		{"finalizer", r.ensureFinalizer},
+		{Name: "finalizer", Run: r.ensureFinalizer},
 		// The namespace and its guard rails: quota, limits, network policies, owners.
-		{"namespace", r.reconcileNamespace},
+		{Name: "namespace", Run: r.reconcileNamespace},
 		// Reach the Postgres server: the external admin, or a CloudNativePG cluster.
-		{"server", r.reconcileServer},
+		{Name: "server", Run: r.reconcileServer},
 		// Roles, their attributes and memberships, put back when changed by hand.
-		{"roles", r.reconcileRoles},
+		{Name: "roles", Run: r.reconcileRoles},
 		// The database, its owner and who may CONNECT.
-		{"database", r.reconcileDatabase},
+		{Name: "database", Run: r.reconcileDatabase},
 		// Grants inside the database, and PgBouncer's lookup function.
-		{"grants", r.reconcileGrants},
+		{Name: "grants", Run: r.reconcileGrants},
 		// The Pooler in front of the database, when one is wanted.
-		{"pooler", r.reconcilePooler},
+		{Name: "pooler", Run: r.reconcilePooler},
 		// Passwords: generated, kept in Secrets, rotated, old logins retired.
-		{"credentials", r.reconcileCredentials},
+		{Name: "credentials", Run: r.reconcileCredentials},
 		// A tenant created from a backup: restore it before anyone is let in.
-		{"restore", r.reconcileRestore},
+		{Name: "restore", Run: r.reconcileRestore},
 		// One-time sign-in links for the district's admins.
-		{"invitations", r.reconcileInvitations},
+		{Name: "invitations", Run: r.reconcileInvitations},
 		// The directory entry the LMS serves the tenant from.
-		{"publish", r.reconcilePublish},
+		{Name: "publish", Run: r.reconcilePublish},
 		// The onboarding checklist, partly reported by the LMS.
-		{"onboarding", r.reconcileOnboarding},
+		{Name: "onboarding", Run: r.reconcileOnboarding},
 	}
-	for _, ph := range phases {
-		p.phase = ph.name
-		if err := ph.run(ctx, p); err != nil {
-			return r.holdLastEntry(p, err)
-		}
+	if err := reconcile.RunPhases(ctx, p, phases); err != nil {
+		return r.holdLastEntry(p, err)
 	}
 	return nil
 }

@@ -30,7 +30,7 @@ func (r *TenantReconciler) finalize(ctx context.Context, p *tenantPass) error {
 	if !controllerutil.ContainsFinalizer(p.tenant, platformv1.TenantFinalizer) {
 		return nil
 	}
-	p.phase = "delete"
+	p.Enter("delete")
 	if err := r.withdraw(ctx, p, "the tenant is being deleted"); err != nil {
 		return err
 	}

@@ -20,7 +20,6 @@ type tenantPass struct {
 	// before is the status as read; status is what this pass observed.
 	before platformv1.TenantStatus
 	status platformv1.TenantStatus
-	phase  string
 	// objects writes the pass's child objects; each write joins the pass's
 	// summary Event.
 	objects *reconcile.Writer

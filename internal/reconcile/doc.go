@@ -6,6 +6,9 @@
 //     started, the conditions it records (with ObservedGeneration and
 //     LastTransitionTime), when it wants another look (WakeIn, Next), and
 //     the changes it made (NoteChange).
+//   - Phase and RunPhases: a controller's reconcile is a table of named
+//     phases run in order; the pass remembers the phase it is in (Enter,
+//     Phase) for the log line of a pass that fails.
 //   - PatchStatus: the one status writer. It reads the object again from
 //     the API server, applies the pass's mutation to that fresh copy, writes
 //     nothing when nothing changed, and starts over on a conflict.

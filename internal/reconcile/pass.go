@@ -23,6 +23,7 @@ type Pass struct {
 	Now time.Time
 
 	generation int64
+	phase      string
 	conditions *[]metav1.Condition
 	wake       time.Duration
 	changes    []string
