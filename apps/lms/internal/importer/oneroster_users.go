@@ -44,7 +44,7 @@ func roleKind(role string) string {
 func (bp *bundlePlanner) resolveUsers() error {
 	enrolledAt := map[string][]*school{}
 	for _, e := range bp.b.Enrollments {
-		if e.Status == tobedeleted || (e.Role != "student" && e.Role != "teacher") {
+		if _, ok := enrollmentRole(e.Role); e.Status == tobedeleted || !ok {
 			continue
 		}
 		if sec := bp.sections[e.ClassSourcedID]; sec != nil {
