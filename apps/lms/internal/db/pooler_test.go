@@ -207,7 +207,7 @@ func TestPgBouncerInjectedSQLStaysInScope(t *testing.T) {
 				}
 				confined(t, "all attempts", tx, allowed)
 				if withOwn {
-					forgeFunctionCalls(t, w, tx, token, allowed)
+					forgeFunctionCalls(t, w, tx, token, allowed, victim)
 				}
 				_ = tx.Rollback(ctx)
 			}

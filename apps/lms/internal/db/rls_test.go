@@ -19,13 +19,14 @@ func TestMain(m *testing.M) { lmstest.Main(m) }
 
 // rlsWorld is a small district seeded through the system login: two
 // schools; at A two teachers with a section each, three students, a
-// guardian of student1 and a school admin; at B one teacher and student.
+// guardian of student1 and a school admin; at B a school admin, one
+// teacher and one student.
 // conn is the app role (as requests use it), sys the system login.
 type rlsWorld struct {
 	dir                                    directory.Database
 	conn, sys                              *pgx.Conn
 	schoolA, schoolB                       string
-	dadmin, sadminA                        string
+	dadmin, sadminA, sadminB               string
 	teacher1, teacher2, teacherB           string
 	student1, student2, student3, studentB string
 	guardian1                              string
@@ -80,6 +81,7 @@ func build(t *testing.T) *rlsWorld {
 	}
 	w.dadmin = user("dadmin@d.org", "district_admin", "")
 	w.sadminA = user("sadmin@a.org", "school_admin", w.schoolA)
+	w.sadminB = user("sadmin@b.org", "school_admin", w.schoolB)
 	w.teacher1 = user("t1@a.org", "teacher", w.schoolA)
 	w.teacher2 = user("t2@a.org", "teacher", w.schoolA)
 	w.teacherB = user("tb@b.org", "teacher", w.schoolB)

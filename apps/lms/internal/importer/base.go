@@ -20,6 +20,9 @@ type planBase struct {
 	// shared are the users a school admin sees but may not change (see
 	// loadShared); sharedLeft those whose changes this plan leaves alone.
 	shared, sharedLeft map[string]bool
+	// held are the memberships the users an import names already hold,
+	// by user id (see loadHeld).
+	held map[string]map[membershipKey]bool
 }
 
 func newPlanBase(ctx context.Context, s *db.Scope, fileOrder ...string) (planBase, error) {

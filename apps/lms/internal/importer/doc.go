@@ -4,8 +4,9 @@
 // caller's transaction and writes the whole plan or nothing. The formats are
 // listed once ([Formats]: name, detection, parse, plan); the upload handler
 // and the import job both pick one there. Both planners start from the same
-// base (planBase: actor, schools, a school admin's scope, shared people) and
-// apply the same way (applyPlan).
+// base (planBase: actor, schools, a school admin's scope, shared people),
+// plan user updates, memberships and guardian links with its shared steps
+// (users.go), and apply the same way (applyPlan).
 //
 // Planning loads the rows an import can touch with one query per table,
 // matches them to the upload in memory (by sourcedId, then e-mail), and

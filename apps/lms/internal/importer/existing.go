@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 )
 
@@ -75,15 +76,15 @@ type sectionRow struct {
 }
 
 type enrollmentRow struct {
-	ID        string     `db:"id"`
-	SectionID string     `db:"section_id"`
-	SchoolID  string     `db:"school_id"`
-	UserID    string     `db:"user_id"`
-	Role      string     `db:"role"`
-	IsPrimary bool       `db:"is_primary"`
-	SourcedID *string    `db:"sourced_id"`
-	BeginsOn  *time.Time `db:"begins_on"`
-	EndsOn    *time.Time `db:"ends_on"`
+	ID        string                 `db:"id"`
+	SectionID string                 `db:"section_id"`
+	SchoolID  string                 `db:"school_id"`
+	UserID    string                 `db:"user_id"`
+	Role      classes.EnrollmentRole `db:"role"`
+	IsPrimary bool                   `db:"is_primary"`
+	SourcedID *string                `db:"sourced_id"`
+	BeginsOn  *time.Time             `db:"begins_on"`
+	EndsOn    *time.Time             `db:"ends_on"`
 }
 
 func query[T any](ctx context.Context, s *db.Scope, what, sql string, args ...any) ([]T, error) {

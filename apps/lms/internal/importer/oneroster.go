@@ -54,8 +54,7 @@ type bundlePlanner struct {
 	sections     map[string]*sectionRef // class sourcedId -> section
 	users        map[string]*bundleUser // user sourcedId -> user
 	pairs        []guardianPair
-	memberships  map[string]map[membershipKey]bool // user id -> memberships held
-	userNames    map[string]string                 // user id -> display name, of users loaded
+	userNames    map[string]string // user id -> display name, of users loaded
 
 	skipped skipCounts
 }

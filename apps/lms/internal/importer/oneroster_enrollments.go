@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/roster"
 )
 
@@ -14,7 +15,10 @@ import (
 // once per semester) become one, from the earliest start to the latest end.
 // Imported enrollments the bundle no longer lists are deleted.
 
-type enrollmentKey struct{ sectionID, userID, role string }
+type enrollmentKey struct {
+	sectionID, userID string
+	role              classes.EnrollmentRole
+}
 
 func (r *enrollmentRow) key() enrollmentKey { return enrollmentKey{r.SectionID, r.UserID, r.Role} }
 
@@ -136,7 +140,8 @@ func (bp *bundlePlanner) wantedEnrollments() ([]*wantEnrollment, map[string]bool
 			continue
 		}
 		present[e.SourcedID] = true
-		if e.Role != "student" && e.Role != "teacher" {
+		role, ok := enrollmentRole(e.Role)
+		if !ok {
 			bp.skipped.enrollmentRole++
 			continue
 		}
@@ -156,7 +161,7 @@ func (bp *bundlePlanner) wantedEnrollments() ([]*wantEnrollment, map[string]bool
 			continue // a problem with its class or user is reported already
 		}
 		begins, ends := optionalDay(e.BeginDate), optionalDay(e.EndDate)
-		row := enrollmentRow{SectionID: sec.id, SchoolID: sec.schoolID, UserID: u.id, Role: e.Role, IsPrimary: e.Primary,
+		row := enrollmentRow{SectionID: sec.id, SchoolID: sec.schoolID, UserID: u.id, Role: role, IsPrimary: e.Primary,
 			BeginsOn: begins, EndsOn: ends}
 		w := byKey[row.key()]
 		if w == nil {
@@ -198,7 +203,7 @@ func enrollmentDiff(ex, want *enrollmentRow) []string {
 
 // describeEnrollment is "student, 2020-08-17 to 2021-05-28" or "teacher (primary), from 2021-01-04".
 func describeEnrollment(r *enrollmentRow) string {
-	s := r.Role
+	s := string(r.Role)
 	if r.IsPrimary {
 		s += " (primary)"
 	}
@@ -211,6 +216,17 @@ func describeEnrollment(r *enrollmentRow) string {
 		s += ", until " + r.EndsOn.Format(time.DateOnly)
 	}
 	return s
+}
+
+// enrollmentRole is the Bellwork enrollment role of a OneRoster enrollment
+// role; false for administrator, aide and proctor, which Bellwork does not
+// enroll in sections.
+func enrollmentRole(role string) (classes.EnrollmentRole, bool) {
+	switch r := classes.EnrollmentRole(role); r {
+	case classes.Student, classes.Teacher:
+		return r, true
+	}
+	return "", false
 }
 
 func optionalDay(d *roster.Date) *time.Time {

@@ -44,7 +44,7 @@ func roleKind(role string) string {
 func (bp *bundlePlanner) resolveUsers() error {
 	enrolledAt := map[string][]*school{}
 	for _, e := range bp.b.Enrollments {
-		if e.Status == tobedeleted || (e.Role != "student" && e.Role != "teacher") {
+		if _, ok := enrollmentRole(e.Role); e.Status == tobedeleted || !ok {
 			continue
 		}
 		if sec := bp.sections[e.ClassSourcedID]; sec != nil {
@@ -188,11 +188,9 @@ func (bp *bundlePlanner) planUsers() error {
 			bySourced[*ex.SourcedID] = ex
 		}
 	}
-	held, err := loadMemberships(bp.ctx, bp.s, ids)
-	if err != nil {
+	if err := bp.loadHeld(bp.ctx, bp.s, ids); err != nil {
 		return err
 	}
-	bp.memberships = heldMemberships(held)
 
 	matched := map[*bundleUser]*userRow{}
 	claimed := map[string]*bundleUser{}
@@ -287,18 +285,7 @@ func (bp *bundlePlanner) planUsers() error {
 			continue
 		}
 		bu.id, want.ID = ex.ID, ex.ID
-		diff := userDiff(ex, &want)
-		if len(diff) == 0 {
-			bp.p.unchanged(EntityUser)
-			continue
-		}
-		if bp.shared[ex.ID] {
-			bp.sharedLeft[ex.ID] = true
-			bp.p.unchanged(EntityUser)
-			continue
-		}
-		bp.c.userUpdates = append(bp.c.userUpdates, want)
-		bp.p.change(EntityUser, userAction(ex, &want), person(want.DisplayName, want.Email), changed(diff)+"; "+detail)
+		bp.planUserUpdate(ex, &want, detail)
 	}
 	bp.deactivateAbsent(existing, claimed)
 	return nil
@@ -335,7 +322,7 @@ func (bp *bundlePlanner) deactivateAbsent(existing []userRow, claimed map[string
 		if ex.SourcedID == nil || ex.Status != statusActive || claimed[ex.ID] != nil || bp.users[*ex.SourcedID] != nil {
 			continue
 		}
-		if !bp.covers(bp.memberships[ex.ID]) {
+		if !bp.covers(bp.held[ex.ID]) {
 			continue
 		}
 		if ex.ID == bp.s.Actor.UserID {
@@ -373,63 +360,27 @@ func (bp *bundlePlanner) covers(held map[membershipKey]bool) bool {
 	return true
 }
 
-// planMemberships adds the roles users lack; roles given another way
-// (by hand, by another import) are kept.
+// planMemberships adds the roles active users lack (see planUserMemberships).
 func (bp *bundlePlanner) planMemberships() error {
 	for i := range bp.b.Users {
 		bu := bp.users[bp.b.Users[i].SourcedID]
-		if bu.id == "" || bu.problem || !bu.active {
-			continue
-		}
-		held := bp.memberships[bu.id]
-		for _, m := range bu.memberships {
-			if held[m.key()] {
-				bp.p.unchanged(EntityMembership)
-				continue
-			}
-			if bp.shared[bu.id] {
-				bp.sharedLeft[bu.id] = true
-				continue
-			}
-			bp.c.membershipCreates = append(bp.c.membershipCreates, membershipRow{UserID: bu.id, SchoolID: schoolID(m.school), Role: m.role})
-			bp.p.change(EntityMembership, ActionCreate, person(bu.display, bu.email), describeMemberships([]wantMembership{m}))
+		if bu.id != "" && !bu.problem && bu.active {
+			bp.planUserMemberships(bu.id, bu.email, bu.display, bu.memberships)
 		}
 	}
 	return nil
 }
 
-// planGuardianLinks links guardians to their students; links are added, never removed.
+// planGuardianLinks links the guardian pairs in which both people are
+// planned, active and without a problem.
 func (bp *bundlePlanner) planGuardianLinks() error {
-	var guardianIDs orderedSet
-	for _, pair := range bp.pairs {
-		if pair.guardian.id != "" {
-			guardianIDs.add(pair.guardian.id)
-		}
-	}
-	if len(guardianIDs.items) == 0 {
-		return nil
-	}
-	existing, err := loadGuardianLinks(bp.ctx, bp.s, guardianIDs.items)
-	if err != nil {
-		return err
-	}
-	held := make(map[linkRow]bool, len(existing))
-	for _, l := range existing {
-		held[l] = true
-	}
+	var wants []wantLink
 	for _, pair := range bp.pairs {
 		g, s := pair.guardian, pair.student
 		if g.id == "" || s.id == "" || g.problem || s.problem || !g.active || !s.active {
 			continue
 		}
-		link := linkRow{GuardianID: g.id, StudentID: s.id}
-		if held[link] {
-			bp.p.unchanged(EntityGuardianLink)
-			continue
-		}
-		held[link] = true
-		bp.c.linkCreates = append(bp.c.linkCreates, link)
-		bp.p.change(EntityGuardianLink, ActionCreate, person(g.display, g.email), "guardian of "+s.display)
+		wants = append(wants, wantLink{linkRow{GuardianID: g.id, StudentID: s.id}, person(g.display, g.email), s.display})
 	}
-	return nil
+	return bp.planLinks(bp.ctx, bp.s, wants)
 }

@@ -1,7 +1,10 @@
 package importer
 
 import (
+	"context"
 	"strings"
+
+	"bellwork.dev/bellwork/apps/lms/internal/db"
 )
 
 // This file holds what both kinds of import do with users.
@@ -112,4 +115,94 @@ func userAction(ex, want *userRow) string {
 func (c *changes) createUser(u userRow, ref rowRef) {
 	c.userCreates = append(c.userCreates, u)
 	c.userCreateRows = append(c.userCreateRows, ref)
+}
+
+// loadHeld loads the memberships the users with these ids hold.
+func (b *planBase) loadHeld(ctx context.Context, s *db.Scope, userIDs []string) error {
+	rows, err := loadMemberships(ctx, s, userIDs)
+	if err != nil {
+		return err
+	}
+	b.held = heldMemberships(rows)
+	return nil
+}
+
+// planUserUpdate plans writing want over ex, an existing user. Nothing is
+// written when no field differs, nor for a user shared beyond a school
+// admin's school (sharedNote tells the admin why). detail, unless empty,
+// follows the changed fields in the plan.
+func (b *planBase) planUserUpdate(ex, want *userRow, detail string) {
+	diff := userDiff(ex, want)
+	if len(diff) == 0 {
+		b.p.unchanged(EntityUser)
+		return
+	}
+	if b.shared[ex.ID] {
+		b.sharedLeft[ex.ID] = true
+		b.p.unchanged(EntityUser)
+		return
+	}
+	description := changed(diff)
+	if detail != "" {
+		description += "; " + detail
+	}
+	b.c.userUpdates = append(b.c.userUpdates, *want)
+	b.p.change(EntityUser, userAction(ex, want), person(want.DisplayName, want.Email), description)
+}
+
+// planUserMemberships adds the roles in wants that the user (id, shown as
+// email and display) lacks; roles given another way (by hand, by another
+// import) are kept. A shared user's missing roles are left to a district
+// admin.
+func (b *planBase) planUserMemberships(id, email, display string, wants []wantMembership) {
+	held := b.held[id]
+	for _, m := range wants {
+		if held[m.key()] {
+			b.p.unchanged(EntityMembership)
+			continue
+		}
+		if b.shared[id] {
+			b.sharedLeft[id] = true
+			continue
+		}
+		b.c.membershipCreates = append(b.c.membershipCreates, membershipRow{UserID: id, SchoolID: schoolID(m.school), Role: m.role})
+		b.p.change(EntityMembership, ActionCreate, person(display, email), describeMemberships([]wantMembership{m}))
+	}
+}
+
+// wantLink is a guardian link an import asks for, with the names the plan
+// shows: the guardian as person() writes them, the student by name.
+type wantLink struct {
+	link              linkRow
+	guardian, student string
+}
+
+// planLinks adds the links in wants that do not exist yet, each once;
+// links are added, never removed.
+func (b *planBase) planLinks(ctx context.Context, s *db.Scope, wants []wantLink) error {
+	var guardianIDs orderedSet
+	for _, w := range wants {
+		guardianIDs.add(w.link.GuardianID)
+	}
+	if len(guardianIDs.items) == 0 {
+		return nil
+	}
+	existing, err := loadGuardianLinks(ctx, s, guardianIDs.items)
+	if err != nil {
+		return err
+	}
+	held := make(map[linkRow]bool, len(existing))
+	for _, l := range existing {
+		held[l] = true
+	}
+	for _, w := range wants {
+		if held[w.link] {
+			b.p.unchanged(EntityGuardianLink)
+			continue
+		}
+		held[w.link] = true
+		b.c.linkCreates = append(b.c.linkCreates, w.link)
+		b.p.change(EntityGuardianLink, ActionCreate, w.guardian, "guardian of "+w.student)
+	}
+	return nil
 }

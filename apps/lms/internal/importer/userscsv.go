@@ -51,7 +51,6 @@ type csvPlanner struct {
 	byCode map[string]*school
 	byID   map[string]*school
 	byMail map[string]*userRow
-	held   map[string]map[membershipKey]bool
 	users  []*csvUser
 	inFile map[string]*csvUser
 }
@@ -81,11 +80,9 @@ func planUsersCSV(ctx context.Context, s *db.Scope, rows []roster.UserRow) (*Pla
 		ids[i] = existing[i].ID
 		cp.byMail[existing[i].Email] = &existing[i]
 	}
-	held, err := loadMemberships(ctx, s, ids)
-	if err != nil {
+	if err := cp.loadHeld(ctx, s, ids); err != nil {
 		return nil, nil, fmt.Errorf("plan users csv: %w", err)
 	}
-	cp.held = heldMemberships(held)
 
 	cp.resolveRoles(rows)
 	cp.resolveStudents()
@@ -250,27 +247,15 @@ func (cp *csvPlanner) planUsers() {
 			want.Grade = optional(normalizeGrade(r.Grade))
 		}
 		cu.id, cu.email, cu.display = want.ID, want.Email, want.DisplayName
-		name := person(want.DisplayName, want.Email)
 		if ex == nil {
 			cp.c.createUser(want, rowRef{usersCSVFile, r.Line, ""})
-			cp.p.change(EntityUser, ActionCreate, name, describeMemberships(cu.memberships))
+			cp.p.change(EntityUser, ActionCreate, person(want.DisplayName, want.Email), describeMemberships(cu.memberships))
 			continue
 		}
 		if ex.Status != statusActive {
 			deactivated++
 		}
-		diff := userDiff(ex, &want)
-		if len(diff) == 0 {
-			cp.p.unchanged(EntityUser)
-			continue
-		}
-		if cp.shared[ex.ID] {
-			cp.sharedLeft[ex.ID] = true
-			cp.p.unchanged(EntityUser)
-			continue
-		}
-		cp.c.userUpdates = append(cp.c.userUpdates, want)
-		cp.p.change(EntityUser, ActionUpdate, name, changed(diff))
+		cp.planUserUpdate(ex, &want, "")
 	}
 	if deactivated > 0 {
 		cp.p.note("%s deactivated; an import does not reactivate anyone, so reactivate them on their pages if they should sign in.",
@@ -280,43 +265,16 @@ func (cp *csvPlanner) planUsers() {
 
 func (cp *csvPlanner) planMemberships() {
 	for _, cu := range cp.users {
-		if cu.problem {
-			continue
-		}
-		held := cp.held[cu.id]
-		for _, m := range cu.memberships {
-			if held[m.key()] {
-				cp.p.unchanged(EntityMembership)
-				continue
-			}
-			if cp.shared[cu.id] {
-				cp.sharedLeft[cu.id] = true
-				continue
-			}
-			cp.c.membershipCreates = append(cp.c.membershipCreates, membershipRow{UserID: cu.id, SchoolID: schoolID(m.school), Role: m.role})
-			cp.p.change(EntityMembership, ActionCreate, person(cu.display, cu.email), describeMemberships([]wantMembership{m}))
+		if !cu.problem {
+			cp.planUserMemberships(cu.id, cu.email, cu.display, cu.memberships)
 		}
 	}
 }
 
+// planGuardianLinks links each guardian row to the students in its
+// guardian_of, but not to a student whose own row has a problem.
 func (cp *csvPlanner) planGuardianLinks(ctx context.Context, s *db.Scope) error {
-	var guardianIDs []string
-	for _, cu := range cp.users {
-		if !cu.problem && len(cu.students) > 0 {
-			guardianIDs = append(guardianIDs, cu.id)
-		}
-	}
-	if len(guardianIDs) == 0 {
-		return nil
-	}
-	existing, err := loadGuardianLinks(ctx, s, guardianIDs)
-	if err != nil {
-		return err
-	}
-	held := make(map[linkRow]bool, len(existing))
-	for _, l := range existing {
-		held[l] = true
-	}
+	var wants []wantLink
 	for _, cu := range cp.users {
 		if cu.problem {
 			continue
@@ -329,15 +287,8 @@ func (cp *csvPlanner) planGuardianLinks(ctx context.Context, s *db.Scope) error 
 				}
 				id, name = st.inFile.id, st.inFile.display
 			}
-			link := linkRow{GuardianID: cu.id, StudentID: id}
-			if held[link] {
-				cp.p.unchanged(EntityGuardianLink)
-				continue
-			}
-			held[link] = true
-			cp.c.linkCreates = append(cp.c.linkCreates, link)
-			cp.p.change(EntityGuardianLink, ActionCreate, person(cu.display, cu.email), "guardian of "+name)
+			wants = append(wants, wantLink{linkRow{GuardianID: cu.id, StudentID: id}, person(cu.display, cu.email), name})
 		}
 	}
-	return nil
+	return cp.planLinks(ctx, s, wants)
 }

@@ -126,7 +126,7 @@ func (c *changes) write(w *writer) {
 	enrollmentArgs := func(rows []enrollmentRow) []any {
 		return []any{col(rows, func(r enrollmentRow) string { return r.ID }), col(rows, func(r enrollmentRow) string { return r.SectionID }),
 			col(rows, func(r enrollmentRow) string { return r.SchoolID }), col(rows, func(r enrollmentRow) string { return r.UserID }),
-			col(rows, func(r enrollmentRow) string { return r.Role }), col(rows, func(r enrollmentRow) bool { return r.IsPrimary }),
+			col(rows, func(r enrollmentRow) string { return string(r.Role) }), col(rows, func(r enrollmentRow) bool { return r.IsPrimary }),
 			col(rows, func(r enrollmentRow) *string { return r.SourcedID }),
 			col(rows, func(r enrollmentRow) pgtype.Date { return pgDate(r.BeginsOn) }),
 			col(rows, func(r enrollmentRow) pgtype.Date { return pgDate(r.EndsOn) })}
