@@ -117,7 +117,7 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 			return nil, err
 		}
 	}
-	if err := p.step("Building the local control plane (first time: about 8 minutes on 2 cores; then cached)", func() error {
+	if err := p.step("Building the local control plane (first time: 8 to 25 minutes on 2 cores; then cached)", func() error {
 		return o.stream("hack/controlplane.sh", "build")
 	}); err != nil {
 		return nil, fmt.Errorf("build the control plane: %w (the output above says why; check free disk space with df -h)", err)
