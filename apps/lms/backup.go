@@ -68,12 +68,9 @@ func backupCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := backup.StoreFromEnv(os.Getenv)
+	store, err := tenantStore(*tenant)
 	if err != nil {
 		return err
-	}
-	if *tenant == "" {
-		return errors.New("give --tenant or $" + envTenant)
 	}
 	loc, err := time.LoadLocation(*zone)
 	if err != nil {
@@ -146,12 +143,9 @@ func verifyCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := backup.StoreFromEnv(os.Getenv)
+	store, err := tenantStore(*tenant)
 	if err != nil {
 		return err
-	}
-	if *tenant == "" {
-		return errors.New("give --tenant or $" + envTenant)
 	}
 	v, err := backup.Verify(ctx, backup.VerifyOptions{Tenant: *tenant, ID: *id, Store: store, AdminURL: admin,
 		Assertions: asserts, MaxRestore: *maxRestore, Progress: os.Stderr, Terminal: stderrIsTerminal()})
@@ -183,12 +177,9 @@ func restoreCmd(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := backup.StoreFromEnv(os.Getenv)
+	store, err := tenantStore(*tenant)
 	if err != nil {
 		return err
-	}
-	if *tenant == "" {
-		return errors.New("give --tenant or $" + envTenant)
 	}
 	if *list {
 		return listBackups(ctx, os.Stdout, store, *tenant)
@@ -258,4 +249,13 @@ func size(n int64) string {
 	default:
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
+}
+
+// tenantStore is the backup storage the environment describes, for a
+// command that must be told its tenant.
+func tenantStore(tenant string) (backup.Store, error) {
+	if tenant == "" {
+		return nil, errors.New("give --tenant or $" + envTenant)
+	}
+	return backup.StoreFromEnv(os.Getenv)
 }

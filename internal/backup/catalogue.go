@@ -46,6 +46,15 @@ func Read(ctx context.Context, s Store, tenant, id string) (*Manifest, error) {
 	return &m, nil
 }
 
+// Choose is the backup id names, or with no id the newest one (verified:
+// the newest whose latest verification passed).
+func Choose(ctx context.Context, s Store, tenant, id string, verified bool) (*Manifest, error) {
+	if id != "" {
+		return Read(ctx, s, tenant, id)
+	}
+	return Latest(ctx, s, tenant, verified)
+}
+
 // Latest is the newest backup, or with verified the newest whose latest
 // verification passed.
 func Latest(ctx context.Context, s Store, tenant string, verified bool) (*Manifest, error) {

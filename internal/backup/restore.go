@@ -37,13 +37,7 @@ func Restore(ctx context.Context, o RestoreOptions) (*Manifest, error) {
 	if o.Database == "" {
 		return nil, errors.New("restore needs the name of the database to create")
 	}
-	var m *Manifest
-	var err error
-	if o.ID == "" {
-		m, err = Latest(ctx, o.Store, o.Tenant, true)
-	} else {
-		m, err = Read(ctx, o.Store, o.Tenant, o.ID)
-	}
+	m, err := Choose(ctx, o.Store, o.Tenant, o.ID, true)
 	if err != nil {
 		return nil, err
 	}

@@ -35,13 +35,7 @@ type RestoreIntoOptions struct {
 // restore that fails its checks is removed again, leaving the database
 // empty for another try.
 func RestoreInto(ctx context.Context, o RestoreIntoOptions) (*Manifest, error) {
-	var m *Manifest
-	var err error
-	if o.ID == "" {
-		m, err = Latest(ctx, o.Store, o.Tenant, true)
-	} else {
-		m, err = Read(ctx, o.Store, o.Tenant, o.ID)
-	}
+	m, err := Choose(ctx, o.Store, o.Tenant, o.ID, true)
 	if err != nil {
 		return nil, err
 	}

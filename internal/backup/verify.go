@@ -39,13 +39,7 @@ func Verify(ctx context.Context, o VerifyOptions) (*Verification, error) {
 	if now == nil {
 		now = time.Now
 	}
-	var m *Manifest
-	var err error
-	if o.ID == "" {
-		m, err = Latest(ctx, o.Store, o.Tenant, false)
-	} else {
-		m, err = Read(ctx, o.Store, o.Tenant, o.ID)
-	}
+	m, err := Choose(ctx, o.Store, o.Tenant, o.ID, false)
 	if err != nil {
 		return nil, err
 	}
