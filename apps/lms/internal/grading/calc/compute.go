@@ -282,11 +282,21 @@ func groupResults(c *Course, items []item, keep func(*item) bool) ([]GroupResult
 }
 
 func groupScore(c *Course, g *Group, entries []entry) (GroupScore, totals) {
-	kept, drops := applyDrops(g, entries)
+	l, scaled := scale(entries)
+	kept, drops := applyDrops(g, entries, scaled)
 	t := totals{score: new(big.Rat), possible: new(big.Rat)}
-	for _, e := range kept {
-		t.score.Add(t.score, e.score)
-		t.possible.Add(t.possible, e.possible)
+	if scaled {
+		var s, p int64
+		for _, e := range kept {
+			s, p = s+e.si, p+e.pi
+		}
+		t.score.SetFrac64(s, l)
+		t.possible.SetFrac64(p, l)
+	} else {
+		for _, e := range kept {
+			t.score.Add(t.score, e.score)
+			t.possible.Add(t.possible, e.possible)
+		}
 	}
 	gs := GroupScore{Score: amountOf(t.score), Possible: amountOf(t.possible)}
 	if t.possible.Sign() > 0 {

@@ -25,6 +25,9 @@ type entry struct {
 	possible *big.Rat
 	// cantDrop: NeverDrop, or hidden from this viewer.
 	cantDrop bool
+	// si, pi are score and possible × the group's common denominator,
+	// set when scaled (see scale).
+	si, pi int64
 }
 
 type dropped struct {
@@ -40,7 +43,7 @@ type dropped struct {
 // on F(q) = max over kept sets of Σ(score − q·possible) with rationals, which
 // reaches the optimum in finitely many steps, where Canvas bisects in
 // floating point to a tolerance.
-func applyDrops(g *Group, entries []entry) (kept []entry, out []dropped) {
+func applyDrops(g *Group, entries []entry, scaled bool) (kept []entry, out []dropped) {
 	if g.DropLowest <= 0 && g.DropHighest <= 0 {
 		return entries, nil
 	}
@@ -81,8 +84,12 @@ func applyDrops(g *Group, entries []entry) (kept []entry, out []dropped) {
 	}
 	var afterLowest, afterHighest []entry
 	if anyPossible {
-		afterLowest = keepBest(can, cant, keepHighest, true)
-		afterHighest = keepBest(afterLowest, cant, keepLowest, false)
+		pick := keepBest
+		if scaled {
+			pick = keepBestScaled
+		}
+		afterLowest = pick(can, cant, keepHighest, true)
+		afterHighest = pick(afterLowest, cant, keepLowest, false)
 	} else {
 		// Nothing possible anywhere: a ratio means nothing, so keep the
 		// highest scores and then drop the highest of those.
@@ -128,23 +135,20 @@ func keepBest(can, cant []entry, keep int, best bool) []entry {
 		v *big.Rat
 	}
 	rs := make([]rated, len(can))
-	// Start from the ratio of everything; each step moves q to the ratio of
-	// the set chosen at q, which only improves until F(q) = 0.
-	q := new(big.Rat)
-	{
-		s, p := new(big.Rat).Set(baseScore), new(big.Rat).Set(basePossible)
-		for _, e := range can {
-			s.Add(s, e.score)
-			p.Add(p, e.possible)
-		}
-		if p.Sign() > 0 {
-			q = quo(s, p)
-		}
-	}
+	// Start from the ratio of the set a floating-point run of the same
+	// iteration chooses: it is almost always the optimum already, so the
+	// exact iteration below usually only confirms it (F(q) = 0). Each exact
+	// step moves q to the ratio of the set chosen at q, which only improves
+	// until F(q) = 0, so the result never depends on the float run.
+	q := floatStart(can, baseScore, basePossible, keep, best)
+	vs := make([]big.Rat, len(can))
 	var chosen []entry
 	for range 4*len(can) + 8 {
 		for i, e := range can {
-			rs[i] = rated{e, sub(e.score, mul(q, e.possible))}
+			v := &vs[i]
+			v.Mul(q, e.possible)
+			v.Sub(e.score, v)
+			rs[i] = rated{e, v}
 		}
 		sort.SliceStable(rs, func(i, j int) bool {
 			c := rs[i].v.Cmp(rs[j].v)
@@ -176,4 +180,73 @@ func keepBest(can, cant []entry, keep int, best bool) []entry {
 	out := append([]entry(nil), chosen...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].order < out[j].order })
 	return out
+}
+
+// floatStart runs the iteration in float64 and returns the exact ratio of
+// the set it settles on (never-drop entries included), or the ratio of
+// everything when that set has nothing possible.
+func floatStart(can []entry, baseScore, basePossible *big.Rat, keep int, best bool) *big.Rat {
+	type fe struct {
+		i    int
+		s, p float64
+		v    float64
+	}
+	fs := make([]fe, len(can))
+	bs, _ := baseScore.Float64()
+	bp, _ := basePossible.Float64()
+	ts, tp := bs, bp
+	for i, e := range can {
+		s, _ := e.score.Float64()
+		p, _ := e.possible.Float64()
+		fs[i] = fe{i: i, s: s, p: p}
+		ts, tp = ts+s, tp+p
+	}
+	q := 0.0
+	if tp > 0 {
+		q = ts / tp
+	}
+	for range 2*len(can) + 4 {
+		for i := range fs {
+			fs[i].v = fs[i].s - q*fs[i].p
+		}
+		sort.SliceStable(fs, func(a, b int) bool {
+			if fs[a].v == fs[b].v {
+				return fs[a].i < fs[b].i
+			}
+			if best {
+				return fs[a].v > fs[b].v
+			}
+			return fs[a].v < fs[b].v
+		})
+		s, p := bs, bp
+		for _, f := range fs[:keep] {
+			s, p = s+f.s, p+f.p
+		}
+		if p <= 0 {
+			break
+		}
+		next := s / p
+		if next == q {
+			break
+		}
+		q = next
+		// Restore input order so ties break the same way every round.
+		sort.Slice(fs, func(a, b int) bool { return fs[a].i < fs[b].i })
+	}
+	s, p := new(big.Rat).Set(baseScore), new(big.Rat).Set(basePossible)
+	for _, f := range fs[:keep] {
+		s.Add(s, can[f.i].score)
+		p.Add(p, can[f.i].possible)
+	}
+	if p.Sign() > 0 {
+		return quo(s, p)
+	}
+	for _, e := range can {
+		s.Add(s, e.score)
+		p.Add(p, e.possible)
+	}
+	if p.Sign() > 0 {
+		return quo(s, p)
+	}
+	return new(big.Rat)
 }

@@ -118,15 +118,24 @@ func TestDropsMatchExhaustiveSearch(t *testing.T) {
 			es = append(es, entry{item: i, order: i, score: score, possible: possible, cantDrop: rng.IntN(6) == 0})
 		}
 		g := &Group{DropLowest: lowest, DropHighest: highest}
-		kept, drops := applyDrops(g, es)
-		if len(kept)+len(drops) != n {
-			t.Fatalf("round %d: kept %d + dropped %d != %d", round, len(kept), len(drops), n)
-		}
 		want := bruteForce(es, lowest, highest)
+		_, scaled := scale(es)
+		if !scaled {
+			t.Fatalf("round %d: small values did not scale", round)
+		}
+		// The integer path, then the rational fallback on the same values.
+		keptScaled, drops := applyDrops(g, es, true)
+		keptRat, _ := applyDrops(g, es, false)
+		if len(keptScaled)+len(drops) != n {
+			t.Fatalf("round %d: kept %d + dropped %d != %d", round, len(keptScaled), len(drops), n)
+		}
+		if fmt.Sprint(items(keptScaled)) != fmt.Sprint(items(keptRat)) {
+			t.Fatalf("round %d: integer path kept %v, rational path %v", round, items(keptScaled), items(keptRat))
+		}
 		if want == nil {
 			continue // nothing possible in some subset: ratios undefined
 		}
-		if got := ratio(kept); got == nil || got.Cmp(want) != 0 {
+		if got := ratio(keptScaled); got == nil || got.Cmp(want) != 0 {
 			t.Fatalf("round %d (%d entries, drop %d/%d): kept ratio %v, best achievable %v", round, n, lowest, highest, got, want)
 		}
 		compared++
@@ -231,4 +240,65 @@ func subsets(es []entry, k int) [][]entry {
 	}
 	rec(0, nil)
 	return out
+}
+
+func items(es []entry) []int {
+	var out []int
+	for _, e := range es {
+		out = append(out, e.item)
+	}
+	return out
+}
+
+// TestScaleFallsBackWhenValuesDoNotFit checks that values too large or with
+// denominators too far apart for the integer path use rationals, and that
+// grades come out the same either way.
+func TestScaleFallsBackWhenValuesDoNotFit(t *testing.T) {
+	huge := []entry{{score: Dec("1099511627776"), possible: Dec("2199023255552")}}
+	if _, ok := scale(huge); ok {
+		t.Fatal("a 2^41 score was scaled to int64")
+	}
+	coprime := []entry{{score: Dec("1/1009"), possible: Dec("1")}, {score: Dec("1/1013"), possible: Dec("1")}, {score: Dec("1/1019"), possible: Dec("1")}}
+	if _, ok := scale(coprime); ok {
+		t.Fatal("denominators with an lcm above 2^20 were scaled")
+	}
+	small := []entry{{score: Dec("7.25"), possible: Dec("10")}, {score: Dec("1/3"), possible: Dec("1")}}
+	l, ok := scale(small)
+	if !ok || l != 12 || small[0].si != 87 || small[0].pi != 120 || small[1].si != 4 {
+		t.Fatalf("scale = %d %v, entries %+v", l, ok, small)
+	}
+	// The same course computed with values 2^40 times larger (rationals)
+	// and as is (integers) gives the same percentages.
+	mk := func(factor string) Course {
+		c := pointsCourse([]Group{dropRule(grp("g"), 1, 0)}, pts("a1", "g", "10"), pts("a2", "g", "20"), pts("a3", "g", "5"))
+		for i := range c.Assignments {
+			c.Assignments[i].PointsPossible = mul(c.Assignments[i].PointsPossible, Dec(factor))
+		}
+		return c
+	}
+	work := func() Student {
+		return student(got("a1", "7"), got("a2", "11"), got("a3", "4"))
+	}
+	scaleWork := func(s Student, factor string) Student {
+		for i := range s.Work {
+			s.Work[i].Score = mul(s.Work[i].Score, Dec(factor))
+		}
+		return s
+	}
+	cs, ss := mk("1"), work()
+	cb, sb := mk("1099511627776"), scaleWork(work(), "1099511627776")
+	rs, err := Compute(&cs, &ss, Teacher)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := Compute(&cb, &sb, Teacher)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs.Current.Percent.String() != rb.Current.Percent.String() || dropString(rs.Groups[0]) != dropString(rb.Groups[0]) {
+		t.Fatalf("small %s %s, large %s %s", rs.Current.Percent, dropString(rs.Groups[0]), rb.Current.Percent, dropString(rb.Groups[0]))
+	}
+	if rs.Current.Percent.String() != "73.33" {
+		t.Fatalf("current = %s, want 73.33 (a2 dropped: 11 of 15)", rs.Current.Percent)
+	}
 }

@@ -76,9 +76,9 @@ func TestGradingPeriods(t *testing.T) {
 			want: want{current: "70.00", periods: map[string]string{"p1": "80.00/80.00", "p2": "60.00/60.00"},
 				groups: map[string]string{"g": "60.00/60.00"}}},
 		{name: "late deduction and period placement use the same effective due date",
-			course: withPeriods(lateCourse("10", 24*time.Hour, "", pts("a1", "g", "10")), twoPeriods(true, "50", "50")),
+			course:  withPeriods(lateCourse("10", 24*time.Hour, "", pts("a1", "g", "10")), twoPeriods(true, "50", "50")),
 			student: student(submitted("a1", "10", at(-1), at(1))),
-			want: want{current: "80.00", items: map[string]string{"a1": "counted 8.00 -2.00 late @p1"}}},
+			want:    want{current: "80.00", items: map[string]string{"a1": "counted 8.00 -2.00 late @p1"}}},
 	})
 }
 
