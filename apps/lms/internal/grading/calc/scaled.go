@@ -1,8 +1,10 @@
 package calc
 
 import (
+	"cmp"
 	"math/big"
 	"math/bits"
+	"slices"
 	"sort"
 )
 
@@ -134,32 +136,36 @@ func keepBestScaled(can, cant []entry, keep int, best bool) []entry {
 	if d <= 0 {
 		n, d = 0, 1
 	}
+	// Sort small records, not entries: the order is total (ties broken by
+	// assignment order), so an unstable sort gives the same result.
 	type rated struct {
-		e entry
-		v i128
+		i     int32
+		order int32
+		v     i128
 	}
 	rs := make([]rated, len(can))
 	chosen := make([]entry, 0, keep)
 	for range 4*len(can) + 8 {
 		for i, e := range can {
 			// (score − q·possible)·d
-			rs[i] = rated{e, sub128(mul128(e.si, d), mul128(n, e.pi))}
+			rs[i] = rated{int32(i), int32(e.order), sub128(mul128(e.si, d), mul128(n, e.pi))}
 		}
-		sort.SliceStable(rs, func(i, j int) bool {
-			c := cmp128(rs[i].v, rs[j].v)
+		slices.SortFunc(rs, func(a, b rated) int {
+			c := cmp128(a.v, b.v)
 			if c == 0 {
-				return rs[i].e.order < rs[j].e.order
+				return cmp.Compare(a.order, b.order)
 			}
 			if best {
-				return c > 0
+				return -c
 			}
-			return c < 0
+			return c
 		})
 		chosen = chosen[:0]
 		s, p := bs, bp
 		for _, r := range rs[:keep] {
-			chosen = append(chosen, r.e)
-			s, p = s+r.e.si, p+r.e.pi
+			e := can[r.i]
+			chosen = append(chosen, e)
+			s, p = s+e.si, p+e.pi
 		}
 		if p <= 0 {
 			break

@@ -9,7 +9,8 @@ import (
 // same for every student: its assignments, groups, grading periods and
 // policies. Build it once and call [Compute] for each student.
 type Course struct {
-	// Weighting says how assignment groups combine into a course grade.
+	// Weighting says how assignment groups combine into a course grade;
+	// empty means ByPoints.
 	Weighting Weighting
 	// Groups are the assignment groups. Every assignment names one.
 	Groups []Group
@@ -106,7 +107,8 @@ type Assignment struct {
 	// PointsPossible; nil is zero (an extra-credit assignment: its points
 	// count, nothing is possible).
 	PointsPossible *big.Rat
-	GradingType    GradingType
+	// GradingType; empty means Points.
+	GradingType GradingType
 	// OmitFromFinalGrade keeps the assignment out of every total; its score
 	// is still reported per item.
 	OmitFromFinalGrade bool
@@ -186,7 +188,8 @@ type Override struct {
 	Posted bool
 }
 
-// Viewer is who the result is computed for.
+// Viewer is who the result is computed for. Any value other than Teacher
+// (an empty one included) sees only posted grades.
 type Viewer string
 
 const (
