@@ -353,7 +353,7 @@ func combineGroups(c *Course, gcs []groupCalc, final bool) *big.Rat {
 // its weights add up to less than 100.
 func combinePeriods(ps *PeriodSet, grades []*big.Rat, final bool) *big.Rat {
 	grade, full := new(big.Rat), new(big.Rat)
-	any := false
+	graded := false
 	for i, p := range ps.Periods {
 		w := orZero(p.Weight)
 		if grades[i] == nil {
@@ -362,11 +362,11 @@ func combinePeriods(ps *PeriodSet, grades []*big.Rat, final bool) *big.Rat {
 			}
 			continue
 		}
-		any = true
+		graded = true
 		full.Add(full, w)
 		grade.Add(grade, ofPercent(grades[i], w))
 	}
-	if !any || full.Sign() == 0 {
+	if !graded || full.Sign() == 0 {
 		return nil
 	}
 	if full.Cmp(ratHundred) < 0 {
