@@ -26,7 +26,7 @@ var roundTripBudget = map[string]struct {
 // every connection carries it) that counts only calls made while serving a
 // request, not the job queue's polling. d.db is closed: requests reach
 // the reopened pools through the registry.
-func countRoundTrips(t *testing.T, d *district) *db.RoundTrips {
+func countRoundTrips(t testing.TB, d *district) *db.RoundTrips {
 	t.Helper()
 	rt := &db.RoundTrips{Count: func(ctx context.Context) bool { return ctx.Value(http.ServerContextKey) != nil }}
 	pools := d.srv.Registry.Pools
