@@ -27,30 +27,51 @@ type File struct {
 	CreatedAt   time.Time `db:"created_at" json:"createdAt"`
 }
 
-// SaveUpload checks an upload by its content and size while streaming it
-// to the store, then records it as the acting user's. A refused upload is a
-// storage.UploadError and leaves nothing behind; so does a failed insert.
-func SaveUpload(ctx context.Context, s *db.Scope, store storage.Store, name string, r io.Reader, max int64) (*File, error) {
+// Stored is an upload in the store, not yet recorded (RecordUpload).
+type Stored struct {
+	Key, Name, ContentType, SHA256 string
+	Size                           int64
+}
+
+// StoreUpload checks an upload by its content and size while streaming it
+// to the store, outside any transaction (a slow upload holds no database
+// connection). A refused upload is a storage.UploadError and leaves nothing.
+func StoreUpload(ctx context.Context, store storage.Store, tenant, name string, r io.Reader, max int64) (*Stored, error) {
+	if store == nil {
+		return nil, &storage.UploadError{Message: "File uploads are not set up for this district yet. Hand the work in as text or a link, or ask your school's IT team."}
+	}
 	checked, err := storage.Check(r, name, max)
 	if err != nil {
 		return nil, err
 	}
 	token, _ := auth.NewToken()
-	key := s.Tenant + "/files/" + token
+	key := tenant + "/files/" + token
 	sum := sha256.New()
 	if _, err := store.Put(ctx, key, io.TeeReader(checked, sum)); err != nil {
 		return nil, err
 	}
-	name = cleanName(name)
+	return &Stored{Key: key, Name: cleanName(name), ContentType: checked.Kind.ContentType, SHA256: hex.EncodeToString(sum.Sum(nil)),
+		Size: checked.Size()}, nil
+}
+
+// RecordUpload records a stored upload as the acting user's file. When it
+// fails the caller should Discard the object.
+func RecordUpload(ctx context.Context, s *db.Scope, st *Stored) (*File, error) {
 	var id string
-	err = s.Tx.QueryRow(ctx, `INSERT INTO files (school_id, uploaded_by, name, content_type, size_bytes, sha256, storage_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, s.Actor.SchoolID, s.Actor.UserID, name, checked.Kind.ContentType,
-		checked.Size(), hex.EncodeToString(sum.Sum(nil)), key).Scan(&id)
+	err := s.Tx.QueryRow(ctx, `INSERT INTO files (school_id, uploaded_by, name, content_type, size_bytes, sha256, storage_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, s.Actor.SchoolID, s.Actor.UserID, st.Name, st.ContentType,
+		st.Size, st.SHA256, st.Key).Scan(&id)
 	if err != nil {
-		_ = store.Delete(context.WithoutCancel(ctx), key)
 		return nil, refused("record upload", err)
 	}
 	return GetFile(ctx, s, id)
+}
+
+// Discard removes a stored upload that was not recorded.
+func Discard(ctx context.Context, store storage.Store, st *Stored) {
+	if store != nil && st != nil {
+		_ = store.Delete(context.WithoutCancel(ctx), st.Key)
+	}
 }
 
 // GetFile reads a file record the actor may see (their own, or one

@@ -24,3 +24,16 @@ func SanitizeInstructions(html string) string { return instructionsPolicy.Saniti
 func (a *Assignment) Instructions() template.HTML {
 	return template.HTML(SanitizeInstructions(a.InstructionsHTML)) //nolint:gosec // sanitised again on the way out
 }
+
+// Text is a text submission as a page shows it: sanitised again on the way out.
+func (s *Submission) Text() template.HTML {
+	if s.Body == nil {
+		return ""
+	}
+	return template.HTML(SanitizeInstructions(*s.Body)) //nolint:gosec // sanitised
+}
+
+// Body is an announcement's rich text, sanitised again on the way out.
+func (a *Announcement) Body() template.HTML {
+	return template.HTML(SanitizeInstructions(a.BodyHTML)) //nolint:gosec // sanitised
+}

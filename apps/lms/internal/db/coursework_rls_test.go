@@ -72,6 +72,8 @@ func seedCoursework(t *testing.T, w *rlsWorld) {
 	submit(c.essay, w.schoolA, w.section1, w.student3, 1, "link", nil, "https://example.org/s3", nil)
 	submit(c.asg2, w.schoolA, w.section2, w.student2, 1, "text", "s2 work", nil, nil)
 	submit(c.asgB, w.schoolB, w.sectionB, w.studentB, 1, "text", "sb work", nil, nil)
+	mustExec(t, tx, `INSERT INTO announcements (section_id, school_id, author_id, title) VALUES ($1, $2, $3, 'Quiz Friday')`, w.section1, w.schoolA, w.teacher1)
+	mustExec(t, tx, `INSERT INTO announcements (section_id, school_id, author_id, title) VALUES ($1, $2, $3, 'Lab goggles')`, w.sectionB, w.schoolB, w.teacherB)
 	grade := func(assignment, school, section, student string, score float64, posted bool) {
 		mustExec(t, tx, `INSERT INTO grades (assignment_id, student_id, school_id, section_id, score, comment, posted)
 			VALUES ($1, $2, $3, $4, $5, 'comment', $6)`, assignment, student, school, section, score, posted)
@@ -109,6 +111,8 @@ func TestStudentReadsOnlyTheirOwnSubmissionsAndPostedGrades(t *testing.T) {
 	same(t, "student3 overrides", w.as(t, w.student3, "student", w.schoolA,
 		"SELECT coalesce(section_id::text, 'student') FROM assignment_overrides"), []string{w.section1, "student"})
 	same(t, "student1 rubrics", w.as(t, w.student1, "student", w.schoolA, "SELECT title FROM rubrics"), []string{"Essay rubric"})
+	same(t, "student1 announcements", w.as(t, w.student1, "student", w.schoolA, "SELECT title FROM announcements"), []string{"Quiz Friday"})
+	same(t, "student2 announcements", w.as(t, w.student2, "student", w.schoolA, "SELECT title FROM announcements"), nil)
 	same(t, "student1 grade audit", w.as(t, w.student1, "student", w.schoolA, "SELECT id::text FROM grade_audit"), nil)
 }
 

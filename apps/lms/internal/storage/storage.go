@@ -145,3 +145,21 @@ func Size(n int64) string {
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
+
+// FromEnv opens the store the environment names, with the backup
+// package's variables under the FILES_ prefix: FILES_PATH (a folder), or
+// FILES_S3_ENDPOINT, FILES_S3_BUCKET, FILES_S3_PREFIX, FILES_S3_REGION,
+// FILES_S3_INSECURE, FILES_S3_SSE, FILES_S3_ACCESS_KEY[_FILE] and
+// FILES_S3_SECRET_KEY[_FILE]. Nothing set is no store (nil, nil): uploads
+// are then refused with a sentence saying so.
+func FromEnv(getenv func(string) string) (Store, error) {
+	files := func(name string) string { return getenv("FILES_" + strings.TrimPrefix(name, "BACKUP_")) }
+	if files(backup.EnvPath) == "" && files(backup.EnvS3Endpoint) == "" {
+		return nil, nil
+	}
+	st, err := backup.StoreFromEnv(files)
+	if err != nil {
+		return nil, fmt.Errorf("file storage: %s", strings.ReplaceAll(err.Error(), "BACKUP_", "FILES_"))
+	}
+	return st, nil
+}

@@ -147,6 +147,18 @@ CREATE TABLE grades (
 CREATE INDEX grades_section ON grades (section_id);
 CREATE INDEX grades_student ON grades (student_id);
 
+-- A section's announcements, shown on its home page.
+CREATE TABLE announcements (
+  id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  section_id uuid NOT NULL REFERENCES sections ON DELETE CASCADE,
+  school_id  uuid NOT NULL REFERENCES schools,
+  author_id  uuid REFERENCES users,
+  title      text NOT NULL CHECK (btrim(title) <> ''),
+  body_html  text NOT NULL DEFAULT '',
+  posted_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX announcements_section ON announcements (section_id, posted_at DESC);
+
 CREATE TABLE grade_audit (
   id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   at            timestamptz NOT NULL DEFAULT now(),
@@ -167,7 +179,7 @@ DO $$
 DECLARE t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['assignment_groups', 'rubrics', 'assignments', 'assignment_overrides', 'files',
-                           'assignment_attachments', 'submissions', 'grades', 'grade_audit'] LOOP
+                           'assignment_attachments', 'submissions', 'grades', 'announcements', 'grade_audit'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
   END LOOP;
@@ -290,6 +302,14 @@ CREATE POLICY teacher_update ON grades FOR UPDATE
       AND school_id = (SELECT bw_school_id())
       AND assignment_id IN (SELECT a.id FROM assignments a WHERE grades.section_id = ANY (a.section_ids))
       AND student_id IN (SELECT e.user_id FROM enrollments e WHERE e.section_id = grades.section_id AND e.role = 'student')));
+
+CREATE POLICY visible ON announcements FOR SELECT USING ((SELECT bw_is_admin())
+  OR ((SELECT bw_role()) = 'school_admin' AND school_id = (SELECT bw_school_id()))
+  OR section_id = ANY ((SELECT bw_sections())::uuid[]));
+CREATE POLICY teacher_write ON announcements
+  USING ((SELECT bw_is_admin()) OR ((SELECT bw_role()) = 'teacher' AND section_id = ANY ((SELECT bw_sections())::uuid[])))
+  WITH CHECK ((SELECT bw_is_admin()) OR ((SELECT bw_role()) = 'teacher' AND section_id = ANY ((SELECT bw_sections())::uuid[])
+    AND author_id = (SELECT bw_user_id()) AND school_id = (SELECT bw_school_id())));
 
 -- The trail: read by the section's teachers and admins; written only by
 -- bw_audit_grade() (the owner); no UPDATE or DELETE policy, so no row changes.
