@@ -18,7 +18,10 @@ import (
 // read from its content at upload, so nothing uploaded runs in the page.
 func (s *Server) file(c *kit.Call) {
 	var f *coursework.File
-	err := c.InTx(func(sc *db.Scope) (err error) { f, err = coursework.GetFile(c.R.Context(), sc, c.R.PathValue("id")); return err })
+	err := c.InTx(func(sc *db.Scope) (err error) {
+		f, err = coursework.GetFile(c.R.Context(), sc, c.R.PathValue("id"))
+		return err
+	})
 	if err != nil {
 		s.Fail(c, err)
 		return
