@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/coursework"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/rubrics"
@@ -24,6 +25,8 @@ type assignmentPage struct {
 	Accepted    string
 	Errors      validate.Errors
 	Text, Link  string
+	// SectionTitle names the student's class the assignment is in.
+	SectionTitle string
 }
 
 // Chosen reports whether the posted grade chose level l of criterion i.
@@ -65,8 +68,17 @@ func (s *Handlers) loadAssignment(c *kit.Call) (*assignmentPage, error) {
 		if d.Work, err = coursework.MyWork(ctx, sc, d.Assignment, c.User.ID, s.Now()); err != nil {
 			return err
 		}
-		d.Attempts, err = coursework.Attempts(ctx, sc, d.Assignment.ID, c.User.ID)
-		return err
+		if d.Attempts, err = coursework.Attempts(ctx, sc, d.Assignment.ID, c.User.ID); err != nil {
+			return err
+		}
+		if d.Work.SectionID != "" {
+			sec, err := classes.GetSection(ctx, sc, d.Work.SectionID)
+			if err != nil {
+				return err
+			}
+			d.SectionTitle = sec.Title
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
