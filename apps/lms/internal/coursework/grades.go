@@ -11,6 +11,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/rubrics"
 	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
@@ -190,4 +191,25 @@ func GradeHistory(ctx context.Context, s *db.Scope, assignmentID, studentID stri
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[GradeChange])
 	return out, domain.Wrap("grade history", err)
+}
+
+// FillFromRubric checks the rubric levels against the assignment's rubric:
+// every criterion rated fills an empty score with the levels' total; some
+// rated with no score typed is a problem to fix.
+func (in *GradeInput) FillFromRubric(r *rubrics.Rubric) error {
+	if r == nil || len(in.RubricLevels) == 0 {
+		return nil
+	}
+	if len(in.RubricLevels) == len(r.Criteria) {
+		total, err := r.Score(in.RubricLevels)
+		if err != nil {
+			return err
+		}
+		in.RubricScore = &total
+		return nil
+	}
+	if strings.TrimSpace(in.Score) == "" {
+		return validate.Errors{{Field: "rubric", Message: "Rate every criterion, or enter the score yourself."}}
+	}
+	return nil
 }

@@ -130,6 +130,15 @@ func (s *Server) routes() []kit.Route {
 		kit.API("GET /api/v1/sections", authz.ViewSections, jsonAPI.Sections, api.DocSections),
 		kit.API("GET /api/v1/sections/{id}/roster", authz.ViewSections, jsonAPI.Roster, api.DocRoster),
 		kit.API("GET /api/v1/imports/{id}", authz.ImportRoster, jsonAPI.Import, api.DocImport),
+		kit.API("GET /api/v1/sections/{id}/assignments", authz.ViewSections, jsonAPI.SectionAssignments, api.DocSectionAssignments),
+		kit.API("POST /api/v1/sections/{id}/assignments", authz.ManageCoursework, jsonAPI.CreateAssignment, api.DocCreateAssignment),
+		kit.API("GET /api/v1/assignments/{id}", authz.ViewSections, jsonAPI.Assignment, api.DocAssignment),
+		kit.API("POST /api/v1/assignments/{id}/publish", authz.ManageCoursework, jsonAPI.Publish, api.DocPublish),
+		kit.API("GET /api/v1/assignments/{id}/work", authz.GradeWork, jsonAPI.Work, api.DocWork),
+		kit.API("GET /api/v1/assignments/{id}/my-work", authz.SubmitWork, jsonAPI.MyWork, api.DocMyWork),
+		kit.API("POST /api/v1/assignments/{id}/submissions", authz.SubmitWork, jsonAPI.Submit, api.DocSubmit),
+		kit.API("PUT /api/v1/assignments/{id}/grades/{student}", authz.GradeWork, jsonAPI.SaveGrade, api.DocSaveGrade),
+		kit.API("POST /api/v1/assignments/{id}/grades/post", authz.GradeWork, jsonAPI.PostGrades, api.DocPostGrades),
 	}
 	if s.Config.DevMailbox {
 		rs = append(rs, kit.Page("GET /dev/mailbox", authz.Public, s.mailbox, "mailbox"))

@@ -147,15 +147,8 @@ func (s *Handlers) SaveGrade(c *kit.Call) {
 					in.RubricLevels[strconv.Itoa(i)] = l
 				}
 			}
-			// A fully rated rubric fills an empty score.
-			if len(in.RubricLevels) == len(r.Criteria) && len(r.Criteria) > 0 {
-				total, err := r.Score(in.RubricLevels)
-				if err != nil {
-					return err
-				}
-				in.RubricScore = &total
-			} else if len(in.RubricLevels) > 0 && in.Score == "" {
-				return validate.Errors{{Field: "rubric", Message: "Rate every criterion, or enter the score yourself."}}
+			if err := in.FillFromRubric(r); err != nil {
+				return err
 			}
 		}
 		if _, err := coursework.SaveGrade(ctx, sc, assignment, student, in, s.Now()); err != nil {
