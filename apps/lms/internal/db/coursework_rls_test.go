@@ -308,3 +308,44 @@ func countRows(t *testing.T, tx pgx.Tx, sql string) int {
 	}
 	return n
 }
+
+// A teacher writes nothing of a colleague's section: groups, announcements,
+// overrides, attachments, another's rubric; and attaches only their own
+// files. Each refused write is checked to have changed nothing.
+func TestTeacherCannotWriteAnotherSectionsWork(t *testing.T) {
+	w := seed(t)
+	c := w.cw
+	ctx := context.Background()
+	tx := w.begin(t, w.teacher2, "teacher", w.schoolA)
+	defer tx.Rollback(ctx)
+	q := func(s string) string { return "'" + s + "'" }
+	refused := []struct{ name, sql string }{
+		{"a group in section1", `INSERT INTO assignment_groups (section_id, school_id, name) VALUES (` + q(w.section1) + `, ` + q(w.schoolA) + `, 'Mine')`},
+		{"an announcement in section1", `INSERT INTO announcements (section_id, school_id, author_id, title) VALUES (` + q(w.section1) + `, ` + q(w.schoolA) + `, ` + q(w.teacher2) + `, 'x')`},
+		{"an override on the essay", `INSERT INTO assignment_overrides (assignment_id, school_id, section_id, due_at) VALUES (` + q(c.essay) + `, ` + q(w.schoolA) + `, ` + q(w.section1) + `, now())`},
+		{"an attachment on the essay", `INSERT INTO assignment_attachments (assignment_id, file_id, school_id) VALUES (` + q(c.essay) + `, ` + q(c.fileStudent3Unattached) + `, ` + q(w.schoolA) + `)`},
+		{"attaching a student's file to their own work", `INSERT INTO assignment_attachments (assignment_id, file_id, school_id) VALUES (` + q(c.asg2) + `, ` + q(c.fileStudent1) + `, ` + q(w.schoolA) + `)`},
+		{"an announcement in their own section in teacher1's name", `INSERT INTO announcements (section_id, school_id, author_id, title) VALUES (` + q(w.section2) + `, ` + q(w.schoolA) + `, ` + q(w.teacher1) + `, 'x')`},
+		{"a rubric in teacher1's name", `INSERT INTO rubrics (school_id, owner_id, title) VALUES (` + q(w.schoolA) + `, ` + q(w.teacher1) + `, 'x')`},
+	}
+	for _, r := range refused {
+		if try(t, tx, r.sql) {
+			t.Errorf("teacher2: %s was accepted", r.name)
+		}
+	}
+	for _, sql := range []string{
+		"UPDATE rubrics SET title = 'taken over'",
+		"UPDATE assignments SET title = 'taken over' WHERE id = '" + c.essay + "'",
+		"DELETE FROM assignments WHERE id = '" + c.essay + "'",
+		"UPDATE announcements SET title = 'taken over'",
+		"DELETE FROM assignment_overrides",
+	} {
+		if tag, err := tx.Exec(ctx, sql); err == nil && tag.RowsAffected() != 0 {
+			t.Errorf("teacher2: %s changed %d rows", sql, tag.RowsAffected())
+		}
+	}
+	// Their own section's work they may write.
+	if !try(t, tx, `INSERT INTO assignment_groups (section_id, school_id, name) VALUES (`+q(w.section2)+`, `+q(w.schoolA)+`, 'Quizzes')`) {
+		t.Error("teacher2 could not add a group to their own section")
+	}
+}
