@@ -46,7 +46,10 @@ func Setup(mgr manager.Manager, opts Options) error {
 		dialer := pgadmin.NewDialer()
 		// Every Tenant worker holds one admin session for its whole pass:
 		// a smaller pool would leave workers waiting on each other.
-		dialer.MaxConns = int32(max(opts.Tenant.MaxConcurrentReconciles, DefaultOptions().Tenant.MaxConcurrentReconciles))
+		dialer.MaxConns = int32(opts.Tenant.MaxConcurrentReconciles)
+		if dialer.MaxConns <= 0 {
+			dialer.MaxConns = int32(DefaultOptions().Tenant.MaxConcurrentReconciles)
+		}
 		opts.Postgres = dialer
 		// Pooled admin connections end with the manager.
 		if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
