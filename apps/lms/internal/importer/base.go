@@ -69,7 +69,7 @@ func applyPlan(ctx context.Context, s *db.Scope, what string, plan planFunc, pro
 	if err != nil {
 		return nil, err
 	}
-	if len(p.Problems) > 0 {
+	if p.Blocked() {
 		return p, fmt.Errorf("apply %s: %w", what, ErrProblems)
 	}
 	if err := apply(ctx, s, p, c, progress); err != nil {

@@ -143,6 +143,7 @@ func (bp *bundlePlanner) wantedEnrollments() ([]*wantEnrollment, map[string]bool
 		role, ok := enrollmentRole(e.Role)
 		if !ok {
 			bp.skipped.enrollmentRole++
+			bp.p.skip("enrollments.csv", e.Line, "role %s: only teachers and students are enrolled in sections", e.Role)
 			continue
 		}
 		if _, ok := bp.orgs.resolve(e.SchoolSourcedID, rowRef{"enrollments.csv", e.Line, "schoolSourcedId"}); !ok {
@@ -155,6 +156,7 @@ func (bp *bundlePlanner) wantedEnrollments() ([]*wantEnrollment, map[string]bool
 		sec, u := bp.sections[e.ClassSourcedID], bp.users[e.UserSourcedID]
 		if u != nil && (u.kind == "" || (!u.active && u.id == "")) {
 			bp.skipped.enrollmentUsers++
+			bp.p.skip("enrollments.csv", e.Line, "user %s is not imported", e.UserSourcedID)
 			continue
 		}
 		if sec == nil || u == nil || u.id == "" || u.problem {

@@ -57,6 +57,7 @@ func (bp *bundlePlanner) resolveUsers() error {
 		bp.users[u.SourcedID] = bu
 		if bu.kind == "" {
 			bp.skipped.skippedRoles++
+			bp.p.skip("users.csv", u.Line, "role %s has no Bellwork role", u.Role)
 			continue
 		}
 		ref := rowRef{"users.csv", u.Line, "orgSourcedIds"}
@@ -295,6 +296,7 @@ func (bp *bundlePlanner) planUsers() error {
 func (bp *bundlePlanner) deactivateListed(bu *bundleUser, ex *userRow) {
 	if ex == nil {
 		bp.skipped.deletedUsersMissing++
+		bp.p.skip("users.csv", bu.line, "marked tobedeleted, and not in Bellwork: nothing to deactivate")
 		return
 	}
 	bu.id, bu.email, bu.display = ex.ID, ex.Email, ex.DisplayName

@@ -86,7 +86,7 @@ func (s *Server) routes() []kit.Route {
 		kit.Page("POST /admin/terms/{id}", authz.ManageTerms, adm.TermUpdate, "admin_term"),
 		kit.Page("POST /admin/terms/{id}/delete", authz.ManageTerms, adm.TermDelete, "admin_terms"),
 		kit.Page("GET /admin/imports", authz.ImportRoster, adm.Imports, "admin_imports"),
-		kit.Page("POST /admin/imports", authz.ImportRoster, adm.ImportUpload, "admin_imports"),
+		kit.Page("POST /admin/imports", authz.ImportRoster, adm.ImportUpload, "admin_imports").Uploads(),
 		kit.Page("GET /admin/imports/{id}", authz.ImportRoster, adm.Import, "admin_import"),
 		kit.Action("POST /admin/imports/{id}/apply", authz.ImportRoster, adm.ImportApply),
 		kit.Action("POST /admin/imports/{id}/discard", authz.ImportRoster, adm.ImportDiscard),
@@ -106,6 +106,9 @@ func (s *Server) routes() []kit.Route {
 		kit.API("GET /api/v1/sections", authz.ViewSections, jsonAPI.Sections, api.DocSections),
 		kit.API("GET /api/v1/sections/{id}/roster", authz.ViewSections, jsonAPI.Roster, api.DocRoster),
 		kit.API("GET /api/v1/imports/{id}", authz.ImportRoster, jsonAPI.Import, api.DocImport),
+		kit.API("POST /api/v1/imports", authz.ImportRoster, jsonAPI.CreateImport, api.DocCreateImport).Uploads(),
+		kit.API("POST /api/v1/imports/{id}/apply", authz.ImportRoster, jsonAPI.ApplyImport, api.DocApplyImport),
+		kit.API("POST /api/v1/imports/{id}/discard", authz.ImportRoster, jsonAPI.DiscardImport, api.DocDiscardImport),
 	}
 	if s.Config.DevMailbox {
 		rs = append(rs, kit.Page("GET /dev/mailbox", authz.Public, s.mailbox, "mailbox"))
