@@ -162,6 +162,10 @@ func (bp *bundlePlanner) wantedEnrollments() ([]*wantEnrollment, map[string]bool
 		if sec == nil || u == nil || u.id == "" || u.problem {
 			continue // a problem with its class or user is reported already
 		}
+		if (u.kind == "student" || u.kind == "teacher") && string(role) != u.kind {
+			bp.p.warn("enrollments.csv", e.Line, "role", "user %s is a %s in users.csv but enrolled as %s; the enrollment wins for this class",
+				e.UserSourcedID, u.kind, role)
+		}
 		begins, ends := optionalDay(e.BeginDate), optionalDay(e.EndDate)
 		row := enrollmentRow{SectionID: sec.id, SchoolID: sec.schoolID, UserID: u.id, Role: role, IsPrimary: e.Primary,
 			BeginsOn: begins, EndsOn: ends}

@@ -273,7 +273,7 @@ func (bp *bundlePlanner) planUsers() error {
 		if isPlaceholderEmail(want.Email) {
 			bp.skipped.noEmail++
 		}
-		want.DisplayName = displayName(want.GivenName, want.FamilyName, want.Email)
+		want.DisplayName = bp.displayName(want.GivenName, want.FamilyName, want.Email)
 		bu.email, bu.display = want.Email, want.DisplayName
 		detail := describeMemberships(bu.memberships)
 		if status == statusDeactivated {

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/roster"
+	"bellwork.dev/bellwork/apps/lms/internal/settings"
 	"bellwork.dev/bellwork/internal/dev/fixtures"
 )
 
@@ -211,5 +213,67 @@ func TestQuirkyBundleImportsWithWarnings(t *testing.T) {
 	}
 	if got := skipLines(p, "enrollments.csv"); len(got) != 2 || got[0] != 7 || got[1] != 8 {
 		t.Errorf("enrollments.csv skips at %v, want the aide's (7) and the inactive user's (8)", got)
+	}
+}
+
+// A "student" enrolled as a teacher is enrolled as the enrollment says,
+// with a warning naming the contradiction, row by row.
+func TestEnrollmentRoleWinsOverTheUsersRole(t *testing.T) {
+	d := newDistrict(t)
+	d.school("255901001", "Grand Bend High School")
+	admin := d.user("admin@grandbend.org", db.DistrictAdmin, "")
+	files := loadEdfi(t)
+	rows := strings.Count(string(files["enrollments.csv"]), ",604863,student,")
+	files["enrollments.csv"] = []byte(strings.ReplaceAll(string(files["enrollments.csv"]), ",604863,student,", ",604863,teacher,"))
+	b := parse(t, files)
+	p := d.mustApply(admin, b)
+	var warned int
+	for _, pr := range p.Problems {
+		if pr.Warning && pr.File == "enrollments.csv" && pr.Field == "role" &&
+			pr.Reason == "user 604863 is a student in users.csv but enrolled as teacher; the enrollment wins for this class" {
+			warned++
+		}
+	}
+	if rows == 0 || warned != rows {
+		t.Errorf("%d warnings for %d contradicting rows: %v", warned, rows, p.Problems)
+	}
+	got := d.strings(`SELECT DISTINCT e.role FROM enrollments e JOIN users u ON u.id = e.user_id WHERE u.sourced_id = '604863'`)
+	if strings.Join(got, ",") != "teacher" {
+		t.Errorf("Mary Archer's enrollments have roles %q, want teacher", got)
+	}
+}
+
+// Display names follow the district's name order; changing it and
+// importing again renames people, nothing else.
+func TestDisplayNamesFollowTheDistrictsNameOrder(t *testing.T) {
+	d := newDistrict(t)
+	d.school("255901001", "Grand Bend High School")
+	admin := d.user("admin@grandbend.org", db.DistrictAdmin, "")
+	setOrder := func(order string) {
+		t.Helper()
+		if err := d.as(admin, func(s *db.Scope) error { return settings.SetNameOrder(t.Context(), s, order) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setOrder(settings.FamilyGiven)
+	b := parse(t, loadEdfi(t))
+	d.mustApply(admin, b)
+	if got := d.one(`SELECT display_name FROM users WHERE sourced_id = '604863'`); got != "Archer Mary" {
+		t.Errorf("family-given: %q, want Archer Mary", got)
+	}
+	setOrder(settings.GivenFamily)
+	p := d.mustApply(admin, b)
+	if got := d.one(`SELECT display_name FROM users WHERE sourced_id = '604863'`); got != "Mary Archer" {
+		t.Errorf("given-family again: %q, want Mary Archer", got)
+	}
+	if c := p.Counts[EntityUser]; c.Update != 10 || c.Create != 0 {
+		t.Errorf("changing the order: users %+v, want 10 renamed", c)
+	}
+	// Only district admins choose it.
+	teacherSchool := d.school("X1", "Other")
+	sa := d.user("sa@grandbend.org", db.SchoolAdmin, teacherSchool)
+	err := d.as(sa, func(s *db.Scope) error { return settings.SetNameOrder(t.Context(), s, settings.FamilyGiven) })
+	if !errors.Is(err, db.ErrForbidden) {
+		t.Errorf("school admin setting the order: %v, want ErrForbidden", err)
 	}
 }

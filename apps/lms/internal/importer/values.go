@@ -84,14 +84,6 @@ func normalizeGrades(gs []string) []string {
 	return out
 }
 
-// displayName is how the LMS names a person (as people.CreateUser does).
-func displayName(given, family, email string) string {
-	if d := strings.TrimSpace(given + " " + family); d != "" {
-		return d
-	}
-	return email
-}
-
 // person is "Mary Archer <mary.archer@studentgps.org>".
 func person(display, email string) string { return fmt.Sprintf("%s <%s>", display, email) }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -157,10 +158,18 @@ func TestImportAPIPreviewsAppliesAndDiscards(t *testing.T) {
 		t.Fatalf("apply: %d %s", res.StatusCode, snippet(body))
 	}
 	validates("/api/v1/imports/{id}/apply", "POST", res, body)
-	waitUntil(t, "import applied", func() bool {
-		_, body := admin.get("/api/v1/imports/" + p.ID)
-		return strings.Contains(body, `"status":"applied"`)
-	})
+	var progress struct {
+		Status string
+		Done   bool
+	}
+	for i := 0; i < 300 && !progress.Done; i++ {
+		time.Sleep(100 * time.Millisecond)
+		_, body = admin.get("/api/v1/imports/" + p.ID)
+		_ = json.Unmarshal([]byte(body), &progress)
+	}
+	if progress.Status != "applied" {
+		t.Fatalf("apply finished as %s", body)
+	}
 	if res, _ := admin.apiPost("/api/v1/imports/"+p.ID+"/apply", csrf, "", nil); res.StatusCode != http.StatusConflict {
 		t.Errorf("applying twice: %d, want 409", res.StatusCode)
 	}
@@ -176,7 +185,9 @@ func TestImportAPIPreviewsAppliesAndDiscards(t *testing.T) {
 		t.Fatalf("re-upload (format detected): %d %s", res.StatusCode, snippet(body))
 	}
 	res, body = admin.apiPost("/api/v1/imports/"+second.ID+"/discard", csrf, "", nil)
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"status":"discarded"`) {
+	var discarded previewJSON
+	_ = json.Unmarshal([]byte(body), &discarded)
+	if res.StatusCode != http.StatusOK || discarded.Status != "discarded" {
 		t.Fatalf("discard: %d %s", res.StatusCode, snippet(body))
 	}
 	validates("/api/v1/imports/{id}/discard", "POST", res, body)

@@ -87,6 +87,7 @@ func (s *Server) routes() []kit.Route {
 		kit.Page("POST /admin/terms/{id}/delete", authz.ManageTerms, adm.TermDelete, "admin_terms"),
 		kit.Page("GET /admin/imports", authz.ImportRoster, adm.Imports, "admin_imports"),
 		kit.Page("POST /admin/imports", authz.ImportRoster, adm.ImportUpload, "admin_imports").Uploads(),
+		kit.Page("POST /admin/imports/name-order", authz.ImportRoster, adm.ImportNameOrder, "admin_imports"),
 		kit.Page("GET /admin/imports/{id}", authz.ImportRoster, adm.Import, "admin_import"),
 		kit.Action("POST /admin/imports/{id}/apply", authz.ImportRoster, adm.ImportApply),
 		kit.Action("POST /admin/imports/{id}/discard", authz.ImportRoster, adm.ImportDiscard),

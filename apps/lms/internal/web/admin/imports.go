@@ -8,6 +8,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/importer"
 	"bellwork.dev/bellwork/apps/lms/internal/imports"
 	"bellwork.dev/bellwork/apps/lms/internal/roster"
+	"bellwork.dev/bellwork/apps/lms/internal/settings"
 	"bellwork.dev/bellwork/apps/lms/internal/validate"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
@@ -15,6 +16,10 @@ import (
 type importsData struct {
 	Imports []imports.Import
 	Error   string
+	// NameOrder is the district's (settings.NameOrder); district admins
+	// may change it here, as imports build names in it.
+	NameOrder       string
+	CanSetNameOrder bool
 }
 
 // Imports serves GET /admin/imports.
@@ -23,9 +28,12 @@ func (s *Handlers) Imports(c *kit.Call) {
 }
 
 func (s *Handlers) renderImports(c *kit.Call, status int, msg string) {
-	d := importsData{Error: msg}
+	d := importsData{Error: msg, CanSetNameOrder: c.Role() == db.DistrictAdmin}
 	err := c.InTx(func(sc *db.Scope) (err error) {
-		d.Imports, err = imports.ListImports(c.R.Context(), sc, 20)
+		if d.Imports, err = imports.ListImports(c.R.Context(), sc, 20); err != nil {
+			return err
+		}
+		d.NameOrder, err = settings.NameOrder(c.R.Context(), sc)
 		return err
 	})
 	if err != nil {
@@ -101,4 +109,25 @@ func CheckUpload(c *kit.Call, format *importer.Format, files map[string][]byte) 
 		return audit.Audit(ctx, sc, "import.check", id, map[string]any{"kind": format.Name, "problems": len(errs), "warnings": len(warnings)}, c.ID)
 	})
 	return id, err
+}
+
+// ImportNameOrder serves POST /admin/imports/name-order: the order
+// imports build display names in (district admins only; the database
+// refuses anyone else).
+func (s *Handlers) ImportNameOrder(c *kit.Call) {
+	err := c.InTx(func(sc *db.Scope) error {
+		if err := settings.SetNameOrder(c.R.Context(), sc, c.R.PostFormValue("name_order")); err != nil {
+			return err
+		}
+		return audit.Audit(c.R.Context(), sc, "settings.name_order", c.R.PostFormValue("name_order"), nil, c.ID)
+	})
+	if ve, ok := validate.As(err); ok {
+		s.renderImports(c, http.StatusUnprocessableEntity, ve.Error())
+		return
+	}
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	kit.Redirect(c, "/admin/imports", "name-order-saved")
 }
