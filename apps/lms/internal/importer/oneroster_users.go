@@ -252,7 +252,7 @@ func (bp *bundlePlanner) planUsers() error {
 			grade = normalizeGrade(u.Grades[0])
 		}
 		want := userRow{ID: newID(), Email: u.Email, GivenName: u.GivenName, FamilyName: u.FamilyName, Grade: optional(grade),
-			Status: status, SourcedID: &u.SourcedID, Username: optional(u.Username)}
+			Status: status, SourcedID: &u.SourcedID, Username: optional(u.Username), Ext: vendorJSON(u.Ext)}
 		switch {
 		case u.Email == "" && ex != nil:
 			want.Email = ex.Email // an address set in Bellwork stays

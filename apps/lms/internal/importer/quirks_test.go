@@ -208,6 +208,17 @@ func TestQuirkyBundleImportsWithWarnings(t *testing.T) {
 		t.Errorf("names = %q", got)
 	}
 	wantEveryRowAccounted(t, files, p)
+	// Vendor ext_ columns are kept on the user; importing again changes nothing.
+	if got := d.one(`SELECT coalesce(ext->>'ext_house', '') FROM users WHERE sourced_id = 'U1'`); got != "Red" {
+		t.Errorf("U1's ext_house = %q, want Red", got)
+	}
+	if got := d.one(`SELECT coalesce(ext::text, 'null') FROM users WHERE sourced_id = 'U3'`); got != "null" {
+		t.Errorf("U3 has no vendor values but ext = %s", got)
+	}
+	again := d.mustApply(admin, b)
+	if c := again.Counts[EntityUser]; c.Update != 0 || c.Create != 0 || c.Unchanged != 4 {
+		t.Errorf("importing again: users %+v, want 4 unchanged", c)
+	}
 	if got := skipLines(p, "users.csv"); len(got) != 2 || got[0] != 5 || got[1] != 6 {
 		t.Errorf("users.csv skips at %v, want the inactive user (5) and the aide (6)", got)
 	}

@@ -31,12 +31,14 @@ type User struct {
 	PasswordHash  *string    `db:"password_hash" json:"-"`
 	FailedSignIns int        `db:"failed_sign_ins" json:"-"`
 	LockedUntil   *time.Time `db:"locked_until" json:"-"`
+	// Ext is the vendor fields (ext_… columns) a roster import brought.
+	Ext map[string]string `db:"ext" json:"ext,omitempty" doc:"Vendor fields (OneRoster ext_ columns) from the roster import"`
 }
 
 // The password hash lives in user_passwords, which only system work may
 // read: for everyone else it reads as NULL.
 const userColumns = `id, email, display_name, given_name, family_name, locale, time_zone, grade, status,
-	sourced_id, last_sign_in_at, created_at,
+	sourced_id, last_sign_in_at, created_at, coalesce(users.ext, '{}') AS ext,
 	(SELECT p.password_hash FROM user_passwords p WHERE p.user_id = users.id) AS password_hash,
 	failed_sign_ins, locked_until`
 

@@ -26,6 +26,7 @@ func (p *bundleParser) readUsers(t *table) {
 			Phone:           c.text("phone"),
 			AgentSourcedIDs: c.list("agentSourcedIds"),
 			Grades:          c.list("grades"),
+			Ext:             c.vendorColumns(),
 			Line:            row.line,
 		}
 		p.refer(c, "orgSourcedIds", "orgs.csv", u.OrgSourcedIDs...)

@@ -75,7 +75,10 @@ type User struct {
 	UserIDs                                                          []string
 	GivenName, FamilyName, MiddleName, Identifier, Email, SMS, Phone string
 	AgentSourcedIDs, Grades                                          []string
-	Line                                                             int
+	// Ext holds the vendor columns (named ext_…) that have a value, as
+	// written; nil when there are none.
+	Ext  map[string]string
+	Line int
 }
 
 // Enrollment is a row of enrollments.csv: a user's place in a class.

@@ -201,3 +201,19 @@ func (c *rowCheck) orgType() string {
 	c.problems.warnRows(c.t.file, c.row.line, "type", fmt.Sprintf("type %s is not a OneRoster org type; it was read as department", quote(v)))
 	return "department"
 }
+
+// vendorColumns returns the row's non-empty values of columns named ext_…
+// (vendor extensions OneRoster allows), nil when there are none.
+func (c *rowCheck) vendorColumns() map[string]string {
+	var ext map[string]string
+	for name, i := range c.t.columns {
+		if !strings.HasPrefix(strings.ToLower(name), "ext_") || c.row.fields[i] == "" {
+			continue
+		}
+		if ext == nil {
+			ext = map[string]string{}
+		}
+		ext[name] = c.row.fields[i]
+	}
+	return ext
+}

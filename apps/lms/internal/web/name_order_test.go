@@ -45,3 +45,26 @@ func TestDistrictAdminChoosesTheNameOrder(t *testing.T) {
 		t.Errorf("school admin saving the order: %d, want 403", res.StatusCode)
 	}
 }
+
+// The vendor fields a roster import kept are shown on the person's page.
+func TestPersonPageShowsVendorFields(t *testing.T) {
+	d := newDistrict(t, "vendorext")
+	student := d.users[db.Student].ID
+	err := d.db.InTx(t.Context(), db.SystemActor(), func(s *db.Scope) error {
+		_, err := s.Tx.Exec(t.Context(), `UPDATE users SET ext = '{"ext_house": "Gryffindor", "ext_locker": "B-12"}' WHERE id = $1`, student)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := d.session(db.DistrictAdmin)
+	_, page := admin.get("/admin/users/" + student)
+	for _, want := range []string{"From the student information system", "<dt>ext_house</dt><dd>Gryffindor</dd>", "<dt>ext_locker</dt><dd>B-12</dd>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("person page lacks %q", want)
+		}
+	}
+	if _, page := admin.get("/admin/users/" + d.users[db.Teacher].ID); strings.Contains(page, "From the student information system") {
+		t.Error("a person without vendor fields shows the section")
+	}
+}
