@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"bellwork.dev/bellwork/apps/lms/internal/coursework"
 	"bellwork.dev/bellwork/apps/lms/internal/web/admin"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
@@ -25,4 +26,14 @@ var (
 		Body: importUploadForm{}, BodyType: "multipart/form-data", Status: http.StatusCreated, Response: importPreview{}}
 	DocApplyImport   = &kit.APIDoc{Summary: "Apply a previewed import", Description: "Queues the import; poll GET /api/v1/imports/{id} for progress. 409 when it is not previewed, has problems or changes nothing.", Status: http.StatusAccepted, Response: importPreview{}}
 	DocDiscardImport = &kit.APIDoc{Summary: "Discard a previewed import and its files", Description: "409 when it is not previewed.", Response: importPreview{}}
+
+	DocSectionAssignments = &kit.APIDoc{Summary: "A section's assignments the caller may see (published ones for students and guardians)", Response: assignmentList{}}
+	DocCreateAssignment   = &kit.APIDoc{Summary: "Add a draft assignment to a section", Description: "Times are wall-clock values in the school's time zone (2026-12-01T23:59, or a date for 23:59 that day). Send the X-CSRF-Token header.", Body: coursework.AssignmentInput{}, Status: http.StatusCreated, Response: coursework.Assignment{}}
+	DocAssignment         = &kit.APIDoc{Summary: "One assignment", Response: coursework.Assignment{}}
+	DocPublish            = &kit.APIDoc{Summary: "Publish or unpublish an assignment", Body: publishRequest{}, Response: coursework.Assignment{}}
+	DocWork               = &kit.APIDoc{Summary: "Where each student stands on an assignment: attempts, effective due date, state, grade", Response: workList{}}
+	DocMyWork             = &kit.APIDoc{Summary: "The calling student's state, attempts and posted grade", Response: myWorkResponse{}}
+	DocSubmit             = &kit.APIDoc{Summary: "Hand in text or a link as the next attempt", Body: coursework.SubmissionInput{}, Status: http.StatusCreated, Response: coursework.Submission{}}
+	DocSaveGrade          = &kit.APIDoc{Summary: "Set a student's grade; rating every rubric criterion fills an empty score", Description: "status: late, missing, excused or none (empty: as the dates say). Every change is kept in the grade's trail with the reason.", Body: coursework.GradeInput{}, Response: coursework.Grade{}}
+	DocPostGrades         = &kit.APIDoc{Summary: "Post every unposted grade of an assignment", Response: postedResponse{}}
 )

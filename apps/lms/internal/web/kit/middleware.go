@@ -174,8 +174,11 @@ func (s *Kit) prepare(c *Call) bool {
 // it is larger.
 func (s *Kit) limitBody(c *Call) bool {
 	limit := int64(MaxFormBody)
-	if c.Route.Upload {
+	switch {
+	case c.Route.Upload:
 		limit = s.Config.MaxUpload
+	case c.Route.Stream:
+		limit = s.Config.MaxFileUpload + 1<<20 // the file and its form's small fields
 	}
 	if c.R.ContentLength > limit {
 		c.R.Body.Close()
