@@ -30,8 +30,19 @@ type Call struct {
 	School *schools.School
 	// csrf is the token forms and API calls must echo.
 	CSRF string
-	// Multipart is an upload route's body after its _csrf part (Route.Stream).
+	// Multipart is the rest of a multipart body whose first part, the CSRF
+	// token, has been read (see checkCSRF); nil otherwise. Upload handlers
+	// read their parts from it, streaming.
 	Multipart *multipart.Reader
+}
+
+// MultipartReader returns the reader of a multipart body's parts, whether
+// or not the CSRF check already read its first part.
+func (c *Call) MultipartReader() (*multipart.Reader, error) {
+	if c.Multipart != nil {
+		return c.Multipart, nil
+	}
+	return c.R.MultipartReader()
 }
 
 // actor is who storage calls act as: the session's membership.

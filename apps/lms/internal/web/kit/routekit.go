@@ -30,6 +30,20 @@ type Route struct {
 	// api documents JSON API routes for the OpenAPI document; their errors
 	// are problem+json.
 	API *APIDoc
+	// Upload routes take bodies up to Config.MaxUpload; every other route
+	// takes at most MaxFormBody. Either limit is installed before anything
+	// reads the body (see Wrap).
+	Upload bool
+}
+
+// MaxFormBody bounds the body of every route that is not an upload: a
+// form or a JSON request.
+const MaxFormBody = 1 << 20
+
+// Uploads marks a route that takes file uploads (a larger body limit).
+func (rt Route) Uploads() Route {
+	rt.Upload = true
+	return rt
 }
 
 // probe is a health or metrics endpoint: no district, no session.
