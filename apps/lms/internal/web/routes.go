@@ -9,6 +9,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/home"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/apps/lms/internal/web/learn"
+	"bellwork.dev/bellwork/apps/lms/internal/web/ofrep"
 	"bellwork.dev/bellwork/apps/lms/internal/web/plan"
 	"bellwork.dev/bellwork/apps/lms/internal/web/report"
 	"bellwork.dev/bellwork/apps/lms/internal/web/teach"
@@ -34,6 +35,7 @@ func (s *Server) routes() []kit.Route {
 	acc, homes, adm := account.New(s.Kit), home.New(s.Kit), admin.New(s.Kit)
 	planning, teaching, learning := plan.New(s.Kit), teach.New(s.Kit), learn.New(s.Kit)
 	assessing, reports, jsonAPI := assess.New(s.Kit), report.New(s.Kit), api.New(s.Kit)
+	flagService := ofrep.New(s.Kit)
 	rs := []kit.Route{
 		// Assets: no tenant.
 		kit.Static("GET /assets/{file}", s.asset),
@@ -62,6 +64,7 @@ func (s *Server) routes() []kit.Route {
 		kit.Page("GET /plan", authz.ViewTeaching, planning.Plan, "plan"),
 		kit.Page("GET /teach", authz.ViewTeaching, teaching.Teach, "teach"),
 		kit.Page("GET /teach/sections/{id}", authz.ViewTeaching, teaching.Section, "section"),
+		kit.Action("GET /teach/sections/{id}/roster.csv", authz.ViewTeaching, teaching.RosterCSV),
 		kit.Page("GET /learn", authz.ViewLearning, learning.Learn, "learn"),
 		kit.Page("GET /assess", authz.ViewGradebook, assessing.Assess, "assess"),
 		kit.Page("GET /assess/sections/{id}", authz.ViewGradebook, assessing.Gradebook, "gradebook"),
@@ -93,6 +96,7 @@ func (s *Server) routes() []kit.Route {
 		kit.Action("GET /admin/imports/{id}/progress", authz.ImportRoster, adm.Progress),
 		kit.Action("GET /admin/imports/{id}/problems.csv", authz.ImportRoster, adm.ImportProblems),
 		kit.Page("GET /admin/audit", authz.ViewAudit, adm.Audit, "admin_audit"),
+		kit.Page("GET /admin/flags", authz.ViewFlags, adm.Flags, "admin_flags"),
 
 		// JSON API: each names its request and response types, from
 		// which the OpenAPI api.Document is generated (openapi.go).
@@ -106,6 +110,11 @@ func (s *Server) routes() []kit.Route {
 		kit.API("GET /api/v1/sections", authz.ViewSections, jsonAPI.Sections, api.DocSections),
 		kit.API("GET /api/v1/sections/{id}/roster", authz.ViewSections, jsonAPI.Roster, api.DocRoster),
 		kit.API("GET /api/v1/imports/{id}", authz.ImportRoster, jsonAPI.Import, api.DocImport),
+
+		// OpenFeature Remote Evaluation Protocol, for the district's
+		// other services: a flag token, no session (kit.Service).
+		kit.Service("POST /ofrep/v1/evaluate/flags/{key}", flagService.Evaluate),
+		kit.Service("POST /ofrep/v1/evaluate/flags", flagService.EvaluateAll),
 	}
 	if s.Config.DevMailbox {
 		rs = append(rs, kit.Page("GET /dev/mailbox", authz.Public, s.mailbox, "mailbox"))

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/features"
 	"bellwork.dev/bellwork/apps/lms/internal/identity"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/apps/lms/internal/schools"
@@ -29,6 +30,8 @@ type Call struct {
 	School *schools.School
 	// csrf is the token forms and API calls must echo.
 	CSRF string
+
+	flagMetrics *features.Metrics
 }
 
 // actor is who storage calls act as: the session's membership.
