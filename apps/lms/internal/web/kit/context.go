@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"mime/multipart"
 	"net/http"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
@@ -32,6 +33,8 @@ type Call struct {
 	CSRF string
 
 	flagMetrics *features.Metrics
+	// Multipart is an upload route's body after its _csrf part (Route.Stream).
+	Multipart *multipart.Reader
 }
 
 // actor is who storage calls act as: the session's membership.

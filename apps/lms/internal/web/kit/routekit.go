@@ -28,6 +28,9 @@ type Route struct {
 	// browsers: no session or CSRF; the caller presents one of the
 	// district's flag tokens (directory.Entry.FlagTokens) as a bearer token.
 	Service bool
+	// Stream marks upload routes: their multipart body is not parsed
+	// before the handler, which streams it from Call.Multipart.
+	Stream bool
 	// api documents JSON API routes for the OpenAPI document; their errors
 	// are problem+json.
 	API *APIDoc
@@ -48,6 +51,15 @@ func Static(pattern string, h func(*Call)) Route {
 func Page(pattern string, need authz.Action, h func(*Call), templates ...string) Route {
 	rt := newRoute(pattern, need, true, h)
 	rt.HTML, rt.Templates = true, templates
+	return rt
+}
+
+// Upload is a page route whose form sends a file: the body is streamed to
+// the handler (Call.Multipart), never parsed whole; its form must put the
+// _csrf field first.
+func Upload(pattern string, need authz.Action, h func(*Call), templates ...string) Route {
+	rt := Page(pattern, need, h, templates...)
+	rt.Stream = true
 	return rt
 }
 
