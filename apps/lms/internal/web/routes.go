@@ -9,6 +9,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/home"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/apps/lms/internal/web/learn"
+	"bellwork.dev/bellwork/apps/lms/internal/web/ofrep"
 	"bellwork.dev/bellwork/apps/lms/internal/web/plan"
 	"bellwork.dev/bellwork/apps/lms/internal/web/report"
 	"bellwork.dev/bellwork/apps/lms/internal/web/teach"
@@ -34,6 +35,7 @@ func (s *Server) routes() []kit.Route {
 	acc, homes, adm := account.New(s.Kit), home.New(s.Kit), admin.New(s.Kit)
 	planning, teaching, learning := plan.New(s.Kit), teach.New(s.Kit), learn.New(s.Kit)
 	assessing, reports, jsonAPI := assess.New(s.Kit), report.New(s.Kit), api.New(s.Kit)
+	flagService := ofrep.New(s.Kit)
 	rs := []kit.Route{
 		// Assets: no tenant.
 		kit.Static("GET /assets/{file}", s.asset),
@@ -62,6 +64,7 @@ func (s *Server) routes() []kit.Route {
 		kit.Page("GET /plan", authz.ViewTeaching, planning.Plan, "plan"),
 		kit.Page("GET /teach", authz.ViewTeaching, teaching.Teach, "teach"),
 		kit.Page("GET /teach/sections/{id}", authz.ViewTeaching, teaching.Section, "section"),
+		kit.Action("GET /teach/sections/{id}/roster.csv", authz.ViewTeaching, teaching.RosterCSV),
 		kit.Page("POST /teach/sections/{id}/announcements", authz.ManageCoursework, teaching.Announce, "section"),
 		kit.Page("POST /teach/sections/{id}/groups", authz.ManageCoursework, teaching.AddGroup, "section"),
 		kit.Page("GET /teach/sections/{id}/assignments/new", authz.ManageCoursework, teaching.NewAssignment, "assignment_form"),
@@ -118,6 +121,7 @@ func (s *Server) routes() []kit.Route {
 		kit.Action("GET /admin/imports/{id}/progress", authz.ImportRoster, adm.Progress),
 		kit.Action("GET /admin/imports/{id}/problems.csv", authz.ImportRoster, adm.ImportProblems),
 		kit.Page("GET /admin/audit", authz.ViewAudit, adm.Audit, "admin_audit"),
+		kit.Page("GET /admin/flags", authz.ViewFlags, adm.Flags, "admin_flags"),
 
 		// JSON API: each names its request and response types, from
 		// which the OpenAPI api.Document is generated (openapi.go).
@@ -143,6 +147,11 @@ func (s *Server) routes() []kit.Route {
 		kit.API("POST /api/v1/assignments/{id}/submissions", authz.SubmitWork, jsonAPI.Submit, api.DocSubmit),
 		kit.API("PUT /api/v1/assignments/{id}/grades/{student}", authz.GradeWork, jsonAPI.SaveGrade, api.DocSaveGrade),
 		kit.API("POST /api/v1/assignments/{id}/grades/post", authz.GradeWork, jsonAPI.PostGrades, api.DocPostGrades),
+
+		// OpenFeature Remote Evaluation Protocol, for the district's
+		// other services: a flag token, no session (kit.Service).
+		kit.Service("POST /ofrep/v1/evaluate/flags/{key}", flagService.Evaluate),
+		kit.Service("POST /ofrep/v1/evaluate/flags", flagService.EvaluateAll),
 	}
 	if s.Config.DevMailbox {
 		rs = append(rs, kit.Page("GET /dev/mailbox", authz.Public, s.mailbox, "mailbox"))

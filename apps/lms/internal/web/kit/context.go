@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/features"
 	"bellwork.dev/bellwork/apps/lms/internal/identity"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/apps/lms/internal/schools"
@@ -30,6 +31,8 @@ type Call struct {
 	School *schools.School
 	// csrf is the token forms and API calls must echo.
 	CSRF string
+
+	flagMetrics *features.Metrics
 	// Multipart is the rest of a multipart body whose first part, the CSRF
 	// token, has been read (see checkCSRF); nil otherwise. Upload handlers
 	// read their parts from it, streaming.

@@ -82,7 +82,7 @@ func (s *Kit) Wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		c := &Call{R: r, W: sw, Route: &rt, ID: newID(), Nonce: NewNonce()}
+		c := &Call{R: r, W: sw, Route: &rt, ID: newID(), Nonce: NewNonce(), flagMetrics: s.Flags}
 		sw.Header().Set("X-Request-Id", c.ID)
 		sw.Header().Set("Content-Security-Policy", csp(c.Nonce))
 		defer func() {
@@ -124,6 +124,9 @@ func (s *Kit) prepare(c *Call) bool {
 		return false
 	}
 	c.Tenant = t
+	if rt.Service {
+		return s.checkServiceToken(c)
+	}
 	if ready, _ := t.State(); !ready {
 		ctx, cancel := context.WithTimeout(c.R.Context(), 15*time.Second)
 		ready = s.Registry.EnsureConverged(ctx, t)

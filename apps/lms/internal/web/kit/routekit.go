@@ -24,6 +24,10 @@ type Route struct {
 	// templates are the pages the handler may render besides the kit's
 	// error page; they are parsed at start (pages.go).
 	Templates []string
+	// Service routes are called by the district's other services, not
+	// browsers: no session or CSRF; the caller presents one of the
+	// district's flag tokens (directory.Entry.FlagTokens) as a bearer token.
+	Service bool
 	// Stream marks upload routes: their multipart body is not parsed
 	// before the handler, which streams it from Call.Multipart.
 	Stream bool
@@ -84,6 +88,17 @@ func Action(pattern string, need authz.Action, h func(*Call)) Route {
 func API(pattern string, need authz.Action, h func(*Call), doc *APIDoc) Route {
 	rt := newRoute(pattern, need, true, h)
 	rt.API = doc
+	return rt
+}
+
+// Service is a district route for the district's other services: it reads
+// no cookie, so it needs no CSRF token, and it answers 401 unless the
+// caller presents one of the district's flag tokens ("Authorization:
+// Bearer <token>" or "X-API-Key: <token>"). It does not need the
+// district's database.
+func Service(pattern string, h func(*Call)) Route {
+	rt := newRoute(pattern, authz.Public, true, h)
+	rt.Service = true
 	return rt
 }
 
