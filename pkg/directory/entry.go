@@ -70,6 +70,25 @@ type Entry struct {
 	// pkg/flags: Flag.ForTenant). The LMS evaluates them per request; a flag
 	// it cannot evaluate gives the caller's default, never an error page.
 	Features flags.Set `json:"features,omitempty"`
+	// Rostering is the district's OneRoster REST provider, when it has one.
+	// Added without a version bump: older LMS releases ignore it.
+	Rostering *Rostering `json:"rostering,omitempty"`
+}
+
+// Rostering is a OneRoster REST rostering service and the district's
+// OAuth 2.0 client credentials for it (client credentials grant). The
+// secret comes from a Secret in the tenant's namespace.
+type Rostering struct {
+	// BaseURL is the service root; /ims/oneroster/... paths are added.
+	BaseURL string `json:"baseURL"`
+	// Version is the OneRoster version the service speaks: "1.1" or "1.2".
+	Version string `json:"version"`
+	// TokenURL is the OAuth 2.0 token endpoint.
+	TokenURL     string `json:"tokenURL"`
+	ClientID     string `json:"clientID"`
+	ClientSecret string `json:"clientSecret"`
+	// Scope overrides the version's roster-core read-only scope.
+	Scope string `json:"scope,omitempty"`
 }
 
 // Database is a tenant database's connection settings.
@@ -277,6 +296,19 @@ func (e *Entry) Validate() error {
 	for _, a := range e.Admins {
 		if !strings.Contains(a.Email, "@") || !hexRE.MatchString(a.TokenSHA256) {
 			bad("admin %q needs an e-mail address and a hex SHA-256 token hash", a.Email)
+		}
+	}
+	if r := e.Rostering; r != nil {
+		for _, u := range []string{r.BaseURL, r.TokenURL} {
+			if parsed, err := url.Parse(u); err != nil || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" {
+				bad("rostering: %q is not an http(s) URL", u)
+			}
+		}
+		if r.Version != "1.1" && r.Version != "1.2" {
+			bad("rostering: version %q is not 1.1 or 1.2", r.Version)
+		}
+		if r.ClientID == "" || r.ClientSecret == "" {
+			bad("rostering needs clientID and clientSecret")
 		}
 	}
 	return errors.Join(errs...)

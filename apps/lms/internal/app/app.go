@@ -59,6 +59,7 @@ func New(life context.Context, cfg Config) (*App, error) {
 		pools.CloseAll()
 		return nil, err
 	}
+	runner.Periodic = a.periodic
 	a.Jobs = runner
 	a.wire()
 	return a, nil
