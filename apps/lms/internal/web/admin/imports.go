@@ -19,6 +19,8 @@ import (
 type importsData struct {
 	Imports []imports.Import
 	Error   string
+	// Sync is the REST sync's card, for district admins only.
+	Sync *syncData
 }
 
 // Imports serves GET /admin/imports.
@@ -29,7 +31,10 @@ func (s *Handlers) Imports(c *kit.Call) {
 func (s *Handlers) renderImports(c *kit.Call, status int, msg string) {
 	d := importsData{Error: msg}
 	err := c.InTx(func(sc *db.Scope) (err error) {
-		d.Imports, err = imports.ListImports(c.R.Context(), sc, 20)
+		if d.Imports, err = imports.ListImports(c.R.Context(), sc, 20); err != nil {
+			return err
+		}
+		d.Sync, err = loadSync(c, sc)
 		return err
 	})
 	if err != nil {

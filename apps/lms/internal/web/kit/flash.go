@@ -38,6 +38,8 @@ var flashes = map[string]string{
 	"term-updated":          "Term saved.",
 	"term-deleted":          "Term deleted.",
 	"import-discarded":      "The import was discarded; nothing changed.",
+	"sync-saved":            "The sync settings are saved.",
+	"sync-queued":           "The sync will run in a moment; its run appears below.",
 	"password-set":          "Your password is set. Welcome to Bellwork!",
 	"role-switched":         "Switched role.",
 }
