@@ -59,6 +59,11 @@ type TenantSpec struct {
 	// +optional
 	SignIn TenantSignIn `json:"signIn,omitempty"`
 
+	// Rostering is the district's OneRoster REST rostering service, which
+	// district admins can sync the roster from (LMS Admin › Imports).
+	// +optional
+	Rostering *RosteringProvider `json:"rostering,omitempty"`
+
 	// ReclaimPolicy says what happens to the database when the Tenant is
 	// deleted. Retain (the default) keeps the database and its roles and only
 	// stops serving the district; Delete drops them once the LMS has let go.
@@ -298,6 +303,38 @@ type TenantSignIn struct {
 	// (Google Workspace, Microsoft Entra ID, Clever, ...).
 	// +optional
 	OIDC *OIDCProvider `json:"oidc,omitempty"`
+}
+
+// RosteringProvider is a OneRoster REST rostering service and the
+// district's OAuth 2.0 client credentials for it (client credentials grant).
+type RosteringProvider struct {
+	// BaseURL is the service root; the LMS adds the /ims/oneroster/... paths.
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && (url(self).getScheme() == 'https' || url(self).getHostname() in ['localhost', '127.0.0.1'])",message="baseURL must be an https URL (http is allowed only for localhost)"
+	BaseURL string `json:"baseURL"`
+
+	// Version is the OneRoster version the service speaks.
+	// +kubebuilder:validation:Enum="1.1";"1.2"
+	Version string `json:"version"`
+
+	// TokenURL is the OAuth 2.0 token endpoint.
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && (url(self).getScheme() == 'https' || url(self).getHostname() in ['localhost', '127.0.0.1'])",message="tokenURL must be an https URL (http is allowed only for localhost)"
+	TokenURL string `json:"tokenURL"`
+
+	// ClientID is the OAuth client id the provider issued to the district.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	ClientID string `json:"clientID"`
+
+	// ClientSecret is the key of a Secret in the tenant namespace holding the
+	// OAuth client secret.
+	ClientSecret SecretKeyReference `json:"clientSecret"`
+
+	// Scope overrides the version's roster-core read-only scope.
+	// +kubebuilder:validation:MaxLength=1024
+	// +optional
+	Scope string `json:"scope,omitempty"`
 }
 
 // OIDCProvider is an OpenID Connect identity provider.
