@@ -1,6 +1,8 @@
 package importer
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"maps"
 	"os"
@@ -231,4 +233,42 @@ func TestOneRoster11DeltaAppliesOnlyListedChanges(t *testing.T) {
 	}) {
 		t.Errorf("users after the delta = %q", got)
 	}
+}
+
+// A zipped 1.2 bundle uploaded without choosing a format is found to be
+// OneRoster and read as 1.2 by its manifest; the preview is the same as for
+// its CSV files.
+func TestZipped12BundleIsDetectedAndPlanned(t *testing.T) {
+	d, admin := lakeview(t)
+	files := rosterTestdata(t, "oneroster12")
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, data := range files {
+		w, err := zw.Create("export/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = w.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	format, unzipped, err := Collect("", []Upload{{Name: "lakeview.zip", Data: buf.Bytes()}}, 1<<20)
+	if err != nil || format.Name != "oneroster" || len(unzipped) != len(files) {
+		t.Fatalf("collect: format %v, %d files, err %v", format, len(unzipped), err)
+	}
+	var plan *Plan
+	err = d.as(admin, func(s *db.Scope) error {
+		var problems []roster.Problem
+		var err error
+		plan, problems, err = format.Plan(context.Background(), s, unzipped)
+		if len(problems) > 0 {
+			t.Errorf("problems: %v", problems)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, plan, lakeview12Creates)
 }
