@@ -24,7 +24,7 @@ func (a *App) workers() *river.Workers {
 
 // periodic lists the jobs every tenant's queue schedules for itself.
 func (a *App) periodic(tenant string) []*river.PeriodicJob {
-	return []*river.PeriodicJob{jobs.RosterSyncPeriodic(tenant)}
+	return []*river.PeriodicJob{jobs.RosterSyncPeriodic(tenant, a.rosterSyncCheck)}
 }
 
 // rosterProvider is a tenant's OneRoster REST provider, from the directory.

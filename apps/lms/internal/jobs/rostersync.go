@@ -23,7 +23,8 @@ type RosterSyncArgs struct {
 // Kind names the job.
 func (RosterSyncArgs) Kind() string { return "roster_sync" }
 
-// RosterSyncEvery is how often each tenant's queue checks whether its sync is due.
+// RosterSyncEvery is how often each tenant's queue checks whether its
+// sync is due, unless the process says otherwise.
 const RosterSyncEvery = 5 * time.Minute
 
 // RosterSyncWorker runs syncs.
@@ -71,9 +72,13 @@ func (w *RosterSyncWorker) Work(ctx context.Context, job *river.Job[RosterSyncAr
 	return nil
 }
 
-// RosterSyncPeriodic is the periodic job that checks a tenant's sync.
-func RosterSyncPeriodic(tenant string) *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(RosterSyncEvery), func() (river.JobArgs, *river.InsertOpts) {
+// RosterSyncPeriodic is the periodic job that checks a tenant's sync every
+// so often (RosterSyncEvery when zero).
+func RosterSyncPeriodic(tenant string, every time.Duration) *river.PeriodicJob {
+	if every <= 0 {
+		every = RosterSyncEvery
+	}
+	return river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
 		return RosterSyncArgs{Tenant: tenant}, &river.InsertOpts{MaxAttempts: 1}
 	}, &river.PeriodicJobOpts{RunOnStart: true})
 }
