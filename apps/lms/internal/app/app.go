@@ -44,8 +44,9 @@ type App struct {
 	// Now is the clock below HTTP (tests may pin it).
 	Now func() time.Time
 
-	rosterSyncCheck time.Duration
 	life context.Context
+	// rosterSyncCheck is Config.RosterSyncCheck.
+	rosterSyncCheck time.Duration
 }
 
 // New assembles a process that lives as long as life: background work
