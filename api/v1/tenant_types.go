@@ -306,7 +306,10 @@ type TenantSignIn struct {
 }
 
 // RosteringProvider is a OneRoster REST rostering service and the
-// district's OAuth 2.0 client credentials for it (client credentials grant).
+// district's credentials for it: OAuth 2.0 client credentials (the
+// default), or an OAuth 1.0a consumer key and secret for 1.1 providers that
+// sign requests that way.
+// +kubebuilder:validation:XValidation:rule="(has(self.auth) && self.auth == 'oauth1') || has(self.tokenURL)",message="tokenURL is required with auth oauth2"
 type RosteringProvider struct {
 	// BaseURL is the service root; the LMS adds the /ims/oneroster/... paths.
 	// +kubebuilder:validation:MaxLength=2048
@@ -317,12 +320,21 @@ type RosteringProvider struct {
 	// +kubebuilder:validation:Enum="1.1";"1.2"
 	Version string `json:"version"`
 
-	// TokenURL is the OAuth 2.0 token endpoint.
+	// Auth is how requests are authorised: oauth2 (client credentials
+	// grant at tokenURL) or oauth1 (OAuth 1.0a HMAC-SHA256 signatures with
+	// clientID as the consumer key and clientSecret as its secret).
+	// +kubebuilder:validation:Enum=oauth2;oauth1
+	// +kubebuilder:default=oauth2
+	// +optional
+	Auth string `json:"auth,omitempty"`
+
+	// TokenURL is the OAuth 2.0 token endpoint; required with oauth2.
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && (url(self).getScheme() == 'https' || url(self).getHostname() in ['localhost', '127.0.0.1'])",message="tokenURL must be an https URL (http is allowed only for localhost)"
-	TokenURL string `json:"tokenURL"`
+	// +optional
+	TokenURL string `json:"tokenURL,omitempty"`
 
-	// ClientID is the OAuth client id the provider issued to the district.
+	// ClientID is the OAuth client id (oauth1: consumer key) the provider issued to the district.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=512
 	ClientID string `json:"clientID"`

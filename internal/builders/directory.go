@@ -74,7 +74,7 @@ func BuildEntry(t *platformv1.Tenant, in EntryInput) *directory.Entry {
 		}
 	}
 	if ro := t.Spec.Rostering; ro != nil {
-		e.Rostering = &directory.Rostering{BaseURL: ro.BaseURL, Version: ro.Version, TokenURL: ro.TokenURL,
+		e.Rostering = &directory.Rostering{BaseURL: ro.BaseURL, Version: ro.Version, Auth: ro.Auth, TokenURL: ro.TokenURL,
 			ClientID: ro.ClientID, ClientSecret: in.RosteringSecret, Scope: ro.Scope}
 	}
 	return e

@@ -76,15 +76,18 @@ type Entry struct {
 }
 
 // Rostering is a OneRoster REST rostering service and the district's
-// OAuth 2.0 client credentials for it (client credentials grant). The
-// secret comes from a Secret in the tenant's namespace.
+// credentials for it: OAuth 2.0 client credentials, or an OAuth 1.0a
+// consumer key and secret (Auth "oauth1"). The secret comes from a Secret
+// in the tenant's namespace.
 type Rostering struct {
 	// BaseURL is the service root; /ims/oneroster/... paths are added.
 	BaseURL string `json:"baseURL"`
 	// Version is the OneRoster version the service speaks: "1.1" or "1.2".
 	Version string `json:"version"`
-	// TokenURL is the OAuth 2.0 token endpoint.
-	TokenURL     string `json:"tokenURL"`
+	// Auth is "oauth2" (empty means it too) or "oauth1".
+	Auth string `json:"auth,omitempty"`
+	// TokenURL is the OAuth 2.0 token endpoint (unused with oauth1).
+	TokenURL     string `json:"tokenURL,omitempty"`
 	ClientID     string `json:"clientID"`
 	ClientSecret string `json:"clientSecret"`
 	// Scope overrides the version's roster-core read-only scope.
@@ -299,7 +302,15 @@ func (e *Entry) Validate() error {
 		}
 	}
 	if r := e.Rostering; r != nil {
-		for _, u := range []string{r.BaseURL, r.TokenURL} {
+		urls := []string{r.BaseURL}
+		switch r.Auth {
+		case "", "oauth2":
+			urls = append(urls, r.TokenURL)
+		case "oauth1":
+		default:
+			bad("rostering: auth %q is not oauth2 or oauth1", r.Auth)
+		}
+		for _, u := range urls {
 			if parsed, err := url.Parse(u); err != nil || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" {
 				bad("rostering: %q is not an http(s) URL", u)
 			}

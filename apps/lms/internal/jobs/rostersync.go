@@ -51,7 +51,7 @@ func (w *RosterSyncWorker) Work(ctx context.Context, job *river.Job[RosterSyncAr
 	if err != nil {
 		return err
 	}
-	client := &rostersync.Client{Provider: rostersync.Provider{BaseURL: p.BaseURL, Version: p.Version, TokenURL: p.TokenURL,
+	client := &rostersync.Client{Provider: rostersync.Provider{BaseURL: p.BaseURL, Version: p.Version, Auth: p.Auth, TokenURL: p.TokenURL,
 		ClientID: p.ClientID, ClientSecret: p.ClientSecret, Scope: p.Scope}}
 	if w.Client != nil {
 		w.Client(client)

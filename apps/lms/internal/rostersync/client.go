@@ -23,6 +23,10 @@ type Provider struct {
 	BaseURL string
 	// Version is "1.1" or "1.2".
 	Version string
+	// Auth is "oauth2" (client credentials grant, the default) or "oauth1"
+	// (OAuth 1.0a request signing with HMAC-SHA256, for 1.1 providers
+	// that require it; TokenURL is then unused).
+	Auth string
 	// TokenURL is the OAuth 2.0 token endpoint (client credentials grant).
 	TokenURL string
 	// ClientID and ClientSecret are the district's credentials.
@@ -209,18 +213,23 @@ var linkNext = regexp.MustCompile(`<([^>]*)>\s*;\s*rel="?next"?`)
 // get fetches one page, with a fresh token after a 401 (once) and waits
 // after 429 and 503 as Retry-After asks.
 func (c *Client) get(ctx context.Context, u, collection string) (*page, error) {
-	refreshed := false
+	oauth1 := c.Provider.Auth == "oauth1"
+	refreshed := oauth1 // a signed request has no token to renew
 	stale := ""
 	for attempt := 0; ; attempt++ {
-		token, err := c.accessToken(ctx, stale)
-		if err != nil {
-			return nil, err
-		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
 			return nil, err
 		}
-		req.Header.Set("Authorization", "Bearer "+token)
+		token := ""
+		if oauth1 {
+			SignOAuth1(req, c.Provider.ClientID, c.Provider.ClientSecret, c.now())
+		} else {
+			if token, err = c.accessToken(ctx, stale); err != nil {
+				return nil, err
+			}
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
 		req.Header.Set("Accept", "application/json")
 		resp, err := c.http().Do(req)
 		if err != nil {

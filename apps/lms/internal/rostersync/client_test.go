@@ -200,3 +200,23 @@ func TestWrongSecretIsUnauthorized(t *testing.T) {
 		t.Errorf("err %v, want ErrUnauthorized", err)
 	}
 }
+
+// A 1.1 provider that takes OAuth 1.0a signed requests (HMAC-SHA256) is read
+// without any token; a wrong consumer secret is refused.
+func TestOAuth1SignedRequests(t *testing.T) {
+	b11 := bundle(t, "oneroster12")
+	b11.Version, b11.Roles, b11.People = roster.Version11, nil, nil
+	srv := rostertest.New(b11)
+	defer srv.Close()
+	srv.OAuth1 = true
+	c := client(srv, "1.1", &waits{})
+	c.Provider.Auth, c.Provider.TokenURL = "oauth1", ""
+	b := parseFetched(t, mustFetch(t, c))
+	if len(b.Users) != len(b11.Users) || srv.TokenIssued != 0 {
+		t.Errorf("read %d users with %d tokens, want %d users and none", len(b.Users), srv.TokenIssued, len(b11.Users))
+	}
+	c.Provider.ClientSecret = "wrong"
+	if _, err := c.FetchBundle(context.Background()); !errors.Is(err, rostersync.ErrUnauthorized) {
+		t.Errorf("wrong secret: err %v, want ErrUnauthorized", err)
+	}
+}
