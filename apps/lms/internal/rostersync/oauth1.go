@@ -94,25 +94,3 @@ func percentEncode(s string) string {
 	}
 	return b.String()
 }
-
-// ParseOAuth1Header reads the parameters of an "OAuth ..." Authorization header.
-func ParseOAuth1Header(h string) (map[string]string, bool) {
-	rest, ok := strings.CutPrefix(h, "OAuth ")
-	if !ok {
-		return nil, false
-	}
-	out := map[string]string{}
-	for part := range strings.SplitSeq(rest, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok {
-			return nil, false
-		}
-		key, err1 := url.PathUnescape(k)
-		val, err2 := url.PathUnescape(strings.Trim(v, `"`))
-		if err1 != nil || err2 != nil {
-			return nil, false
-		}
-		out[key] = val
-	}
-	return out, true
-}
