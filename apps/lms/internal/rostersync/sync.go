@@ -1,8 +1,9 @@
 // Package rostersync owns syncing a district's roster from a OneRoster
-// REST provider: the client (OAuth 2.0 client credentials, paging, rate
-// limits), the admin's sync settings (roster_syncs), and a run: read the
-// whole roster, check and preview it as the upload page does, store it as
-// an import, and apply it without review only when it is small enough.
+// REST provider: the client (OAuth 2.0 client credentials or OAuth 1.0a
+// signatures, paging, rate limits), the admin's sync settings
+// (roster_syncs), and a run: read the whole roster, check and preview it as
+// the upload page does, store it as an import, and apply it without review
+// only when it is small enough.
 //
 // A run writes nothing to the roster itself. It stores an import (the run
 // history is the imports a sync made) and, when the change is below the
