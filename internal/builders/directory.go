@@ -26,6 +26,8 @@ type EntryInput struct {
 	Admins []directory.Admin
 	// OIDCClientSecret is the value spec.signIn.oidc.clientSecret points to.
 	OIDCClientSecret string
+	// RosteringSecret is the value spec.rostering.clientSecret points to.
+	RosteringSecret string
 	// Features are the tenant's resolved flags (see TenantFlags).
 	Features flags.Set
 	// FlagTokens are the SHA-256 digests of the district's OFREP tokens.
@@ -73,6 +75,10 @@ func BuildEntry(t *platformv1.Tenant, in EntryInput) *directory.Entry {
 			// the LMS ignores it without them.
 			AllowUnverifiedEmail: o.AllowUnverifiedEmail && len(o.AllowedDomains) > 0,
 		}
+	}
+	if ro := t.Spec.Rostering; ro != nil {
+		e.Rostering = &directory.Rostering{BaseURL: ro.BaseURL, Version: ro.Version, Auth: ro.Auth, TokenURL: ro.TokenURL,
+			ClientID: ro.ClientID, ClientSecret: in.RosteringSecret, Scope: ro.Scope}
 	}
 	return e
 }

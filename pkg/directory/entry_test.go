@@ -64,3 +64,28 @@ func TestValidateNamesProblems(t *testing.T) {
 		}
 	}
 }
+
+// A rostering provider needs http(s) URLs, a known version and auth, and
+// its credentials; oauth1 needs no token URL.
+func TestValidateRostering(t *testing.T) {
+	data, _ := os.ReadFile("testdata/lincoln-usd.json")
+	e, err := Unmarshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Rostering = &Rostering{BaseURL: "https://sis.example/", Version: "1.1", Auth: "oauth1", ClientID: "k", ClientSecret: "s"}
+	if err := e.Validate(); err != nil {
+		t.Errorf("oauth1 without a token URL: %v", err)
+	}
+	e.Rostering = &Rostering{BaseURL: "ftp://sis.example/", Version: "2.0", Auth: "saml", ClientID: "k"}
+	err = e.Validate()
+	for _, want := range []string{`"ftp://sis.example/" is not an http(s) URL`, `version "2.0"`, `auth "saml"`, "needs clientID and clientSecret"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not mention %q", err, want)
+		}
+	}
+	e.Rostering = &Rostering{BaseURL: "https://sis.example/", Version: "1.2", ClientID: "k", ClientSecret: "s"}
+	if err := e.Validate(); err == nil || !strings.Contains(err.Error(), `"" is not an http(s) URL`) {
+		t.Errorf("oauth2 without a token URL: %v", err)
+	}
+}

@@ -29,6 +29,9 @@ type Config struct {
 	PoolIdle time.Duration
 	// PoolMaxConns caps each tenant pool.
 	PoolMaxConns int32
+	// RosterSyncCheck is how often each tenant's queue checks whether its
+	// OneRoster REST sync is due (jobs.RosterSyncEvery when zero).
+	RosterSyncCheck time.Duration
 }
 
 // App is one LMS process's parts that follow the tenants.
@@ -42,6 +45,8 @@ type App struct {
 	Now func() time.Time
 
 	life context.Context
+	// rosterSyncCheck is Config.RosterSyncCheck.
+	rosterSyncCheck time.Duration
 }
 
 // New assembles a process that lives as long as life: background work
@@ -53,12 +58,13 @@ func New(life context.Context, cfg Config) (*App, error) {
 	}
 	pools := db.NewPools(cfg.PoolIdle, cfg.PoolMaxConns)
 	reg := tenancy.NewRegistry(pools, cfg.Log)
-	a := &App{Log: cfg.Log, Pools: pools, Registry: reg, Mailer: cfg.Mailer, Now: time.Now, life: life}
+	a := &App{Log: cfg.Log, Pools: pools, Registry: reg, Mailer: cfg.Mailer, Now: time.Now, life: life, rosterSyncCheck: cfg.RosterSyncCheck}
 	runner, err := jobs.NewRunner(life, cfg.Log, a.workers())
 	if err != nil {
 		pools.CloseAll()
 		return nil, err
 	}
+	runner.Periodic = a.periodic
 	a.Jobs = runner
 	a.wire()
 	return a, nil

@@ -21,6 +21,7 @@ const (
 	ViewSchools    Action = "schools.view"    // admin: schools as the directory publishes them
 	ManageTerms    Action = "terms.manage"    // admin: academic terms
 	ImportRoster   Action = "roster.import"   // admin: CSV and OneRoster imports
+	SyncRoster     Action = "roster.sync"     // district admin: the OneRoster REST sync's settings and runs
 	ViewAudit      Action = "audit.view"      // admin: audit log
 	ViewSections   Action = "sections.view"   // API: sections visible to the user
 	DevMailbox     Action = "dev.mailbox"     // the local mailbox page (development only)
@@ -47,6 +48,7 @@ var table = map[Action][]db.Role{
 	ViewSchools:    admins,
 	ManageTerms:    admins,
 	ImportRoster:   admins,
+	SyncRoster:     {db.DistrictAdmin},
 	ViewAudit:      admins,
 	ViewOnboarding: admins,
 	ViewFlags:      {db.DistrictAdmin},

@@ -101,8 +101,19 @@ func (bp *bundlePlanner) planEnrollments() error {
 	// lists, or lists merged into another row. A listed row that was skipped
 	// (its user or class has a problem) keeps its enrollment.
 	var deletes []*enrollmentRow
+	deltaDeletes, reason := bp.deltaDeletes(), "not in enrollments.csv"
+	if bp.b.Delta {
+		reason = "marked tobedeleted"
+	}
 	for i := range existing {
 		ex := &existing[i]
+		if bp.b.Delta {
+			// A delta deletes only the enrollments it marks tobedeleted.
+			if !claimed[ex.ID] && ex.SourcedID != nil && deltaDeletes[*ex.SourcedID] {
+				deletes = append(deletes, ex)
+			}
+			continue
+		}
 		if claimed[ex.ID] || ex.SourcedID == nil || !bp.orgs.covered[ex.SchoolID] {
 			continue
 		}
@@ -122,7 +133,7 @@ func (bp *bundlePlanner) planEnrollments() error {
 			name = user + " in " + section
 		}
 		bp.c.enrollmentDeletes = append(bp.c.enrollmentDeletes, ex.ID)
-		bp.p.change(EntityEnrollment, ActionDelete, name, describeEnrollment(ex)+"; not in enrollments.csv")
+		bp.p.change(EntityEnrollment, ActionDelete, name, describeEnrollment(ex)+"; "+reason)
 	}
 	return nil
 }

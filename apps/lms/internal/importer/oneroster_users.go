@@ -318,6 +318,9 @@ func (bp *bundlePlanner) deactivateListed(bu *bundleUser, ex *userRow) {
 // (they have a sourcedId) that users.csv no longer lists, at the schools
 // this bundle covers. The admin running the import is never deactivated.
 func (bp *bundlePlanner) deactivateAbsent(existing []userRow, claimed map[string]*bundleUser) {
+	if bp.b.Delta {
+		return // a delta lists changes, not everyone
+	}
 	var absent []*userRow
 	for i := range existing {
 		ex := &existing[i]

@@ -46,7 +46,7 @@ func (i *Import) CreatedAtPtr() *time.Time { return &i.CreatedAt }
 
 // KindLabel names the format for people.
 func (i *Import) KindLabel() string {
-	if i.Kind == "oneroster" {
+	if i.Kind == "oneroster" || i.Kind == "oneroster12" {
 		return "OneRoster"
 	}
 	return "Users CSV"

@@ -12,6 +12,17 @@ type Bundle struct {
 	Users        []User
 	Enrollments  []Enrollment
 	Demographics []Demographic // empty when demographics.csv is absent
+
+	// Version is Version11 or Version12; Delta says the bundle lists only
+	// changes (see ParseOneRosterBundle). Roles, UserProfiles and People
+	// come from 1.2 bundles; Notes are what the parser tells the admin
+	// about rows it read but that are not imported as they stand.
+	Version      string
+	Delta        bool
+	Roles        []Role
+	UserProfiles []UserProfile
+	People       map[string]PersonDetails
+	Notes        []string
 	// Rows accounts for every data row of each file read, by file name.
 	Rows map[string]*FileRows
 }

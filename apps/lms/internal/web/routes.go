@@ -120,6 +120,8 @@ func (s *Server) routes() []kit.Route {
 		kit.Action("POST /admin/imports/{id}/discard", authz.ImportRoster, adm.ImportDiscard),
 		kit.Action("GET /admin/imports/{id}/progress", authz.ImportRoster, adm.Progress),
 		kit.Action("GET /admin/imports/{id}/problems.csv", authz.ImportRoster, adm.ImportProblems),
+		kit.Page("POST /admin/imports/sync", authz.SyncRoster, adm.SyncSave, "admin_imports"),
+		kit.Page("POST /admin/imports/sync/run", authz.SyncRoster, adm.SyncNow, "admin_imports"),
 		kit.Page("GET /admin/audit", authz.ViewAudit, adm.Audit, "admin_audit"),
 		kit.Page("GET /admin/flags", authz.ViewFlags, adm.Flags, "admin_flags"),
 

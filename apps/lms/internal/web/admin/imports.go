@@ -20,6 +20,8 @@ type importsData struct {
 	// may change it here, as imports build names in it.
 	NameOrder       string
 	CanSetNameOrder bool
+	// Sync is the REST sync's card, for district admins only.
+	Sync *syncData
 }
 
 // Imports serves GET /admin/imports.
@@ -34,6 +36,10 @@ func (s *Handlers) renderImports(c *kit.Call, status int, msg string) {
 			return err
 		}
 		d.NameOrder, err = settings.NameOrder(c.R.Context(), sc)
+		if err != nil {
+			return err
+		}
+		d.Sync, err = loadSync(c, sc)
 		return err
 	})
 	if err != nil {

@@ -39,6 +39,8 @@ var flashes = map[string]string{
 	"term-deleted":           "Term deleted.",
 	"import-discarded":       "The import was discarded; nothing changed.",
 	"name-order-saved":       "Saved. Imports from now on show names in this order; import again to rename people already imported.",
+	"sync-saved":             "The sync settings are saved.",
+	"sync-queued":            "The sync will run in a moment; its run appears below.",
 	"password-set":           "Your password is set. Welcome to Bellwork!",
 	"role-switched":          "Switched role.",
 	"announced":              "Announcement posted.",
