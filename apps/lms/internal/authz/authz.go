@@ -30,6 +30,8 @@ const (
 	GradeWork        Action = "work.grade"        // Teach: the grading view, posting grades
 	SubmitWork       Action = "work.submit"       // Learn: own assignments, submitting and resubmitting
 	ViewFiles        Action = "files.view"        // attachments and submitted files the user may see (row-level security decides)
+
+	ViewChildren Action = "children.view" // guardian portal: linked children's work, posted grades and comments (read-only)
 )
 
 var admins = []db.Role{db.DistrictAdmin, db.SchoolAdmin}
@@ -54,6 +56,8 @@ var table = map[Action][]db.Role{
 	GradeWork:        {db.Teacher},
 	SubmitWork:       {db.Student},
 	ViewFiles:        {db.DistrictAdmin, db.SchoolAdmin, db.Teacher, db.Student, db.Guardian},
+
+	ViewChildren: {db.Guardian},
 }
 
 // Allowed reports whether role may take action. Public and Signed are
