@@ -92,6 +92,11 @@ func (s *Server) routes() []kit.Route {
 
 		// Guardian portal (the home page is GET / acting as a guardian).
 		kit.Page("GET /guardian/children/{child}/assignments/{id}", authz.ViewChildren, portal.Assignment, "assignment_guardian"),
+		kit.Page("GET /guardian/link", authz.LinkChild, portal.LinkForm, "guardian_link"),
+		kit.Page("POST /guardian/link", authz.LinkChild, portal.Link, "guardian_link"),
+		kit.Page("GET /learn/pairing", authz.ShareWithGuardian, portal.PairingForm, "pairing_code"),
+		kit.Page("POST /learn/pairing", authz.ShareWithGuardian, portal.CreatePairingCode, "pairing_code"),
+		kit.Page("POST /admin/users/{student}/pairing", authz.IssuePairingCode, portal.CreatePairingCode, "pairing_code"),
 		kit.Page("GET /assess", authz.ViewGradebook, assessing.Assess, "assess"),
 		kit.Page("GET /assess/sections/{id}", authz.ViewGradebook, assessing.Gradebook, "gradebook"),
 		kit.Page("GET /report", authz.ViewReports, reports.Report, "report"),
