@@ -32,6 +32,11 @@ const (
 	GradeWork        Action = "work.grade"        // Teach: the grading view, posting grades
 	SubmitWork       Action = "work.submit"       // Learn: own assignments, submitting and resubmitting
 	ViewFiles        Action = "files.view"        // attachments and submitted files the user may see (row-level security decides)
+
+	ViewChildren      Action = "children.view" // guardian portal: linked children's work, posted grades and comments (read-only)
+	ShareWithGuardian Action = "pairing.own"   // a student makes a pairing code for their own guardian
+	IssuePairingCode  Action = "pairing.issue" // admin: a pairing code for a student of their school
+	LinkChild         Action = "children.link" // a guardian redeems a pairing code
 )
 
 var admins = []db.Role{db.DistrictAdmin, db.SchoolAdmin}
@@ -58,6 +63,11 @@ var table = map[Action][]db.Role{
 	GradeWork:        {db.Teacher},
 	SubmitWork:       {db.Student},
 	ViewFiles:        {db.DistrictAdmin, db.SchoolAdmin, db.Teacher, db.Student, db.Guardian},
+
+	ViewChildren:      {db.Guardian},
+	ShareWithGuardian: {db.Student},
+	IssuePairingCode:  admins,
+	LinkChild:         {db.Guardian},
 }
 
 // Allowed reports whether role may take action. Public and Signed are

@@ -6,6 +6,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/admin"
 	"bellwork.dev/bellwork/apps/lms/internal/web/api"
 	"bellwork.dev/bellwork/apps/lms/internal/web/assess"
+	"bellwork.dev/bellwork/apps/lms/internal/web/guardian"
 	"bellwork.dev/bellwork/apps/lms/internal/web/home"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/apps/lms/internal/web/learn"
@@ -36,6 +37,7 @@ func (s *Server) routes() []kit.Route {
 	planning, teaching, learning := plan.New(s.Kit), teach.New(s.Kit), learn.New(s.Kit)
 	assessing, reports, jsonAPI := assess.New(s.Kit), report.New(s.Kit), api.New(s.Kit)
 	flagService := ofrep.New(s.Kit)
+	portal := guardian.New(s.Kit)
 	rs := []kit.Route{
 		// Assets: no tenant.
 		kit.Static("GET /assets/{file}", s.asset),
@@ -90,6 +92,14 @@ func (s *Server) routes() []kit.Route {
 		kit.Page("POST /learn/assignments/{id}/submissions", authz.SubmitWork, learning.Submit, "assignment_student"),
 		kit.Upload("POST /learn/assignments/{id}/upload", authz.SubmitWork, learning.SubmitFile, "assignment_student"),
 		kit.Action("GET /files/{id}", authz.ViewFiles, s.file),
+
+		// Guardian portal (the home page is GET / acting as a guardian).
+		kit.Page("GET /guardian/children/{child}/assignments/{id}", authz.ViewChildren, portal.Assignment, "assignment_guardian"),
+		kit.Page("GET /guardian/link", authz.LinkChild, portal.LinkForm, "guardian_link"),
+		kit.Page("POST /guardian/link", authz.LinkChild, portal.Link, "guardian_link"),
+		kit.Page("GET /learn/pairing", authz.ShareWithGuardian, portal.PairingForm, "pairing_code"),
+		kit.Page("POST /learn/pairing", authz.ShareWithGuardian, portal.CreatePairingCode, "pairing_code"),
+		kit.Page("POST /admin/users/{student}/pairing", authz.IssuePairingCode, portal.CreatePairingCode, "pairing_code"),
 		kit.Page("GET /assess", authz.ViewGradebook, assessing.Assess, "assess"),
 		kit.Page("GET /assess/sections/{id}", authz.ViewGradebook, assessing.Gradebook, "gradebook"),
 		kit.Page("GET /report", authz.ViewReports, reports.Report, "report"),

@@ -47,8 +47,11 @@ var (
 		"GET /teach/rubrics/{id}": {db.Teacher}, "POST /teach/rubrics/{id}": {db.Teacher},
 		"GET /learn/sections/{id}":    {db.Student, db.Guardian},
 		"GET /learn/assignments/{id}": {db.Student}, "POST /learn/assignments/{id}/submissions": {db.Student},
-		"POST /learn/assignments/{id}/upload":   {db.Student},
-		"GET /files/{id}":                       anyone,
+		"POST /learn/assignments/{id}/upload":             {db.Student},
+		"GET /files/{id}":                                 anyone,
+		"GET /guardian/children/{child}/assignments/{id}": {db.Guardian},
+		"GET /guardian/link":                              {db.Guardian}, "POST /guardian/link": {db.Guardian},
+		"GET /learn/pairing": {db.Student}, "POST /learn/pairing": {db.Student}, "POST /admin/users/{student}/pairing": admins,
 		"GET /api/v1/sections/{id}/assignments": anyone, "GET /api/v1/assignments/{id}": anyone,
 		"POST /api/v1/sections/{id}/assignments": {db.Teacher}, "POST /api/v1/assignments/{id}/publish": {db.Teacher},
 		"GET /api/v1/assignments/{id}/work": {db.Teacher}, "PUT /api/v1/assignments/{id}/grades/{student}": {db.Teacher},
@@ -83,7 +86,7 @@ func TestEveryRouteEnforcesItsPermission(t *testing.T) {
 			t.Errorf("route %s has no expected roles in this test: decide who may use it and add it to the table", key)
 			continue
 		}
-		path := strings.NewReplacer("{$}", "", "{file}", "app.css", "{token}", "not-a-token", "{id}", fakeID, "{mid}", fakeID, "{student}", fakeID).Replace(rt.Pattern)
+		path := strings.NewReplacer("{$}", "", "{file}", "app.css", "{token}", "not-a-token", "{id}", fakeID, "{mid}", fakeID, "{student}", fakeID, "{child}", fakeID).Replace(rt.Pattern)
 		if roles == nil {
 			if !rt.Tenant || rt.Action == "public" {
 				continue // public: covered by the page tests

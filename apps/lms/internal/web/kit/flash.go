@@ -27,6 +27,7 @@ func flashMessage(code string) string {
 var flashes = map[string]string{
 	"signed-out-everywhere":  "You are signed out on every other device.",
 	"profile-saved":          "Your profile is saved.",
+	"child-linked":           "Your account is linked to your child. Their work and posted grades are below.",
 	"user-created":           "The user is created. They can sign in once they set a password from the invitation link.",
 	"user-saved":             "Saved.",
 	"user-deactivated":       "The user is deactivated and signed out everywhere.",
