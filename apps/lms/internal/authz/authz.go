@@ -25,6 +25,7 @@ const (
 	ViewSections   Action = "sections.view"   // API: sections visible to the user
 	DevMailbox     Action = "dev.mailbox"     // the local mailbox page (development only)
 	ViewOnboarding Action = "onboarding.view" // admin: the onboarding checklist
+	ViewHealth     Action = "health.view"     // admin: the district's health checks (district admins only)
 )
 
 var admins = []db.Role{db.DistrictAdmin, db.SchoolAdmin}
@@ -43,6 +44,7 @@ var table = map[Action][]db.Role{
 	ImportRoster:   admins,
 	ViewAudit:      admins,
 	ViewOnboarding: admins,
+	ViewHealth:     {db.DistrictAdmin},
 	ViewSections:   {db.DistrictAdmin, db.SchoolAdmin, db.Teacher, db.Student, db.Guardian},
 }
 

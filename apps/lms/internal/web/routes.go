@@ -93,6 +93,7 @@ func (s *Server) routes() []kit.Route {
 		kit.Action("GET /admin/imports/{id}/progress", authz.ImportRoster, adm.Progress),
 		kit.Action("GET /admin/imports/{id}/problems.csv", authz.ImportRoster, adm.ImportProblems),
 		kit.Page("GET /admin/audit", authz.ViewAudit, adm.Audit, "admin_audit"),
+		kit.Page("GET /admin/health", authz.ViewHealth, adm.HealthChecks, "admin_health"),
 
 		// JSON API: each names its request and response types, from
 		// which the OpenAPI api.Document is generated (openapi.go).
