@@ -40,6 +40,7 @@ var (
 		"POST /admin/terms/{id}/delete": admins, "GET /admin/terms/{id}": admins, "POST /admin/terms/{id}": admins, "GET /admin/imports": admins, "POST /admin/imports": admins,
 		"GET /admin/imports/{id}": admins, "POST /admin/imports/{id}/apply": admins, "POST /admin/imports/{id}/discard": admins,
 		"GET /admin/imports/{id}/progress": admins, "GET /admin/imports/{id}/problems.csv": admins, "GET /admin/audit": admins,
+		"GET /admin/health": {db.DistrictAdmin},
 		"GET /api/v1/users": admins, "POST /api/v1/users": admins, "GET /api/v1/users/{id}": admins,
 		"GET /api/v1/schools": admins, "GET /api/v1/terms": admins, "GET /api/v1/imports/{id}": admins,
 	}
