@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/health"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
@@ -41,6 +42,9 @@ type App struct {
 	Registry *tenancy.Registry
 	Jobs     *jobs.Runner
 	Mailer   mail.Mailer
+	// Health samples each open district's health every minute (its
+	// /metrics series and the admins' /admin/health history).
+	Health *health.Monitor
 	// Now is the clock below HTTP (tests may pin it).
 	Now func() time.Time
 
@@ -66,14 +70,16 @@ func New(life context.Context, cfg Config) (*App, error) {
 	}
 	runner.Periodic = a.periodic
 	a.Jobs = runner
+	a.Health = health.NewMonitor(reg, func() time.Time { return a.Now() })
 	a.wire()
 	return a, nil
 }
 
-// Run keeps the registry converging tenants and closes idle pools until ctx
-// ends.
+// Run keeps the registry converging tenants, closes idle pools and samples
+// districts' health until ctx ends.
 func (a *App) Run(ctx context.Context) {
 	go a.Pools.Run(ctx)
+	go a.Health.Run(ctx)
 	a.Registry.Run(ctx)
 }
 
@@ -89,5 +95,5 @@ func (a *App) Collectors() []prometheus.Collector {
 	if a.Jobs == nil {
 		return nil // a bare App (route table tests) runs no jobs
 	}
-	return a.Jobs.Collectors()
+	return append(a.Jobs.Collectors(), a.Health.Collector())
 }

@@ -27,6 +27,7 @@ const (
 	DevMailbox     Action = "dev.mailbox"     // the local mailbox page (development only)
 	ViewOnboarding Action = "onboarding.view" // admin: the onboarding checklist
 	ViewFlags      Action = "flags.view"      // admin: the district's feature flags
+	ViewHealth     Action = "health.view"     // admin: the district's health checks (district admins only)
 
 	ManageCoursework Action = "coursework.manage" // Teach: assignments, groups, rubrics, announcements of own sections
 	GradeWork        Action = "work.grade"        // Teach: the grading view, posting grades
@@ -57,6 +58,7 @@ var table = map[Action][]db.Role{
 	ViewAudit:      admins,
 	ViewOnboarding: admins,
 	ViewFlags:      {db.DistrictAdmin},
+	ViewHealth:     {db.DistrictAdmin},
 	ViewSections:   {db.DistrictAdmin, db.SchoolAdmin, db.Teacher, db.Student, db.Guardian},
 
 	ManageCoursework: {db.Teacher},

@@ -68,7 +68,10 @@ type Registry struct {
 	byName map[string]*Tenant
 	byHost map[string]*Tenant
 	synced bool
-	kick   chan struct{}
+	// lastRead is when a source last delivered a listing, changed or not
+	// (directory freshness).
+	lastRead time.Time
+	kick     chan struct{}
 }
 
 // NewRegistry makes an empty registry.
@@ -125,6 +128,7 @@ func (r *Registry) Replace(entries []*directory.Entry) {
 		}
 	}
 	r.synced = true
+	r.lastRead = time.Now()
 	r.mu.Unlock()
 	for _, name := range changedDB {
 		if r.OnRemove != nil {
@@ -186,6 +190,22 @@ func (r *Registry) Tenants() []*Tenant {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out
+}
+
+// Confirm records that a source read the directory and found it
+// unchanged, so it is fresh though nothing was replaced.
+func (r *Registry) Confirm() {
+	r.mu.Lock()
+	r.lastRead = time.Now()
+	r.mu.Unlock()
+}
+
+// LastSync is when a source last read the directory (zero before the first
+// listing).
+func (r *Registry) LastSync() time.Time {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.lastRead
 }
 
 // Synced reports whether a source has delivered its first listing.

@@ -134,6 +134,7 @@ func (s *Server) routes() []kit.Route {
 		kit.Page("POST /admin/imports/sync/run", authz.SyncRoster, adm.SyncNow, "admin_imports"),
 		kit.Page("GET /admin/audit", authz.ViewAudit, adm.Audit, "admin_audit"),
 		kit.Page("GET /admin/flags", authz.ViewFlags, adm.Flags, "admin_flags"),
+		kit.Page("GET /admin/health", authz.ViewHealth, adm.HealthChecks, "admin_health"),
 
 		// JSON API: each names its request and response types, from
 		// which the OpenAPI api.Document is generated (openapi.go).

@@ -67,6 +67,7 @@ var (
 		"GET /admin/imports/{id}/progress": admins, "GET /admin/imports/{id}/problems.csv": admins, "GET /admin/audit": admins,
 		"GET /admin/flags":         {db.DistrictAdmin},
 		"POST /admin/imports/sync": {db.DistrictAdmin}, "POST /admin/imports/sync/run": {db.DistrictAdmin},
+		"GET /admin/health": {db.DistrictAdmin},
 		"GET /api/v1/users": admins, "POST /api/v1/users": admins, "GET /api/v1/users/{id}": admins,
 		"GET /api/v1/schools": admins, "GET /api/v1/terms": admins, "GET /api/v1/imports/{id}": admins,
 		"POST /api/v1/imports": admins, "POST /admin/imports/name-order": admins, "POST /api/v1/imports/{id}/apply": admins, "POST /api/v1/imports/{id}/discard": admins,

@@ -97,7 +97,12 @@ func (s *Kit) Wrap(rt Route) http.Handler {
 				status = http.StatusOK
 			}
 			if s.Observe != nil {
-				s.Observe(rt.Method+" "+rt.Pattern, status, time.Since(start))
+				tenant := ""
+				if c.Tenant != nil {
+					tenant = c.Tenant.Name()
+				}
+				// The catch-all "page not found" route has no method.
+				s.Observe(strings.TrimSpace(rt.Key()), tenant, status, time.Since(start))
 			}
 		}()
 		if !s.limitBody(c) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"bellwork.dev/bellwork/apps/lms/internal/authz"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 )
 
@@ -70,6 +71,9 @@ var funcs = template.FuncMap{
 		return m
 	},
 	"roleLabel": func(r db.Role) string { return r.Label() },
+	// can asks the permission table whether a role (as a string) may take
+	// an action, so links to pages a role cannot open are not shown.
+	"can": func(role, action string) bool { return authz.Allowed(db.Role(role), authz.Action(action)) },
 	// inZone is a time as people read it in a school's time zone.
 	"inZone": func(t *time.Time, zone string) string {
 		if t == nil {
