@@ -17,6 +17,8 @@ import (
 
 // Names and mount points of the backup Jobs.
 const (
+	// JobNameEnv tells `lms backup` and `lms verify` their Job's name.
+	JobNameEnv = "BELLWORK_JOB_NAME"
 	// BackupDatabaseSecret is the tenant's backup-role Secret (key "uri").
 	BackupDatabaseSecret = "db-backup"
 	backupContainer      = "backup"
@@ -164,7 +166,10 @@ func backupContainerSpec(image string, args []string, p *platformv1.BackupPolicy
 	// its PATH).
 	c.Command = []string{"lms"}
 	c.Args = args
-	c.Env = destinationEnv(p)
+	// The Job's name goes into the run records in storage, so status can
+	// match a record with its Job.
+	c.Env = append([]corev1.EnvVar{{Name: JobNameEnv, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{
+		FieldPath: "metadata.labels['" + batchv1.JobNameLabel + "']"}}}}, destinationEnv(p)...)
 	if f := p.Spec.Destination.Filesystem; f != nil {
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: folderVolume, MountPath: f.Path})
 	}

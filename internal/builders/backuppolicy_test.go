@@ -53,6 +53,8 @@ func TestBackupCronJobRunsTheRunnerSafely(t *testing.T) {
 	for k, v := range map[string]string{
 		"BACKUP_S3_SSE": "S3", "BACKUP_S3_ENDPOINT": "127.0.0.1:19000", "BACKUP_S3_INSECURE": "true", "BACKUP_S3_BUCKET": "backups", "BACKUP_S3_PREFIX": "districts",
 		"BACKUP_S3_ACCESS_KEY": "s3-creds/accessKeyID", "BACKUP_S3_SECRET_KEY": "s3-creds/secretAccessKey", "BACKUP_DATABASE_URL": "db-backup/uri",
+		// The run records in storage name their Job.
+		"BELLWORK_JOB_NAME": "field metadata.labels['batch.kubernetes.io/job-name']",
 	} {
 		if env[k] != v {
 			t.Errorf("env %s = %q, want %q", k, env[k], v)
@@ -137,6 +139,9 @@ func envMap(env []corev1.EnvVar) map[string]string {
 		if r := e.ValueFrom; r != nil && r.SecretKeyRef != nil {
 			m[e.Name] = r.SecretKeyRef.Name + "/" + r.SecretKeyRef.Key
 		}
+		if r := e.ValueFrom; r != nil && r.FieldRef != nil {
+			m[e.Name] = "field " + r.FieldRef.FieldPath
+		}
 	}
 	return m
 }
@@ -146,15 +151,18 @@ func envMap(env []corev1.EnvVar) map[string]string {
 // connects as the new tenant's owner and backup roles, never as an admin.
 func TestRestoreJob(t *testing.T) {
 	tn := &platformv1.Tenant{ObjectMeta: metav1.ObjectMeta{Name: "copy"}}
-	if BuildRestoreJob(tn, samplePolicy(), BackupJobOptions{}) != nil {
+	if BuildRestoreJob(tn, samplePolicy(), "20261128T020000Z-3fa9c1", BackupJobOptions{}) != nil {
 		t.Fatal("a Job for a tenant without restoreFrom")
 	}
 	tn.Spec.Database.RestoreFrom = &platformv1.RestoreSource{Tenant: "lincoln-usd", BackupPolicy: "nightly"}
 	source := samplePolicy()
-	j := BuildRestoreJob(tn, source, BackupJobOptions{Image: "lms:1", RunLocally: true})
+	j := BuildRestoreJob(tn, source, "20261128T020000Z-3fa9c1", BackupJobOptions{Image: "lms:1", RunLocally: true})
 	c := j.Spec.Template.Spec.Containers[0]
 	env := envMap(c.Env)
-	if j.Namespace != "tenant-copy" || strings.Join(c.Args, " ") != "restore --tenant=lincoln-usd" ||
+	if RestoreJobBackup(j) != "20261128T020000Z-3fa9c1" {
+		t.Errorf("the Job restores %q, want the backup chosen", RestoreJobBackup(j))
+	}
+	if j.Namespace != "tenant-copy" || strings.Join(c.Args, " ") != "restore --tenant=lincoln-usd --backup=20261128T020000Z-3fa9c1" ||
 		env["RESTORE_OWNER_URL"] != "db-owner/uri" || env["RESTORE_CHECK_URL"] != "db-backup/uri" ||
 		env["BACKUP_S3_ACCESS_KEY"] != "restore-source/accessKeyID" {
 		t.Errorf("restore Job in %s: args %v env %v", j.Namespace, c.Args, env)
