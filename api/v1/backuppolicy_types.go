@@ -247,19 +247,23 @@ type BackupPolicyStatus struct {
 	// +optional
 	BackupIDs []string `json:"backupIDs,omitempty"`
 
-	// RecentRuns are the last 10 backup and verification Jobs, newest
-	// first, as Kubernetes still keeps them (each CronJob keeps 3
-	// successful and 3 failed Jobs), scheduled or created by hand.
+	// RecentRuns are the last 10 backup and verification runs, newest
+	// first: the run records in storage (every run that could reach
+	// storage writes one, failed runs included, wherever it ran), and the
+	// Jobs Kubernetes still keeps that left no record (running, or killed
+	// or cut off from storage before they could write one).
 	// +kubebuilder:validation:MaxItems=10
 	// +listType=atomic
 	// +optional
 	RecentRuns []BackupRun `json:"recentRuns,omitempty"`
 }
 
-// BackupRun is one backup or verification Job.
+// BackupRun is one backup or verification run.
 type BackupRun struct {
-	// Job is the Job's name.
-	Job string `json:"job"`
+	// Job is the Job's name; empty for a run started by hand outside
+	// Kubernetes.
+	// +optional
+	Job string `json:"job,omitempty"`
 
 	// Kind is Backup or Verification.
 	// +kubebuilder:validation:Enum=Backup;Verification
@@ -277,7 +281,12 @@ type BackupRun struct {
 	// +optional
 	CompletionTime *metav1.Time `json:"completionTime,omitempty"`
 
-	// Message is why a failed Job failed: the Job's reason and message.
+	// Backup is the id of the backup the run wrote or verified.
+	// +optional
+	Backup string `json:"backup,omitempty"`
+
+	// Message is why a failed run failed: the runner's own words from its
+	// record, else the Job's reason and message.
 	// +optional
 	Message string `json:"message,omitempty"`
 }
@@ -291,8 +300,8 @@ type BackupRun struct {
 // backup, and <name>-verify runs `lms verify` on the verification schedule
 // when the operator has a verification server. Status is read from the
 // catalogue in storage every minute (see docs/backups.md): the newest
-// backup, the newest verification and how many backups are kept; the
-// Jobs Kubernetes keeps give the recent runs, failed ones included.
+// backup, the newest verification, how many backups are kept, and the
+// recent runs, failed ones included, from the run records beside them.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status

@@ -1,6 +1,7 @@
 package builders
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
@@ -172,5 +174,43 @@ func TestRestoreJob(t *testing.T) {
 	}
 	if source.Spec.Destination.S3.CredentialsSecret == RestoreSourceSecret {
 		t.Error("building the Job changed the source policy")
+	}
+}
+
+// Backup pods get egress to the storage endpoint and the verification
+// server only (the namespace's allow policy gives every pod DNS and the
+// database); an address is pinned, a host name only by port.
+func TestBackupEgressPolicy(t *testing.T) {
+	p := samplePolicy() // S3 at http://127.0.0.1:19000
+	np := BuildBackupEgressPolicy(p, BackupJobOptions{Tenant: "lincoln"}, "db.verify.internal:5433")
+	if np == nil {
+		t.Fatal("no egress policy for an S3 destination")
+	}
+	if sel := np.Spec.PodSelector.MatchLabels; sel[ComponentLabel] != BackupComponent || sel[InstanceLabel] != p.Name {
+		t.Errorf("selects %v, want the policy's backup pods", sel)
+	}
+	if len(np.Spec.PolicyTypes) != 1 || np.Spec.PolicyTypes[0] != networkingv1.PolicyTypeEgress || len(np.Spec.Ingress) != 0 {
+		t.Errorf("policy types %v ingress %v: want egress only", np.Spec.PolicyTypes, np.Spec.Ingress)
+	}
+	var got []string
+	for _, r := range np.Spec.Egress {
+		peer := "any address"
+		if len(r.To) == 1 && r.To[0].IPBlock != nil {
+			peer = r.To[0].IPBlock.CIDR
+		}
+		got = append(got, fmt.Sprintf("%s:%s", peer, r.Ports[0].Port.String()))
+	}
+	if want := []string{"127.0.0.1/32:19000", "any address:5433"}; !slices.Equal(got, want) {
+		t.Errorf("egress %v, want %v", got, want)
+	}
+	s3 := samplePolicy()
+	s3.Spec.Destination.S3.Endpoint = "https://s3.eu-west-1.amazonaws.com"
+	if np := BuildBackupEgressPolicy(s3, BackupJobOptions{}, ""); len(np.Spec.Egress) != 1 || np.Spec.Egress[0].Ports[0].Port.IntValue() != 443 {
+		t.Errorf("https endpoint egress %+v, want port 443", np.Spec.Egress)
+	}
+	folder := samplePolicy()
+	folder.Spec.Destination = platformv1.BackupDestination{Filesystem: &platformv1.FilesystemDestination{Path: "/srv/backups"}}
+	if np := BuildBackupEgressPolicy(folder, BackupJobOptions{}, ""); np != nil {
+		t.Errorf("a folder destination without verification opens %+v", np.Spec.Egress)
 	}
 }
