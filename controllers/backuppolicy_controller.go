@@ -79,8 +79,10 @@ func (r *BackupPolicyReconciler) reconcile(ctx context.Context, p *backupPass) e
 		{Name: "cronjobs", Run: r.ensureCronJobs},
 		// Catalogue: what storage holds, read into status.
 		{Name: "catalogue", Run: r.readCatalogue},
-		// Runs: the Jobs Kubernetes keeps, failed ones included.
+		// Runs: the run records in storage and the Jobs that left none.
 		{Name: "runs", Run: r.readRuns},
+		// Physical: CloudNativePG's ScheduledBackup for a dedicated cluster.
+		{Name: "physical", Run: r.reconcilePhysical},
 	}
 	return reconcile.RunPhases(ctx, p, phases)
 }

@@ -40,6 +40,31 @@ type BackupPolicySpec struct {
 	// Suspend stops scheduling new backups; existing ones are kept.
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`
+
+	// Physical also asks CloudNativePG for physical backups (base backups
+	// and WAL archiving, for point-in-time recovery) of a tenant on a
+	// dedicated CloudNativePG cluster: a ScheduledBackup of the tenant's
+	// Cluster, and the Cluster's backup configuration pointed at this
+	// policy's S3 destination. Reported in the same status
+	// (status.physical, condition PhysicalBackupSucceeded).
+	// +optional
+	Physical *PhysicalBackup `json:"physical,omitempty"`
+}
+
+// PhysicalBackup configures CloudNativePG's physical backups of a tenant
+// on a dedicated cluster.
+type PhysicalBackup struct {
+	// Schedule of the base backups, in UTC (CloudNativePG's ScheduledBackup
+	// has no time zone). Empty: spec.schedule.
+	// +optional
+	Schedule CronSchedule `json:"schedule,omitempty"`
+
+	// RetentionPolicy is CloudNativePG's, for example "30d": how far back
+	// point-in-time recovery reaches.
+	// +kubebuilder:validation:Pattern=`^[1-9][0-9]*[dwm]$`
+	// +kubebuilder:default="30d"
+	// +optional
+	RetentionPolicy string `json:"retentionPolicy,omitempty"`
 }
 
 // BackupDestination is where backup files are written.
@@ -256,6 +281,27 @@ type BackupPolicyStatus struct {
 	// +listType=atomic
 	// +optional
 	RecentRuns []BackupRun `json:"recentRuns,omitempty"`
+
+	// Physical reports CloudNativePG's physical backups, with spec.physical.
+	// +optional
+	Physical *PhysicalBackupStatus `json:"physical,omitempty"`
+}
+
+// PhysicalBackupStatus is what CloudNativePG reports of the physical
+// backups.
+type PhysicalBackupStatus struct {
+	// ScheduledBackup is the CloudNativePG ScheduledBackup's name.
+	ScheduledBackup string `json:"scheduledBackup"`
+
+	// LastScheduleTime and NextScheduleTime are the ScheduledBackup's.
+	// +optional
+	LastScheduleTime *metav1.Time `json:"lastScheduleTime,omitempty"`
+	// +optional
+	NextScheduleTime *metav1.Time `json:"nextScheduleTime,omitempty"`
+
+	// LastBackup is the newest CloudNativePG Backup it made.
+	// +optional
+	LastBackup *BackupRecord `json:"lastBackup,omitempty"`
 }
 
 // BackupRun is one backup or verification run.
