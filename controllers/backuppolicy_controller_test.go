@@ -87,7 +87,7 @@ func TestBackupPolicyCreatesCronJobs(t *testing.T) {
 		return err == nil, fmt.Sprint(err)
 	})
 	if r := egress.Spec.Egress; len(r) != 1 || len(r[0].To) != 1 || r[0].To[0].IPBlock == nil || r[0].To[0].IPBlock.CIDR != "127.0.0.1/32" ||
-		r[0].Ports[0].Port.IntValue() != 19000 || egress.Spec.PodSelector.MatchLabels["app.kubernetes.io/component"] != "backup" {
+		r[0].Ports[0].Port.IntValue() != 19000 || egress.Spec.PodSelector.MatchLabels["platform.bellwork.dev/component"] != "backup" {
 		t.Errorf("backup egress policy = %+v", egress.Spec)
 	}
 	eventually(t, 30*time.Second, func() (bool, string) {
