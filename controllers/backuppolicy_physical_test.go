@@ -55,7 +55,7 @@ func TestBackupPolicyPhysicalBackupsOnADedicatedCluster(t *testing.T) {
 		}
 		b := cl.Spec.Backup
 		return b != nil && b.BarmanObjectStore != nil && b.BarmanObjectStore.DestinationPath == "s3://backups/bkphys/physical" &&
-			b.BarmanObjectStore.EndpointURL == "http://127.0.0.1:19000" && b.BarmanObjectStore.AWS.AccessKeyIDReference.Name == "s3-creds",
+				b.BarmanObjectStore.EndpointURL == "http://127.0.0.1:19000" && b.BarmanObjectStore.AWS.AccessKeyIDReference.Name == "s3-creds",
 			fmt.Sprintf("%+v", b)
 	})
 	policyStatus := func(bp *platformv1.BackupPolicy) (platformv1.BackupPolicyStatus, *metav1.Condition) {
