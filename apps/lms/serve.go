@@ -16,6 +16,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/app"
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
+	"bellwork.dev/bellwork/apps/lms/internal/storage"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
 	"bellwork.dev/bellwork/apps/lms/internal/web"
 	"bellwork.dev/bellwork/pkg/directory"
@@ -36,6 +37,7 @@ func serve(ctx context.Context, args []string) error {
 	poolIdle := fs.Duration("pool-idle", 10*time.Minute, "close a tenant's database pool unused this long")
 	poolMax := fs.Int("pool-max-conns", 10, "connections per tenant pool")
 	logFormat := fs.String("log-format", "text", "text or json")
+	filesDir := fs.String("files-dir", "", "keep uploaded files (attachments, submissions) in this folder; default $FILES_PATH, or S3 with $FILES_S3_ENDPOINT, $FILES_S3_BUCKET, $FILES_S3_ACCESS_KEY[_FILE], $FILES_S3_SECRET_KEY[_FILE] (and _PREFIX, _REGION, _INSECURE, _SSE, as for backups); none: uploads are refused")
 	var proxies []netip.Prefix
 	fs.Func("trusted-proxy", "address or CIDR of a proxy in front of the LMS (the ingress), repeatable; X-Forwarded-For is believed only from these", func(v string) error {
 		p, err := netip.ParsePrefix(v)
@@ -73,6 +75,11 @@ func serve(ctx context.Context, args []string) error {
 
 	cfg := web.DefaultConfig()
 	cfg.SessionIdle, cfg.SessionAbsolute, cfg.DevMailbox, cfg.TrustedProxies = *idle, *absolute, *devMailbox, proxies
+	if *filesDir != "" {
+		cfg.Files = storage.Folder(*filesDir)
+	} else if cfg.Files, err = storage.FromEnv(os.Getenv); err != nil {
+		return err
+	}
 	srv, err := web.New(lms, cfg)
 	if err != nil {
 		return err

@@ -87,7 +87,8 @@ func run(state string, port, probePort, pgPort int, admin string) error {
 		return fmt.Errorf("migrate the district database: %w", err)
 	}
 	lms := exec.Command(bin, "serve", "--tenant-directory", filepath.Dir(entryPath), "--addr", "127.0.0.1:"+strconv.Itoa(port),
-		"--probe-addr", "127.0.0.1:"+strconv.Itoa(probePort), "--dev-mailbox", "--mailbox-dir", filepath.Join(state, "mail"))
+		"--probe-addr", "127.0.0.1:"+strconv.Itoa(probePort), "--dev-mailbox", "--mailbox-dir", filepath.Join(state, "mail"),
+		"--files-dir", filepath.Join(state, "files"))
 	lms.Stdout, lms.Stderr = os.Stdout, os.Stderr
 	lms.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := lms.Start(); err != nil {

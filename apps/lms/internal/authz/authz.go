@@ -25,6 +25,11 @@ const (
 	ViewSections   Action = "sections.view"   // API: sections visible to the user
 	DevMailbox     Action = "dev.mailbox"     // the local mailbox page (development only)
 	ViewOnboarding Action = "onboarding.view" // admin: the onboarding checklist
+
+	ManageCoursework Action = "coursework.manage" // Teach: assignments, groups, rubrics, announcements of own sections
+	GradeWork        Action = "work.grade"        // Teach: the grading view, posting grades
+	SubmitWork       Action = "work.submit"       // Learn: own assignments, submitting and resubmitting
+	ViewFiles        Action = "files.view"        // attachments and submitted files the user may see (row-level security decides)
 )
 
 var admins = []db.Role{db.DistrictAdmin, db.SchoolAdmin}
@@ -44,6 +49,11 @@ var table = map[Action][]db.Role{
 	ViewAudit:      admins,
 	ViewOnboarding: admins,
 	ViewSections:   {db.DistrictAdmin, db.SchoolAdmin, db.Teacher, db.Student, db.Guardian},
+
+	ManageCoursework: {db.Teacher},
+	GradeWork:        {db.Teacher},
+	SubmitWork:       {db.Student},
+	ViewFiles:        {db.DistrictAdmin, db.SchoolAdmin, db.Teacher, db.Student, db.Guardian},
 }
 
 // Allowed reports whether role may take action. Public and Signed are

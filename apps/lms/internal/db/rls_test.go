@@ -31,6 +31,7 @@ type rlsWorld struct {
 	student1, student2, student3, studentB string
 	guardian1                              string
 	section1, section2, sectionB           string
+	cw                                     courseworkWorld
 }
 
 var world *rlsWorld
@@ -40,6 +41,7 @@ func seed(t *testing.T) *rlsWorld {
 	t.Helper()
 	if world == nil {
 		world = build(t)
+		seedCoursework(t, world)
 	}
 	return world
 }

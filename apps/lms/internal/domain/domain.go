@@ -50,3 +50,11 @@ func Nullable(s string) any {
 	}
 	return s
 }
+
+// DerefOr is *s, or "" when s is nil.
+func DerefOr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -54,7 +54,7 @@ func TestTeacherGradebooks(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, `<th scope="row">`+student+"</th>") || strings.Contains(body, `<th scope="row">`+teacher+"</th>") {
 		t.Fatalf("gradebook: %d; want a row for %q and none for %q\n%s", res.StatusCode, student, teacher, snippet(body))
 	}
-	if !strings.Contains(body, "does not record assessments or scores yet") || strings.Contains(body, "Overall") {
+	if !strings.Contains(body, "the grid of students by assignments with totals is not in Bellwork yet") || strings.Contains(body, "Overall") {
 		t.Fatalf("the gradebook should say it lists students only, and show no grade column\n%s", snippet(body))
 	}
 	res, body = c.get("/assess/sections/" + d.emptySection())
@@ -72,14 +72,14 @@ func TestTeacherGradebooks(t *testing.T) {
 	}
 }
 
-// The student home lists the student's classes and says that assignments
-// are not in Bellwork yet; a student in no class gets an empty state that
+// The student home lists the student's classes and says that each opens
+// on its work and grades; a student in no class gets an empty state that
 // says what to do.
 func TestStudentHomeSaysWhatItDoes(t *testing.T) {
 	d := newDistrict(t, "learner")
 	c, _ := d.session(db.Student)
 	res, body := c.get("/")
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Algebra I - P1") || !strings.Contains(body, "Assignments and grades are not in Bellwork yet") {
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Algebra I - P1") || !strings.Contains(body, "Open a class for its announcements, your assignments and your grades") {
 		t.Fatalf("student home: %d\n%s", res.StatusCode, snippet(body))
 	}
 	if strings.Contains(body, "show up") {

@@ -21,6 +21,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/apps/lms/internal/schools"
+	"bellwork.dev/bellwork/apps/lms/internal/storage"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/pkg/directory"
 )
@@ -67,6 +68,7 @@ func newDistrict(t testing.TB, name string, mutate ...func(*directory.Entry)) *d
 
 	cfg := DefaultConfig()
 	cfg.DevMailbox = true
+	cfg.Files = storage.Folder(t.TempDir())
 	srv, err := New(lms, cfg)
 	if err != nil {
 		t.Fatal(err)

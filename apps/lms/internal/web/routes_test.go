@@ -33,6 +33,25 @@ var (
 		"GET /assess": {db.Teacher}, "GET /assess/sections/{id}": {db.Teacher},
 		"GET /report": {db.DistrictAdmin, db.SchoolAdmin, db.Teacher},
 
+		"POST /teach/sections/{id}/announcements": {db.Teacher}, "POST /teach/sections/{id}/groups": {db.Teacher},
+		"GET /teach/sections/{id}/assignments/new": {db.Teacher}, "POST /teach/sections/{id}/assignments": {db.Teacher},
+		"GET /teach/assignments/{id}": {db.Teacher}, "GET /teach/assignments/{id}/edit": {db.Teacher}, "POST /teach/assignments/{id}": {db.Teacher},
+		"POST /teach/assignments/{id}/publish": {db.Teacher}, "POST /teach/assignments/{id}/overrides": {db.Teacher},
+		"POST /teach/assignments/{id}/attachments": {db.Teacher},
+		"GET /teach/assignments/{id}/grade":        {db.Teacher}, "GET /teach/assignments/{id}/grade/{student}": {db.Teacher},
+		"POST /teach/assignments/{id}/grade/{student}": {db.Teacher}, "POST /teach/assignments/{id}/post": {db.Teacher},
+		"GET /teach/rubrics": {db.Teacher}, "GET /teach/rubrics/new": {db.Teacher}, "POST /teach/rubrics": {db.Teacher},
+		"GET /teach/rubrics/{id}": {db.Teacher}, "POST /teach/rubrics/{id}": {db.Teacher},
+		"GET /learn/sections/{id}":    {db.Student, db.Guardian},
+		"GET /learn/assignments/{id}": {db.Student}, "POST /learn/assignments/{id}/submissions": {db.Student},
+		"POST /learn/assignments/{id}/upload":   {db.Student},
+		"GET /files/{id}":                       anyone,
+		"GET /api/v1/sections/{id}/assignments": anyone, "GET /api/v1/assignments/{id}": anyone,
+		"POST /api/v1/sections/{id}/assignments": {db.Teacher}, "POST /api/v1/assignments/{id}/publish": {db.Teacher},
+		"GET /api/v1/assignments/{id}/work": {db.Teacher}, "PUT /api/v1/assignments/{id}/grades/{student}": {db.Teacher},
+		"POST /api/v1/assignments/{id}/grades/post": {db.Teacher},
+		"GET /api/v1/assignments/{id}/my-work":      {db.Student}, "POST /api/v1/assignments/{id}/submissions": {db.Student},
+
 		"GET /admin/users": admins, "GET /admin/users/new": admins, "POST /admin/users": admins, "GET /admin/users/{id}": admins,
 		"POST /admin/users/{id}/profile": admins, "POST /admin/users/{id}/status": admins, "POST /admin/users/{id}/reset": admins,
 		"POST /admin/users/{id}/roles": admins, "POST /admin/users/{id}/roles/{mid}/delete": admins,
@@ -58,7 +77,7 @@ func TestEveryRouteEnforcesItsPermission(t *testing.T) {
 			t.Errorf("route %s has no expected roles in this test: decide who may use it and add it to the table", key)
 			continue
 		}
-		path := strings.NewReplacer("{$}", "", "{file}", "app.css", "{token}", "not-a-token", "{id}", fakeID, "{mid}", fakeID).Replace(rt.Pattern)
+		path := strings.NewReplacer("{$}", "", "{file}", "app.css", "{token}", "not-a-token", "{id}", fakeID, "{mid}", fakeID, "{student}", fakeID).Replace(rt.Pattern)
 		if roles == nil {
 			if !rt.Tenant || rt.Action == "public" {
 				continue // public: covered by the page tests

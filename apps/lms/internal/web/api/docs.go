@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"bellwork.dev/bellwork/apps/lms/internal/coursework"
 	"bellwork.dev/bellwork/apps/lms/internal/web/admin"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
@@ -21,4 +22,14 @@ var (
 	DocSections   = &kit.APIDoc{Summary: "Sections the caller teaches, takes, has children in, or administers", Response: sectionList{}}
 	DocRoster     = &kit.APIDoc{Summary: "People in a section", Response: rosterList{}}
 	DocImport     = &kit.APIDoc{Summary: "An import's status and progress", Response: admin.ImportProgress{}}
+
+	DocSectionAssignments = &kit.APIDoc{Summary: "A section's assignments the caller may see (published ones for students and guardians)", Response: assignmentList{}}
+	DocCreateAssignment   = &kit.APIDoc{Summary: "Add a draft assignment to a section", Description: "Times are wall-clock values in the school's time zone (2026-12-01T23:59, or a date for 23:59 that day). Send the X-CSRF-Token header.", Body: coursework.AssignmentInput{}, Status: http.StatusCreated, Response: coursework.Assignment{}}
+	DocAssignment         = &kit.APIDoc{Summary: "One assignment", Response: coursework.Assignment{}}
+	DocPublish            = &kit.APIDoc{Summary: "Publish or unpublish an assignment", Body: publishRequest{}, Response: coursework.Assignment{}}
+	DocWork               = &kit.APIDoc{Summary: "Where each student stands on an assignment: attempts, effective due date, state, grade", Response: workList{}}
+	DocMyWork             = &kit.APIDoc{Summary: "The calling student's state, attempts and posted grade", Response: myWorkResponse{}}
+	DocSubmit             = &kit.APIDoc{Summary: "Hand in text or a link as the next attempt", Body: coursework.SubmissionInput{}, Status: http.StatusCreated, Response: coursework.Submission{}}
+	DocSaveGrade          = &kit.APIDoc{Summary: "Set a student's grade; rating every rubric criterion fills an empty score", Description: "status: late, missing, excused or none (empty: as the dates say). Every change is kept in the grade's trail with the reason.", Body: coursework.GradeInput{}, Response: coursework.Grade{}}
+	DocPostGrades         = &kit.APIDoc{Summary: "Post every unposted grade of an assignment", Response: postedResponse{}}
 )

@@ -24,7 +24,34 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // Progress of long work: poll until done, then reload to show the result.
   for (const box of document.querySelectorAll("[data-poll]")) poll(box);
+
+  // Grading view: Alt+arrows move between students, Ctrl+Enter saves, and
+  // a fully rated rubric fills the score (the server does the same).
+  for (const grader of document.querySelectorAll("[data-grader]")) grading(grader);
 });
+
+function grading(grader) {
+  const form = grader.querySelector("[data-grade-form]");
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey && (event.key === "ArrowLeft" || event.key === "ArrowRight")) {
+      const link = grader.querySelector(event.key === "ArrowLeft" ? "a[rel=prev]" : "a[rel=next]");
+      if (link) { event.preventDefault(); window.location.assign(link.href); }
+    }
+    if (form && (event.ctrlKey || event.metaKey) && event.key === "Enter") {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  if (!form) return;
+  const score = form.querySelector("[data-score]");
+  const groups = new Set([...form.querySelectorAll("input[data-points]")].map((r) => r.name));
+  form.addEventListener("change", (event) => {
+    if (!event.target.matches("input[data-points]") || !score) return;
+    const chosen = [...form.querySelectorAll("input[data-points]:checked")];
+    if (chosen.length !== groups.size) return;
+    score.value = String(chosen.reduce((sum, r) => sum + Number(r.dataset.points), 0));
+  });
+}
 
 function poll(box) {
   const bar = box.querySelector("[data-progress]");

@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"mime/multipart"
 	"net/http"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
@@ -29,6 +30,8 @@ type Call struct {
 	School *schools.School
 	// csrf is the token forms and API calls must echo.
 	CSRF string
+	// Multipart is an upload route's body after its _csrf part (Route.Stream).
+	Multipart *multipart.Reader
 }
 
 // actor is who storage calls act as: the session's membership.

@@ -14,6 +14,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
+	"bellwork.dev/bellwork/apps/lms/internal/storage"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
 )
 
@@ -27,6 +28,11 @@ type Config struct {
 	DevMailbox bool
 	// MaxUpload caps an import upload, in bytes.
 	MaxUpload int64
+	// Files is where uploaded files (assignment attachments, submissions)
+	// are kept; nil refuses uploads with a sentence saying so.
+	Files storage.Store
+	// MaxFileUpload caps one uploaded file, in bytes.
+	MaxFileUpload int64
 	// TrustedProxies are the addresses of the proxies in front of the LMS
 	// (the ingress); from them, X-Forwarded-For names the client.
 	TrustedProxies []netip.Prefix
@@ -34,7 +40,7 @@ type Config struct {
 
 // DefaultConfig suits a school day: idle sign-out after two hours, absolute after twelve.
 func DefaultConfig() Config {
-	return Config{SessionIdle: 2 * time.Hour, SessionAbsolute: 12 * time.Hour, MaxUpload: 50 << 20}
+	return Config{SessionIdle: 2 * time.Hour, SessionAbsolute: 12 * time.Hour, MaxUpload: 50 << 20, MaxFileUpload: 25 << 20}
 }
 
 // Kit holds what every handler needs; each area's Handlers embed it.

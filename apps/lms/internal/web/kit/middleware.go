@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -241,10 +242,34 @@ func (s *Kit) loadSchool(c *Call) error {
 
 func (s *Kit) checkCSRF(c *Call) bool {
 	got := c.R.Header.Get(csrfHeader)
-	if got == "" {
+	if got == "" && c.Route.Stream && strings.HasPrefix(c.R.Header.Get("Content-Type"), "multipart/form-data") {
+		got = s.streamedCSRF(c)
+	} else if got == "" {
 		got = c.R.PostFormValue(csrfField)
 	}
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(c.CSRF)) == 1
+}
+
+// streamedCSRF reads the token from the first part of an upload route's
+// multipart body (its forms put the _csrf field first), leaving the rest
+// of the body, the file among it, unread for the handler to stream
+// (Call.Multipart): parsing the form would buffer the whole upload.
+func (s *Kit) streamedCSRF(c *Call) string {
+	c.R.Body = http.MaxBytesReader(c.W, c.R.Body, s.Config.MaxFileUpload+1<<20)
+	mr, err := c.R.MultipartReader()
+	if err != nil {
+		return ""
+	}
+	part, err := mr.NextPart()
+	if err != nil || part.FormName() != csrfField {
+		return ""
+	}
+	token, err := io.ReadAll(io.LimitReader(part, 256))
+	if err != nil {
+		return ""
+	}
+	c.Multipart = mr
+	return string(token)
 }
 
 // csp is a strict policy: nothing but our own files, and inline only what

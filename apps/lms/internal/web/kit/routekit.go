@@ -24,6 +24,9 @@ type Route struct {
 	// templates are the pages the handler may render besides the kit's
 	// error page; they are parsed at start (pages.go).
 	Templates []string
+	// Stream marks upload routes: their multipart body is not parsed
+	// before the handler, which streams it from Call.Multipart.
+	Stream bool
 	// api documents JSON API routes for the OpenAPI document; their errors
 	// are problem+json.
 	API *APIDoc
@@ -44,6 +47,15 @@ func Static(pattern string, h func(*Call)) Route {
 func Page(pattern string, need authz.Action, h func(*Call), templates ...string) Route {
 	rt := newRoute(pattern, need, true, h)
 	rt.HTML, rt.Templates = true, templates
+	return rt
+}
+
+// Upload is a page route whose form sends a file: the body is streamed to
+// the handler (Call.Multipart), never parsed whole; its form must put the
+// _csrf field first.
+func Upload(pattern string, need authz.Action, h func(*Call), templates ...string) Route {
+	rt := Page(pattern, need, h, templates...)
+	rt.Stream = true
 	return rt
 }
 

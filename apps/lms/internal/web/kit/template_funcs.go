@@ -1,8 +1,11 @@
 package kit
 
 import (
+	"fmt"
 	"html/template"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,4 +69,25 @@ var funcs = template.FuncMap{
 		return m
 	},
 	"roleLabel": func(r db.Role) string { return r.Label() },
+	// inZone is a time as people read it in a school's time zone.
+	"inZone": func(t *time.Time, zone string) string {
+		if t == nil {
+			return "no due date"
+		}
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			loc = time.UTC
+		}
+		return t.In(loc).Format("Mon Jan 2, 3:04 PM MST")
+	},
+	// points is a score without trailing zeros ("—" for none).
+	"points": func(f *float64) string {
+		if f == nil {
+			return "—"
+		}
+		return strconv.FormatFloat(*f, 'f', -1, 64)
+	},
+	"contains": slices.Contains[[]string, string],
+	"str":      func(v any) string { return fmt.Sprint(v) },
+	"ptr":      func(t time.Time) *time.Time { return &t },
 }

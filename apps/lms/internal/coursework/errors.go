@@ -1,0 +1,29 @@
+package coursework
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
+)
+
+// refused maps what the database refuses to what the caller can act on:
+// a row-level security refusal (a section the teacher does not teach, work
+// that is closed) is db.ErrForbidden; a reference to a group, rubric or
+// file that does not exist is invalid input.
+func refused(what string, err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "42501":
+			return fmt.Errorf("%s: %w", what, db.ErrForbidden)
+		case "23503":
+			return validate.Problem("Something this refers to no longer exists: reload the page and try again.")
+		}
+	}
+	return domain.Wrap(what, err)
+}
