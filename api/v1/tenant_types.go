@@ -478,7 +478,8 @@ type RestoreStatus struct {
 	// Job is the restore Job in the tenant namespace.
 	Job string `json:"job"`
 
-	// Backup is the backup restored: its id, or "newest verified".
+	// Backup is the id of the backup restored: the one restoreFrom names,
+	// or the newest verified one, chosen when the restore Job was made.
 	Backup string `json:"backup"`
 
 	// CompletionTime is when the restore succeeded.
