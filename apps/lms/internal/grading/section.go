@@ -2,7 +2,7 @@ package grading
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"math/big"
 	"slices"
 	"time"
@@ -13,7 +13,7 @@ import (
 )
 
 // ErrNotVisible is returned for a student the actor may not see grades of.
-var ErrNotVisible = errors.New("grading: no such student in the section for this actor")
+var ErrNotVisible = fmt.Errorf("grading: no such student in the section for this actor: %w", domain.ErrNotFound)
 
 // Ungrouped is the group id of assignments without a group: it has no
 // weight, so under weighted groups such work does not count.

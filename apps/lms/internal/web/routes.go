@@ -139,6 +139,8 @@ func (s *Server) routes() []kit.Route {
 		kit.API("POST /api/v1/assignments/{id}/submissions", authz.SubmitWork, jsonAPI.Submit, api.DocSubmit),
 		kit.API("PUT /api/v1/assignments/{id}/grades/{student}", authz.GradeWork, jsonAPI.SaveGrade, api.DocSaveGrade),
 		kit.API("POST /api/v1/assignments/{id}/grades/post", authz.GradeWork, jsonAPI.PostGrades, api.DocPostGrades),
+		kit.API("GET /api/v1/sections/{id}/grades", authz.ViewSections, jsonAPI.SectionGrades, api.DocSectionGrades),
+		kit.API("GET /api/v1/sections/{id}/grades/{student}", authz.ViewSections, jsonAPI.StudentGrades, api.DocStudentGrades),
 	}
 	if s.Config.DevMailbox {
 		rs = append(rs, kit.Page("GET /dev/mailbox", authz.Public, s.mailbox, "mailbox"))

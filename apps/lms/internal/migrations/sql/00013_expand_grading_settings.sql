@@ -27,7 +27,7 @@ CREATE TABLE grading_settings (
   late_interval       text NOT NULL DEFAULT 'day' CHECK (late_interval IN ('hour', 'day')),
   late_floor          numeric(6,2) CHECK (late_floor >= 0 AND late_floor <= 100),
   missing_score       numeric(6,2) CHECK (missing_score >= 0 AND missing_score <= 100),
-  post_policy         text NOT NULL DEFAULT 'automatic' CHECK (post_policy IN ('automatic', 'manual')),
+  post_policy         text NOT NULL DEFAULT 'manual' CHECK (post_policy IN ('automatic', 'manual')),
   -- [{"letter": "A", "min": 90}, ...]; '[]' shows no letters.
   scheme              jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(scheme) = 'array'),
   weighted_periods    boolean NOT NULL DEFAULT false,
