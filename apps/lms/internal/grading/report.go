@@ -89,7 +89,9 @@ func amount(a *calc.Amount) *string {
 	return &s
 }
 
-func grade(g calc.Grade) GradeReport { return GradeReport{Percent: amount(g.Percent), Letter: g.Letter} }
+func grade(g calc.Grade) GradeReport {
+	return GradeReport{Percent: amount(g.Percent), Letter: g.Letter}
+}
 
 var why = map[calc.DropReason]string{
 	calc.DroppedLowest:  "Dropped as a lowest score: keeping it would lower the group's score more than any other choice.",
@@ -113,11 +115,15 @@ func (sec *Section) Report(st *StudentGrades) Report {
 		}
 		return out
 	}
+	ungrouped := false
+	for _, c := range sec.Columns {
+		ungrouped = ungrouped || c.GroupID == Ungrouped
+	}
 	groupsOf := func(gs []calc.GroupResult) []GroupReport {
 		out := []GroupReport{}
 		for _, g := range gs {
 			info := groups[g.GroupID]
-			if g.GroupID == Ungrouped && g.Current.Possible == nil && g.Final.Possible == nil {
+			if g.GroupID == Ungrouped && !ungrouped {
 				continue
 			}
 			out = append(out, GroupReport{GroupID: g.GroupID, Name: info.Name, Weight: info.Weight, Current: scoreOf(g.Current), Final: scoreOf(g.Final)})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,5 +156,73 @@ func TestGradingReadsASectionAsEachRoleMaySee(t *testing.T) {
 		return err
 	}); !errors.Is(err, grading.ErrNotVisible) {
 		t.Errorf("a student read a classmate's grades: %v", err)
+	}
+}
+
+// The grades API per role: the teacher reads every student with drops and
+// why; the student only themselves and only posted grades; the guardian
+// only their child, posted only; a classmate's grades are not found.
+func TestGradesAPIPerRole(t *testing.T) {
+	d := newDistrict(t, "gradesapi")
+	tc, _ := d.session(db.Teacher)
+	sc, _ := d.session(db.Student)
+	gc, _ := d.session(db.Guardian)
+	g := d.gradeSection(t, d.actorOf(tc, db.Teacher))
+	me := d.users[db.Student].ID
+	type reports struct {
+		Items []grading.Report `json:"items"`
+	}
+	pct := func(p *string) string {
+		if p == nil {
+			return "none"
+		}
+		return *p
+	}
+
+	res, body := tc.get("/api/v1/sections/" + d.section + "/grades")
+	mustStatus(t, "teacher grades", res, body, 200)
+	all := decodeJSON[reports](t, "teacher grades", body)
+	if len(all.Items) != 2 {
+		t.Fatalf("teacher sees %d students", len(all.Items))
+	}
+	res, body = tc.get("/api/v1/sections/" + d.section + "/grades/" + me)
+	mustStatus(t, "teacher student grades", res, body, 200)
+	r := decodeJSON[grading.Report](t, "teacher student", body)
+	if pct(r.Current.Percent) != "88.00" || r.Current.Letter != "B" || pct(r.Final.Percent) != "88.00" {
+		t.Errorf("teacher: current %s %s, final %s", pct(r.Current.Percent), r.Current.Letter, pct(r.Final.Percent))
+	}
+	if len(r.Groups) != 2 || r.Groups[0].Name != "Homework" || len(r.Groups[0].Current.Dropped) != 1 ||
+		r.Groups[0].Current.Dropped[0].AssignmentID != g.hw2 || r.Groups[0].Current.Dropped[0].Why == "" ||
+		pct(r.Groups[0].Current.Percent) != "100.00" || pct(r.Groups[1].Current.Percent) != "80.00" {
+		t.Errorf("groups: %s", body)
+	}
+
+	for _, who := range []struct {
+		name string
+		c    *client
+	}{{"student", sc}, {"guardian", gc}} {
+		res, body := who.c.get("/api/v1/sections/" + d.section + "/grades")
+		mustStatus(t, who.name+" grades", res, body, 200)
+		got := decodeJSON[reports](t, who.name, body)
+		if len(got.Items) != 1 || got.Items[0].StudentID != me {
+			t.Fatalf("%s sees %s", who.name, body)
+		}
+		r := got.Items[0]
+		if pct(r.Current.Percent) != "100.00" || r.Current.Letter != "A" || pct(r.Final.Percent) != "40.00" {
+			t.Errorf("%s: current %s %s, final %s", who.name, pct(r.Current.Percent), r.Current.Letter, pct(r.Final.Percent))
+		}
+		if strings.Contains(body, `"80.00"`) {
+			t.Errorf("%s sees the unposted test score: %s", who.name, body)
+		}
+		res, _ = who.c.get("/api/v1/sections/" + d.section + "/grades/" + g.other)
+		if res.StatusCode != 404 {
+			t.Errorf("%s read a classmate's grades: %d", who.name, res.StatusCode)
+		}
+	}
+	// A teacher of another section sees nothing of this one.
+	other := d.otherTeacher()
+	res, body = other.get("/api/v1/sections/" + d.section + "/grades")
+	if res.StatusCode != 404 && !(res.StatusCode == 200 && strings.Contains(body, `"items":[]`)) {
+		t.Errorf("another teacher: %d %s", res.StatusCode, snippet(body))
 	}
 }

@@ -50,7 +50,8 @@ var (
 		"POST /api/v1/sections/{id}/assignments": {db.Teacher}, "POST /api/v1/assignments/{id}/publish": {db.Teacher},
 		"GET /api/v1/assignments/{id}/work": {db.Teacher}, "PUT /api/v1/assignments/{id}/grades/{student}": {db.Teacher},
 		"POST /api/v1/assignments/{id}/grades/post": {db.Teacher},
-		"GET /api/v1/assignments/{id}/my-work":      {db.Student}, "POST /api/v1/assignments/{id}/submissions": {db.Student},
+		"GET /api/v1/sections/{id}/grades":          anyone, "GET /api/v1/sections/{id}/grades/{student}": anyone,
+		"GET /api/v1/assignments/{id}/my-work": {db.Student}, "POST /api/v1/assignments/{id}/submissions": {db.Student},
 
 		"GET /admin/users": admins, "GET /admin/users/new": admins, "POST /admin/users": admins, "GET /admin/users/{id}": admins,
 		"POST /admin/users/{id}/profile": admins, "POST /admin/users/{id}/status": admins, "POST /admin/users/{id}/reset": admins,
