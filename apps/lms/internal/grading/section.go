@@ -31,9 +31,11 @@ type Column struct {
 
 // GroupInfo is an assignment group as the gradebook shows it.
 type GroupInfo struct {
-	ID     string   `json:"id"`
-	Name   string   `json:"name"`
-	Weight *float64 `json:"weight,omitempty"`
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Weight      *float64 `json:"weight,omitempty"`
+	DropLowest  int      `json:"dropLowest"`
+	DropHighest int      `json:"dropHighest"`
 }
 
 // PeriodInfo is a grading period (a term of kind gradingPeriod).
@@ -160,7 +162,7 @@ func loadGroups(ctx context.Context, s *db.Scope, sec *Section, course *calc.Cou
 		if err := rows.Scan(&g.ID, &g.Name, &g.Weight, &weight, &cg.DropLowest, &cg.DropHighest, &cg.NeverDrop); err != nil {
 			return domain.Wrap("assignment groups", err)
 		}
-		cg.ID = g.ID
+		cg.ID, g.DropLowest, g.DropHighest = g.ID, cg.DropLowest, cg.DropHighest
 		if weight != nil {
 			cg.Weight, _ = new(big.Rat).SetString(*weight)
 		}

@@ -238,3 +238,32 @@ func rat(v float64) *big.Rat {
 	r, _ := new(big.Rat).SetString(strconv.FormatFloat(v, 'f', 2, 64))
 	return r
 }
+
+// SaveDropRules sets a group's drop rules (teachers of its section only).
+func SaveDropRules(ctx context.Context, s *db.Scope, sectionID, groupID, lowest, highest string) error {
+	var ve validate.Errors
+	count := func(field, raw string) int {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 || n > 100 {
+			ve.Add(field, "Enter how many scores to drop, from 0 to 100.")
+		}
+		return n
+	}
+	lo, hi := count("dropLowest", lowest), count("dropHighest", highest)
+	if len(ve) > 0 {
+		return ve
+	}
+	tag, err := s.Tx.Exec(ctx, `UPDATE assignment_groups SET drop_lowest = $3, drop_highest = $4 WHERE id = $2 AND section_id = $1`,
+		sectionID, groupID, lo, hi)
+	if err != nil {
+		return domain.Wrap("save drop rules", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}

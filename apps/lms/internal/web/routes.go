@@ -89,6 +89,9 @@ func (s *Server) routes() []kit.Route {
 		kit.Action("GET /files/{id}", authz.ViewFiles, s.file),
 		kit.Page("GET /assess", authz.ViewGradebook, assessing.Assess, "assess"),
 		kit.Page("GET /assess/sections/{id}", authz.ViewGradebook, assessing.Gradebook, "gradebook"),
+		kit.Action("GET /assess/sections/{id}/gradebook.csv", authz.ViewGradebook, assessing.GradebookCSV),
+		kit.Page("GET /teach/sections/{id}/grading", authz.ManageCoursework, teaching.GradingSettings, "grading_settings"),
+		kit.Page("POST /teach/sections/{id}/grading", authz.ManageCoursework, teaching.SaveGradingSettings, "grading_settings"),
 		kit.Page("GET /report", authz.ViewReports, reports.Report, "report"),
 
 		// Admin. Forms that fail validation show their page again, so

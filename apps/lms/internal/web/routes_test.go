@@ -31,7 +31,9 @@ var (
 		"GET /plan": {db.Teacher}, "GET /teach": {db.Teacher}, "GET /teach/sections/{id}": {db.Teacher},
 		"GET /learn":  {db.Student, db.Guardian},
 		"GET /assess": {db.Teacher}, "GET /assess/sections/{id}": {db.Teacher},
-		"GET /report": {db.DistrictAdmin, db.SchoolAdmin, db.Teacher},
+		"GET /assess/sections/{id}/gradebook.csv": {db.Teacher}, "GET /teach/sections/{id}/grading": {db.Teacher},
+		"POST /teach/sections/{id}/grading": {db.Teacher},
+		"GET /report":                       {db.DistrictAdmin, db.SchoolAdmin, db.Teacher},
 
 		"POST /teach/sections/{id}/announcements": {db.Teacher}, "POST /teach/sections/{id}/groups": {db.Teacher},
 		"GET /teach/sections/{id}/assignments/new": {db.Teacher}, "POST /teach/sections/{id}/assignments": {db.Teacher},
