@@ -3,6 +3,7 @@ module bellwork.dev/bellwork
 go 1.26.7
 
 require (
+	github.com/andybalholm/brotli v1.3.0
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/cloudnative-pg/api v1.30.0

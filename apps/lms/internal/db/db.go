@@ -52,7 +52,7 @@ func (d *DB) InTx(ctx context.Context, actor Actor, fn func(s *Scope) error) err
 	case actor.Role == System:
 		return d.run(ctx, d.system, actor, "", nil, fn)
 	case actor.Session != "":
-		return d.run(ctx, d.app, actor, "SELECT bw_session_begin($1)", []any{actor.Session}, fn)
+		return d.run(ctx, d.app, actor, sessionBegin, []any{actor.Session}, fn)
 	case actor.OnBehalf:
 		return d.run(ctx, d.system, actor, "SELECT bw_act_as($1, $2, $3)",
 			[]any{nullable(actor.UserID), string(actor.Role), nullable(actor.SchoolID)}, fn)
@@ -68,22 +68,23 @@ func (d *DB) InTxQueueing(ctx context.Context, actor Actor, fn func(s *Scope) er
 	if actor.Session == "" {
 		return errNoContext
 	}
-	return d.run(ctx, d.system, actor, "SELECT bw_session_begin($1)", []any{actor.Session}, fn)
+	return d.run(ctx, d.system, actor, sessionBegin, []any{actor.Session}, fn)
 }
 
 func (d *DB) run(ctx context.Context, pool *pgxpool.Pool, actor Actor, begin string, args []any, fn func(s *Scope) error) error {
-	tx, err := pool.Begin(ctx)
-	if err != nil {
+	var tx pgx.Tx
+	var err error
+	if begin == sessionBegin {
+		if tx, err = beginWithSession(ctx, pool, actor.Session); err != nil {
+			return beginError(actor, err)
+		}
+	} else if tx, err = pool.Begin(ctx); err != nil {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	if begin != "" {
+	if begin != "" && begin != sessionBegin {
 		if _, err := tx.Exec(ctx, begin, args...); err != nil {
-			var pgErr *pgconn.PgError
-			if errors.As(err, &pgErr) && pgErr.Code == "42501" {
-				return ErrForbidden
-			}
-			return fmt.Errorf("begin as %s: %w", actor.Role, err)
+			return beginError(actor, err)
 		}
 	}
 	if err := fn(&Scope{Tx: tx, Actor: actor, Tenant: d.Tenant}); err != nil {
@@ -93,6 +94,22 @@ func (d *DB) run(ctx context.Context, pool *pgxpool.Pool, actor Actor, begin str
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// sessionBegin establishes a signed-in user's context (run combines it
+// with BEGIN where it can: beginWithSession).
+const sessionBegin = "SELECT bw_session_begin($1)"
+
+// beginError turns a refused context into ErrForbidden.
+func beginError(actor Actor, err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42501" {
+		return ErrForbidden
+	}
+	if errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	return fmt.Errorf("begin as %s: %w", actor.Role, err)
 }
 
 // Ping checks that the database answers.

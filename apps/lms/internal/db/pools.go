@@ -39,6 +39,9 @@ type Pools struct {
 	// OnEvict, when set, is told a tenant's idle pool is about to close, so
 	// whatever else uses that pool (a job queue client) lets go first.
 	OnEvict func(tenant string, d *DB)
+	// Tracer, when set before a tenant's pools open, traces their queries
+	// (a RoundTrips counter in tests and benchmarks).
+	Tracer pgx.QueryTracer
 
 	mu    sync.Mutex
 	pools map[string]*tenantPool
@@ -101,6 +104,9 @@ func (p *Pools) open(ctx context.Context, tenant, url string, pooled bool) (*pgx
 	cfg.MaxConnIdleTime = p.IdleAfter / 2
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	cfg.ConnConfig.RuntimeParams["application_name"] = "bellwork-lms"
+	if p.Tracer != nil {
+		cfg.ConnConfig.Tracer = p.Tracer
+	}
 	if pooled {
 		cfg.ConnConfig.DefaultQueryExecMode = PooledQueryExecMode
 	}

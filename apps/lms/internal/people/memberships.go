@@ -36,12 +36,15 @@ func (m Membership) Label() string {
 	return m.Role.Label()
 }
 
-// ListMemberships returns a user's roles, district-wide first.
-func ListMemberships(ctx context.Context, s *db.Scope, userID string) ([]Membership, error) {
-	rows, err := s.Tx.Query(ctx, `SELECT m.id, m.user_id, m.role, m.school_id, sc.name AS school_name
+// membershipsOfUser lists a user's roles, in the order the LMS lists roles.
+const membershipsOfUser = `SELECT m.id, m.user_id, m.role, m.school_id, sc.name AS school_name
 		FROM memberships m LEFT JOIN schools sc ON sc.id = m.school_id
 		WHERE m.user_id = $1
-		ORDER BY array_position(ARRAY['district_admin','school_admin','teacher','student','guardian'], m.role), sc.name`, userID)
+		ORDER BY array_position(ARRAY['district_admin','school_admin','teacher','student','guardian'], m.role), sc.name`
+
+// ListMemberships returns a user's roles, district-wide first.
+func ListMemberships(ctx context.Context, s *db.Scope, userID string) ([]Membership, error) {
+	rows, err := s.Tx.Query(ctx, membershipsOfUser, userID)
 	if err != nil {
 		return nil, domain.Wrap("list memberships", err)
 	}

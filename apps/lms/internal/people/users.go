@@ -151,17 +151,22 @@ func ListUsers(ctx context.Context, s *db.Scope, q UserQuery) ([]User, int, erro
 		where = append(where, "EXISTS (SELECT 1 FROM memberships m WHERE "+cond+")")
 	}
 	filter := strings.Join(where, " AND ")
+	// The count and the page go in one batch: one round trip.
 	var total int
-	if err := s.Tx.QueryRow(ctx, "SELECT count(*) FROM users WHERE "+filter, args...).Scan(&total); err != nil {
-		return nil, 0, domain.Wrap("count users", err)
+	var users []User
+	b := &pgx.Batch{}
+	b.Queue("SELECT count(*) FROM users WHERE "+filter, args...).QueryRow(func(row pgx.Row) error {
+		return domain.Wrap("count users", row.Scan(&total))
+	})
+	b.Queue(fmt.Sprintf("SELECT %s FROM users WHERE %s ORDER BY %s LIMIT %d OFFSET %d",
+		userColumns, filter, order, q.Limit, max(q.Offset, 0)), args...).Query(func(rows pgx.Rows) (err error) {
+		users, err = pgx.CollectRows(rows, pgx.RowToStructByName[User])
+		return domain.Wrap("list users", err)
+	})
+	if err := s.Tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, 0, err
 	}
-	rows, err := s.Tx.Query(ctx, fmt.Sprintf("SELECT %s FROM users WHERE %s ORDER BY %s LIMIT %d OFFSET %d",
-		userColumns, filter, order, q.Limit, max(q.Offset, 0)), args...)
-	if err != nil {
-		return nil, 0, domain.Wrap("list users", err)
-	}
-	users, err := pgx.CollectRows(rows, pgx.RowToStructByName[User])
-	return users, total, domain.Wrap("list users", err)
+	return users, total, nil
 }
 
 // UpdateProfile changes a user's name, locale and time zone.

@@ -2,10 +2,7 @@ package web
 
 import (
 	"context"
-	"io/fs"
-	"mime"
 	"net/http"
-	"path"
 	"sort"
 	"sync"
 	"time"
@@ -63,17 +60,10 @@ func (s *Server) readyz(c *kit.Call) {
 	kit.WriteJSON(c, status, map[string]any{"ready": synced, "directory": synced, "tenants": list})
 }
 
-// asset serves the embedded stylesheet, script and icon.
+// asset serves the embedded stylesheet, script and icon, prepared at
+// start (package static).
 func (s *Server) asset(c *kit.Call) {
-	name := path.Clean(c.R.PathValue("file"))
-	data, err := fs.ReadFile(subFS("assets"), name)
-	if err != nil {
+	if !s.assets.Serve(c.W, c.R, c.R.PathValue("file")) {
 		http.NotFound(c.W, c.R)
-		return
 	}
-	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
-		c.W.Header().Set("Content-Type", t)
-	}
-	c.W.Header().Set("Cache-Control", "public, max-age=3600")
-	_, _ = c.W.Write(data)
 }

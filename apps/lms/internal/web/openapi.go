@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -12,10 +14,23 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
+	"bellwork.dev/bellwork/apps/lms/internal/web/static"
 )
 
-// openAPI serves the document built at start from the route table.
-func (s *Server) openAPI(c *kit.Call) { kit.WriteJSON(c, http.StatusOK, s.openapi) }
+// openAPI serves the document built at start; clients revalidate it with
+// its ETag.
+func (s *Server) openAPI(c *kit.Call) { s.openapiBody.Serve(c.W, c.R, static.Revalidate) }
+
+// openAPIBody encodes the document once, as WriteJSON would.
+func openAPIBody(doc *openapi3.T) (*static.Body, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return static.NewBody(buf.Bytes(), "application/json")
+}
 
 var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
 

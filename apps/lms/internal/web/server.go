@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/authz"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
+	"bellwork.dev/bellwork/apps/lms/internal/web/static"
 )
 
 // Config holds the server's settings (kit.Config).
@@ -39,7 +41,11 @@ type Server struct {
 
 	table   []kit.Route
 	openapi *openapi3.T
-	metrics *metrics
+	// assets and openapiBody are prepared at start: fingerprinted,
+	// compressed and tagged (package static).
+	assets      *static.Set
+	openapiBody *static.Body
+	metrics     *metrics
 }
 
 // New puts the HTTP surface on an assembled process (app.New), built from
@@ -60,11 +66,18 @@ func newServer(a *app.App, cfg Config, table func(*Server) []kit.Route) (*Server
 	if err := kit.CheckTable(s.table); err != nil {
 		return nil, fmt.Errorf("route table: %w", err)
 	}
-	p, err := kit.LoadPages(embedded, s.table)
+	var err error
+	if s.assets, err = static.Load(subFS("assets")); err != nil {
+		return nil, err
+	}
+	p, err := kit.LoadPages(embedded, s.table, template.FuncMap{"asset": s.assets.Path})
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	if s.openapi, err = openAPIDocument(s.table); err != nil {
+		return nil, fmt.Errorf("OpenAPI document: %w", err)
+	}
+	if s.openapiBody, err = openAPIBody(s.openapi); err != nil {
 		return nil, fmt.Errorf("OpenAPI document: %w", err)
 	}
 	s.Pages, s.metrics = p, newMetrics(a.Registry)

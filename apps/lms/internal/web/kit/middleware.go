@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
 	"bellwork.dev/bellwork/apps/lms/internal/authz"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
@@ -176,19 +178,28 @@ func (s *Kit) loadSession(c *Call) error {
 			if err != nil {
 				return err
 			}
-			u, err := people.GetUser(c.R.Context(), sc, sess.UserID)
-			if err != nil {
+			// The user, their roles and the branding school in one round
+			// trip, in the session's transaction.
+			var u *people.User
+			var ms []people.Membership
+			b := &pgx.Batch{}
+			people.QueueUserAndMemberships(b, sess.UserID, &u, &ms)
+			schools.QueueBrandingSchool(b, deref(sess.SchoolID), &c.School)
+			if err := sc.Tx.SendBatch(c.R.Context(), b).Close(); err != nil {
 				return err
 			}
 			if !u.Active() {
+				c.School = nil
 				return nil
 			}
-			ms, err := people.ListMemberships(c.R.Context(), sc, u.ID)
-			if err != nil {
-				return err
-			}
+			before := deref(sess.SchoolID)
 			if err := actInHeldRole(c.R.Context(), sc, sess, ms); err != nil {
 				return err
+			}
+			if deref(sess.SchoolID) != before { // moved to another role: its school's branding
+				if c.School, err = brandingSchool(c.R.Context(), sc, sess); err != nil {
+					return err
+				}
 			}
 			// Refresh the idle expiry at most once a minute.
 			if now.Sub(sess.LastSeenAt) > time.Minute {
@@ -206,7 +217,7 @@ func (s *Kit) loadSession(c *Call) error {
 	}
 	if c.Session != nil {
 		c.CSRF = c.Session.CSRFToken
-		return s.loadSchool(c)
+		return nil // the branding school came with the session
 	}
 	// Signed out: a double-submit cookie protects the sign-in forms.
 	if ck, err := c.R.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
@@ -219,25 +230,35 @@ func (s *Kit) loadSession(c *Call) error {
 	return s.loadSchool(c)
 }
 
-// loadSchool picks the school whose branding the pages wear.
+// loadSchool picks the school whose branding the pages wear when signed
+// out (signed in, loadSession reads it with the session).
 func (s *Kit) loadSchool(c *Call) error {
-	return c.AsSystem(func(sc *db.Scope) error {
-		if c.Session != nil && c.Session.SchoolID != nil {
-			school, err := schools.GetSchool(c.R.Context(), sc, *c.Session.SchoolID)
-			if err == nil {
-				c.School = school
-				return nil
-			}
-		}
-		schools, err := schools.ListSchools(c.R.Context(), sc, false)
-		if err != nil {
-			return err
-		}
-		if len(schools) == 1 {
-			c.School = &schools[0]
-		}
-		return nil
+	return c.AsSystem(func(sc *db.Scope) (err error) {
+		c.School, err = brandingSchool(c.R.Context(), sc, c.Session)
+		return err
 	})
+}
+
+// brandingSchool is the session's school, or the district's only school.
+func brandingSchool(ctx context.Context, sc *db.Scope, sess *identity.Session) (*schools.School, error) {
+	if sess != nil && sess.SchoolID != nil {
+		school, err := schools.GetSchool(ctx, sc, *sess.SchoolID)
+		if err == nil {
+			return school, nil
+		}
+	}
+	all, err := schools.ListSchools(ctx, sc, false)
+	if err != nil || len(all) != 1 {
+		return nil, err
+	}
+	return &all[0], nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func (s *Kit) checkCSRF(c *Call) bool {

@@ -19,8 +19,9 @@ type Pages struct {
 
 // LoadPages parses every page the route table names, plus the kit's. A
 // missing or broken template stops the server here, at start, naming the
-// route that wanted it.
-func LoadPages(fsys fs.FS, rs []Route) (*Pages, error) {
+// route that wanted it. extra adds template helpers that need the server's
+// state (the asset helper, which knows the fingerprinted names).
+func LoadPages(fsys fs.FS, rs []Route, extra ...template.FuncMap) (*Pages, error) {
 	p := &Pages{byName: map[string]*template.Template{}}
 	wanted := map[string]string{} // template → the first route naming it
 	for _, name := range KitPages {
@@ -41,7 +42,11 @@ func LoadPages(fsys fs.FS, rs []Route) (*Pages, error) {
 		if _, err := fs.Stat(fsys, file); err != nil {
 			return nil, fmt.Errorf("%s renders page %q, but %s does not exist", wanted[name], name, file)
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys,
+		t := template.New("layout.html").Funcs(funcs)
+		for _, fm := range extra {
+			t = t.Funcs(fm)
+		}
+		t, err := t.ParseFS(fsys,
 			"templates/layout.html", "templates/partials/*.html", file)
 		if err != nil {
 			return nil, fmt.Errorf("page %s (wanted by %s): %w", name, wanted[name], err)

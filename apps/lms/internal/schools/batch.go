@@ -1,0 +1,30 @@
+package schools
+
+import (
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+)
+
+// QueueBrandingSchool queues into b the read of the school whose branding a
+// page wears: the school with id schoolID, or, when it is empty or gone,
+// the district's only active school. After the batch is sent and closed
+// without error, *out is that school, or nil (several schools, none
+// chosen). One query, so one batch slot, instead of GetSchool followed by
+// ListSchools.
+func QueueBrandingSchool(b *pgx.Batch, schoolID string, out **School) {
+	b.Queue(`WITH chosen AS (SELECT `+schoolColumns+` FROM schools WHERE id = $1::uuid),
+		only_one AS (SELECT `+schoolColumns+` FROM schools WHERE archived_at IS NULL
+			AND NOT EXISTS (SELECT 1 FROM chosen) AND (SELECT count(*) FROM schools WHERE archived_at IS NULL) = 1)
+		SELECT * FROM chosen UNION ALL SELECT * FROM only_one`, domain.Nullable(schoolID)).Query(func(rows pgx.Rows) error {
+		sc, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[School])
+		if errors.Is(err, pgx.ErrNoRows) {
+			*out = nil
+			return nil
+		}
+		*out = sc
+		return domain.Wrap("branding school", err)
+	})
+}
