@@ -310,88 +310,118 @@ func loadStudents(ctx context.Context, s *db.Scope, sec *Section, course *calc.C
 	case s.Actor.Role == db.Student:
 		filter = []string{s.Actor.UserID}
 	}
-	rows, err := s.Tx.Query(ctx, `WITH st AS (
-		  SELECT DISTINCT u.id, u.display_name, u.family_name, u.given_name FROM enrollments e JOIN users u ON u.id = e.user_id
-		  WHERE e.section_id = $1 AND e.role = 'student' AND ($3::uuid[] IS NULL OR u.id = ANY ($3::uuid[]))
-		    AND (bw_role() <> 'guardian' OR u.id = ANY (bw_students()))
-		)
-		SELECT st.id, st.display_name,
-		  (SELECT o.percent::text FROM final_grade_overrides o WHERE o.section_id = $1 AND o.student_id = st.id),
-		  (SELECT o.letter FROM final_grade_overrides o WHERE o.section_id = $1 AND o.student_id = st.id),
-		  (SELECT o.posted FROM final_grade_overrides o WHERE o.section_id = $1 AND o.student_id = st.id),
-		  coalesce((SELECT array_agg(g.assignment_id::text ORDER BY g.assignment_id) FROM grades g
-		    WHERE g.student_id = st.id AND g.assignment_id = ANY ($2::uuid[])), '{}'),
-		  coalesce((SELECT array_agg(g.score::text ORDER BY g.assignment_id) FROM grades g
-		    WHERE g.student_id = st.id AND g.assignment_id = ANY ($2::uuid[])), '{}'),
-		  coalesce((SELECT array_agg(g.entered ORDER BY g.assignment_id) FROM grades g
-		    WHERE g.student_id = st.id AND g.assignment_id = ANY ($2::uuid[])), '{}'),
-		  coalesce((SELECT array_agg(coalesce(g.status, '') ORDER BY g.assignment_id) FROM grades g
-		    WHERE g.student_id = st.id AND g.assignment_id = ANY ($2::uuid[])), '{}'),
-		  coalesce((SELECT array_agg(g.posted ORDER BY g.assignment_id) FROM grades g
-		    WHERE g.student_id = st.id AND g.assignment_id = ANY ($2::uuid[])), '{}'),
-		  coalesce((SELECT array_agg(x.assignment_id::text ORDER BY x.assignment_id) FROM
-		    (SELECT assignment_id, max(submitted_at) AS at FROM submissions WHERE student_id = st.id AND assignment_id = ANY ($2::uuid[])
-		     GROUP BY assignment_id) x), '{}'),
-		  coalesce((SELECT array_agg(x.at ORDER BY x.assignment_id) FROM
-		    (SELECT assignment_id, max(submitted_at) AS at FROM submissions WHERE student_id = st.id AND assignment_id = ANY ($2::uuid[])
-		     GROUP BY assignment_id) x), '{}')
-		FROM st ORDER BY st.family_name, st.given_name, st.id`, sec.SectionID, ids, filter)
-	if err != nil {
-		return domain.Wrap("gradebook students", err)
-	}
-	defer rows.Close()
+	// Four flat queries (students, overrides, grades, latest submissions),
+	// each a set for the whole section: no per-student subqueries.
 	type loaded struct {
 		student calc.Student
 		name    string
+		grades  map[string]gradeRow
+		subs    map[string]time.Time
 	}
-	var all []loaded
+	var all []*loaded
+	byID := map[string]*loaded{}
+	rows, err := s.Tx.Query(ctx, `SELECT DISTINCT u.id, u.display_name, u.family_name, u.given_name
+		FROM enrollments e JOIN users u ON u.id = e.user_id
+		WHERE e.section_id = $1 AND e.role = 'student' AND ($2::uuid[] IS NULL OR u.id = ANY ($2::uuid[]))
+		  AND ((SELECT bw_role()) <> 'guardian' OR u.id = ANY ((SELECT bw_students())::uuid[]))
+		ORDER BY u.family_name, u.given_name, u.id`, sec.SectionID, filter)
+	if err != nil {
+		return domain.Wrap("gradebook students", err)
+	}
 	for rows.Next() {
-		var l loaded
-		var oPercent, oLetter *string
-		var oPosted *bool
-		var gIDs, gStatus, gEntered, subIDs []string
-		var gScores []*string
-		var gPosted []bool
-		var subAt []time.Time
-		if err := rows.Scan(&l.student.ID, &l.name, &oPercent, &oLetter, &oPosted, &gIDs, &gScores, &gEntered, &gStatus, &gPosted,
-			&subIDs, &subAt); err != nil {
+		l := &loaded{grades: map[string]gradeRow{}, subs: map[string]time.Time{}}
+		var family, given string
+		if err := rows.Scan(&l.student.ID, &l.name, &family, &given); err != nil {
+			rows.Close()
 			return domain.Wrap("gradebook students", err)
 		}
-		if oPosted != nil {
-			o := &calc.Override{Posted: *oPosted}
-			if oPercent != nil {
-				o.Percent, _ = new(big.Rat).SetString(*oPercent)
-			}
-			if oLetter != nil {
-				o.Letter = *oLetter
-			}
-			if o.Percent != nil || course.Scheme != nil {
-				l.student.Override = o
-			}
+		all = append(all, l)
+		byID[l.student.ID] = l
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return domain.Wrap("gradebook students", err)
+	}
+	studentIDs := make([]string, len(all))
+	for i, l := range all {
+		studentIDs[i] = l.student.ID
+	}
+	orows, err := s.Tx.Query(ctx, `SELECT student_id, percent::text, letter, posted FROM final_grade_overrides
+		WHERE section_id = $1 AND student_id = ANY ($2::uuid[])`, sec.SectionID, studentIDs)
+	if err != nil {
+		return domain.Wrap("final grade overrides", err)
+	}
+	for orows.Next() {
+		var id string
+		var percent *string
+		o := &calc.Override{}
+		if err := orows.Scan(&id, &percent, &o.Letter, &o.Posted); err != nil {
+			orows.Close()
+			return domain.Wrap("final grade overrides", err)
 		}
-		grades := make(map[string]int, len(gIDs))
-		for i, id := range gIDs {
-			grades[id] = i
+		if percent != nil {
+			o.Percent, _ = new(big.Rat).SetString(*percent)
 		}
-		submitted := make(map[string]time.Time, len(subIDs))
-		for i, id := range subIDs {
-			submitted[id] = subAt[i]
+		if l := byID[id]; l != nil && (o.Percent != nil || course.Scheme != nil) {
+			l.student.Override = o
 		}
+	}
+	orows.Close()
+	if err := orows.Err(); err != nil {
+		return domain.Wrap("final grade overrides", err)
+	}
+	grows, err := s.Tx.Query(ctx, `SELECT student_id, assignment_id, score::text, entered, coalesce(status, ''), posted FROM grades
+		WHERE assignment_id = ANY ($1::uuid[]) AND student_id = ANY ($2::uuid[])`, ids, studentIDs)
+	if err != nil {
+		return domain.Wrap("gradebook grades", err)
+	}
+	for grows.Next() {
+		var st, a string
+		var g gradeRow
+		if err := grows.Scan(&st, &a, &g.score, &g.entered, &g.status, &g.posted); err != nil {
+			grows.Close()
+			return domain.Wrap("gradebook grades", err)
+		}
+		if l := byID[st]; l != nil {
+			l.grades[a] = g
+		}
+	}
+	grows.Close()
+	if err := grows.Err(); err != nil {
+		return domain.Wrap("gradebook grades", err)
+	}
+	srows, err := s.Tx.Query(ctx, `SELECT student_id, assignment_id, max(submitted_at) FROM submissions
+		WHERE assignment_id = ANY ($1::uuid[]) AND student_id = ANY ($2::uuid[]) GROUP BY student_id, assignment_id`, ids, studentIDs)
+	if err != nil {
+		return domain.Wrap("gradebook submissions", err)
+	}
+	for srows.Next() {
+		var st, a string
+		var at time.Time
+		if err := srows.Scan(&st, &a, &at); err != nil {
+			srows.Close()
+			return domain.Wrap("gradebook submissions", err)
+		}
+		if l := byID[st]; l != nil {
+			l.subs[a] = at
+		}
+	}
+	srows.Close()
+	if err := srows.Err(); err != nil {
+		return domain.Wrap("gradebook submissions", err)
+	}
+	for _, l := range all {
 		l.student.Work = make([]calc.Work, 0, len(course.Assignments))
 		for _, a := range course.Assignments {
 			w := calc.Work{AssignmentID: a.ID, DueAt: due.forStudent(a.ID, l.student.ID)}
-			if at, ok := submitted[a.ID]; ok {
+			if at, ok := l.subs[a.ID]; ok {
 				w.Submitted, w.SubmittedAt = true, at
 			}
-			if i, ok := grades[a.ID]; ok {
-				fillGrade(&w, a, course.Scheme, gScores[i], gEntered[i], gStatus[i], gPosted[i])
+			if g, ok := l.grades[a.ID]; ok {
+				fillGrade(&w, a, course.Scheme, g.score, g.entered, g.status, g.posted)
 			}
 			l.student.Work = append(l.student.Work, w)
 		}
-		all = append(all, l)
-	}
-	if err := rows.Err(); err != nil {
-		return domain.Wrap("gradebook students", err)
 	}
 	for i := range all {
 		res, err := calc.Compute(course, &all[i].student, sec.Viewer)
@@ -401,6 +431,13 @@ func loadStudents(ctx context.Context, s *db.Scope, sec *Section, course *calc.C
 		sec.Students = append(sec.Students, StudentGrades{StudentID: all[i].student.ID, Name: all[i].name, Result: res})
 	}
 	return nil
+}
+
+// gradeRow is a grades row as the gradebook reads it.
+type gradeRow struct {
+	score           *string
+	entered, status string
+	posted          bool
 }
 
 // fillGrade turns a grades row into calc's Work for the assignment's type.
