@@ -80,6 +80,7 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 		Admins:           p.admins,
 		OIDCClientSecret: oidcSecret,
 		Features:         features,
+		FlagTokens:       p.flagTokens,
 	})
 	data, err := directory.Marshal(entry)
 	if err != nil {

@@ -70,6 +70,13 @@ type Entry struct {
 	// pkg/flags: Flag.ForTenant). The LMS evaluates them per request; a flag
 	// it cannot evaluate gives the caller's default, never an error page.
 	Features flags.Set `json:"features,omitempty"`
+	// FlagTokens are the hex SHA-256 digests of the bearer tokens the
+	// district's other services present to the LMS's OpenFeature Remote
+	// Evaluation Protocol endpoint (/ofrep/v1/...). The operator keeps the
+	// token itself in a Secret in the tenant's namespace; more than one
+	// digest lets a rotation overlap. Without any, the endpoint refuses
+	// every call. Added without a version bump: older readers ignore it.
+	FlagTokens []string `json:"flagTokens,omitempty"`
 }
 
 // Database is a tenant database's connection settings.
@@ -277,6 +284,12 @@ func (e *Entry) Validate() error {
 	for _, a := range e.Admins {
 		if !strings.Contains(a.Email, "@") || !hexRE.MatchString(a.TokenSHA256) {
 			bad("admin %q needs an e-mail address and a hex SHA-256 token hash", a.Email)
+		}
+	}
+	for _, h := range e.FlagTokens {
+		if !hexRE.MatchString(h) {
+			bad("flagTokens must be hex SHA-256 digests")
+			break
 		}
 	}
 	return errors.Join(errs...)

@@ -25,6 +25,7 @@ const (
 	ViewSections   Action = "sections.view"   // API: sections visible to the user
 	DevMailbox     Action = "dev.mailbox"     // the local mailbox page (development only)
 	ViewOnboarding Action = "onboarding.view" // admin: the onboarding checklist
+	ViewFlags      Action = "flags.view"      // admin: the district's feature flags
 
 	ManageCoursework Action = "coursework.manage" // Teach: assignments, groups, rubrics, announcements of own sections
 	GradeWork        Action = "work.grade"        // Teach: the grading view, posting grades
@@ -48,6 +49,7 @@ var table = map[Action][]db.Role{
 	ImportRoster:   admins,
 	ViewAudit:      admins,
 	ViewOnboarding: admins,
+	ViewFlags:      {db.DistrictAdmin},
 	ViewSections:   {db.DistrictAdmin, db.SchoolAdmin, db.Teacher, db.Student, db.Guardian},
 
 	ManageCoursework: {db.Teacher},

@@ -82,25 +82,33 @@ func Detect(names []string) (*Format, bool) {
 
 // Plan parses files and works out what importing them would change,
 // writing nothing. Problems in the files themselves come back as problems
-// with no plan; problems matching them to the district are in the plan.
+// with no plan; problems matching them to the district are in the plan,
+// and so are warnings (roster.Problem.Warning), which do not block applying.
 func (f *Format) Plan(ctx context.Context, s *db.Scope, files map[string][]byte) (*Plan, []roster.Problem, error) {
 	parsed, problems := f.parse(files)
-	if len(problems) > 0 {
+	if roster.Blocking(problems) {
 		return nil, problems, nil
 	}
 	p, _, err := f.plan(ctx, s, parsed)
-	return p, nil, err
+	if err != nil {
+		return nil, nil, err
+	}
+	p.addWarnings(problems)
+	return p, nil, nil
 }
 
 // Apply parses files again and applies them in s's transaction (see
 // applyPlan). Problems in the files come back with ErrProblems.
 func (f *Format) Apply(ctx context.Context, s *db.Scope, files map[string][]byte, progress func(done, total int)) (*Plan, []roster.Problem, error) {
 	parsed, problems := f.parse(files)
-	if len(problems) > 0 {
+	if roster.Blocking(problems) {
 		return nil, problems, ErrProblems
 	}
 	p, err := applyPlan(ctx, s, f.Name, func(ctx context.Context, s *db.Scope) (*Plan, *changes, error) {
 		return f.plan(ctx, s, parsed)
 	}, progress)
+	if p != nil {
+		p.addWarnings(problems)
+	}
 	return p, nil, err
 }

@@ -98,6 +98,10 @@ func planBundle(ctx context.Context, s *db.Scope, b *roster.Bundle) (*Plan, *cha
 	}
 	bp.orgs.problems(bp.p, b.Orgs)
 	bp.notes()
+	for _, d := range b.Demographics {
+		bp.p.skip("demographics.csv", d.Line, "demographics are checked but not stored")
+	}
+	bp.p.tally(b.Rows)
 	bp.p.finish()
 	return bp.p, bp.c, nil
 }

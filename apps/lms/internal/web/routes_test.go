@@ -23,14 +23,17 @@ var (
 		"GET /password/forgot": public, "POST /password/forgot": public, "GET /password/reset/{token}": public,
 		"POST /password/reset/{token}": public, "GET /oidc/start": public, "GET /oidc/callback": public,
 		"GET /api/v1/openapi.json": public, "GET /dev/mailbox": public,
+		// Service routes: a flag token instead of a session (ofrep_test.go).
+		"POST /ofrep/v1/evaluate/flags/{key}": public, "POST /ofrep/v1/evaluate/flags": public,
 
 		"GET /{$}": anyone, "POST /signout": anyone, "POST /signout/everywhere": anyone, "POST /role": anyone,
 		"GET /profile": anyone, "POST /profile": anyone, "GET /api/v1/me": anyone, "GET /api/v1/sections": anyone,
 		"GET /api/v1/sections/{id}/roster": anyone,
 
 		"GET /plan": {db.Teacher}, "GET /teach": {db.Teacher}, "GET /teach/sections/{id}": {db.Teacher},
-		"GET /learn":  {db.Student, db.Guardian},
-		"GET /assess": {db.Teacher}, "GET /assess/sections/{id}": {db.Teacher},
+		"GET /teach/sections/{id}/roster.csv": {db.Teacher},
+		"GET /learn":                          {db.Student, db.Guardian},
+		"GET /assess":                         {db.Teacher}, "GET /assess/sections/{id}": {db.Teacher},
 		"GET /assess/sections/{id}/gradebook.csv": {db.Teacher}, "GET /teach/sections/{id}/grading": {db.Teacher},
 		"POST /teach/sections/{id}/grading": {db.Teacher},
 		"GET /report":                       {db.DistrictAdmin, db.SchoolAdmin, db.Teacher},
@@ -62,8 +65,10 @@ var (
 		"POST /admin/terms/{id}/delete": admins, "GET /admin/terms/{id}": admins, "POST /admin/terms/{id}": admins, "GET /admin/imports": admins, "POST /admin/imports": admins,
 		"GET /admin/imports/{id}": admins, "POST /admin/imports/{id}/apply": admins, "POST /admin/imports/{id}/discard": admins,
 		"GET /admin/imports/{id}/progress": admins, "GET /admin/imports/{id}/problems.csv": admins, "GET /admin/audit": admins,
+		"GET /admin/flags":  {db.DistrictAdmin},
 		"GET /api/v1/users": admins, "POST /api/v1/users": admins, "GET /api/v1/users/{id}": admins,
 		"GET /api/v1/schools": admins, "GET /api/v1/terms": admins, "GET /api/v1/imports/{id}": admins,
+		"POST /api/v1/imports": admins, "POST /admin/imports/name-order": admins, "POST /api/v1/imports/{id}/apply": admins, "POST /api/v1/imports/{id}/discard": admins,
 	}
 )
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/internal/dev/browser"
+	"bellwork.dev/bellwork/pkg/directory"
+	"bellwork.dev/bellwork/pkg/flags"
 )
 
 // artifacts is where screenshots go: e2e/artifacts/lms-shell in the repository.
@@ -123,4 +126,26 @@ func TestTodayPagesInChromium(t *testing.T) {
 	shoot("assess", "/assess", "Assess")
 	shoot("gradebook", "/assess/sections/"+d.section, "Gradebook")
 	shoot("gradebook-empty", "/assess/sections/"+d.emptySection(), "Gradebook")
+}
+
+// The flags pages in Chromium: the district admin's list, empty and with
+// a flag on at one school, and the section page with the roster download
+// the flag turns on.
+func TestFlagPagesInChromium(t *testing.T) {
+	b := startBrowser(t)
+	d := newDistrict(t, "flagshots", withSchoolB)
+	shoot := shooter(t, b, d)
+	admin, _ := d.session(db.DistrictAdmin)
+	signInBrowser(t, b, d, admin)
+	shoot("admin-flags-empty", "/admin/flags", "Feature flags")
+	d.publish(func(e *directory.Entry) {
+		e.Features["roster-export"] = rosterExport("flagshots/A")
+		e.Features["banner"] = flags.Flag{Variants: map[string]json.RawMessage{"plain": json.RawMessage(`"plain"`), "bold": json.RawMessage(`"bold"`)},
+			DefaultVariant: "plain", Rules: []flags.Rule{{Roles: []string{"teacher"}, Rollout: &flags.Rollout{
+				Variants: []flags.Weighted{{Variant: "bold", Weight: 10}, {Variant: "plain", Weight: 90}}}}}}
+	})
+	shoot("admin-flags", "/admin/flags", "Feature flags")
+	c, _ := d.session(db.Teacher)
+	signInBrowser(t, b, d, c)
+	shoot("section-roster-export", "/teach/sections/"+d.section, "Algebra I")
 }

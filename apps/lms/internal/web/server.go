@@ -21,6 +21,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/app"
 	"bellwork.dev/bellwork/apps/lms/internal/authz"
+	"bellwork.dev/bellwork/apps/lms/internal/features"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/apps/lms/internal/web/static"
@@ -82,6 +83,8 @@ func newServer(a *app.App, cfg Config, table func(*Server) []kit.Route) (*Server
 	}
 	s.Pages, s.metrics = p, newMetrics(a.Registry)
 	s.Observe = s.metrics.observe
+	s.Flags = features.NewMetrics()
+	s.MustRegister(s.Flags.Collector())
 	s.MustRegister(a.Collectors()...)
 	if mb, ok := a.Mailer.(*mail.Mailbox); ok && cfg.DevMailbox {
 		s.Mailbox = mb

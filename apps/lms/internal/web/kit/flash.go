@@ -38,6 +38,7 @@ var flashes = map[string]string{
 	"term-updated":           "Term saved.",
 	"term-deleted":           "Term deleted.",
 	"import-discarded":       "The import was discarded; nothing changed.",
+	"name-order-saved":       "Saved. Imports from now on show names in this order; import again to rename people already imported.",
 	"password-set":           "Your password is set. Welcome to Bellwork!",
 	"role-switched":          "Switched role.",
 	"announced":              "Announcement posted.",

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"time"
 
+	"bellwork.dev/bellwork/apps/lms/internal/features"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/storage"
@@ -53,6 +54,8 @@ type Kit struct {
 	Config   Config
 	// Pages are the templates the route table declares (LoadPages).
 	Pages *Pages
+	// Flags counts feature flag evaluations (Call.Features); nil counts nothing.
+	Flags *features.Metrics
 	// Observe records each answered request (metrics); nil records nothing.
 	Observe func(route string, status int, d time.Duration)
 }

@@ -60,11 +60,12 @@ var funcs = template.FuncMap{
 		return n * 100 / total
 	},
 	"add": func(a, b int) int { return a + b },
-	// dict builds the map the "empty" partial takes: dict "title" … "body" … "href" … "action" ….
-	"dict": func(kv ...string) map[string]string {
-		m := map[string]string{}
+	// dict builds the map a partial takes: dict "title" … "body" … for
+	// "empty", dict "tab" … "role" .Role for "admin-tabs".
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
+			m[fmt.Sprint(kv[i])] = kv[i+1]
 		}
 		return m
 	},
