@@ -102,6 +102,9 @@ func (s *Server) routes() []kit.Route {
 		kit.Page("POST /admin/users/{student}/pairing", authz.IssuePairingCode, portal.CreatePairingCode, "pairing_code"),
 		kit.Page("GET /assess", authz.ViewGradebook, assessing.Assess, "assess"),
 		kit.Page("GET /assess/sections/{id}", authz.ViewGradebook, assessing.Gradebook, "gradebook"),
+		kit.Action("GET /assess/sections/{id}/gradebook.csv", authz.ViewGradebook, assessing.GradebookCSV),
+		kit.Page("GET /teach/sections/{id}/grading", authz.ManageCoursework, teaching.GradingSettings, "grading_settings"),
+		kit.Page("POST /teach/sections/{id}/grading", authz.ManageCoursework, teaching.SaveGradingSettings, "grading_settings"),
 		kit.Page("GET /report", authz.ViewReports, reports.Report, "report"),
 
 		// Admin. Forms that fail validation show their page again, so
@@ -160,6 +163,8 @@ func (s *Server) routes() []kit.Route {
 		kit.API("POST /api/v1/assignments/{id}/submissions", authz.SubmitWork, jsonAPI.Submit, api.DocSubmit),
 		kit.API("PUT /api/v1/assignments/{id}/grades/{student}", authz.GradeWork, jsonAPI.SaveGrade, api.DocSaveGrade),
 		kit.API("POST /api/v1/assignments/{id}/grades/post", authz.GradeWork, jsonAPI.PostGrades, api.DocPostGrades),
+		kit.API("GET /api/v1/sections/{id}/grades", authz.ViewSections, jsonAPI.SectionGrades, api.DocSectionGrades),
+		kit.API("GET /api/v1/sections/{id}/grades/{student}", authz.ViewSections, jsonAPI.StudentGrades, api.DocStudentGrades),
 
 		// OpenFeature Remote Evaluation Protocol, for the district's
 		// other services: a flag token, no session (kit.Service).

@@ -34,7 +34,9 @@ var (
 		"GET /teach/sections/{id}/roster.csv": {db.Teacher},
 		"GET /learn":                          {db.Student, db.Guardian},
 		"GET /assess":                         {db.Teacher}, "GET /assess/sections/{id}": {db.Teacher},
-		"GET /report": {db.DistrictAdmin, db.SchoolAdmin, db.Teacher},
+		"GET /assess/sections/{id}/gradebook.csv": {db.Teacher}, "GET /teach/sections/{id}/grading": {db.Teacher},
+		"POST /teach/sections/{id}/grading": {db.Teacher},
+		"GET /report":                       {db.DistrictAdmin, db.SchoolAdmin, db.Teacher},
 
 		"POST /teach/sections/{id}/announcements": {db.Teacher}, "POST /teach/sections/{id}/groups": {db.Teacher},
 		"GET /teach/sections/{id}/assignments/new": {db.Teacher}, "POST /teach/sections/{id}/assignments": {db.Teacher},
@@ -56,7 +58,8 @@ var (
 		"POST /api/v1/sections/{id}/assignments": {db.Teacher}, "POST /api/v1/assignments/{id}/publish": {db.Teacher},
 		"GET /api/v1/assignments/{id}/work": {db.Teacher}, "PUT /api/v1/assignments/{id}/grades/{student}": {db.Teacher},
 		"POST /api/v1/assignments/{id}/grades/post": {db.Teacher},
-		"GET /api/v1/assignments/{id}/my-work":      {db.Student}, "POST /api/v1/assignments/{id}/submissions": {db.Student},
+		"GET /api/v1/sections/{id}/grades":          anyone, "GET /api/v1/sections/{id}/grades/{student}": anyone,
+		"GET /api/v1/assignments/{id}/my-work": {db.Student}, "POST /api/v1/assignments/{id}/submissions": {db.Student},
 
 		"GET /admin/users": admins, "GET /admin/users/new": admins, "POST /admin/users": admins, "GET /admin/users/{id}": admins,
 		"POST /admin/users/{id}/profile": admins, "POST /admin/users/{id}/status": admins, "POST /admin/users/{id}/reset": admins,

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"bellwork.dev/bellwork/apps/lms/internal/coursework"
+	"bellwork.dev/bellwork/apps/lms/internal/grading"
 	"bellwork.dev/bellwork/apps/lms/internal/web/admin"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
@@ -35,5 +36,7 @@ var (
 	DocMyWork             = &kit.APIDoc{Summary: "The calling student's state, attempts and posted grade", Response: myWorkResponse{}}
 	DocSubmit             = &kit.APIDoc{Summary: "Hand in text or a link as the next attempt", Body: coursework.SubmissionInput{}, Status: http.StatusCreated, Response: coursework.Submission{}}
 	DocSaveGrade          = &kit.APIDoc{Summary: "Set a student's grade; rating every rubric criterion fills an empty score", Description: "status: late, missing, excused or none (empty: as the dates say). Every change is kept in the grade's trail with the reason.", Body: coursework.GradeInput{}, Response: coursework.Grade{}}
+	DocSectionGrades      = &kit.APIDoc{Summary: "Course grades of the section's students the caller may see", Description: "Per student: current and final percentages (two decimals, half up) and letters, each assignment group and grading period, every item after late and missing policies, and what drop rules removed and why. Teachers see every student, a student themselves, a guardian their linked children; students and guardians see posted grades only.", Response: gradeReports{}}
+	DocStudentGrades      = &kit.APIDoc{Summary: "One student's grades in a section", Description: "As for the section's grades; 404 when the caller may not see that student.", Response: grading.Report{}}
 	DocPostGrades         = &kit.APIDoc{Summary: "Post every unposted grade of an assignment", Response: postedResponse{}}
 )
