@@ -253,7 +253,7 @@ func TestZipped12BundleIsDetectedAndPlanned(t *testing.T) {
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	format, unzipped, err := Collect("", []Upload{{Name: "lakeview.zip", Data: buf.Bytes()}}, 1<<20)
+	format, unzipped, err := Collect("", []Upload{{Name: "lakeview.zip", Body: bytes.NewReader(buf.Bytes()), Size: int64(buf.Len())}}, 1<<20)
 	if err != nil || format.Name != "oneroster" || len(unzipped) != len(files) {
 		t.Fatalf("collect: format %v, %d files, err %v", format, len(unzipped), err)
 	}
