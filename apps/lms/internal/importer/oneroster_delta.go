@@ -272,7 +272,7 @@ func (bp *bundlePlanner) knownUsers() error {
 		return nil
 	}
 	rows, err := query[userRow](bp.ctx, bp.s, "load delta users",
-		`SELECT id, email, display_name, given_name, family_name, grade, status, sourced_id, username FROM users WHERE sourced_id = ANY ($1)`, missing.items)
+		`SELECT id, email, display_name, given_name, family_name, grade, status, sourced_id, username, ext::text AS ext FROM users WHERE sourced_id = ANY ($1)`, missing.items)
 	if err != nil {
 		return err
 	}
