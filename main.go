@@ -97,7 +97,7 @@ func main() {
 	flag.StringVar(&hook.URL, "webhook-url", hook.URL, "development only: https://host:port the API server calls the webhook at, instead of the Service (an operator running outside the cluster)")
 	flag.BoolVar(&opts.LMSDeploy.RunLocally, "run-locally", false, "development only: mark the LMS fleet's pods for make run's local kubelet and its Services for the local proxy")
 	flag.BoolVar(&opts.BackupPolicy.RunLocally, "backup-run-locally", false, "development only: mark BackupPolicy Jobs' pods for make run's local kubelet")
-	flag.StringVar(&opts.BackupPolicy.Image, "backup-image", opts.BackupPolicy.Image, "image of BackupPolicy Jobs: the LMS image (its binary runs lms backup and lms verify)")
+	flag.StringVar(&opts.BackupPolicy.Image, "backup-image", opts.BackupPolicy.Image, "image of BackupPolicy and restore Jobs, built from build/backup.Dockerfile: the lms binary with pg_dump and pg_restore")
 	flag.StringVar(&opts.BackupPolicy.VerificationSecret, "backup-verification-secret", "", "Secret in each tenant namespace whose uri key connects to the verification server as a role that may create databases; empty: no verification CronJobs")
 	flag.StringVar(&opts.LMSDeploy.DevMailboxDir, "lms-dev-mailbox-dir", "", "development only: LMS pods keep sent mail for /dev/mailbox and write it to this folder")
 	flag.IntVar(&opts.LMSDeploy.LocalActivePort, "local-active-port", 0, "development only, with --run-locally: the local proxy's port for the active Service of an lmsdeploy without the "+builders.LocalActivePortAnnotation+" annotation")

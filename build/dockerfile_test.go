@@ -115,18 +115,18 @@ func lint(data string) (problems []string, uid string) {
 	var argv []string
 	if err := json.Unmarshal([]byte(entrypoint), &argv); err != nil || len(argv) == 0 {
 		add("ENTRYPOINT %q is not in exec form", entrypoint)
-	} else if !copied[argv[0]] {
+	} else if !copied[argv[0]] && !copied["/"] {
 		add("ENTRYPOINT runs %s, which the run stage does not copy in", argv[0])
 	}
 	return problems, uid
 }
 
-// The operator's and the LMS's images pass the lint, and the LMS image's
-// user is the one the operator runs LMS pods as.
+// The operator's, the LMS's and the backup Jobs' images pass the lint, and
+// the LMS image's user is the one the operator runs LMS pods as.
 func TestDockerfiles(t *testing.T) {
 	files, _ := filepath.Glob("*.Dockerfile")
-	if len(files) != 2 {
-		t.Fatalf("want the operator's and the LMS's Dockerfiles, found %v", files)
+	if len(files) != 3 {
+		t.Fatalf("want the operator's, the LMS's and the backup Jobs' Dockerfiles, found %v", files)
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -147,6 +147,45 @@ func TestDockerfiles(t *testing.T) {
 				t.Errorf("LMS pods override the image's ENTRYPOINT with %v", pod.Containers[0].Command)
 			}
 		}
+	}
+}
+
+// The backup Jobs' image has lms, and pg_dump and pg_restore where lms
+// looks for them (/usr/lib/postgresql/<major>/bin), and runs as the user
+// the operator runs backup pods as.
+func TestBackupImage(t *testing.T) {
+	data, err := os.ReadFile("backup.Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	stages, _ := parse(text)
+	build := stages[0]
+	var runs string
+	for _, in := range build.steps {
+		if in.cmd == "RUN" || in.cmd == "ARG" {
+			runs += in.args + "\n"
+		}
+	}
+	for _, want := range []string{"-o /out/root/usr/local/bin/lms ./apps/lms", "postgresql-client-${PG_MAJOR}",
+		"/usr/lib/postgresql/${PG_MAJOR}/bin/$tool", "for tool in pg_dump pg_restore", "ldd"} {
+		if !strings.Contains(runs, want) {
+			t.Errorf("the build stage does not have %q", want)
+		}
+	}
+	if !strings.Contains(text, "COPY --from=build /out/root/ /") {
+		t.Error("the run stage does not copy the built tree in")
+	}
+	_, uid := lint(text)
+	bp := &platformv1.BackupPolicy{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "tenant-t"},
+		Spec: platformv1.BackupPolicySpec{Schedule: "0 2 * * *", Destination: platformv1.BackupDestination{
+			Filesystem: &platformv1.FilesystemDestination{Path: "/backups"}}}}
+	c := builders.BuildBackupCronJob(bp, builders.BackupJobOptions{Tenant: "t", Image: "lms-backup:1"}).Spec.JobTemplate.Spec.Template.Spec.Containers[0]
+	if got := strconv.FormatInt(*c.SecurityContext.RunAsUser, 10); got != uid {
+		t.Errorf("the operator runs backup pods as user %s, the image's USER is %s", got, uid)
+	}
+	if len(c.Command) != 1 || c.Command[0] != "lms" {
+		t.Errorf("backup pods run %v, want lms (on the image's PATH)", c.Command)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/backup"
@@ -23,12 +24,16 @@ const catalogueInterval = time.Minute
 // many are kept.
 func (r *BackupPolicyReconciler) readCatalogue(ctx context.Context, p *backupPass) error {
 	p.WakeIn(catalogueInterval)
-	store, err := r.store(ctx, p.policy)
+	store, err := openBackupStore(ctx, r.APIReader, p.policy)
 	if err == nil {
 		var all []backup.Manifest
 		if all, err = backup.List(ctx, store, p.tenant.Name); err == nil {
 			p.report(all)
 			p.checkRPO(all, time.Now())
+			if p.records, err = backup.Runs(ctx, store, p.tenant.Name, maxRecentRuns); err != nil {
+				// The backups were read; the runs phase falls back on the Jobs.
+				log.FromContext(ctx).Error(err, "Could not read the run records", "store", store.String())
+			}
 			return nil
 		}
 	}
@@ -42,9 +47,10 @@ func (r *BackupPolicyReconciler) readCatalogue(ctx context.Context, p *backupPas
 	return nil
 }
 
-// store opens the policy's destination with its credentials Secret, read
-// directly (the operator's Secret cache holds only its own Secrets).
-func (r *BackupPolicyReconciler) store(ctx context.Context, bp *platformv1.BackupPolicy) (backup.Store, error) {
+// openBackupStore opens a policy's destination with its credentials
+// Secret, read directly (the operator's Secret cache holds only its own
+// Secrets).
+func openBackupStore(ctx context.Context, reader client.Reader, bp *platformv1.BackupPolicy) (backup.Store, error) {
 	d := bp.Spec.Destination
 	if d.Filesystem != nil {
 		return backup.FolderStore{Dir: d.Filesystem.Path}, nil
@@ -53,7 +59,7 @@ func (r *BackupPolicyReconciler) store(ctx context.Context, bp *platformv1.Backu
 		return nil, fmt.Errorf("no destination")
 	}
 	sec := &corev1.Secret{}
-	if err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: bp.Namespace, Name: d.S3.CredentialsSecret}, sec); err != nil {
+	if err := reader.Get(ctx, client.ObjectKey{Namespace: bp.Namespace, Name: d.S3.CredentialsSecret}, sec); err != nil {
 		return nil, fmt.Errorf("credentials Secret %s: %w", d.S3.CredentialsSecret, err)
 	}
 	endpoint, insecure := d.S3.Endpoint, false

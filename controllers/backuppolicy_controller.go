@@ -6,6 +6,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -22,6 +23,7 @@ import (
 const eventBackupDeleted = "BackupDeleted"
 
 // +kubebuilder:rbac:groups=batch,resources=cronjobs,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=networkpolicies,verbs=get;list;watch;create;update;patch;delete
 
 // BackupPolicyReconciler keeps a BackupPolicy's CronJobs in place: one that
 // runs `lms backup` (with retention) on the policy's schedule and one that
@@ -72,12 +74,15 @@ func (r *BackupPolicyReconciler) reconcile(ctx context.Context, p *backupPass) e
 		// Tenant: the policy's namespace names its tenant, whose time zone
 		// the schedules default to.
 		{Name: "tenant", Run: r.findTenant},
-		// CronJobs: backup and verification, as the builders say.
+		// CronJobs: backup and verification, as the builders say, and the
+		// backup pods' egress to storage.
 		{Name: "cronjobs", Run: r.ensureCronJobs},
 		// Catalogue: what storage holds, read into status.
 		{Name: "catalogue", Run: r.readCatalogue},
-		// Runs: the Jobs Kubernetes keeps, failed ones included.
+		// Runs: the run records in storage and the Jobs that left none.
 		{Name: "runs", Run: r.readRuns},
+		// Physical: CloudNativePG's ScheduledBackup for a dedicated cluster.
+		{Name: "physical", Run: r.reconcilePhysical},
 	}
 	return reconcile.RunPhases(ctx, p, phases)
 }
@@ -89,6 +94,7 @@ func (r *BackupPolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Named("backuppolicy").
 		For(&platformv1.BackupPolicy{}).
 		Owns(&batchv1.CronJob{}).
+		Owns(&networkingv1.NetworkPolicy{}).
 		// The CronJobs' Jobs carry the policy's instance label.
 		Watches(&batchv1.Job{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []ctrl.Request {
 			name := o.GetLabels()[builders.InstanceLabel]

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -19,6 +20,7 @@ import (
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/controllers"
+	"bellwork.dev/bellwork/internal/backup"
 )
 
 func backupPolicy(ns string) *platformv1.BackupPolicy {
@@ -76,6 +78,17 @@ func TestBackupPolicyCreatesCronJobs(t *testing.T) {
 	}
 	if verify.Spec.Schedule != "30 3 * * *" || verify.Spec.ConcurrencyPolicy != batchv1.ForbidConcurrent {
 		t.Errorf("verify CronJob: %+v", verify.Spec)
+	}
+	// The backup pods may reach the storage endpoint (the namespace's
+	// allow policy gives them DNS and the database).
+	egress := &networkingv1.NetworkPolicy{}
+	eventually(t, 30*time.Second, func() (bool, string) {
+		err := env.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "nightly-backup-egress"}, egress)
+		return err == nil, fmt.Sprint(err)
+	})
+	if r := egress.Spec.Egress; len(r) != 1 || len(r[0].To) != 1 || r[0].To[0].IPBlock == nil || r[0].To[0].IPBlock.CIDR != "127.0.0.1/32" ||
+		r[0].Ports[0].Port.IntValue() != 19000 || egress.Spec.PodSelector.MatchLabels["platform.bellwork.dev/component"] != "backup" {
+		t.Errorf("backup egress policy = %+v", egress.Spec)
 	}
 	eventually(t, 30*time.Second, func() (bool, string) {
 		bp := &platformv1.BackupPolicy{}
@@ -284,4 +297,76 @@ func getCronJobEventually(t *testing.T, ns, name string) (*batchv1.CronJob, erro
 		return err == nil, fmt.Sprint(err)
 	})
 	return cj, nil
+}
+
+// Recent runs come from the run records in storage, so a failed run shows
+// with the runner's own message even after Kubernetes dropped its Job; a
+// Job that left no record (killed, or storage unreachable) shows from the
+// Job. The newest failed backup run turns LastBackupSucceeded False.
+func TestBackupPolicyRecentRunsFromTheCatalogue(t *testing.T) {
+	startManager(t, func(o *controllers.Options) {
+		o.BackupPolicy = controllers.BackupPolicyOptions{Image: "lms:test"}
+	})
+	ctx := context.Background()
+	tenant := "bkp4"
+	ns := platformv1.TenantNamespacePrefix + tenant
+	create(t, externalTenant(tenant))
+	ensureNamespace(t, ns)
+	dir := t.TempDir()
+	store := backup.FolderStore{Dir: dir}
+	id := "20261101T020000Z-aaaaaa"
+	if err := os.MkdirAll(filepath.Join(dir, tenant, id), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, tenant, id, "manifest.json"),
+		[]byte(`{"id":"`+id+`","tenant":"bkp4","started":"2026-11-01T02:00:00Z","finished":"2026-11-01T02:01:00Z","size":1000}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 2, 0, 0, 0, time.UTC) }
+	for _, rec := range []backup.RunRecord{
+		{Kind: backup.RunBackup, Job: "nightly-backup-111", Started: day(1), Finished: day(1).Add(time.Minute), Succeeded: true, BackupID: id},
+		{Kind: backup.RunVerification, Job: "nightly-backup-111", Started: day(1).Add(time.Minute), Finished: day(1).Add(2 * time.Minute), Succeeded: true, BackupID: id},
+		{Kind: backup.RunBackup, Job: "nightly-backup-222", Started: day(2), Finished: day(2).Add(time.Minute),
+			Message: "backup of tenant bkp4 failed: storage is full or over its quota (XMinioStorageFull)"},
+	} {
+		if err := backup.RecordRun(ctx, store, tenant, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bp := backupPolicy(ns)
+	bp.Spec.Destination = platformv1.BackupDestination{Filesystem: &platformv1.FilesystemDestination{Path: dir}}
+	create(t, bp)
+	status := func() platformv1.BackupPolicyStatus {
+		got := &platformv1.BackupPolicy{}
+		if err := env.Client.Get(ctx, client.ObjectKeyFromObject(bp), got); err != nil {
+			t.Fatal(err)
+		}
+		return got.Status
+	}
+	eventually(t, 30*time.Second, func() (bool, string) {
+		st := status()
+		c := meta.FindStatusCondition(st.Conditions, platformv1.BackupLastSucceeded)
+		r := st.RecentRuns
+		ok := c != nil && c.Status == metav1.ConditionFalse && c.Reason == platformv1.ReasonBackupFailed &&
+			strings.Contains(c.Message, "Job nightly-backup-222 failed: backup of tenant bkp4 failed: storage is full") &&
+			len(r) == 3 && r[0].Job == "nightly-backup-222" && r[0].State == "Failed" && strings.Contains(r[0].Message, "XMinioStorageFull") &&
+			r[1].Kind == "Verification" && r[1].State == "Succeeded" && r[1].Backup == id &&
+			r[2].Kind == "Backup" && r[2].Backup == id && r[2].CompletionTime != nil
+		return ok, fmt.Sprintf("%+v %s", r, conditions(st.Conditions))
+	})
+
+	// A Job killed before it could write a record: only Kubernetes knows.
+	backupJob, _ := getCronJobEventually(t, ns, "nightly-backup")
+	j := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "backup-killed", Namespace: ns, Labels: backupJob.Spec.JobTemplate.Labels},
+		Spec: *backupJob.Spec.JobTemplate.Spec.DeepCopy()}
+	create(t, j)
+	finishJob(t, j, false, "PodFailurePolicy", "Container backup was terminated by signal 9")
+	eventually(t, 30*time.Second, func() (bool, string) {
+		st := status()
+		c := meta.FindStatusCondition(st.Conditions, platformv1.BackupLastSucceeded)
+		r := st.RecentRuns
+		ok := c != nil && c.Status == metav1.ConditionFalse && strings.Contains(c.Message, "Job backup-killed failed: PodFailurePolicy") &&
+			len(r) == 4 && r[0].Job == "backup-killed" && r[0].State == "Failed" && r[1].Job == "nightly-backup-222"
+		return ok, fmt.Sprintf("%+v %s", r, conditions(st.Conditions))
+	})
 }

@@ -6,9 +6,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/url"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -62,6 +66,13 @@ func (r *BackupPolicyReconciler) ensureCronJobs(ctx context.Context, p *backupPa
 	if verify != nil {
 		p.scheduled = append(p.scheduled, verify.Name)
 	}
+	egress := builders.BuildBackupEgressPolicy(p.policy, o, r.verificationHost(ctx, p.policy.Namespace))
+	egressKey := client.ObjectKey{Namespace: p.policy.Namespace, Name: builders.BackupEgressPolicyName(p.policy)}
+	if err := reconcile.EnsureOrRemove(ctx, w, egress, egressKey, func(have client.Object) bool {
+		return ownedBy(have, p.policy.UID)
+	}, func(have, want *networkingv1.NetworkPolicy) { have.Spec = want.Spec }); err != nil {
+		return p.Fail(platformv1.ConditionReady, platformv1.ReasonProgressing, err, "could not write NetworkPolicy %s: %v", egressKey.Name, err)
+	}
 	p.scheduleNext(zoneOr(zone), time.Now())
 	msg := fmt.Sprintf("CronJobs %v scheduled", p.scheduled)
 	if verify == nil {
@@ -109,4 +120,26 @@ func zoneOr(z string) string {
 		return "UTC"
 	}
 	return z
+}
+
+// verificationHost is host:port of the verification server, from the
+// verification Secret's URI, for the backup pods' egress; "" when there
+// is none or it cannot be read (the Job then says it cannot connect).
+func (r *BackupPolicyReconciler) verificationHost(ctx context.Context, ns string) string {
+	if r.Options.VerificationSecret == "" {
+		return ""
+	}
+	sec := &corev1.Secret{}
+	if err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: ns, Name: r.Options.VerificationSecret}, sec); err != nil {
+		return ""
+	}
+	u, err := url.Parse(string(sec.Data["uri"]))
+	if err != nil || u.Hostname() == "" {
+		return ""
+	}
+	port := u.Port()
+	if port == "" {
+		port = "5432"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
 }

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/internal/backup"
 	"bellwork.dev/bellwork/internal/reconcile"
 )
 
@@ -14,6 +15,9 @@ type backupPass struct {
 	tenant *platformv1.Tenant
 	// scheduled names the CronJobs in place; set by the cronjobs phase.
 	scheduled []string
+	// records are the newest run records in storage; set by the
+	// catalogue phase.
+	records []backup.RunRecord
 	// deleted are backups that left storage since the last look (see
 	// status.backupIDs); announced once their removal from status is written.
 	deleted []string

@@ -2,7 +2,7 @@ package controllers
 
 import (
 	"context"
-
+	"fmt"
 	"slices"
 	"time"
 
@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/internal/backup"
 	"bellwork.dev/bellwork/internal/builders"
 )
 
@@ -20,29 +21,38 @@ import (
 // maxRecentRuns is how many runs status lists.
 const maxRecentRuns = 10
 
-// Kinds of BackupRun.
+// Kinds of BackupRun, as the run records name them.
 const (
-	runBackup       = "Backup"
-	runVerification = "Verification"
+	runBackup       = backup.RunBackup
+	runVerification = backup.RunVerification
 )
 
-// readRuns lists the policy's backup and verification Jobs into
-// status.recentRuns, and reports a backup Job that failed after the newest
-// backup in storage: a failed run leaves nothing in storage, so the
-// catalogue alone would still call the last backup good.
+// readRuns fills status.recentRuns from the run records in storage and
+// the Jobs Kubernetes keeps that left none (running, or killed or cut off
+// from storage first), and reports a backup run that failed after the
+// newest backup in storage: a failed run leaves no backup, so the
+// backups alone would still call the last one good.
 func (r *BackupPolicyReconciler) readRuns(ctx context.Context, p *backupPass) error {
 	var jobs batchv1.JobList
 	if err := r.Client.List(ctx, &jobs, client.InNamespace(p.policy.Namespace),
 		client.MatchingLabels{builders.ManagedByLabel: builders.ManagedByValue, builders.InstanceLabel: p.policy.Name}); err != nil {
 		return err
 	}
-	runs := make([]platformv1.BackupRun, 0, len(jobs.Items))
+	runs := make([]platformv1.BackupRun, 0, len(p.records)+len(jobs.Items))
+	recorded := map[string]bool{}
+	for _, rec := range p.records {
+		runs = append(runs, backupRunOfRecord(rec))
+		recorded[rec.Job] = true
+	}
 	for i := range jobs.Items {
+		if recorded[jobs.Items[i].Name] {
+			continue // the runner's own record says more
+		}
 		if run, ok := backupRunOf(&jobs.Items[i]); ok {
 			runs = append(runs, run)
 		}
 	}
-	slices.SortFunc(runs, func(a, b platformv1.BackupRun) int {
+	slices.SortStableFunc(runs, func(a, b platformv1.BackupRun) int {
 		return -timeOf(a.StartTime).Compare(timeOf(b.StartTime))
 	})
 	if len(runs) > maxRecentRuns {
@@ -59,12 +69,37 @@ func (r *BackupPolicyReconciler) readRuns(ctx context.Context, p *backupPass) er
 		// The newest finished backup run decides; storage already said
 		// whether it left a backup.
 		if last := p.status.LastBackup; run.State == "Failed" && (last == nil || timeOf(last.StartTime).Before(timeOf(run.StartTime))) {
+			where := "see the run records in storage"
+			if run.Job != "" {
+				where = fmt.Sprintf("kubectl -n %s logs job/%s", p.policy.Namespace, run.Job)
+			}
 			p.Condition(platformv1.BackupLastSucceeded, false, platformv1.ReasonBackupFailed,
-				"backup Job %s failed: %s; earlier backups are untouched (kubectl -n %s logs job/%s)", run.Job, run.Message, p.policy.Namespace, run.Job)
+				"backup run %s failed: %s; earlier backups are untouched (%s)", runName(run), run.Message, where)
 		}
 		break
 	}
 	return nil
+}
+
+// backupRunOfRecord is a run as its runner recorded it in storage.
+func backupRunOfRecord(rec backup.RunRecord) platformv1.BackupRun {
+	run := platformv1.BackupRun{Job: rec.Job, Kind: rec.Kind, State: "Succeeded", StartTime: ptrTime(rec.Started),
+		CompletionTime: ptrTime(rec.Finished), Backup: rec.BackupID, Message: rec.Message}
+	if !rec.Succeeded {
+		run.State = "Failed"
+	}
+	if len(run.Message) > 1000 {
+		run.Message = run.Message[:1000] + "…"
+	}
+	return run
+}
+
+// runName names a run in messages: its Job, else its start time.
+func runName(run platformv1.BackupRun) string {
+	if run.Job != "" {
+		return "Job " + run.Job
+	}
+	return "started " + timeOf(run.StartTime).UTC().Format(time.RFC3339)
 }
 
 // backupRunOf describes a Job of the policy's CronJobs (or one created from

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/reconcile"
 )
@@ -15,6 +17,9 @@ func (r *BackupPolicyReconciler) writeStatus(ctx context.Context, p *backupPass)
 		st := *p.status.DeepCopy()
 		st.ObservedGeneration = p.policy.Generation
 		st.Conditions = slices.Clone(fresh.Status.Conditions)
+		if p.policy.Spec.Physical == nil {
+			meta.RemoveStatusCondition(&st.Conditions, platformv1.PhysicalBackupSucceeded)
+		}
 		p.ConditionsOnto(&st.Conditions)
 		fresh.Status = st
 	})

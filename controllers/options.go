@@ -25,8 +25,9 @@ type Options struct {
 
 // BackupPolicyOptions configure the BackupPolicy controller.
 type BackupPolicyOptions struct {
-	// Image runs the backup and verification Jobs: the LMS image, whose
-	// binary has the backup subcommands.
+	// Image runs the backup, verification and restore Jobs: the image of
+	// build/backup.Dockerfile (the LMS binary, whose backup subcommands
+	// these are, with pg_dump and pg_restore; the LMS image has neither).
 	Image string
 	// VerificationSecret names a Secret, in each tenant namespace, whose
 	// "uri" connects to the verification server as a role that may create
@@ -127,7 +128,7 @@ func DefaultOptions() Options {
 			OperatorNamespace: "bellwork-system",
 			RetryInterval:     5 * time.Second,
 		},
-		BackupPolicy: BackupPolicyOptions{Image: "bellwork/lms:latest"},
+		BackupPolicy: BackupPolicyOptions{Image: "bellwork/lms-backup:latest"},
 		Tenant: TenantOptions{
 			DriftInterval:           5 * time.Minute,
 			RotationGrace:           10 * time.Minute,

@@ -110,6 +110,8 @@ func (r *TenantReconciler) reconcile(ctx context.Context, p *tenantPass) error {
 		{Name: "restore", Run: r.reconcileRestore},
 		// One-time sign-in links for the district's admins.
 		{Name: "invitations", Run: r.reconcileInvitations},
+		// The token the district's services evaluate flags over OFREP with.
+		{Name: "flag token", Run: r.reconcileFlagToken},
 		// The directory entry the LMS serves the tenant from.
 		{Name: "publish", Run: r.reconcilePublish},
 		// The onboarding checklist, partly reported by the LMS.

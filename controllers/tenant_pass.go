@@ -51,6 +51,9 @@ type tenantPass struct {
 	creds map[builders.CredentialKind]builders.Credential
 	// admins are the invitations to publish; set by the invitations phase.
 	admins []directory.Admin
+	// flagTokens are the SHA-256 digests of the district's OFREP tokens;
+	// set by the flag token phase.
+	flagTokens []string
 	// published are the Schools in the entry; set by the publish phase.
 	published []platformv1.School
 }

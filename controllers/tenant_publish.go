@@ -63,6 +63,13 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 		p.WakeIn(r.Platform.RetryInterval)
 		return keepLast(platformv1.ReasonOIDCSecretMissing, "%v", err)
 	}
+	var rosteringSecret string
+	if ro := t.Spec.Rostering; ro != nil {
+		if rosteringSecret, err = r.tenantSecretValue(ctx, t, ro.ClientSecret, "spec.rostering.clientSecret"); err != nil {
+			p.WakeIn(r.Platform.RetryInterval)
+			return keepLast(platformv1.ReasonRosteringSecretMissing, "%v", err)
+		}
+	}
 	published, err := r.publishedSchools(ctx, t)
 	if err != nil {
 		return err
@@ -79,7 +86,9 @@ func (r *TenantReconciler) reconcilePublish(ctx context.Context, p *tenantPass) 
 		Schools:          published,
 		Admins:           p.admins,
 		OIDCClientSecret: oidcSecret,
+		RosteringSecret:  rosteringSecret,
 		Features:         features,
+		FlagTokens:       p.flagTokens,
 	})
 	data, err := directory.Marshal(entry)
 	if err != nil {
@@ -232,6 +241,24 @@ func (r *TenantReconciler) oidcClientSecret(ctx context.Context, t *platformv1.T
 	v := string(s.Data[o.ClientSecret.Key])
 	if v == "" {
 		return "", fmt.Errorf("Secret %s has no key %q (spec.signIn.oidc.clientSecret)", key, o.ClientSecret.Key)
+	}
+	return v, nil
+}
+
+// tenantSecretValue reads a key of a Secret in the tenant namespace that
+// field (such as spec.rostering.clientSecret) names.
+func (r *TenantReconciler) tenantSecretValue(ctx context.Context, t *platformv1.Tenant, ref platformv1.SecretKeyReference, field string) (string, error) {
+	s := &corev1.Secret{}
+	key := types.NamespacedName{Namespace: t.NamespaceName(), Name: ref.Name}
+	if err := r.APIReader.Get(ctx, key, s); err != nil {
+		if apierrors.IsNotFound(err) {
+			return "", fmt.Errorf("Secret %s (%s) does not exist", key, field)
+		}
+		return "", err
+	}
+	v := string(s.Data[ref.Key])
+	if v == "" {
+		return "", fmt.Errorf("Secret %s has no key %q (%s)", key, ref.Key, field)
 	}
 	return v, nil
 }

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/internal/backup"
 	"bellwork.dev/bellwork/internal/builders"
 	"bellwork.dev/bellwork/internal/reconcile"
 )
@@ -26,11 +27,7 @@ func (r *TenantReconciler) reconcileRestore(ctx context.Context, p *tenantPass) 
 	if rf == nil || p.IsTrue(platformv1.TenantRestored) {
 		return nil
 	}
-	which := rf.Backup
-	if which == "" {
-		which = "newest verified"
-	}
-	p.status.Restore = &platformv1.RestoreStatus{Job: builders.RestoreJobName, Backup: which}
+	p.status.Restore = &platformv1.RestoreStatus{Job: builders.RestoreJobName, Backup: rf.Backup}
 
 	// The Job is looked at first: once it exists, the source policy is no
 	// longer needed (and may be gone, as in a disaster).
@@ -43,6 +40,13 @@ func (r *TenantReconciler) reconcileRestore(ctx context.Context, p *tenantPass) 
 	} else if err != nil {
 		return err
 	}
+	// The Job names the backup it restores (the newest verified one was
+	// chosen when it was made), so status shows the real id.
+	which := builders.RestoreJobBackup(job)
+	if which == "" {
+		which = "newest verified" // a Job made before the operator pinned the id
+	}
+	p.status.Restore.Backup = which
 	if !p.ownedByTenant(job) {
 		return p.Fail(platformv1.TenantRestored, platformv1.ReasonRestoreFailed, reconcile.ErrTerminateLoop,
 			"Job %s/%s exists but was not made by the operator for this tenant; delete it to restore", job.Namespace, job.Name)
@@ -97,13 +101,29 @@ func (r *TenantReconciler) startRestore(ctx context.Context, p *tenantPass, rf *
 			return nil, err
 		}
 	}
+	// Pin the backup now: "the newest verified" could be another one by
+	// the time the Job runs, or on its retry, and status must name the
+	// backup this district came from.
+	id := rf.Backup
+	if id == "" {
+		store, err := openBackupStore(ctx, r.APIReader, policy)
+		var m *backup.Manifest
+		if err == nil {
+			m, err = backup.Latest(ctx, store, rf.Tenant, true)
+		}
+		if err != nil {
+			return nil, p.Fail(platformv1.TenantRestored, platformv1.ReasonRestoreSourceNotFound, nil,
+				"Cannot choose the newest verified backup of tenant %s in the storage of BackupPolicy %s/%s: %v", rf.Tenant, ns, rf.BackupPolicy, err)
+		}
+		id = m.ID
+	}
 	if want := builders.BuildRestoreSourceSecret(p.tenant, creds); want != nil {
 		if _, _, err := reconcile.Ensure(ctx, p.objects, want, func(have, want *corev1.Secret) { have.Data = want.Data }); err != nil {
 			return nil, p.Fail(platformv1.TenantRestored, platformv1.ReasonProvisioningFailed, err, "%v", err)
 		}
 	}
 	o := builders.BackupJobOptions{Tenant: p.tenant.Name, Image: r.Restore.Image, RunLocally: r.Restore.RunLocally}
-	job, _, err := reconcile.Ensure(ctx, p.objects, builders.BuildRestoreJob(p.tenant, policy, o), func(have, want *batchv1.Job) {})
+	job, _, err := reconcile.Ensure(ctx, p.objects, builders.BuildRestoreJob(p.tenant, policy, id, o), func(have, want *batchv1.Job) {})
 	if err != nil {
 		return nil, p.Fail(platformv1.TenantRestored, platformv1.ReasonProvisioningFailed, err, "%v", err)
 	}

@@ -3,6 +3,8 @@ package controllers_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -148,22 +150,45 @@ func TestTenantRestoredFromABackup(t *testing.T) {
 	})
 }
 
-// A failed restore Job leaves the tenant unpublished with the Job's reason;
-// a restore whose BackupPolicy does not exist says so.
+// A restore from "the newest verified backup" pins the backup the operator
+// chose: the Job restores that id and status names it. A failed restore
+// Job leaves the tenant unpublished with the Job's reason; a restore whose
+// BackupPolicy does not exist, or whose storage cannot be read, says so.
 func TestTenantRestoreFailures(t *testing.T) {
 	startManager(t, func(o *controllers.Options) {
 		o.BackupPolicy = controllers.BackupPolicyOptions{Image: "lms:test"}
 	})
-	sourceWithPolicy(t, "rsrc2")
-	create(t, restoredTenant("rfail", "rsrc2", ""), restoredTenant("rnone", "gone", ""))
-	job := waitRestoreJob(t, platformv1.TenantNamespacePrefix+"rfail")
-	if strings.Join(job.Spec.Template.Spec.Containers[0].Args, " ") != "restore --tenant=rsrc2" {
-		t.Errorf("restore args %v, want the newest verified backup (no --backup)", job.Spec.Template.Spec.Containers[0].Args)
+	sourceWithPolicy(t, "rsrc2") // S3 on a port where nothing listens
+	// A folder source whose newest backup failed verification: the older,
+	// verified one is the newest verified.
+	dir := t.TempDir()
+	for id, verification := range map[string]string{
+		"20261101T020000Z-aaaaaa": `{"backupId":"20261101T020000Z-aaaaaa","passed":true,"finished":"2026-11-01T02:05:00Z"}`,
+		"20261102T020000Z-bbbbbb": `{"backupId":"20261102T020000Z-bbbbbb","passed":false,"problems":["object checksum mismatch"]}`,
+	} {
+		writeFile(t, filepath.Join(dir, "rsrc3", id, "manifest.json"), `{"id":"`+id+`","tenant":"rsrc3"}`)
+		writeFile(t, filepath.Join(dir, "rsrc3", id, "verification.json"), verification)
 	}
+	ns3 := platformv1.TenantNamespacePrefix + "rsrc3"
+	ensureNamespace(t, ns3)
+	folder := backupPolicy(ns3)
+	folder.Spec.Destination = platformv1.BackupDestination{Filesystem: &platformv1.FilesystemDestination{Path: dir}}
+	create(t, folder)
+
+	create(t, restoredTenant("rfail", "rsrc3", ""), restoredTenant("rnone", "gone", ""), restoredTenant("rnostore", "rsrc2", ""))
+	job := waitRestoreJob(t, platformv1.TenantNamespacePrefix+"rfail")
+	if got := strings.Join(job.Spec.Template.Spec.Containers[0].Args, " "); got != "restore --tenant=rsrc3 --backup=20261101T020000Z-aaaaaa" {
+		t.Errorf("restore args %q, want the newest verified backup pinned", got)
+	}
+	eventually(t, 30*time.Second, func() (bool, string) {
+		r := getTenant(t, "rfail").Status.Restore
+		return r != nil && r.Backup == "20261101T020000Z-aaaaaa", fmt.Sprintf("%+v", r)
+	})
 	finishJob(t, job, false, "BackoffLimitExceeded", "Job has reached the specified backoff limit")
 	for name, want := range map[string]struct{ reason, text string }{
-		"rfail": {platformv1.ReasonRestoreFailed, "BackoffLimitExceeded"},
-		"rnone": {platformv1.ReasonRestoreSourceNotFound, "BackupPolicy tenant-gone/nightly"},
+		"rfail":    {platformv1.ReasonRestoreFailed, "Restore of backup 20261101T020000Z-aaaaaa of tenant rsrc3 failed (BackoffLimitExceeded"},
+		"rnone":    {platformv1.ReasonRestoreSourceNotFound, "BackupPolicy tenant-gone/nightly"},
+		"rnostore": {platformv1.ReasonRestoreSourceNotFound, "Cannot choose the newest verified backup of tenant rsrc2"},
 	} {
 		eventually(t, 30*time.Second, func() (bool, string) {
 			tn := getTenant(t, name)
@@ -173,5 +198,15 @@ func TestTenantRestoreFailures(t *testing.T) {
 				ready != nil && ready.Reason == want.reason, conditions(tn.Status.Conditions)
 		})
 		waitEvent(t, name, corev1.EventTypeWarning, "NotReady", want.text)
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

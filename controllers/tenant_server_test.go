@@ -156,3 +156,29 @@ func TestMissingOIDCSecretKeepsTheLastEntry(t *testing.T) {
 		t.Fatal("the entry does not carry the provider once its Secret exists")
 	}
 }
+
+// spec.rostering works as the OIDC provider does: its client Secret
+// missing keeps the last good entry (reason RosteringSecretMissing); once
+// the Secret exists the entry carries the provider and the secret's value.
+func TestRosteringSecretIsPublishedOnceItExists(t *testing.T) {
+	ctx := context.Background()
+	startManager(t, nil)
+	create(t, externalTenant("roster-sync"))
+	waitTenant(t, "roster-sync", metav1.ConditionTrue, 30*time.Second)
+	tn := getTenant(t, "roster-sync")
+	tn.Spec.Rostering = &platformv1.RosteringProvider{BaseURL: "https://sis.example/", Version: "1.1", TokenURL: "https://sis.example/token",
+		ClientID: "district", ClientSecret: platformv1.SecretKeyReference{Name: "oneroster", Key: "secret"}}
+	if err := env.Client.Update(ctx, tn); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() (bool, string) {
+		c := meta.FindStatusCondition(getTenant(t, "roster-sync").Status.Conditions, platformv1.TenantPublished)
+		return c != nil && c.Status == metav1.ConditionUnknown && c.Reason == platformv1.ReasonRosteringSecretMissing, fmt.Sprintf("Published = %+v", c)
+	})
+	create(t, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "oneroster", Namespace: "tenant-roster-sync"},
+		StringData: map[string]string{"secret": "r0ster"}})
+	waitTenant(t, "roster-sync", metav1.ConditionTrue, 30*time.Second)
+	if e := entryOf(t, "roster-sync"); e == nil || e.Rostering == nil || e.Rostering.ClientSecret != "r0ster" || e.Rostering.Version != "1.1" {
+		t.Fatal("the entry does not carry the rostering provider once its Secret exists")
+	}
+}

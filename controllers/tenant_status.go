@@ -181,6 +181,6 @@ func announce(last platformv1.TenantStatus, st *platformv1.TenantStatus, p *tena
 }
 
 // needsAction are the reasons a tenant waits on its platform engineer.
-var needsAction = []string{platformv1.ReasonAdminSecretMissing, platformv1.ReasonOIDCSecretMissing, platformv1.ReasonHostConflict,
+var needsAction = []string{platformv1.ReasonAdminSecretMissing, platformv1.ReasonOIDCSecretMissing, platformv1.ReasonRosteringSecretMissing, platformv1.ReasonHostConflict,
 	platformv1.ReasonDatabaseUnreachable, platformv1.ReasonInvalidSpec, platformv1.ReasonLMSNamespaceMissing, platformv1.ReasonProvisioningFailed,
 	platformv1.ReasonRestoreFailed, platformv1.ReasonRestoreSourceNotFound}

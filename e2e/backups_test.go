@@ -56,6 +56,13 @@ spec:
 		t.Fatalf("status.backups = %q, want 1", n)
 	}
 	t.Logf("kubectl get backuppolicies:\n%s", out)
+	// The runs come from the records the Jobs wrote to storage, named by Job.
+	id := kubectl(t, "", "-n", ns, "get", "backuppolicy", "nightly", "-o", "jsonpath={.status.lastVerification.name}")
+	runs := kubectl(t, "", "-n", ns, "get", "backuppolicy", "nightly", "-o",
+		"jsonpath={range .status.recentRuns[*]}{.job}/{.kind}/{.state}/{.backup} {end}")
+	if id == "" || !strings.Contains(runs, "backup-now/Backup/Succeeded/"+id) || !strings.Contains(runs, "verify-now/Verification/Succeeded/"+id) {
+		t.Fatalf("status.recentRuns = %q, want backup-now and verify-now of backup %q", runs, id)
+	}
 
 	// Disaster recovery, as docs/backups.md says: a new Tenant from the
 	// newest verified backup, with the district's School applied again.
@@ -85,6 +92,9 @@ spec:
 	kubectl(t, "", "wait", "--for=condition=Restored", "tenant/"+restored.Name, "--timeout=240s")
 	kubectl(t, "", "wait", "--for=condition=Ready", "tenant/"+restored.Name, "--timeout=120s")
 	t.Logf("restored: %s", kubectl(t, "", "get", "tenant", restored.Name, "-o", `jsonpath={.status.conditions[?(@.type=="Restored")].message}`))
+	if got := kubectl(t, "", "get", "tenant", restored.Name, "-o", "jsonpath={.status.restore.backup}"); got != id {
+		t.Fatalf("status.restore.backup = %q, want the newest verified backup %q", got, id)
+	}
 
 	tb.clearCookies()
 	tb.open(restored.Base + "/signin")

@@ -365,8 +365,11 @@ func (d *district) mailedResetLink(t *testing.T, email string) string {
 	return ""
 }
 
-func fixtureFiles(t *testing.T) []string {
-	files, err := filepath.Glob(filepath.Join(root, "e2e", "testdata", "oneroster-small", "*.csv"))
+func fixtureFiles(t *testing.T) []string { return rosterFiles(t, "oneroster-small") }
+
+// rosterFiles are the CSV files of one of e2e/testdata's OneRoster bundles.
+func rosterFiles(t *testing.T, bundle string) []string {
+	files, err := filepath.Glob(filepath.Join(root, "e2e", "testdata", bundle, "*.csv"))
 	if err != nil || len(files) == 0 {
 		t.Fatal("test roster missing")
 	}

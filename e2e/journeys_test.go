@@ -63,11 +63,17 @@ spec: {tenant: %s, code: SCH-1, displayName: Copy School, timeZone: America/Chic
 // imports the small OneRoster bundle through the browser.
 func adminImports(t *testing.T, tb *tab, d *district) {
 	t.Helper()
+	adminImportsFiles(t, tb, d, fixtureFiles(t))
+}
+
+// adminImportsFiles is adminImports with the files of another bundle.
+func adminImportsFiles(t *testing.T, tb *tab, d *district, files []string) {
+	t.Helper()
 	tb.setPassword(d.adminLink(t), "district admin password")
 	tb.expect("District overview", "Getting started")
 	tb.shot("admin-home")
 	tb.open(d.Base + "/admin/imports")
-	tb.do(chromedp.SetUploadFiles(chromedp.CSS("#files"), fixtureFiles(t)))
+	tb.do(chromedp.SetUploadFiles(chromedp.CSS("#files"), files))
 	tb.clickAndWait(`form[enctype] button[type="submit"]`)
 	tb.expect("What this import will do", "Apply this import")
 	tb.shot("import-preview")

@@ -156,7 +156,11 @@ type AlertCheck struct {
 	HTTPProbe *HTTPProbeCheck `json:"httpProbe,omitempty"`
 
 	// ReplicationLag is not built yet: the schema accepts it, and the rule
-	// reports health Error saying it is not evaluated.
+	// reports health Error saying it is not evaluated. CloudNativePG's
+	// Cluster status, which the operator reads, carries no replication lag
+	// (it lives in pg_stat_replication on the primary and in the instances'
+	// metrics); until the operator reads one of those, use an expression
+	// over a Prometheus that scrapes CloudNativePG (spec.source).
 	// +optional
 	ReplicationLag *ReplicationLagCheck `json:"replicationLag,omitempty"`
 }

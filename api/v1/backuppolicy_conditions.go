@@ -8,6 +8,9 @@ const (
 	BackupVerified = "BackupVerified"
 	// BackupRPOSatisfied: the newest backup is within spec.rpo.
 	BackupRPOSatisfied = "RPOSatisfied"
+	// PhysicalBackupSucceeded: with spec.physical, CloudNativePG's newest
+	// physical backup completed.
+	PhysicalBackupSucceeded = "PhysicalBackupSucceeded"
 )
 
 // BackupPolicy condition reasons.
@@ -18,4 +21,6 @@ const (
 	ReasonVerificationOff     = "VerificationDisabled"
 	ReasonDestinationNotReady = "DestinationNotReady"
 	ReasonRPOMissed           = "RPOMissed"
+	ReasonNotDedicated        = "NotDedicatedCluster"
+	ReasonPhysicalFailed      = "PhysicalBackupFailed"
 )

@@ -40,6 +40,31 @@ type BackupPolicySpec struct {
 	// Suspend stops scheduling new backups; existing ones are kept.
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`
+
+	// Physical also asks CloudNativePG for physical backups (base backups
+	// and WAL archiving, for point-in-time recovery) of a tenant on a
+	// dedicated CloudNativePG cluster: a ScheduledBackup of the tenant's
+	// Cluster, and the Cluster's backup configuration pointed at this
+	// policy's S3 destination. Reported in the same status
+	// (status.physical, condition PhysicalBackupSucceeded).
+	// +optional
+	Physical *PhysicalBackup `json:"physical,omitempty"`
+}
+
+// PhysicalBackup configures CloudNativePG's physical backups of a tenant
+// on a dedicated cluster.
+type PhysicalBackup struct {
+	// Schedule of the base backups, in UTC (CloudNativePG's ScheduledBackup
+	// has no time zone). Empty: spec.schedule.
+	// +optional
+	Schedule CronSchedule `json:"schedule,omitempty"`
+
+	// RetentionPolicy is CloudNativePG's, for example "30d": how far back
+	// point-in-time recovery reaches.
+	// +kubebuilder:validation:Pattern=`^[1-9][0-9]*[dwm]$`
+	// +kubebuilder:default="30d"
+	// +optional
+	RetentionPolicy string `json:"retentionPolicy,omitempty"`
 }
 
 // BackupDestination is where backup files are written.
@@ -247,19 +272,44 @@ type BackupPolicyStatus struct {
 	// +optional
 	BackupIDs []string `json:"backupIDs,omitempty"`
 
-	// RecentRuns are the last 10 backup and verification Jobs, newest
-	// first, as Kubernetes still keeps them (each CronJob keeps 3
-	// successful and 3 failed Jobs), scheduled or created by hand.
+	// RecentRuns are the last 10 backup and verification runs, newest
+	// first: the run records in storage (every run that could reach
+	// storage writes one, failed runs included, wherever it ran), and the
+	// Jobs Kubernetes still keeps that left no record (running, or killed
+	// or cut off from storage before they could write one).
 	// +kubebuilder:validation:MaxItems=10
 	// +listType=atomic
 	// +optional
 	RecentRuns []BackupRun `json:"recentRuns,omitempty"`
+
+	// Physical reports CloudNativePG's physical backups, with spec.physical.
+	// +optional
+	Physical *PhysicalBackupStatus `json:"physical,omitempty"`
 }
 
-// BackupRun is one backup or verification Job.
+// PhysicalBackupStatus is what CloudNativePG reports of the physical
+// backups.
+type PhysicalBackupStatus struct {
+	// ScheduledBackup is the CloudNativePG ScheduledBackup's name.
+	ScheduledBackup string `json:"scheduledBackup"`
+
+	// LastScheduleTime and NextScheduleTime are the ScheduledBackup's.
+	// +optional
+	LastScheduleTime *metav1.Time `json:"lastScheduleTime,omitempty"`
+	// +optional
+	NextScheduleTime *metav1.Time `json:"nextScheduleTime,omitempty"`
+
+	// LastBackup is the newest CloudNativePG Backup it made.
+	// +optional
+	LastBackup *BackupRecord `json:"lastBackup,omitempty"`
+}
+
+// BackupRun is one backup or verification run.
 type BackupRun struct {
-	// Job is the Job's name.
-	Job string `json:"job"`
+	// Job is the Job's name; empty for a run started by hand outside
+	// Kubernetes.
+	// +optional
+	Job string `json:"job,omitempty"`
 
 	// Kind is Backup or Verification.
 	// +kubebuilder:validation:Enum=Backup;Verification
@@ -277,7 +327,12 @@ type BackupRun struct {
 	// +optional
 	CompletionTime *metav1.Time `json:"completionTime,omitempty"`
 
-	// Message is why a failed Job failed: the Job's reason and message.
+	// Backup is the id of the backup the run wrote or verified.
+	// +optional
+	Backup string `json:"backup,omitempty"`
+
+	// Message is why a failed run failed: the runner's own words from its
+	// record, else the Job's reason and message.
 	// +optional
 	Message string `json:"message,omitempty"`
 }
@@ -291,8 +346,8 @@ type BackupRun struct {
 // backup, and <name>-verify runs `lms verify` on the verification schedule
 // when the operator has a verification server. Status is read from the
 // catalogue in storage every minute (see docs/backups.md): the newest
-// backup, the newest verification and how many backups are kept; the
-// Jobs Kubernetes keeps give the recent runs, failed ones included.
+// backup, the newest verification, how many backups are kept, and the
+// recent runs, failed ones included, from the run records beside them.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status

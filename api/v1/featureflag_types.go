@@ -220,7 +220,8 @@ type FeatureFlagStatus struct {
 //
 // The operator checks each flag at admission, resolves it for every tenant
 // it reaches and publishes it in their directory entries; status says what
-// it does to whom. The LMS does not evaluate published flags yet.
+// it does to whom. The LMS evaluates the published flags in-process for
+// every request, without a network call.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status

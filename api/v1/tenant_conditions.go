@@ -35,6 +35,8 @@ const (
 	ReasonPoolerNotReady = "PoolerNotReady"
 	// ReasonOIDCSecretMissing: spec.signIn.oidc.clientSecret names a Secret or key that does not exist.
 	ReasonOIDCSecretMissing = "OIDCSecretMissing"
+	// ReasonRosteringSecretMissing: spec.rostering.clientSecret names a Secret or key that does not exist.
+	ReasonRosteringSecretMissing = "RosteringSecretMissing"
 	// ReasonLMSNamespaceMissing: the namespace the directory is published in does not exist.
 	ReasonLMSNamespaceMissing = "LMSNamespaceMissing"
 	// ReasonNamespaceTerminating: the tenant namespace is being deleted.

@@ -59,6 +59,11 @@ type TenantSpec struct {
 	// +optional
 	SignIn TenantSignIn `json:"signIn,omitempty"`
 
+	// Rostering is the district's OneRoster REST rostering service, which
+	// district admins can sync the roster from (LMS Admin › Imports).
+	// +optional
+	Rostering *RosteringProvider `json:"rostering,omitempty"`
+
 	// ReclaimPolicy says what happens to the database when the Tenant is
 	// deleted. Retain (the default) keeps the database and its roles and only
 	// stops serving the district; Delete drops them once the LMS has let go.
@@ -300,6 +305,50 @@ type TenantSignIn struct {
 	OIDC *OIDCProvider `json:"oidc,omitempty"`
 }
 
+// RosteringProvider is a OneRoster REST rostering service and the
+// district's credentials for it: OAuth 2.0 client credentials (the
+// default), or an OAuth 1.0a consumer key and secret for 1.1 providers that
+// sign requests that way.
+// +kubebuilder:validation:XValidation:rule="(has(self.auth) && self.auth == 'oauth1') || has(self.tokenURL)",message="tokenURL is required with auth oauth2"
+type RosteringProvider struct {
+	// BaseURL is the service root; the LMS adds the /ims/oneroster/... paths.
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && (url(self).getScheme() == 'https' || url(self).getHostname() in ['localhost', '127.0.0.1'])",message="baseURL must be an https URL (http is allowed only for localhost)"
+	BaseURL string `json:"baseURL"`
+
+	// Version is the OneRoster version the service speaks.
+	// +kubebuilder:validation:Enum="1.1";"1.2"
+	Version string `json:"version"`
+
+	// Auth is how requests are authorised: oauth2 (client credentials
+	// grant at tokenURL) or oauth1 (OAuth 1.0a HMAC-SHA256 signatures with
+	// clientID as the consumer key and clientSecret as its secret).
+	// +kubebuilder:validation:Enum=oauth2;oauth1
+	// +kubebuilder:default=oauth2
+	// +optional
+	Auth string `json:"auth,omitempty"`
+
+	// TokenURL is the OAuth 2.0 token endpoint; required with oauth2.
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && (url(self).getScheme() == 'https' || url(self).getHostname() in ['localhost', '127.0.0.1'])",message="tokenURL must be an https URL (http is allowed only for localhost)"
+	// +optional
+	TokenURL string `json:"tokenURL,omitempty"`
+
+	// ClientID is the OAuth client id (oauth1: consumer key) the provider issued to the district.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	ClientID string `json:"clientID"`
+
+	// ClientSecret is the key of a Secret in the tenant namespace holding the
+	// OAuth client secret.
+	ClientSecret SecretKeyReference `json:"clientSecret"`
+
+	// Scope overrides the version's roster-core read-only scope.
+	// +kubebuilder:validation:MaxLength=1024
+	// +optional
+	Scope string `json:"scope,omitempty"`
+}
+
 // OIDCProvider is an OpenID Connect identity provider.
 // +kubebuilder:validation:XValidation:rule="!has(self.allowUnverifiedEmail) || !self.allowUnverifiedEmail || (has(self.allowedDomains) && size(self.allowedDomains) > 0)",message="allowUnverifiedEmail needs allowedDomains: list the district's own domains, so an address the provider does not vouch for is at least one of them"
 type OIDCProvider struct {
@@ -429,7 +478,8 @@ type RestoreStatus struct {
 	// Job is the restore Job in the tenant namespace.
 	Job string `json:"job"`
 
-	// Backup is the backup restored: its id, or "newest verified".
+	// Backup is the id of the backup restored: the one restoreFrom names,
+	// or the newest verified one, chosen when the restore Job was made.
 	Backup string `json:"backup"`
 
 	// CompletionTime is when the restore succeeded.

@@ -18,12 +18,15 @@ import (
 // internal/backup/config.go) and connections from flags or, in Jobs, from
 // these variables or files of a mounted Secret.
 const (
-	envTenant      = "BELLWORK_TENANT"
-	envBackupURL   = "BACKUP_DATABASE_URL"
-	envVerifyURL   = "VERIFY_DATABASE_URL"
-	envRestoreURL  = "RESTORE_DATABASE_URL"
-	envOwnerURL    = "RESTORE_OWNER_URL"
-	envCheckURL    = "RESTORE_CHECK_URL"
+	envTenant     = "BELLWORK_TENANT"
+	envBackupURL  = "BACKUP_DATABASE_URL"
+	envVerifyURL  = "VERIFY_DATABASE_URL"
+	envRestoreURL = "RESTORE_DATABASE_URL"
+	envOwnerURL   = "RESTORE_OWNER_URL"
+	envCheckURL   = "RESTORE_CHECK_URL"
+	// envJobName names the Kubernetes Job running a command (the backup
+	// CronJobs set it), for the run records in storage.
+	envJobName     = "BELLWORK_JOB_NAME"
 	storageHelpTxt = "storage: $BACKUP_PATH (a folder), or $BACKUP_S3_ENDPOINT, $BACKUP_S3_BUCKET, $BACKUP_S3_PREFIX, $BACKUP_S3_REGION, $BACKUP_S3_INSECURE=true (plain HTTP), $BACKUP_S3_SSE (S3 or kms:<key>), $BACKUP_S3_ACCESS_KEY[_FILE], $BACKUP_S3_SECRET_KEY[_FILE]"
 )
 
@@ -77,7 +80,8 @@ func backupCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("--time-zone: %w", err)
 	}
 	fmt.Fprintf(os.Stderr, "Backing up tenant %s to %s...\n", *tenant, store)
-	m, err := backup.Run(ctx, backup.Options{Tenant: *tenant, DatabaseURL: target, Store: store, Progress: os.Stderr, Terminal: stderrIsTerminal()})
+	m, err := backup.Run(ctx, backup.Options{Tenant: *tenant, DatabaseURL: target, Store: store, Progress: os.Stderr, Terminal: stderrIsTerminal(),
+		Job: os.Getenv(envJobName)})
 	if err != nil {
 		return err
 	}
@@ -148,7 +152,7 @@ func verifyCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	v, err := backup.Verify(ctx, backup.VerifyOptions{Tenant: *tenant, ID: *id, Store: store, AdminURL: admin,
-		Assertions: asserts, MaxRestore: *maxRestore, Progress: os.Stderr, Terminal: stderrIsTerminal()})
+		Assertions: asserts, MaxRestore: *maxRestore, Progress: os.Stderr, Terminal: stderrIsTerminal(), Job: os.Getenv(envJobName)})
 	if err != nil {
 		return err
 	}

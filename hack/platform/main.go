@@ -99,11 +99,13 @@ Try:
   kubectl get lmsdeploy,pods -n %s
   kubectl get bellwork -A
   kubectl get alertrules -A      (messages they send are printed here by the alert receiver)
+  kubectl get featureflags -A    (roster-export: Lincoln High's teachers get "Download roster (CSV)" on a section; Admin › Feature flags)
+  kubectl get secret flag-token -n tenant-%s -o jsonpath='{.data.token}' | base64 -d   (a bearer token for POST /ofrep/v1/evaluate/flags)
   kubectl -n tenant-%s create job --from=cronjob/nightly-backup backup-now   (then nightly-verify; see docs/backups.md)
 
 Logs: %s (LMS pods in %s)   Ctrl-C stops everything.
 `, time.Since(start).Round(time.Second), sampleHost, p.Opts.LMSPort, sampleHost, p.Opts.PreviewPort, links, sampleHost, p.Opts.LMSPort,
-		p.Opts.MailDir(), p.Kubeconfig, p.Kubeconfig, sampleTenant, platform.Namespace, sampleTenant, filepath.Join(p.Opts.StateDir, "logs"), p.Opts.PodLogs())
+		p.Opts.MailDir(), p.Kubeconfig, p.Kubeconfig, sampleTenant, platform.Namespace, sampleTenant, sampleTenant, filepath.Join(p.Opts.StateDir, "logs"), p.Opts.PodLogs())
 	select {
 	case <-ctx.Done():
 		return nil

@@ -27,6 +27,8 @@ type Options struct {
 	Now func() time.Time
 	// Version is Bellwork's, recorded in the manifest.
 	Version string
+	// Job names the Kubernetes Job running this, for the run record.
+	Job string
 }
 
 // orphanAge is how old a manifest-less object must be before a later run
@@ -35,7 +37,8 @@ const orphanAge = 10 * time.Minute
 
 // Run takes one backup and returns its manifest. On any failure nothing
 // is left that looks like a backup: the dump upload is aborted or removed
-// and no manifest is written.
+// and no manifest is written. Good or failed, the run is recorded (see
+// RecordRun) when storage takes the record.
 func Run(ctx context.Context, o Options) (*Manifest, error) {
 	now := o.Now
 	if now == nil {
@@ -45,8 +48,31 @@ func Run(ctx context.Context, o Options) (*Manifest, error) {
 		return nil, errors.New("backup needs a tenant, a database URL and a store")
 	}
 	started := now().UTC()
+	m, err := run(ctx, o, now, started)
+	rec := RunRecord{Kind: RunBackup, Job: o.Job, Started: started, Finished: now().UTC(), Succeeded: err == nil}
+	if err != nil {
+		rec.Message = err.Error()
+	} else {
+		rec.BackupID = m.ID
+		rec.ID = m.ID + "-backup"
+	}
+	if rerr := RecordRun(ctx, o.Store, o.Tenant, rec); rerr != nil && o.Progress != nil {
+		fmt.Fprintf(o.Progress, "Could not record this run in %s: %v\n", o.Store, rerr)
+	}
+	return m, err
+}
+
+func run(ctx context.Context, o Options, now func() time.Time, started time.Time) (*Manifest, error) {
 	id := started.Format("20060102T150405Z") + "-" + randomHex(3)
 	m := &Manifest{ID: id, Tenant: o.Tenant, Database: databaseOf(o.DatabaseURL), Started: started, Format: "pg_dump custom (compressed)", Tools: ToolVersions{Bellwork: o.Version}}
+
+	// The lock is held until the manifest is written: the sweep below must
+	// not mistake a concurrent run's finished dump for a crashed one's.
+	release, err := lockTenant(ctx, o.DatabaseURL, o.Tenant)
+	if err != nil {
+		return nil, fmt.Errorf("backup of tenant %s failed: %w", o.Tenant, err)
+	}
+	defer release()
 
 	if removed, err := SweepOrphans(ctx, o.Store, o.Tenant, started, orphanAge); err != nil {
 		return nil, err

@@ -74,9 +74,10 @@ func Latest(ctx context.Context, s Store, tenant string, verified bool) (*Manife
 }
 
 // SweepOrphans removes what failed or killed runs left: objects of backup
-// ids without a manifest, older than minAge (a running backup's dump
-// becomes visible only a moment before its manifest). It returns the ids
-// removed.
+// ids without a manifest, and unfinished uploads, older than minAge (a
+// running backup's dump becomes visible only a moment before its
+// manifest). Backup runs call it holding the tenant's backup lock, so no
+// other run is writing. It returns the ids removed.
 func SweepOrphans(ctx context.Context, s Store, tenant string, now time.Time, minAge time.Duration) ([]string, error) {
 	objs, err := s.List(ctx, tenant+"/")
 	if err != nil {
@@ -96,6 +97,16 @@ func SweepOrphans(ctx context.Context, s Store, tenant string, now time.Time, mi
 			return nil, fmt.Errorf("remove %s: %w", o.Key, err)
 		}
 		removed[id] = true
+	}
+	// Unfinished writes of killed runs: invisible, but they take space.
+	partials, err := s.RemovePartials(ctx, tenant+"/", now.Add(-minAge))
+	if err != nil {
+		return nil, fmt.Errorf("remove unfinished uploads in %s: %w", s, err)
+	}
+	for _, k := range partials {
+		if id, _, ok := splitKey(k, tenant); ok {
+			removed[id] = true
+		}
 	}
 	out := make([]string, 0, len(removed))
 	for id := range removed {
@@ -133,5 +144,5 @@ func splitKey(key, tenant string) (id, file string, ok bool) {
 		return "", "", false
 	}
 	id, file, ok = strings.Cut(rest, "/")
-	return id, file, ok && id != "" && !strings.Contains(file, "/")
+	return id, file, ok && id != "" && id != runsDir && !strings.Contains(file, "/")
 }

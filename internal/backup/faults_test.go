@@ -71,6 +71,8 @@ func TestStorageReturning500sFailsTheRunAndKeepsEarlierBackups(t *testing.T) {
 	}
 	_, err = Run(ctx, Options{Tenant: "t", DatabaseURL: db.backupURL, Store: failing})
 	wantErr(t, err, "storage failed (HTTP 500)")
+	// Storage that fails every write cannot take the run's record either:
+	// the failed Job is then the record (see the controller's recentRuns).
 	onlyGood(t, direct, "t", good)
 }
 
@@ -202,6 +204,7 @@ func TestPostgresKillingTheDumpFailsTheRun(t *testing.T) {
 	_ = tx.Rollback(ctx)
 	wantErr(t, err, "pg_dump failed")
 	onlyGood(t, store, "t", good)
+	lastRunFailed(t, store, "t", "pg_dump failed")
 }
 
 func wantErr(t *testing.T, err error, contains string) {
@@ -224,7 +227,7 @@ func onlyGood(t *testing.T, s Store, tenant string, good *Manifest) {
 		t.Fatal(err)
 	}
 	var keys []string
-	for _, o := range objs {
+	for _, o := range backupObjects(objs) {
 		keys = append(keys, o.Key)
 	}
 	want := fmt.Sprint([]string{dumpKey(tenant, good.ID), manifestKey(tenant, good.ID)})
@@ -242,5 +245,29 @@ func onlyGood(t *testing.T, s Store, tenant string, good *Manifest) {
 	}
 	if sum := hex.EncodeToString(h.Sum(nil)); sum != good.SHA256 {
 		t.Errorf("the good backup's dump changed: %s, manifest %s", sum, good.SHA256)
+	}
+}
+
+// backupObjects leaves out the run records.
+func backupObjects(objs []Object) []Object {
+	var out []Object
+	for _, o := range objs {
+		if !strings.Contains(o.Key, "/"+runsDir+"/") {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// lastRunFailed asserts that the newest run record is a failed run that
+// says why.
+func lastRunFailed(t *testing.T, s Store, tenant, contains string) {
+	t.Helper()
+	runs, err := Runs(context.Background(), s, tenant, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) == 0 || runs[0].Succeeded || !strings.Contains(runs[0].Message, contains) || runs[0].Finished.IsZero() {
+		t.Errorf("newest run record = %+v, want a failed run saying %q", runs, contains)
 	}
 }

@@ -20,6 +20,10 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		runChild()
+		return
+	}
 	ctx := context.Background()
 	var err error
 	if pg, err = pgserver.Start(ctx, pgserver.Options{}); err != nil {
@@ -50,7 +54,11 @@ type tenantDB struct {
 func newTenantDB(t *testing.T, rows int) tenantDB { return newTenantDBB(t, rows) }
 
 // newTenantDBB is newTenantDB for tests and benchmarks alike.
-func newTenantDBB(t testing.TB, rows int) tenantDB {
+func newTenantDBB(t testing.TB, rows int) tenantDB { return newTenantDBOn(t, pg, rows) }
+
+// newTenantDBOn makes the tenant database on another server (one a test
+// may kill).
+func newTenantDBOn(t testing.TB, pg *pgserver.Server, rows int) tenantDB {
 	t.Helper()
 	ctx := context.Background()
 	name := fmt.Sprintf("tenant%d", dbCounter.Add(1))

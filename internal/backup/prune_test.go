@@ -44,7 +44,11 @@ func TestPruneDeletesWhatRetentionDoesNotKeepButNeverTheNewestVerified(t *testin
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(objs) != 5 { // two dumps, two manifests, one verification
+	if objs = backupObjects(objs); len(objs) != 5 { // two dumps, two manifests, one verification
 		t.Errorf("%d objects left, want 5: %v", len(objs), objs)
+	}
+	// Retention leaves the run history alone: four backups, one verification.
+	if runs, err := Runs(ctx, store, "t", 10); err != nil || len(runs) != 5 || runs[0].Kind != RunVerification || runs[0].BackupID != ids[0] {
+		t.Errorf("runs = %+v, %v", runs, err)
 	}
 }

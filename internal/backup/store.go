@@ -29,6 +29,12 @@ type Store interface {
 	Delete(ctx context.Context, key string) error
 	// List returns the objects whose keys start with prefix.
 	List(ctx context.Context, prefix string) ([]Object, error)
+	// RemovePartials removes unfinished writes under prefix begun before
+	// before: the uploaded parts of a multipart upload that a killed run
+	// neither completed nor aborted (S3), or a temporary file (folder).
+	// They are never visible as objects; this frees their space. It
+	// returns the keys they were written for.
+	RemovePartials(ctx context.Context, prefix string, before time.Time) ([]string, error)
 	// String says where the store is, for messages (no credentials).
 	String() string
 }

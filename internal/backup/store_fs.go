@@ -9,7 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 )
+
+// partialPrefix names a folder store's files being written.
+const partialPrefix = ".partial-"
 
 // FolderStore keeps backups in a folder (a PVC in a cluster, .local/ in
 // make run). Objects are written to a temporary name and renamed, so a
@@ -32,7 +37,7 @@ func (s FolderStore) Put(ctx context.Context, key string, r io.Reader) (int64, e
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return 0, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".partial-*")
+	tmp, err := os.CreateTemp(filepath.Dir(p), partialPrefix+"*")
 	if err != nil {
 		return 0, err
 	}
@@ -48,6 +53,9 @@ func (s FolderStore) Put(ctx context.Context, key string, r io.Reader) (int64, e
 	}
 	if err != nil {
 		_ = os.Remove(tmp.Name())
+		if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+			return n, fmt.Errorf("storage is full: %w", err)
+		}
 		return n, err
 	}
 	return n, nil
@@ -87,7 +95,7 @@ func (s FolderStore) List(_ context.Context, prefix string) ([]Object, error) {
 			}
 			return err
 		}
-		if d.IsDir() || strings.HasPrefix(d.Name(), ".partial-") {
+		if d.IsDir() || strings.HasPrefix(d.Name(), partialPrefix) {
 			return nil
 		}
 		rel, _ := filepath.Rel(s.Dir, p)
@@ -103,6 +111,37 @@ func (s FolderStore) List(_ context.Context, prefix string) ([]Object, error) {
 		return nil
 	})
 	return out, err
+}
+
+func (s FolderStore) RemovePartials(_ context.Context, prefix string, before time.Time) ([]string, error) {
+	var keys []string
+	err := filepath.WalkDir(s.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() || !strings.HasPrefix(d.Name(), partialPrefix) {
+			return nil
+		}
+		rel, _ := filepath.Rel(s.Dir, p)
+		key := filepath.ToSlash(rel)
+		if !strings.HasPrefix(key, prefix) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil || !info.ModTime().Before(before) {
+			return nil // gone meanwhile, or a write in progress
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		_ = os.Remove(filepath.Dir(p)) // the backup's folder, once empty
+		keys = append(keys, key)
+		return nil
+	})
+	return keys, err
 }
 
 func (s FolderStore) String() string { return "folder " + s.Dir }

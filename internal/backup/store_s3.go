@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -30,6 +32,9 @@ type S3Config struct {
 	// SSE asks for server-side encryption: "" (none), "S3" (SSE-S3) or
 	// "kms:<key id>" (SSE-KMS).
 	SSE string
+	// PartSize of multipart uploads (minio-go buffers one part); 0 is
+	// 16 MiB. S3 wants at least 5 MiB.
+	PartSize uint64
 }
 
 // S3Store keeps backups in a bucket through minio-go.
@@ -75,6 +80,13 @@ func NewS3Store(cfg S3Config) (*S3Store, error) {
 	return &S3Store{cfg: cfg, client: c, sse: sse}, nil
 }
 
+func (s *S3Store) partSize() uint64 {
+	if s.cfg.PartSize > 0 {
+		return s.cfg.PartSize
+	}
+	return partSize
+}
+
 func (s *S3Store) key(k string) string {
 	if s.cfg.Prefix == "" {
 		return k
@@ -86,7 +98,7 @@ func (s *S3Store) Put(ctx context.Context, key string, r io.Reader) (int64, erro
 	// Unknown length: a multipart upload that minio-go aborts when r fails,
 	// so a failed stream leaves no object.
 	info, err := s.client.PutObject(ctx, s.cfg.Bucket, s.key(key), r, -1, minio.PutObjectOptions{
-		PartSize:             partSize,
+		PartSize:             s.partSize(),
 		ServerSideEncryption: s.sse,
 		ContentType:          "application/octet-stream",
 	})
@@ -130,6 +142,27 @@ func (s *S3Store) List(ctx context.Context, prefix string) ([]Object, error) {
 	return out, nil
 }
 
+func (s *S3Store) RemovePartials(ctx context.Context, prefix string, before time.Time) ([]string, error) {
+	var keys []string
+	for u := range s.client.ListIncompleteUploads(ctx, s.cfg.Bucket, s.key(prefix), true) {
+		if u.Err != nil {
+			return keys, describeS3(u.Err)
+		}
+		if !u.Initiated.Before(before) {
+			continue // a run in progress
+		}
+		if err := s.client.RemoveIncompleteUpload(ctx, s.cfg.Bucket, u.Key); err != nil {
+			return keys, describeS3(err)
+		}
+		k := u.Key
+		if s.cfg.Prefix != "" {
+			k = strings.TrimPrefix(k, s.cfg.Prefix+"/")
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
 func (s *S3Store) String() string {
 	scheme := "https"
 	if s.cfg.Insecure {
@@ -158,6 +191,13 @@ func describeS3(err error) error {
 		return fmt.Errorf("storage refused the credentials (%s): %w", r.Code, err)
 	case "NoSuchBucket":
 		return fmt.Errorf("storage has no bucket %q: %w", r.BucketName, err)
+	case "XMinioStorageFull", "QuotaExceeded", "EntityTooLarge", "InsufficientStorage":
+		// MinIO's full drives, Ceph RGW's bucket or user quota, a size
+		// limit: nothing the next identical run would get past.
+		return fmt.Errorf("storage is full or over its quota (%s): %w", r.Code, err)
+	}
+	if r.StatusCode == http.StatusInsufficientStorage {
+		return fmt.Errorf("storage is full or over its quota (HTTP 507): %w", err)
 	}
 	if r.StatusCode >= 500 {
 		return fmt.Errorf("storage failed (HTTP %d): %w", r.StatusCode, err)

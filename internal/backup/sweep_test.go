@@ -59,7 +59,8 @@ func TestPostgresUnreachableFailsTheRun(t *testing.T) {
 	store := FolderStore{Dir: t.TempDir()}
 	_, err = Run(context.Background(), Options{Tenant: "t", DatabaseURL: "postgres://t_backup:pw@" + addr + "/t?sslmode=disable", Store: store})
 	wantErr(t, err, "connect to postgres://t_backup:xxxxx@")
-	if objs, _ := store.List(context.Background(), ""); len(objs) != 0 {
+	if objs, _ := store.List(context.Background(), ""); len(backupObjects(objs)) != 0 {
 		t.Errorf("a failed run left %v", objs)
 	}
+	lastRunFailed(t, store, "t", "connect to postgres://t_backup:xxxxx@")
 }

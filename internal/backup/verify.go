@@ -28,6 +28,8 @@ type VerifyOptions struct {
 	Progress   io.Writer
 	Terminal   bool
 	Now        func() time.Time
+	// Job names the Kubernetes Job running this, for the run record.
+	Job string
 }
 
 // Verify restores a backup into a throwaway database, checks it against
@@ -39,6 +41,27 @@ func Verify(ctx context.Context, o VerifyOptions) (*Verification, error) {
 	if now == nil {
 		now = time.Now
 	}
+	started := now().UTC()
+	v, err := verify(ctx, o, now)
+	rec := RunRecord{Kind: RunVerification, Job: o.Job, Started: started, Finished: now().UTC(), BackupID: o.ID}
+	switch {
+	case err != nil:
+		rec.Message = err.Error()
+	case !v.Passed:
+		rec.Message = strings.Join(v.Problems, "; ")
+	default:
+		rec.Succeeded = true
+	}
+	if v != nil {
+		rec.BackupID = v.BackupID
+	}
+	if rerr := RecordRun(ctx, o.Store, o.Tenant, rec); rerr != nil && o.Progress != nil {
+		fmt.Fprintf(o.Progress, "Could not record this run in %s: %v\n", o.Store, rerr)
+	}
+	return v, err
+}
+
+func verify(ctx context.Context, o VerifyOptions, now func() time.Time) (*Verification, error) {
 	m, err := Choose(ctx, o.Store, o.Tenant, o.ID, false)
 	if err != nil {
 		return nil, err

@@ -2,13 +2,16 @@ package builders
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strconv"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
@@ -17,6 +20,8 @@ import (
 
 // Names and mount points of the backup Jobs.
 const (
+	// JobNameEnv tells `lms backup` and `lms verify` their Job's name.
+	JobNameEnv = "BELLWORK_JOB_NAME"
 	// BackupDatabaseSecret is the tenant's backup-role Secret (key "uri").
 	BackupDatabaseSecret = "db-backup"
 	backupContainer      = "backup"
@@ -164,7 +169,10 @@ func backupContainerSpec(image string, args []string, p *platformv1.BackupPolicy
 	// its PATH).
 	c.Command = []string{"lms"}
 	c.Args = args
-	c.Env = destinationEnv(p)
+	// The Job's name goes into the run records in storage, so status can
+	// match a record with its Job.
+	c.Env = append([]corev1.EnvVar{{Name: JobNameEnv, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{
+		FieldPath: "metadata.labels['" + batchv1.JobNameLabel + "']"}}}}, destinationEnv(p)...)
 	if f := p.Spec.Destination.Filesystem; f != nil {
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: folderVolume, MountPath: f.Path})
 	}
@@ -225,4 +233,68 @@ func zoneOr(z string) string {
 		return "UTC"
 	}
 	return z
+}
+
+// BackupEgressPolicyName names the NetworkPolicy that lets a policy's
+// backup and verification pods reach their storage.
+func BackupEgressPolicyName(p *platformv1.BackupPolicy) string { return p.Name + "-backup-egress" }
+
+// BuildBackupEgressPolicy opens egress from the policy's backup and
+// verification pods to the object storage endpoint and to the
+// verification server (verifyHost, "host:port" from the verification
+// Secret; empty for none). The tenant namespace's default-deny and allow
+// policies already let every pod reach DNS and the tenant's database and
+// nothing else, so together the backup pods reach DNS, the database, the
+// storage and the verification server only. An address is pinned; a host
+// name cannot be (policies match addresses), so then only its port is.
+// Nil when there is nothing to open (a folder destination and no
+// verification server).
+func BuildBackupEgressPolicy(p *platformv1.BackupPolicy, o BackupJobOptions, verifyHost string) *networkingv1.NetworkPolicy {
+	var rules []networkingv1.NetworkPolicyEgressRule
+	if s3 := p.Spec.Destination.S3; s3 != nil {
+		if u, err := url.Parse(s3.Endpoint); err == nil && u.Hostname() != "" {
+			port := u.Port()
+			if port == "" {
+				port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+			}
+			rules = append(rules, egressTo(u.Hostname(), port))
+		}
+	}
+	if verifyHost != "" {
+		if host, port, err := net.SplitHostPort(verifyHost); err == nil {
+			rules = append(rules, egressTo(host, port))
+		}
+	}
+	if len(rules) == 0 {
+		return nil
+	}
+	labels := map[string]string{ManagedByLabel: ManagedByValue, TenantLabel: o.Tenant, InstanceLabel: p.Name}
+	gvk := platformv1.GroupVersion.WithKind("BackupPolicy")
+	return &networkingv1.NetworkPolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: BackupEgressPolicyName(p), Namespace: p.Namespace, Labels: labels,
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind, Name: p.Name, UID: p.UID,
+				Controller: ptr.To(true), BlockOwnerDeletion: ptr.To(true)}}},
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{ComponentLabel: BackupComponent, InstanceLabel: p.Name}},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+			Egress:      rules,
+		},
+	}
+}
+
+func egressTo(host, port string) networkingv1.NetworkPolicyEgressRule {
+	tcp := corev1.ProtocolTCP
+	rule := networkingv1.NetworkPolicyEgressRule{}
+	if n, err := strconv.Atoi(port); err == nil {
+		rule.Ports = []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: ptr.To(intstr.FromInt32(int32(n)))}}
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		bits := 32
+		if ip.To4() == nil {
+			bits = 128
+		}
+		rule.To = []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{
+			CIDR: (&net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}).String()}}}
+	}
+	return rule
 }

@@ -1,6 +1,7 @@
 package builders
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
@@ -53,6 +55,8 @@ func TestBackupCronJobRunsTheRunnerSafely(t *testing.T) {
 	for k, v := range map[string]string{
 		"BACKUP_S3_SSE": "S3", "BACKUP_S3_ENDPOINT": "127.0.0.1:19000", "BACKUP_S3_INSECURE": "true", "BACKUP_S3_BUCKET": "backups", "BACKUP_S3_PREFIX": "districts",
 		"BACKUP_S3_ACCESS_KEY": "s3-creds/accessKeyID", "BACKUP_S3_SECRET_KEY": "s3-creds/secretAccessKey", "BACKUP_DATABASE_URL": "db-backup/uri",
+		// The run records in storage name their Job.
+		"BELLWORK_JOB_NAME": "field metadata.labels['batch.kubernetes.io/job-name']",
 	} {
 		if env[k] != v {
 			t.Errorf("env %s = %q, want %q", k, env[k], v)
@@ -137,6 +141,9 @@ func envMap(env []corev1.EnvVar) map[string]string {
 		if r := e.ValueFrom; r != nil && r.SecretKeyRef != nil {
 			m[e.Name] = r.SecretKeyRef.Name + "/" + r.SecretKeyRef.Key
 		}
+		if r := e.ValueFrom; r != nil && r.FieldRef != nil {
+			m[e.Name] = "field " + r.FieldRef.FieldPath
+		}
 	}
 	return m
 }
@@ -146,15 +153,18 @@ func envMap(env []corev1.EnvVar) map[string]string {
 // connects as the new tenant's owner and backup roles, never as an admin.
 func TestRestoreJob(t *testing.T) {
 	tn := &platformv1.Tenant{ObjectMeta: metav1.ObjectMeta{Name: "copy"}}
-	if BuildRestoreJob(tn, samplePolicy(), BackupJobOptions{}) != nil {
+	if BuildRestoreJob(tn, samplePolicy(), "20261128T020000Z-3fa9c1", BackupJobOptions{}) != nil {
 		t.Fatal("a Job for a tenant without restoreFrom")
 	}
 	tn.Spec.Database.RestoreFrom = &platformv1.RestoreSource{Tenant: "lincoln-usd", BackupPolicy: "nightly"}
 	source := samplePolicy()
-	j := BuildRestoreJob(tn, source, BackupJobOptions{Image: "lms:1", RunLocally: true})
+	j := BuildRestoreJob(tn, source, "20261128T020000Z-3fa9c1", BackupJobOptions{Image: "lms:1", RunLocally: true})
 	c := j.Spec.Template.Spec.Containers[0]
 	env := envMap(c.Env)
-	if j.Namespace != "tenant-copy" || strings.Join(c.Args, " ") != "restore --tenant=lincoln-usd" ||
+	if RestoreJobBackup(j) != "20261128T020000Z-3fa9c1" {
+		t.Errorf("the Job restores %q, want the backup chosen", RestoreJobBackup(j))
+	}
+	if j.Namespace != "tenant-copy" || strings.Join(c.Args, " ") != "restore --tenant=lincoln-usd --backup=20261128T020000Z-3fa9c1" ||
 		env["RESTORE_OWNER_URL"] != "db-owner/uri" || env["RESTORE_CHECK_URL"] != "db-backup/uri" ||
 		env["BACKUP_S3_ACCESS_KEY"] != "restore-source/accessKeyID" {
 		t.Errorf("restore Job in %s: args %v env %v", j.Namespace, c.Args, env)
@@ -164,5 +174,43 @@ func TestRestoreJob(t *testing.T) {
 	}
 	if source.Spec.Destination.S3.CredentialsSecret == RestoreSourceSecret {
 		t.Error("building the Job changed the source policy")
+	}
+}
+
+// Backup pods get egress to the storage endpoint and the verification
+// server only (the namespace's allow policy gives every pod DNS and the
+// database); an address is pinned, a host name only by port.
+func TestBackupEgressPolicy(t *testing.T) {
+	p := samplePolicy() // S3 at http://127.0.0.1:19000
+	np := BuildBackupEgressPolicy(p, BackupJobOptions{Tenant: "lincoln"}, "db.verify.internal:5433")
+	if np == nil {
+		t.Fatal("no egress policy for an S3 destination")
+	}
+	if sel := np.Spec.PodSelector.MatchLabels; sel[ComponentLabel] != BackupComponent || sel[InstanceLabel] != p.Name {
+		t.Errorf("selects %v, want the policy's backup pods", sel)
+	}
+	if len(np.Spec.PolicyTypes) != 1 || np.Spec.PolicyTypes[0] != networkingv1.PolicyTypeEgress || len(np.Spec.Ingress) != 0 {
+		t.Errorf("policy types %v ingress %v: want egress only", np.Spec.PolicyTypes, np.Spec.Ingress)
+	}
+	var got []string
+	for _, r := range np.Spec.Egress {
+		peer := "any address"
+		if len(r.To) == 1 && r.To[0].IPBlock != nil {
+			peer = r.To[0].IPBlock.CIDR
+		}
+		got = append(got, fmt.Sprintf("%s:%s", peer, r.Ports[0].Port.String()))
+	}
+	if want := []string{"127.0.0.1/32:19000", "any address:5433"}; !slices.Equal(got, want) {
+		t.Errorf("egress %v, want %v", got, want)
+	}
+	s3 := samplePolicy()
+	s3.Spec.Destination.S3.Endpoint = "https://s3.eu-west-1.amazonaws.com"
+	if np := BuildBackupEgressPolicy(s3, BackupJobOptions{}, ""); len(np.Spec.Egress) != 1 || np.Spec.Egress[0].Ports[0].Port.IntValue() != 443 {
+		t.Errorf("https endpoint egress %+v, want port 443", np.Spec.Egress)
+	}
+	folder := samplePolicy()
+	folder.Spec.Destination = platformv1.BackupDestination{Filesystem: &platformv1.FilesystemDestination{Path: "/srv/backups"}}
+	if np := BuildBackupEgressPolicy(folder, BackupJobOptions{}, ""); np != nil {
+		t.Errorf("a folder destination without verification opens %+v", np.Spec.Egress)
 	}
 }

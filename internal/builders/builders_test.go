@@ -356,3 +356,32 @@ func TestEntryDatabaseMatchesTheDirectoryFixture(t *testing.T) {
 		t.Errorf("the LMS's reader refuses the operator's entry: %v", err)
 	}
 }
+
+// spec.rostering reaches the directory with the secret's value, and an
+// entry whose rostering lacks the secret is refused as invalid.
+func TestEntryPublishesRostering(t *testing.T) {
+	tn := tenant("lincoln-usd", external())
+	tn.Spec.Rostering = &platformv1.RosteringProvider{BaseURL: "https://sis.example/", Version: "1.2", TokenURL: "https://sis.example/oauth/token",
+		ClientID: "lincoln", ClientSecret: platformv1.SecretKeyReference{Name: "oneroster", Key: "secret"}}
+	in := EntryInput{Topology: TopologyOf(tn, "ops"), Database: "bw_lincoln_usd",
+		App: directory.Credentials{User: "app", Password: "p"}, Owner: directory.Credentials{User: "owner", Password: "o"},
+		System: directory.Credentials{User: "system", Password: "s"}, RosteringSecret: "r0ster"}
+	data, err := directory.Marshal(BuildEntry(tn, in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := directory.Unmarshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.Rostering; r == nil || r.BaseURL != "https://sis.example/" || r.Version != "1.2" || r.ClientID != "lincoln" || r.ClientSecret != "r0ster" {
+		t.Errorf("rostering = %+v", e.Rostering)
+	}
+	in.RosteringSecret = ""
+	if _, err := directory.Marshal(BuildEntry(tn, in)); err == nil {
+		t.Error("an entry with rostering but no client secret was accepted")
+	}
+	if e := BuildEntry(tenant("plain", external()), in); e.Rostering != nil {
+		t.Errorf("a tenant without spec.rostering publishes %+v", e.Rostering)
+	}
+}

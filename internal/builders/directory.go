@@ -26,8 +26,12 @@ type EntryInput struct {
 	Admins []directory.Admin
 	// OIDCClientSecret is the value spec.signIn.oidc.clientSecret points to.
 	OIDCClientSecret string
+	// RosteringSecret is the value spec.rostering.clientSecret points to.
+	RosteringSecret string
 	// Features are the tenant's resolved flags (see TenantFlags).
 	Features flags.Set
+	// FlagTokens are the SHA-256 digests of the district's OFREP tokens.
+	FlagTokens []string
 }
 
 // BuildEntry is the tenant's directory entry.
@@ -49,9 +53,10 @@ func BuildEntry(t *platformv1.Tenant, in EntryInput) *directory.Entry {
 			System:     in.System,
 			Owner:      in.Owner,
 		},
-		Admins:   in.Admins,
-		SignIn:   directory.SignIn{PasswordsDisabled: t.Spec.SignIn.PasswordsDisabled},
-		Features: in.Features,
+		Admins:     in.Admins,
+		SignIn:     directory.SignIn{PasswordsDisabled: t.Spec.SignIn.PasswordsDisabled},
+		Features:   in.Features,
+		FlagTokens: in.FlagTokens,
 	}
 	if e.TimeZone == "" {
 		e.TimeZone = "UTC"
@@ -70,6 +75,10 @@ func BuildEntry(t *platformv1.Tenant, in EntryInput) *directory.Entry {
 			// the LMS ignores it without them.
 			AllowUnverifiedEmail: o.AllowUnverifiedEmail && len(o.AllowedDomains) > 0,
 		}
+	}
+	if ro := t.Spec.Rostering; ro != nil {
+		e.Rostering = &directory.Rostering{BaseURL: ro.BaseURL, Version: ro.Version, Auth: ro.Auth, TokenURL: ro.TokenURL,
+			ClientID: ro.ClientID, ClientSecret: in.RosteringSecret, Scope: ro.Scope}
 	}
 	return e
 }
@@ -162,4 +171,18 @@ func BuildInvitationSecret(t *platformv1.Tenant, links map[string]string, expiry
 	meta := objectMeta(t, t.NamespaceName(), InvitationSecretName)
 	meta.Annotations = map[string]string{InvitationExpiryAnnotation: expiryJSON}
 	return &corev1.Secret{ObjectMeta: meta, Type: corev1.SecretTypeOpaque, Data: data}
+}
+
+// FlagTokenSecretName is the Secret in the tenant namespace holding the
+// token the district's services present to the LMS's OFREP endpoint
+// (key FlagTokenKey); the directory carries only its SHA-256.
+const FlagTokenSecretName = "flag-token"
+
+// FlagTokenKey is the key of the token in the flag-token Secret.
+const FlagTokenKey = "token"
+
+// BuildFlagTokenSecret holds the district's flag token.
+func BuildFlagTokenSecret(t *platformv1.Tenant, token string) *corev1.Secret {
+	return &corev1.Secret{ObjectMeta: objectMeta(t, t.NamespaceName(), FlagTokenSecretName), Type: corev1.SecretTypeOpaque,
+		Data: map[string][]byte{FlagTokenKey: []byte(token)}}
 }

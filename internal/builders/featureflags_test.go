@@ -29,12 +29,12 @@ func TestFlagOfTheSample(t *testing.T) {
 	if e := f.Evaluate(ff.Name, pilot); e.Variant != "on" || e.Reason != flags.TargetingMatch {
 		t.Fatalf("a Lincoln High teacher: %+v", e)
 	}
-	student := flags.Context{Tenant: "lincoln-usd", School: "LHS-042", Role: "student", UserID: "u-2"}
-	if e := f.Evaluate(ff.Name, student); e.Variant != "off" {
-		t.Fatalf("a student: %+v", e)
+	elsewhere := flags.Context{Tenant: "lincoln-usd", School: "WES-007", Role: "teacher", UserID: "u-2"}
+	if e := f.Evaluate(ff.Name, elsewhere); e.Variant != "off" {
+		t.Fatalf("a teacher at another school of the district: %+v", e)
 	}
-	if e := f.Evaluate(ff.Name, flags.Context{Tenant: "other", Role: "teacher", UserID: "u-3"}); e.Variant != "off" {
-		t.Fatalf("another district's teacher: %+v", e)
+	if e := f.Evaluate(ff.Name, flags.Context{Tenant: "other", School: "LHS-042", Role: "teacher", UserID: "u-3"}); e.Variant != "off" {
+		t.Fatalf("another district's school with the same code: %+v", e)
 	}
 }
 

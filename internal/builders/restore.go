@@ -1,6 +1,8 @@
 package builders
 
 import (
+	"strings"
+
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,7 +18,20 @@ import (
 const (
 	RestoreJobName      = "restore"
 	RestoreSourceSecret = "restore-source"
+	restoreBackupFlag   = "--backup="
 )
+
+// RestoreJobBackup is the backup id a restore Job restores, or "".
+func RestoreJobBackup(j *batchv1.Job) string {
+	for _, c := range j.Spec.Template.Spec.Containers {
+		for _, a := range c.Args {
+			if id, ok := strings.CutPrefix(a, restoreBackupFlag); ok {
+				return id
+			}
+		}
+	}
+	return ""
+}
 
 // BuildRestoreSourceSecret copies the storage credentials of the source
 // policy into the new tenant's namespace, or returns nil when the policy
@@ -38,20 +53,18 @@ func BuildRestoreSourceSecret(t *platformv1.Tenant, src *corev1.Secret) *corev1.
 // provisioned empty, as the tenant's owner role, and checked against its
 // manifest as the tenant's backup role. No server admin is needed. It runs
 // once (no retries): a failed restore is the platform engineer's to look
-// at, and deleting the Job runs it again.
-func BuildRestoreJob(t *platformv1.Tenant, source *platformv1.BackupPolicy, o BackupJobOptions) *batchv1.Job {
+// at, and deleting the Job runs it again. backupID is the backup: the
+// spec's, or the newest verified one the operator chose.
+func BuildRestoreJob(t *platformv1.Tenant, source *platformv1.BackupPolicy, backupID string, o BackupJobOptions) *batchv1.Job {
 	rf := t.Spec.Database.RestoreFrom
-	if rf == nil || source == nil {
+	if rf == nil || source == nil || backupID == "" {
 		return nil
 	}
 	from := source.DeepCopy()
 	if from.Spec.Destination.S3 != nil {
 		from.Spec.Destination.S3.CredentialsSecret = RestoreSourceSecret
 	}
-	args := []string{"restore", "--tenant=" + rf.Tenant}
-	if rf.Backup != "" {
-		args = append(args, "--backup="+rf.Backup)
-	}
+	args := []string{"restore", "--tenant=" + rf.Tenant, restoreBackupFlag + backupID}
 	c := backupContainerSpec(o.Image, args, from)
 	c.Env = append(c.Env,
 		secretEnv("RESTORE_OWNER_URL", CredentialOwner.SecretName(), KeyURI),

@@ -70,6 +70,35 @@ type Entry struct {
 	// pkg/flags: Flag.ForTenant). The LMS evaluates them per request; a flag
 	// it cannot evaluate gives the caller's default, never an error page.
 	Features flags.Set `json:"features,omitempty"`
+	// FlagTokens are the hex SHA-256 digests of the bearer tokens the
+	// district's other services present to the LMS's OpenFeature Remote
+	// Evaluation Protocol endpoint (/ofrep/v1/...). The operator keeps the
+	// token itself in a Secret in the tenant's namespace; more than one
+	// digest lets a rotation overlap. Without any, the endpoint refuses
+	// every call. Added without a version bump: older readers ignore it.
+	FlagTokens []string `json:"flagTokens,omitempty"`
+	// Rostering is the district's OneRoster REST provider, when it has one.
+	// Added without a version bump: older LMS releases ignore it.
+	Rostering *Rostering `json:"rostering,omitempty"`
+}
+
+// Rostering is a OneRoster REST rostering service and the district's
+// credentials for it: OAuth 2.0 client credentials, or an OAuth 1.0a
+// consumer key and secret (Auth "oauth1"). The secret comes from a Secret
+// in the tenant's namespace.
+type Rostering struct {
+	// BaseURL is the service root; /ims/oneroster/... paths are added.
+	BaseURL string `json:"baseURL"`
+	// Version is the OneRoster version the service speaks: "1.1" or "1.2".
+	Version string `json:"version"`
+	// Auth is "oauth2" (empty means it too) or "oauth1".
+	Auth string `json:"auth,omitempty"`
+	// TokenURL is the OAuth 2.0 token endpoint (unused with oauth1).
+	TokenURL     string `json:"tokenURL,omitempty"`
+	ClientID     string `json:"clientID"`
+	ClientSecret string `json:"clientSecret"`
+	// Scope overrides the version's roster-core read-only scope.
+	Scope string `json:"scope,omitempty"`
 }
 
 // Database is a tenant database's connection settings.
@@ -277,6 +306,33 @@ func (e *Entry) Validate() error {
 	for _, a := range e.Admins {
 		if !strings.Contains(a.Email, "@") || !hexRE.MatchString(a.TokenSHA256) {
 			bad("admin %q needs an e-mail address and a hex SHA-256 token hash", a.Email)
+		}
+	}
+	for _, h := range e.FlagTokens {
+		if !hexRE.MatchString(h) {
+			bad("flagTokens must be hex SHA-256 digests")
+			break
+		}
+	}
+	if r := e.Rostering; r != nil {
+		urls := []string{r.BaseURL}
+		switch r.Auth {
+		case "", "oauth2":
+			urls = append(urls, r.TokenURL)
+		case "oauth1":
+		default:
+			bad("rostering: auth %q is not oauth2 or oauth1", r.Auth)
+		}
+		for _, u := range urls {
+			if parsed, err := url.Parse(u); err != nil || (parsed.Scheme != "https" && parsed.Scheme != "http") || parsed.Host == "" {
+				bad("rostering: %q is not an http(s) URL", u)
+			}
+		}
+		if r.Version != "1.1" && r.Version != "1.2" {
+			bad("rostering: version %q is not 1.1 or 1.2", r.Version)
+		}
+		if r.ClientID == "" || r.ClientSecret == "" {
+			bad("rostering needs clientID and clientSecret")
 		}
 	}
 	return errors.Join(errs...)

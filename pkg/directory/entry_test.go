@@ -22,6 +22,9 @@ func TestFixtureRoundTripsByteForByte(t *testing.T) {
 	if e.Tenant != "lincoln-usd" || len(e.Schools) != 1 || e.Schools[0].Code != "LHS-042" {
 		t.Fatalf("decoded %+v", e)
 	}
+	if f := e.Features["roster-export"]; f.Overrides.Schools["lincoln-usd/LHS-042"] != "on" || len(e.FlagTokens) != 1 {
+		t.Fatalf("features %+v, flag tokens %v", e.Features, e.FlagTokens)
+	}
 	if got := e.Database.AppURL(); got != "postgres://bw_lincoln_usd_app:example-app-password@127.0.0.1:5432/bw_lincoln_usd?sslmode=disable" {
 		t.Errorf("AppURL = %s", got)
 	}
@@ -50,14 +53,39 @@ func TestNewerFormatIsRefused(t *testing.T) {
 func TestValidateNamesProblems(t *testing.T) {
 	e := &Entry{Version: 1, Tenant: "Bad Name", TimeZone: "Mars/Base",
 		Schools: []School{{Code: "A", TimeZone: "UTC"}, {Code: "A", TimeZone: "UTC"}},
-		Admins:  []Admin{{Email: "x@y.org", TokenSHA256: "short"}}}
+		Admins:  []Admin{{Email: "x@y.org", TokenSHA256: "short"}}, FlagTokens: []string{"not-a-digest"}}
 	err := e.Validate()
 	if err == nil {
 		t.Fatal("broken entry validated")
 	}
-	for _, want := range []string{`tenant "Bad Name"`, "hosts must not be empty", `timeZone "Mars/Base"`, "database needs", `school code "A"`, `admin "x@y.org"`} {
+	for _, want := range []string{`tenant "Bad Name"`, "hosts must not be empty", `timeZone "Mars/Base"`, "database needs", `school code "A"`, `admin "x@y.org"`, "flagTokens"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
+	}
+}
+
+// A rostering provider needs http(s) URLs, a known version and auth, and
+// its credentials; oauth1 needs no token URL.
+func TestValidateRostering(t *testing.T) {
+	data, _ := os.ReadFile("testdata/lincoln-usd.json")
+	e, err := Unmarshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Rostering = &Rostering{BaseURL: "https://sis.example/", Version: "1.1", Auth: "oauth1", ClientID: "k", ClientSecret: "s"}
+	if err := e.Validate(); err != nil {
+		t.Errorf("oauth1 without a token URL: %v", err)
+	}
+	e.Rostering = &Rostering{BaseURL: "ftp://sis.example/", Version: "2.0", Auth: "saml", ClientID: "k"}
+	err = e.Validate()
+	for _, want := range []string{`"ftp://sis.example/" is not an http(s) URL`, `version "2.0"`, `auth "saml"`, "needs clientID and clientSecret"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not mention %q", err, want)
+		}
+	}
+	e.Rostering = &Rostering{BaseURL: "https://sis.example/", Version: "1.2", ClientID: "k", ClientSecret: "s"}
+	if err := e.Validate(); err == nil || !strings.Contains(err.Error(), `"" is not an http(s) URL`) {
+		t.Errorf("oauth2 without a token URL: %v", err)
 	}
 }

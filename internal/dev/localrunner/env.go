@@ -66,7 +66,10 @@ func (r *Runner) valueFrom(ctx context.Context, pod *corev1.Pod, podIP string, e
 		case "metadata.namespace":
 			return pod.Namespace, nil
 		}
-		return "", fmt.Errorf("env %s: field %s does not run locally (status.podIP, metadata.name and metadata.namespace do)", e.Name, src.FieldRef.FieldPath)
+		if key, ok := strings.CutPrefix(src.FieldRef.FieldPath, "metadata.labels['"); ok && strings.HasSuffix(key, "']") {
+			return pod.Labels[strings.TrimSuffix(key, "']")], nil
+		}
+		return "", fmt.Errorf("env %s: field %s does not run locally (status.podIP, metadata.name, metadata.namespace and metadata.labels['key'] do)", e.Name, src.FieldRef.FieldPath)
 	}
 	return "", fmt.Errorf("env %s: only values, Secret and ConfigMap references and pod fields run locally", e.Name)
 }

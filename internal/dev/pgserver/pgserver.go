@@ -265,6 +265,22 @@ func (s *Server) Stop() error {
 	return nil
 }
 
+// Kill ends the server as a crash or a lost node would: SIGKILL to the
+// postmaster and every backend (they share its process group), no
+// shutdown checkpoint, connections cut. A temporary folder is removed.
+func (s *Server) Kill() error {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return errors.New("server not running")
+	}
+	if err := syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		return fmt.Errorf("kill postgres: %w", err)
+	}
+	<-s.done
+	s.cmd = nil
+	s.cleanup()
+	return nil
+}
+
 func (s *Server) cleanup() {
 	if s.temp {
 		_ = os.RemoveAll(s.dir)

@@ -82,6 +82,9 @@ type Platform struct {
 	Cluster    *localcluster.Cluster
 	Kube       kubernetes.Interface
 
+	// Alerts is the local alert receiver: what it printed so far.
+	Alerts *alertreceiver.Receiver
+
 	procs   []*proc
 	alerts  *http.Server
 	cancel  context.CancelFunc
@@ -332,7 +335,8 @@ func (p *Platform) startAlertReceiver() error {
 	if err != nil {
 		return err
 	}
-	p.alerts = &http.Server{Handler: &alertreceiver.Receiver{Out: p.Opts.Out, SigningKey: []byte(AlertSigningKey)}, ReadHeaderTimeout: 10 * time.Second}
+	p.Alerts = &alertreceiver.Receiver{Out: p.Opts.Out, SigningKey: []byte(AlertSigningKey)}
+	p.alerts = &http.Server{Handler: p.Alerts, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = p.alerts.Serve(l) }()
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/health"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
@@ -29,6 +30,9 @@ type Config struct {
 	PoolIdle time.Duration
 	// PoolMaxConns caps each tenant pool.
 	PoolMaxConns int32
+	// RosterSyncCheck is how often each tenant's queue checks whether its
+	// OneRoster REST sync is due (jobs.RosterSyncEvery when zero).
+	RosterSyncCheck time.Duration
 }
 
 // App is one LMS process's parts that follow the tenants.
@@ -38,10 +42,15 @@ type App struct {
 	Registry *tenancy.Registry
 	Jobs     *jobs.Runner
 	Mailer   mail.Mailer
+	// Health samples each open district's health every minute (its
+	// /metrics series and the admins' /admin/health history).
+	Health *health.Monitor
 	// Now is the clock below HTTP (tests may pin it).
 	Now func() time.Time
 
 	life context.Context
+	// rosterSyncCheck is Config.RosterSyncCheck.
+	rosterSyncCheck time.Duration
 }
 
 // New assembles a process that lives as long as life: background work
@@ -53,21 +62,24 @@ func New(life context.Context, cfg Config) (*App, error) {
 	}
 	pools := db.NewPools(cfg.PoolIdle, cfg.PoolMaxConns)
 	reg := tenancy.NewRegistry(pools, cfg.Log)
-	a := &App{Log: cfg.Log, Pools: pools, Registry: reg, Mailer: cfg.Mailer, Now: time.Now, life: life}
+	a := &App{Log: cfg.Log, Pools: pools, Registry: reg, Mailer: cfg.Mailer, Now: time.Now, life: life, rosterSyncCheck: cfg.RosterSyncCheck}
 	runner, err := jobs.NewRunner(life, cfg.Log, a.workers())
 	if err != nil {
 		pools.CloseAll()
 		return nil, err
 	}
+	runner.Periodic = a.periodic
 	a.Jobs = runner
+	a.Health = health.NewMonitor(reg, func() time.Time { return a.Now() })
 	a.wire()
 	return a, nil
 }
 
-// Run keeps the registry converging tenants and closes idle pools until ctx
-// ends.
+// Run keeps the registry converging tenants, closes idle pools and samples
+// districts' health until ctx ends.
 func (a *App) Run(ctx context.Context) {
 	go a.Pools.Run(ctx)
+	go a.Health.Run(ctx)
 	a.Registry.Run(ctx)
 }
 
@@ -83,5 +95,5 @@ func (a *App) Collectors() []prometheus.Collector {
 	if a.Jobs == nil {
 		return nil // a bare App (route table tests) runs no jobs
 	}
-	return a.Jobs.Collectors()
+	return append(a.Jobs.Collectors(), a.Health.Collector())
 }

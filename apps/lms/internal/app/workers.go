@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
+	"bellwork.dev/bellwork/pkg/directory"
 )
 
 // workers is the list of background job kinds this process works: add a
@@ -15,8 +17,26 @@ import (
 func (a *App) workers() *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &jobs.ImportWorker{DB: a.tenantDB})
+	river.AddWorker(w, &jobs.RosterSyncWorker{DB: a.tenantDB, Provider: a.rosterProvider, Now: a.now,
+		Enqueue: func(ctx context.Context, s *db.Scope, args river.JobArgs) error { return a.Jobs.Enqueue(ctx, s, args) }})
 	return w
 }
+
+// periodic lists the jobs every tenant's queue schedules for itself.
+func (a *App) periodic(tenant string) []*river.PeriodicJob {
+	return []*river.PeriodicJob{jobs.RosterSyncPeriodic(tenant, a.rosterSyncCheck)}
+}
+
+// rosterProvider is a tenant's OneRoster REST provider, from the directory.
+func (a *App) rosterProvider(tenant string) (*directory.Rostering, bool) {
+	t, ok := a.Registry.Get(tenant)
+	if !ok || t.Entry.Rostering == nil {
+		return nil, false
+	}
+	return t.Entry.Rostering, true
+}
+
+func (a *App) now() time.Time { return a.Now() }
 
 // tenantDB finds a tenant's database for background work.
 func (a *App) tenantDB(ctx context.Context, tenant string) (*db.DB, error) {

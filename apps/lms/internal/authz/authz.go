@@ -21,15 +21,23 @@ const (
 	ViewSchools    Action = "schools.view"    // admin: schools as the directory publishes them
 	ManageTerms    Action = "terms.manage"    // admin: academic terms
 	ImportRoster   Action = "roster.import"   // admin: CSV and OneRoster imports
+	SyncRoster     Action = "roster.sync"     // district admin: the OneRoster REST sync's settings and runs
 	ViewAudit      Action = "audit.view"      // admin: audit log
 	ViewSections   Action = "sections.view"   // API: sections visible to the user
 	DevMailbox     Action = "dev.mailbox"     // the local mailbox page (development only)
 	ViewOnboarding Action = "onboarding.view" // admin: the onboarding checklist
+	ViewFlags      Action = "flags.view"      // admin: the district's feature flags
+	ViewHealth     Action = "health.view"     // admin: the district's health checks (district admins only)
 
 	ManageCoursework Action = "coursework.manage" // Teach: assignments, groups, rubrics, announcements of own sections
 	GradeWork        Action = "work.grade"        // Teach: the grading view, posting grades
 	SubmitWork       Action = "work.submit"       // Learn: own assignments, submitting and resubmitting
 	ViewFiles        Action = "files.view"        // attachments and submitted files the user may see (row-level security decides)
+
+	ViewChildren      Action = "children.view" // guardian portal: linked children's work, posted grades and comments (read-only)
+	ShareWithGuardian Action = "pairing.own"   // a student makes a pairing code for their own guardian
+	IssuePairingCode  Action = "pairing.issue" // admin: a pairing code for a student of their school
+	LinkChild         Action = "children.link" // a guardian redeems a pairing code
 )
 
 var admins = []db.Role{db.DistrictAdmin, db.SchoolAdmin}
@@ -46,14 +54,22 @@ var table = map[Action][]db.Role{
 	ViewSchools:    admins,
 	ManageTerms:    admins,
 	ImportRoster:   admins,
+	SyncRoster:     {db.DistrictAdmin},
 	ViewAudit:      admins,
 	ViewOnboarding: admins,
+	ViewFlags:      {db.DistrictAdmin},
+	ViewHealth:     {db.DistrictAdmin},
 	ViewSections:   {db.DistrictAdmin, db.SchoolAdmin, db.Teacher, db.Student, db.Guardian},
 
 	ManageCoursework: {db.Teacher},
 	GradeWork:        {db.Teacher},
 	SubmitWork:       {db.Student},
 	ViewFiles:        {db.DistrictAdmin, db.SchoolAdmin, db.Teacher, db.Student, db.Guardian},
+
+	ViewChildren:      {db.Guardian},
+	ShareWithGuardian: {db.Student},
+	IssuePairingCode:  admins,
+	LinkChild:         {db.Guardian},
 }
 
 // Allowed reports whether role may take action. Public and Signed are

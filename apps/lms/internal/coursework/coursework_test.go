@@ -1,9 +1,12 @@
 package coursework
 
 import (
+	"math/big"
 	"strings"
 	"testing"
 	"time"
+
+	"bellwork.dev/bellwork/apps/lms/internal/grading/calc"
 )
 
 func TestDueDatesAreReadInTheSchoolsTimeZone(t *testing.T) {
@@ -109,10 +112,28 @@ func TestGradeInputReadsWhatTeachersType(t *testing.T) {
 	}
 	for _, tc := range cases {
 		a := &Assignment{GradingType: tc.typ, PointsPossible: &ten}
-		got, _, err := GradeInput{Score: tc.score, RubricScore: tc.rubric}.score(a)
+		got, _, err := GradeInput{Score: tc.score, RubricScore: tc.rubric}.score(a, nil)
 		if (err == nil) != tc.ok || (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
 			t.Errorf("%s %q: %v, %v; want %v (ok %v)", tc.typ, tc.score, deref(got), err, deref(tc.want), tc.ok)
 		}
+	}
+}
+
+// With a section scheme a letter is worth the top of its band there (B with
+// A 90, B 80 is 89%, Canvas's rule), and letters outside it are refused.
+func TestLettersUseTheSectionsScheme(t *testing.T) {
+	scheme := &calc.Scheme{Entries: []calc.SchemeEntry{{Letter: "A", MinPercent: big.NewRat(90, 1)},
+		{Letter: "B", MinPercent: big.NewRat(80, 1)}, {Letter: "F", MinPercent: new(big.Rat)}}}
+	ten := 10.0
+	a := &Assignment{GradingType: Letter, PointsPossible: &ten}
+	for in, want := range map[string]float64{"A": 10, "b": 8.9, "F": 7.9} {
+		got, entered, err := GradeInput{Score: in}.score(a, scheme)
+		if err != nil || got == nil || *got != want || !strings.EqualFold(entered, in) {
+			t.Errorf("%q: %v %q %v; want %v", in, deref(got), entered, err, want)
+		}
+	}
+	if _, _, err := (GradeInput{Score: "C"}).score(a, scheme); err == nil {
+		t.Error("a letter outside the scheme was accepted")
 	}
 }
 

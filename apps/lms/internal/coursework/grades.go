@@ -3,6 +3,8 @@ package coursework
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +13,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/grading/calc"
 	"bellwork.dev/bellwork/apps/lms/internal/rubrics"
 	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
@@ -45,13 +48,14 @@ type GradeInput struct {
 }
 
 // letterFloor is the lowest percentage that earns each letter, the common
-// US scale: a letter grade is stored as that share of the points possible.
-// Schemes per course belong to the gradebook (grading/calc).
+// US scale: without a section scheme a letter grade is stored as that share
+// of the points possible. With one (grading settings), a letter is worth the
+// top of its band there, as the gradebook counts it.
 var letterFloor = map[string]float64{"A": 94, "A-": 90, "B+": 87, "B": 84, "B-": 80, "C+": 77, "C": 74, "C-": 70,
 	"D+": 67, "D": 64, "D-": 61, "F": 0}
 
 // score reads what the teacher typed for an assignment of this type.
-func (in GradeInput) score(a *Assignment) (*float64, string, error) {
+func (in GradeInput) score(a *Assignment, scheme *calc.Scheme) (*float64, string, error) {
 	raw := strings.TrimSpace(in.Score)
 	if raw == "" {
 		if in.RubricScore != nil {
@@ -76,6 +80,20 @@ func (in GradeInput) score(a *Assignment) (*float64, string, error) {
 		}
 		return nil, "", validate.Errors{{Field: "score", Message: "Enter complete or incomplete."}}
 	case Letter:
+		if scheme != nil {
+			for _, e := range scheme.Entries {
+				if strings.EqualFold(e.Letter, raw) {
+					pct, err := scheme.PercentFor(e.Letter)
+					if err != nil {
+						return nil, "", err
+					}
+					f, _ := pct.Float64()
+					v := possible * f / 100
+					return &v, e.Letter, nil
+				}
+			}
+			break
+		}
 		if floor, ok := letterFloor[strings.ToUpper(raw)]; ok {
 			v := possible * floor / 100
 			return &v, strings.ToUpper(raw), nil
@@ -100,10 +118,21 @@ func SaveGrade(ctx context.Context, s *db.Scope, assignmentID, studentID string,
 	if err != nil {
 		return nil, err
 	}
-	score, entered, err := in.score(a)
+	var section string
+	err = s.Tx.QueryRow(ctx, `SELECT section_id FROM enrollments WHERE user_id = $1 AND role = 'student'
+		AND section_id = ANY ($2::uuid[]) ORDER BY created_at LIMIT 1`, studentID, a.SectionIDs).Scan(&section)
+	if err != nil {
+		return nil, domain.Wrap("student's section", err)
+	}
+	policy, scheme, err := sectionGrading(ctx, s, section)
 	if err != nil {
 		return nil, err
 	}
+	score, entered, err := in.score(a, scheme)
+	if err != nil {
+		return nil, err
+	}
+	post := in.Post || policy == "automatic"
 	var status any
 	switch Override(in.Status) {
 	case "":
@@ -120,12 +149,6 @@ func SaveGrade(ctx context.Context, s *db.Scope, assignmentID, studentID string,
 		levels = map[string]int{}
 	}
 	levelsJSON, _ := json.Marshal(levels)
-	var section string
-	err = s.Tx.QueryRow(ctx, `SELECT section_id FROM enrollments WHERE user_id = $1 AND role = 'student'
-		AND section_id = ANY ($2::uuid[]) ORDER BY created_at LIMIT 1`, studentID, a.SectionIDs).Scan(&section)
-	if err != nil {
-		return nil, domain.Wrap("student's section", err)
-	}
 	if _, err := s.Tx.Exec(ctx, `SELECT set_config('bw.grade_reason', $1, true)`, strings.TrimSpace(in.Reason)); err != nil {
 		return nil, domain.Wrap("grade reason", err)
 	}
@@ -136,7 +159,7 @@ func SaveGrade(ctx context.Context, s *db.Scope, assignmentID, studentID string,
 		  status = EXCLUDED.status, comment = EXCLUDED.comment, rubric_levels = EXCLUDED.rubric_levels,
 		  posted = grades.posted OR EXCLUDED.posted, posted_at = coalesce(grades.posted_at, EXCLUDED.posted_at),
 		  graded_by = EXCLUDED.graded_by, updated_at = EXCLUDED.updated_at`,
-		a.ID, studentID, a.SchoolID, section, score, entered, status, in.Comment, levelsJSON, in.Post, now,
+		a.ID, studentID, a.SchoolID, section, score, entered, status, in.Comment, levelsJSON, post, now,
 		domain.Nullable(s.Actor.UserID))
 	if err != nil {
 		return nil, refused("save grade", err)
@@ -212,4 +235,31 @@ func (in *GradeInput) FillFromRubric(r *rubrics.Rubric) error {
 		return validate.Errors{{Field: "rubric", Message: "Rate every criterion, or enter the score yourself."}}
 	}
 	return nil
+}
+
+// sectionGrading reads the section's posting policy and letter scheme from
+// its grading settings (manual and none when it has none).
+func sectionGrading(ctx context.Context, s *db.Scope, sectionID string) (string, *calc.Scheme, error) {
+	policy := "manual"
+	var entries []struct {
+		Letter string  `json:"letter"`
+		Min    float64 `json:"min"`
+	}
+	var raw []byte
+	err := s.Tx.QueryRow(ctx, `SELECT post_policy, scheme FROM grading_settings WHERE section_id = $1`, sectionID).Scan(&policy, &raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return policy, nil, nil
+	}
+	if err != nil {
+		return "", nil, domain.Wrap("grading settings", err)
+	}
+	if err := json.Unmarshal(raw, &entries); err != nil || len(entries) == 0 {
+		return policy, nil, nil
+	}
+	sc := &calc.Scheme{}
+	for _, e := range entries {
+		r, _ := new(big.Rat).SetString(strconv.FormatFloat(e.Min, 'f', 2, 64))
+		sc.Entries = append(sc.Entries, calc.SchemeEntry{Letter: e.Letter, MinPercent: r})
+	}
+	return policy, sc, nil
 }

@@ -42,6 +42,7 @@ func seed(t *testing.T) *rlsWorld {
 	if world == nil {
 		world = build(t)
 		seedCoursework(t, world)
+		seedGrading(t, world)
 	}
 	return world
 }

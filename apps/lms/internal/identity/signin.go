@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"bellwork.dev/bellwork/apps/lms/internal/auth"
@@ -43,6 +44,10 @@ func (l *Locked) Error() string {
 type WrongPassword struct {
 	userID  string // "" when no active account with a password has the address
 	address string
+	// emailKey counts failures for an address with no account that can
+	// sign in, so that it locks exactly as an account would: otherwise the
+	// lock message would tell an attacker which addresses exist.
+	emailKey string
 }
 
 func (*WrongPassword) Error() string { return "wrong e-mail address or password" }
@@ -66,8 +71,16 @@ func CheckPassword(ctx context.Context, s *db.Scope, email, password, addressKey
 		return nil, &Locked{Until: *u.LockedUntil, Account: true}
 	}
 	if u == nil || u.PasswordHash == nil || !u.Active() {
+		key := unknownAccountKey(email)
+		until, err := ThrottleLockedUntil(ctx, s, key, now)
+		if err != nil {
+			return nil, err
+		}
+		if until != nil { // as fast as a locked account's answer
+			return nil, &Locked{Until: *until, Account: true}
+		}
 		auth.BurnTime(password)
-		return nil, &WrongPassword{address: addressKey}
+		return nil, &WrongPassword{address: addressKey, emailKey: key}
 	}
 	if ok, err := auth.CheckPassword(*u.PasswordHash, password); err != nil {
 		return nil, err
@@ -77,17 +90,32 @@ func CheckPassword(ctx context.Context, s *db.Scope, email, password, addressKey
 	return u, nil
 }
 
+// unknownAccountWindow is how long failures for an address without an
+// account are remembered; an account's own count lasts until it signs in
+// or locks, so this is long.
+const unknownAccountWindow = 24 * time.Hour
+
+// unknownAccountKey is the throttle key of an e-mail address with no
+// account that can sign in; only its hash is stored.
+func unknownAccountKey(email string) string {
+	return "account:" + auth.TokenSHA256(strings.ToLower(strings.TrimSpace(email)))
+}
+
 // RecordFailure counts a failed sign-in against the account (when one
 // exists) and the client address, in a system transaction of its own (the
 // attempt's was rolled back), and returns the lock this failure starts, if
 // any. The lock is a result, not an error: the transaction must commit.
 func RecordFailure(ctx context.Context, s *db.Scope, w *WrongPassword, now time.Time) (*Locked, error) {
 	var account *time.Time
-	if w.userID != "" {
-		var err error
-		if account, err = people.RecordFailedSignIn(ctx, s, w.userID, now, AccountMaxFailures, AccountLockFor); err != nil {
-			return nil, err
-		}
+	var err error
+	switch {
+	case w.userID != "":
+		account, err = people.RecordFailedSignIn(ctx, s, w.userID, now, AccountMaxFailures, AccountLockFor)
+	case w.emailKey != "":
+		account, err = ThrottleFailure(ctx, s, w.emailKey, now, unknownAccountWindow, AccountMaxFailures, AccountLockFor)
+	}
+	if err != nil {
+		return nil, err
 	}
 	address, err := ThrottleFailure(ctx, s, w.address, now, AddressWindow, AddressMaxFailures, AddressLockFor)
 	switch {

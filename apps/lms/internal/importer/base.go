@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/settings"
 )
 
 // planBase is what both roster planners (OneRoster and the users CSV)
@@ -23,6 +24,15 @@ type planBase struct {
 	// held are the memberships the users an import names already hold,
 	// by user id (see loadHeld).
 	held map[string]map[membershipKey]bool
+	// nameOrder is the district's (settings.NameOrder): display names are
+	// built in it.
+	nameOrder string
+}
+
+// displayName builds a person's display name in the district's order,
+// falling back to the e-mail address.
+func (b *planBase) displayName(given, family, email string) string {
+	return settings.DisplayName(b.nameOrder, given, family, email)
 }
 
 func newPlanBase(ctx context.Context, s *db.Scope, fileOrder ...string) (planBase, error) {
@@ -35,6 +45,9 @@ func newPlanBase(ctx context.Context, s *db.Scope, fileOrder ...string) (planBas
 		return b, err
 	}
 	if b.shared, err = loadShared(ctx, s); err != nil {
+		return b, err
+	}
+	if b.nameOrder, err = settings.NameOrder(ctx, s); err != nil {
 		return b, err
 	}
 	if s.Actor.Role == db.SchoolAdmin {
@@ -69,7 +82,7 @@ func applyPlan(ctx context.Context, s *db.Scope, what string, plan planFunc, pro
 	if err != nil {
 		return nil, err
 	}
-	if len(p.Problems) > 0 {
+	if p.Blocked() {
 		return p, fmt.Errorf("apply %s: %w", what, ErrProblems)
 	}
 	if err := apply(ctx, s, p, c, progress); err != nil {

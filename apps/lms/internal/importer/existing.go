@@ -32,6 +32,8 @@ type userRow struct {
 	Status      string  `db:"status"`
 	SourcedID   *string `db:"sourced_id"`
 	Username    *string `db:"username"`
+	// Ext is the vendor columns as a JSON object; nil leaves them as they are.
+	Ext *string `db:"ext"`
 }
 
 type membershipRow struct {
@@ -118,7 +120,7 @@ func loadSchools(ctx context.Context, s *db.Scope) ([]school, error) {
 // imports (withSourced), every user an earlier import created.
 func loadUsers(ctx context.Context, s *db.Scope, emails []string, withSourced bool) ([]userRow, error) {
 	return query[userRow](ctx, s, "load users",
-		`SELECT id, email, display_name, given_name, family_name, grade, status, sourced_id, username
+		`SELECT id, email, display_name, given_name, family_name, grade, status, sourced_id, username, ext::text AS ext
 		FROM users WHERE ($2 AND sourced_id IS NOT NULL) OR email = ANY ($1)`, emails, withSourced)
 }
 

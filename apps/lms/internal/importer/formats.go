@@ -29,20 +29,32 @@ type Format struct {
 	// parse reads the files for plan, or returns their problems.
 	parse func(files map[string][]byte) (parsed any, problems []roster.Problem)
 	plan  func(ctx context.Context, s *db.Scope, parsed any) (*Plan, *changes, error)
+	// afterApply, when set, runs in Apply's transaction once the plan is written.
+	afterApply func(ctx context.Context, s *db.Scope, parsed any) error
 }
 
 var formats = []*Format{
-	{Name: "oneroster", Label: "OneRoster 1.1 bulk", Zip: true,
+	// A 1.2 bundle uploaded as CSV files is known by its roles.csv; a zip of
+	// one is stored as "oneroster" and read by its manifest, like deltas.
+	{Name: "oneroster12", Label: "OneRoster 1.2", Zip: true,
+		detect: func(names []string) bool {
+			return slices.ContainsFunc(names, func(n string) bool {
+				n = strings.ToLower(n)
+				return n == "roles.csv" || n == "userprofiles.csv"
+			})
+		},
+		parse: func(files map[string][]byte) (any, []roster.Problem) { return roster.ParseOneRoster12(files) },
+		plan:  planParsedBundle, afterApply: recordParsedOrgs},
+	{Name: "oneroster", Label: "OneRoster 1.1 or 1.2, bulk or delta", Zip: true,
 		detect: func(names []string) bool {
 			return slices.ContainsFunc(names, func(n string) bool {
 				n = strings.ToLower(n)
 				return n == "manifest.csv" || n == "orgs.csv" || n == "enrollments.csv" || path.Ext(n) == ".zip"
 			})
 		},
-		parse: func(files map[string][]byte) (any, []roster.Problem) { return roster.ParseOneRoster(files) },
-		plan: func(ctx context.Context, s *db.Scope, parsed any) (*Plan, *changes, error) {
-			return planBundle(ctx, s, parsed.(*roster.Bundle))
-		}},
+		// The manifest says the version and mode (roster.ParseOneRosterBundle).
+		parse: func(files map[string][]byte) (any, []roster.Problem) { return roster.ParseOneRosterBundle(files) },
+		plan:  planParsedBundle, afterApply: recordParsedOrgs},
 	{Name: "users_csv", Label: "Users CSV", OneFile: true,
 		detect: func(names []string) bool { return len(names) == 1 && strings.EqualFold(path.Ext(names[0]), ".csv") },
 		parse: func(files map[string][]byte) (any, []roster.Problem) {
@@ -82,25 +94,44 @@ func Detect(names []string) (*Format, bool) {
 
 // Plan parses files and works out what importing them would change,
 // writing nothing. Problems in the files themselves come back as problems
-// with no plan; problems matching them to the district are in the plan.
+// with no plan; problems matching them to the district are in the plan,
+// and so are warnings (roster.Problem.Warning), which do not block applying.
 func (f *Format) Plan(ctx context.Context, s *db.Scope, files map[string][]byte) (*Plan, []roster.Problem, error) {
 	parsed, problems := f.parse(files)
-	if len(problems) > 0 {
+	if roster.Blocking(problems) {
 		return nil, problems, nil
 	}
 	p, _, err := f.plan(ctx, s, parsed)
-	return p, nil, err
+	if err != nil {
+		return nil, nil, err
+	}
+	p.addWarnings(problems)
+	return p, nil, nil
 }
 
 // Apply parses files again and applies them in s's transaction (see
 // applyPlan). Problems in the files come back with ErrProblems.
 func (f *Format) Apply(ctx context.Context, s *db.Scope, files map[string][]byte, progress func(done, total int)) (*Plan, []roster.Problem, error) {
 	parsed, problems := f.parse(files)
-	if len(problems) > 0 {
+	if roster.Blocking(problems) {
 		return nil, problems, ErrProblems
 	}
 	p, err := applyPlan(ctx, s, f.Name, func(ctx context.Context, s *db.Scope) (*Plan, *changes, error) {
 		return f.plan(ctx, s, parsed)
 	}, progress)
+	if p != nil {
+		p.addWarnings(problems)
+	}
+	if err == nil && f.afterApply != nil {
+		err = f.afterApply(ctx, s, parsed)
+	}
 	return p, nil, err
+}
+
+func planParsedBundle(ctx context.Context, s *db.Scope, parsed any) (*Plan, *changes, error) {
+	return planBundle(ctx, s, parsed.(*roster.Bundle))
+}
+
+func recordParsedOrgs(ctx context.Context, s *db.Scope, parsed any) error {
+	return recordOrgs(ctx, s, parsed.(*roster.Bundle))
 }

@@ -79,14 +79,24 @@ func planBundle(ctx context.Context, s *db.Scope, b *roster.Bundle) (*Plan, *cha
 	bp := &bundlePlanner{planBase: base, ctx: ctx, s: s, b: b,
 		outside: map[string]*school{}, courseRows: map[string]*roster.Course{}, terms: map[termKey]string{},
 		courses: map[string]string{}, sections: map[string]*sectionRef{}, users: map[string]*bundleUser{}}
-	bp.orgs = mapOrgs(b.Orgs, base.schools)
+	orgs, err := withStoredOrgs(ctx, s, b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan oneroster: %w", err)
+	}
+	bp.orgs = mapOrgs(orgs, base.schools)
+	// The known* and delta* steps do nothing for bulk bundles (see oneroster_delta.go).
 	steps := []func() error{
 		bp.resolveClasses,
 		bp.planTerms,
+		bp.knownTerms,
 		bp.planCourses,
+		bp.knownCourses,
 		bp.planSections,
+		bp.knownSections,
+		bp.deltaRoles,
 		bp.resolveUsers,
 		bp.planUsers,
+		bp.knownUsers,
 		bp.planMemberships,
 		bp.planGuardianLinks,
 		bp.planEnrollments,
@@ -96,8 +106,12 @@ func planBundle(ctx context.Context, s *db.Scope, b *roster.Bundle) (*Plan, *cha
 			return nil, nil, fmt.Errorf("plan oneroster: %w", err)
 		}
 	}
-	bp.orgs.problems(bp.p, b.Orgs)
+	bp.orgs.problems(bp.p, orgs)
 	bp.notes()
+	for _, d := range b.Demographics {
+		bp.p.skip("demographics.csv", d.Line, "demographics are checked but not stored")
+	}
+	bp.p.tally(b.Rows)
 	bp.p.finish()
 	return bp.p, bp.c, nil
 }
@@ -165,6 +179,12 @@ func (bp *bundlePlanner) notes() {
 		p.note("You are not in this roster; your own account was left active.")
 	}
 	sharedNote(p, len(bp.sharedLeft))
+	for _, n := range bp.b.Notes {
+		p.note("%s", n)
+	}
+	if bp.b.Delta {
+		p.note("This is a delta: only the changes it lists are applied; people, classes and enrollments it does not list stay as they are.")
+	}
 }
 
 // roleLabel names an LMS role in a sentence.

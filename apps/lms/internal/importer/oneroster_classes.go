@@ -87,6 +87,7 @@ func (bp *bundlePlanner) planTerms() error {
 				deletedCounted[s.SourcedID] = true
 				bp.skipped.deletedStructure++
 			}
+			bp.p.skip("academicSessions.csv", s.Line, "marked tobedeleted: Bellwork keeps terms, so it was left as it is")
 			continue
 		}
 		want := termRow{ID: newID(), SchoolID: w.school.ID, SourcedID: &s.SourcedID, Name: s.Title, Kind: s.Type,
@@ -147,6 +148,7 @@ func (bp *bundlePlanner) planCourses() error {
 		}
 		if c.Status == tobedeleted {
 			bp.skipped.deletedStructure++
+			bp.p.skip("courses.csv", c.Line, "marked tobedeleted: Bellwork keeps courses, so it was left as it is")
 			continue
 		}
 		want := courseRow{ID: newID(), SchoolID: schoolID(sc), SourcedID: &c.SourcedID, Title: c.Title, Code: c.CourseCode,
@@ -223,6 +225,7 @@ func (bp *bundlePlanner) planSections() error {
 		}
 		if cl.Status == tobedeleted {
 			bp.skipped.deletedStructure++
+			bp.p.skip("classes.csv", cl.Line, "marked tobedeleted: Bellwork keeps sections, so it was left as it is")
 			continue
 		}
 		courseID := bp.courses[cl.CourseSourcedID]

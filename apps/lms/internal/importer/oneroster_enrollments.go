@@ -101,8 +101,19 @@ func (bp *bundlePlanner) planEnrollments() error {
 	// lists, or lists merged into another row. A listed row that was skipped
 	// (its user or class has a problem) keeps its enrollment.
 	var deletes []*enrollmentRow
+	deltaDeletes, reason := bp.deltaDeletes(), "not in enrollments.csv"
+	if bp.b.Delta {
+		reason = "marked tobedeleted"
+	}
 	for i := range existing {
 		ex := &existing[i]
+		if bp.b.Delta {
+			// A delta deletes only the enrollments it marks tobedeleted.
+			if !claimed[ex.ID] && ex.SourcedID != nil && deltaDeletes[*ex.SourcedID] {
+				deletes = append(deletes, ex)
+			}
+			continue
+		}
 		if claimed[ex.ID] || ex.SourcedID == nil || !bp.orgs.covered[ex.SchoolID] {
 			continue
 		}
@@ -122,7 +133,7 @@ func (bp *bundlePlanner) planEnrollments() error {
 			name = user + " in " + section
 		}
 		bp.c.enrollmentDeletes = append(bp.c.enrollmentDeletes, ex.ID)
-		bp.p.change(EntityEnrollment, ActionDelete, name, describeEnrollment(ex)+"; not in enrollments.csv")
+		bp.p.change(EntityEnrollment, ActionDelete, name, describeEnrollment(ex)+"; "+reason)
 	}
 	return nil
 }
@@ -143,6 +154,7 @@ func (bp *bundlePlanner) wantedEnrollments() ([]*wantEnrollment, map[string]bool
 		role, ok := enrollmentRole(e.Role)
 		if !ok {
 			bp.skipped.enrollmentRole++
+			bp.p.skip("enrollments.csv", e.Line, "role %s: only teachers and students are enrolled in sections", e.Role)
 			continue
 		}
 		if _, ok := bp.orgs.resolve(e.SchoolSourcedID, rowRef{"enrollments.csv", e.Line, "schoolSourcedId"}); !ok {
@@ -155,10 +167,15 @@ func (bp *bundlePlanner) wantedEnrollments() ([]*wantEnrollment, map[string]bool
 		sec, u := bp.sections[e.ClassSourcedID], bp.users[e.UserSourcedID]
 		if u != nil && (u.kind == "" || (!u.active && u.id == "")) {
 			bp.skipped.enrollmentUsers++
+			bp.p.skip("enrollments.csv", e.Line, "user %s is not imported", e.UserSourcedID)
 			continue
 		}
 		if sec == nil || u == nil || u.id == "" || u.problem {
 			continue // a problem with its class or user is reported already
+		}
+		if (u.kind == "student" || u.kind == "teacher") && string(role) != u.kind {
+			bp.p.warn("enrollments.csv", e.Line, "role", "user %s is a %s in users.csv but enrolled as %s; the enrollment wins for this class",
+				e.UserSourcedID, u.kind, role)
 		}
 		begins, ends := optionalDay(e.BeginDate), optionalDay(e.EndDate)
 		row := enrollmentRow{SectionID: sec.id, SchoolID: sec.schoolID, UserID: u.id, Role: role, IsPrimary: e.Primary,

@@ -57,6 +57,7 @@ func (bp *bundlePlanner) resolveUsers() error {
 		bp.users[u.SourcedID] = bu
 		if bu.kind == "" {
 			bp.skipped.skippedRoles++
+			bp.p.skip("users.csv", u.Line, "role %s has no Bellwork role", u.Role)
 			continue
 		}
 		ref := rowRef{"users.csv", u.Line, "orgSourcedIds"}
@@ -251,7 +252,7 @@ func (bp *bundlePlanner) planUsers() error {
 			grade = normalizeGrade(u.Grades[0])
 		}
 		want := userRow{ID: newID(), Email: u.Email, GivenName: u.GivenName, FamilyName: u.FamilyName, Grade: optional(grade),
-			Status: status, SourcedID: &u.SourcedID, Username: optional(u.Username)}
+			Status: status, SourcedID: &u.SourcedID, Username: optional(u.Username), Ext: vendorJSON(u.Ext)}
 		switch {
 		case u.Email == "" && ex != nil:
 			want.Email = ex.Email // an address set in Bellwork stays
@@ -272,7 +273,7 @@ func (bp *bundlePlanner) planUsers() error {
 		if isPlaceholderEmail(want.Email) {
 			bp.skipped.noEmail++
 		}
-		want.DisplayName = displayName(want.GivenName, want.FamilyName, want.Email)
+		want.DisplayName = bp.displayName(want.GivenName, want.FamilyName, want.Email)
 		bu.email, bu.display = want.Email, want.DisplayName
 		detail := describeMemberships(bu.memberships)
 		if status == statusDeactivated {
@@ -295,6 +296,7 @@ func (bp *bundlePlanner) planUsers() error {
 func (bp *bundlePlanner) deactivateListed(bu *bundleUser, ex *userRow) {
 	if ex == nil {
 		bp.skipped.deletedUsersMissing++
+		bp.p.skip("users.csv", bu.line, "marked tobedeleted, and not in Bellwork: nothing to deactivate")
 		return
 	}
 	bu.id, bu.email, bu.display = ex.ID, ex.Email, ex.DisplayName
@@ -316,6 +318,9 @@ func (bp *bundlePlanner) deactivateListed(bu *bundleUser, ex *userRow) {
 // (they have a sourcedId) that users.csv no longer lists, at the schools
 // this bundle covers. The admin running the import is never deactivated.
 func (bp *bundlePlanner) deactivateAbsent(existing []userRow, claimed map[string]*bundleUser) {
+	if bp.b.Delta {
+		return // a delta lists changes, not everyone
+	}
 	var absent []*userRow
 	for i := range existing {
 		ex := &existing[i]

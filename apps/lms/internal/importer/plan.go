@@ -75,9 +75,12 @@ type Plan struct {
 	// Problems are found while matching the upload to the database; Apply
 	// refuses while there are any.
 	Problems []roster.Problem `json:"problems"`
+	// Files accounts for every row of each file (OneRoster bundles).
+	Files []FileTally `json:"files,omitempty"`
 
 	problemsOmitted int
 	fileOrder       []string
+	skips           map[string]map[int]string
 }
 
 func newPlan(fileOrder ...string) *Plan {
@@ -130,6 +133,24 @@ func (p *Plan) problem(file string, line int, field, format string, args ...any)
 	}
 	p.Problems = append(p.Problems, roster.Problem{File: file, Line: line, Field: field, Reason: fmt.Sprintf(format, args...)})
 }
+
+// warn records something imported anyway, for the preview and problems.csv.
+func (p *Plan) warn(file string, line int, field, format string, args ...any) {
+	if len(p.Problems) >= maxProblems {
+		p.problemsOmitted++
+		return
+	}
+	p.Problems = append(p.Problems, roster.Problem{File: file, Line: line, Field: field, Reason: fmt.Sprintf(format, args...), Warning: true})
+}
+
+// addWarnings takes the parser's warnings into the plan, in file order.
+func (p *Plan) addWarnings(warnings []roster.Problem) {
+	p.Problems = append(p.Problems, warnings...)
+	p.finish()
+}
+
+// Blocked reports whether the plan has problems that refuse applying.
+func (p *Plan) Blocked() bool { return roster.Blocking(p.Problems) }
 
 func (p *Plan) note(format string, args ...any) {
 	p.Notes = append(p.Notes, fmt.Sprintf(format, args...))

@@ -20,6 +20,14 @@ type orgMap struct {
 	// be resolved, to be reported once each.
 	referenced map[string]bool
 	missing    orgRefs
+	// departments are the non-school orgs rows were placed through, with
+	// the school they went to and whether the org was taken as the school.
+	departments map[string]departmentUse
+}
+
+type departmentUse struct {
+	school *school
+	asSelf bool
 }
 
 // orgRefs keeps the first row that referenced each unknown org.
@@ -34,7 +42,7 @@ type orgRefs struct {
 // school are taken to mean the same school.
 func mapOrgs(orgs []roster.Org, schools []school) *orgMap {
 	m := &orgMap{orgs: map[string]*roster.Org{}, byID: map[string]*school{}, schoolOf: map[string]*school{}, archived: map[string]*school{},
-		covered: map[string]bool{}, referenced: map[string]bool{}}
+		covered: map[string]bool{}, referenced: map[string]bool{}, departments: map[string]departmentUse{}}
 	byCode := map[string]*school{}
 	byName := map[string][]*school{}
 	var live []*school
@@ -50,9 +58,11 @@ func mapOrgs(orgs []roster.Org, schools []school) *orgMap {
 	}
 	var schoolOrgs []*roster.Org
 	for i := range orgs {
+		m.orgs[orgs[i].SourcedID] = &orgs[i]
+	}
+	for i := range orgs {
 		o := &orgs[i]
-		m.orgs[o.SourcedID] = o
-		if o.Type != "school" {
+		if o.Type != "school" && !m.standsForSchool(o) {
 			continue
 		}
 		schoolOrgs = append(schoolOrgs, o)
@@ -91,22 +101,32 @@ func mapOrgs(orgs []roster.Org, schools []school) *orgMap {
 // above it, matches no school; that is reported once by problems.
 func (m *orgMap) resolve(orgID string, from rowRef) (sc *school, ok bool) {
 	id := orgID
-	for range 16 { // parent chains are short; a cycle stops here
+	var via []string // departments passed on the way up
+	for range 16 {   // parent chains are short; a cycle stops here
 		o := m.orgs[id]
 		if o == nil {
 			m.missing.add(orgID, from)
 			return nil, false
 		}
-		switch o.Type {
-		case "school":
-			if sc := m.schoolOf[o.SourcedID]; sc != nil {
-				return sc, true
+		if o.Type == "school" || m.standsForSchool(o) {
+			sc := m.schoolOf[o.SourcedID]
+			if sc == nil {
+				m.referenced[o.SourcedID] = true
+				return nil, false
 			}
-			m.referenced[o.SourcedID] = true
-			return nil, false
-		case "district":
+			if o.Type != "school" {
+				m.departments[o.SourcedID] = departmentUse{school: sc, asSelf: true}
+			}
+			for _, d := range via {
+				m.departments[d] = departmentUse{school: sc}
+			}
+			return sc, true
+		}
+		switch o.Type {
+		case "district", "local", "state", "national":
 			return nil, true
 		}
+		via = append(via, o.SourcedID)
 		if o.ParentSourcedID == "" {
 			return nil, true
 		}
@@ -116,6 +136,27 @@ func (m *orgMap) resolve(orgID string, from rowRef) (sc *school, ok bool) {
 }
 
 func (m *orgMap) schoolByID(id string) *school { return m.byID[id] }
+
+// standsForSchool reports whether a department (or an org of a type the
+// parser read as one) has no school or district above it, so that it is
+// taken as a school itself: real exports put classes under such orgs.
+func (m *orgMap) standsForSchool(o *roster.Org) bool {
+	if o.Type != "department" {
+		return false
+	}
+	id := o.ParentSourcedID
+	for range 16 {
+		parent := m.orgs[id]
+		if id == "" || parent == nil {
+			return true
+		}
+		if parent.Type != "department" {
+			return false
+		}
+		id = parent.ParentSourcedID
+	}
+	return false
+}
 
 func (r *orgRefs) add(id string, from rowRef) {
 	if r.first == nil {
@@ -127,8 +168,18 @@ func (r *orgRefs) add(id string, from rowRef) {
 	}
 }
 
-// problems reports the school orgs that rows need but that match no school.
+// problems reports the school orgs that rows need but that match no school,
+// and warns about departments rows were placed through.
 func (m *orgMap) problems(p *Plan, orgs []roster.Org) {
+	for _, o := range orgs {
+		if use, ok := m.departments[o.SourcedID]; ok {
+			if use.asSelf {
+				p.warn("orgs.csv", o.Line, "type", "org %q is a %s with no school above it; it was taken as the school %q", o.Name, o.Type, use.school.Name)
+			} else {
+				p.warn("orgs.csv", o.Line, "type", "org %q is a %s; its rows were imported under the school %q", o.Name, o.Type, use.school.Name)
+			}
+		}
+	}
 	for _, o := range orgs {
 		if !m.referenced[o.SourcedID] {
 			continue

@@ -1,8 +1,8 @@
 package importer
 
 import (
-	"bytes"
 	"errors"
+	"io"
 	"path"
 	"strings"
 
@@ -11,16 +11,18 @@ import (
 )
 
 // Upload is one file as a person sent it: the name their browser gave
-// (any folders are dropped) and its bytes.
+// (any folders are dropped) and its bytes, spooled (see SpoolMultipart).
 type Upload struct {
 	Name string
-	Data []byte
+	Body io.ReaderAt
+	Size int64
 }
 
 // Collect checks an upload and returns its files in the chosen format (or,
 // when kind is empty, the format the file names look like; see Formats). A
-// zipped bundle is unpacked in memory, never to disk, up to maxUnzipped
-// bytes; CSV files are taken as they are. What is wrong with the upload is
+// zipped bundle is read from its spooled file and its CSV files unpacked
+// in memory, never to disk, up to maxUnzipped bytes (and a bounded ratio,
+// see roster.ReadZip); CSV files are taken as they are. What is wrong with the upload is
 // a validate.Errors on the "files" field (or "kind"), worded for the form.
 func Collect(kind string, uploads []Upload, maxUnzipped int64) (*Format, map[string][]byte, error) {
 	names := make([]string, len(uploads))
@@ -44,7 +46,7 @@ func Collect(kind string, uploads []Upload, maxUnzipped int64) (*Format, map[str
 			if len(uploads) > 1 {
 				return nil, nil, invalid("files", "Upload either one .zip file or the CSV files, not both.")
 			}
-			unzipped, err := roster.ReadZip(bytes.NewReader(u.Data), int64(len(u.Data)), maxUnzipped)
+			unzipped, err := roster.ReadZip(u.Body, u.Size, maxUnzipped)
 			if err != nil {
 				return nil, nil, invalid("files", zipMessage(err))
 			}
@@ -53,7 +55,11 @@ func Collect(kind string, uploads []Upload, maxUnzipped int64) (*Format, map[str
 		if !strings.EqualFold(path.Ext(name), ".csv") {
 			return nil, nil, invalid("files", name+" is not a .csv or .zip file.")
 		}
-		files[name] = u.Data
+		data := make([]byte, u.Size)
+		if _, err := io.ReadFull(io.NewSectionReader(u.Body, 0, u.Size), data); err != nil {
+			return nil, nil, invalid("files", "The file "+name+" could not be read. Choose it again.")
+		}
+		files[name] = data
 	}
 	if format.OneFile && len(files) != 1 {
 		return nil, nil, invalid("files", "A "+format.Label+" import takes exactly one file.")

@@ -9,7 +9,7 @@ import (
 // What is wrong with an upload comes back as one field's sentence, which
 // the import form shows as it is.
 func TestCollectExplainsWhatIsWrongWithAnUpload(t *testing.T) {
-	csv := Upload{Name: `C:\exports\users.csv`, Data: []byte("email\n")}
+	csv := BytesUpload(`C:\exports\users.csv`, []byte("email\n"))
 	format, files, err := Collect("", []Upload{csv}, 1<<20)
 	if err != nil || format == nil || files["users.csv"] == nil {
 		t.Fatalf("a lone CSV is detected and its folders dropped: %v %v %v", format, files, err)
@@ -21,8 +21,8 @@ func TestCollectExplainsWhatIsWrongWithAnUpload(t *testing.T) {
 	}{
 		"unknown format": {"nope", []Upload{csv}, "kind"},
 		"no files":       {"users_csv", nil, "files"},
-		"not a csv":      {"users_csv", []Upload{{Name: "users.xlsx"}}, "files"},
-		"broken zip":     {"oneroster", []Upload{{Name: "bundle.zip", Data: []byte("not a zip")}}, "files"},
+		"not a csv":      {"users_csv", []Upload{BytesUpload("users.xlsx", nil)}, "files"},
+		"broken zip":     {"oneroster", []Upload{BytesUpload("bundle.zip", []byte("not a zip"))}, "files"},
 	} {
 		_, _, err := Collect(tc.kind, tc.uploads, 1<<20)
 		if ve, ok := validate.As(err); !ok || ve.For(tc.field) == "" {

@@ -2,6 +2,8 @@ package importer
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"strings"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
@@ -101,7 +103,21 @@ func userDiff(ex, want *userRow) []string {
 	add(deref(ex.Username) != deref(want.Username), "username")
 	add(deref(ex.SourcedID) != deref(want.SourcedID), "sourcedId")
 	add(ex.Status != want.Status, "status")
+	add(want.Ext != nil && !sameJSONObject(ex.Ext, want.Ext), "vendor fields")
 	return diff
+}
+
+// sameJSONObject compares two JSON objects of strings by content, not
+// spelling (Postgres writes jsonb back with its own spacing and order).
+func sameJSONObject(a, b *string) bool {
+	var ma, mb map[string]string
+	if a != nil {
+		_ = json.Unmarshal([]byte(*a), &ma)
+	}
+	if b != nil {
+		_ = json.Unmarshal([]byte(*b), &mb)
+	}
+	return maps.Equal(ma, mb)
 }
 
 // userAction is what writing want over ex counts as.

@@ -242,7 +242,7 @@ func (cp *csvPlanner) planUsers() {
 			want = *ex
 		}
 		want.GivenName, want.FamilyName = r.GivenName, r.FamilyName
-		want.DisplayName = displayName(r.GivenName, r.FamilyName, r.Email)
+		want.DisplayName = cp.displayName(r.GivenName, r.FamilyName, r.Email)
 		if r.Grade != "" {
 			want.Grade = optional(normalizeGrade(r.Grade))
 		}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -84,14 +85,6 @@ func normalizeGrades(gs []string) []string {
 	return out
 }
 
-// displayName is how the LMS names a person (as people.CreateUser does).
-func displayName(given, family, email string) string {
-	if d := strings.TrimSpace(given + " " + family); d != "" {
-		return d
-	}
-	return email
-}
-
 // person is "Mary Archer <mary.archer@studentgps.org>".
 func person(display, email string) string { return fmt.Sprintf("%s <%s>", display, email) }
 
@@ -150,4 +143,17 @@ func (s *orderedSet) add(v string) {
 		s.seen[v] = true
 		s.items = append(s.items, v)
 	}
+}
+
+// vendorJSON is a user's ext_ columns as a JSON object, nil when none.
+func vendorJSON(ext map[string]string) *string {
+	if len(ext) == 0 {
+		return nil
+	}
+	data, err := json.Marshal(ext)
+	if err != nil {
+		return nil
+	}
+	s := string(data)
+	return &s
 }

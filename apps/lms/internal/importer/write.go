@@ -99,9 +99,9 @@ func (c *changes) write(w *writer) {
 	for rows := range chunks(c.userUpdates) {
 		w.queue("update users", len(rows), len(rows), `UPDATE users u SET email = v.email, display_name = v.display_name,
 				given_name = v.given_name, family_name = v.family_name, grade = v.grade, status = v.status,
-				sourced_id = v.sourced_id, username = v.username, updated_at = now()
-			FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-				AS v (id, email, display_name, given_name, family_name, grade, status, sourced_id, username)
+				sourced_id = v.sourced_id, username = v.username, ext = coalesce(v.ext::jsonb, u.ext), updated_at = now()
+			FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+				AS v (id, email, display_name, given_name, family_name, grade, status, sourced_id, username, ext)
 			WHERE u.id = v.id`, userColumns(rows)...)
 	}
 	// A membership or link that already exists out of the actor's sight
@@ -146,13 +146,15 @@ func (c *changes) write(w *writer) {
 	}
 }
 
-const insertUsers = `INSERT INTO users (id, email, display_name, given_name, family_name, grade, status, sourced_id, username)
-	SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`
+const insertUsers = `INSERT INTO users (id, email, display_name, given_name, family_name, grade, status, sourced_id, username, ext)
+	SELECT id, email, display_name, given_name, family_name, grade, status, sourced_id, username, ext::jsonb
+	FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+		AS v (id, email, display_name, given_name, family_name, grade, status, sourced_id, username, ext)`
 
 func userColumns(rows []userRow) []any {
 	return []any{col(rows, func(r userRow) string { return r.ID }), col(rows, func(r userRow) string { return r.Email }),
 		col(rows, func(r userRow) string { return r.DisplayName }), col(rows, func(r userRow) string { return r.GivenName }),
 		col(rows, func(r userRow) string { return r.FamilyName }), col(rows, func(r userRow) *string { return r.Grade }),
 		col(rows, func(r userRow) string { return r.Status }), col(rows, func(r userRow) *string { return r.SourcedID }),
-		col(rows, func(r userRow) *string { return r.Username })}
+		col(rows, func(r userRow) *string { return r.Username }), col(rows, func(r userRow) *string { return r.Ext })}
 }

@@ -46,7 +46,7 @@ func (i *Import) CreatedAtPtr() *time.Time { return &i.CreatedAt }
 
 // KindLabel names the format for people.
 func (i *Import) KindLabel() string {
-	if i.Kind == "oneroster" {
+	if i.Kind == "oneroster" || i.Kind == "oneroster12" {
 		return "OneRoster"
 	}
 	return "Users CSV"
@@ -98,11 +98,51 @@ func CreateImport(ctx context.Context, s *db.Scope, n NewImport) (string, error)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if _, err := s.Tx.Exec(ctx, `INSERT INTO import_files (import_id, name, data) VALUES ($1, $2, $3)`, id, name, n.Files[name]); err != nil {
+		// A refused upload keeps only its file names: the problem report
+		// is all anyone needs of it.
+		data := n.Files[name]
+		if n.Failed {
+			data = []byte{}
+		}
+		if _, err := s.Tx.Exec(ctx, `INSERT INTO import_files (import_id, name, data) VALUES ($1, $2, $3)`, id, name, data); err != nil {
 			return "", domain.Wrap("store import file", err)
 		}
 	}
+	if _, err := ExpireImports(ctx, s, time.Now().Add(-FilesKeptFor)); err != nil {
+		return "", err
+	}
 	return id, nil
+}
+
+// FilesKeptFor is how long an import's files are kept while it waits to be
+// applied or discarded.
+const FilesKeptFor = 7 * 24 * time.Hour
+
+// DropImportFiles empties an import's stored files, keeping their names
+// for the history; done once an import is applied, failed or discarded.
+func DropImportFiles(ctx context.Context, s *db.Scope, id string) error {
+	_, err := s.Tx.Exec(ctx, `UPDATE import_files SET data = '' WHERE import_id = $1 AND data <> ''`, id)
+	return domain.Wrap("drop import files", err)
+}
+
+// ExpireImports discards imports checked before cutoff and never applied,
+// and empties the files of every import before cutoff that is not waiting
+// for or running its job. It returns how many imports it discarded. Every
+// new upload runs it (CreateImport), so stored files do not outlive
+// FilesKeptFor by more than the time to the district's next upload.
+func ExpireImports(ctx context.Context, s *db.Scope, cutoff time.Time) (int, error) {
+	tag, err := s.Tx.Exec(ctx, `UPDATE imports SET status = 'discarded', finished_at = now(),
+		error = 'Discarded unapplied after 7 days; upload the files again to import them.'
+		WHERE status = 'previewed' AND created_at < $1`, cutoff)
+	if err != nil {
+		return 0, domain.Wrap("expire imports", err)
+	}
+	_, err = s.Tx.Exec(ctx, `UPDATE import_files SET data = '' WHERE data <> '' AND import_id IN (
+		SELECT id FROM imports WHERE created_at < $1 AND status NOT IN ('queued', 'running'))`, cutoff)
+	if err != nil {
+		return 0, domain.Wrap("expire import files", err)
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // GetImport reads an import.
@@ -173,7 +213,18 @@ func FinishImport(ctx context.Context, s *db.Scope, id, status, message string, 
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("finish import: %w", domain.ErrNotFound)
 	}
-	return nil
+	// Applied or failed, the files have served their purpose.
+	return DropImportFiles(ctx, s, id)
+}
+
+// DiscardImport discards an import not yet applied and drops its files.
+// It reports false when the import had already moved on.
+func DiscardImport(ctx context.Context, s *db.Scope, id string) (bool, error) {
+	moved, err := MoveImport(ctx, s, id, ImportPreviewed, ImportDiscarded)
+	if err != nil || !moved {
+		return moved, err
+	}
+	return true, DropImportFiles(ctx, s, id)
 }
 
 // SetImportProgress records how far applying has come.

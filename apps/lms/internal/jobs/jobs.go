@@ -25,6 +25,8 @@ type Runner struct {
 	Log *slog.Logger
 	// Workers registers the job kinds this process works.
 	Workers *river.Workers
+	// Periodic lists the jobs each tenant's queue schedules itself (nil: none).
+	Periodic func(tenant string) []*river.PeriodicJob
 
 	// life is the process's lifetime: clients run until it ends (or they
 	// are stopped), whichever request or loop happened to start them.
@@ -155,7 +157,12 @@ func (r *Runner) Start(ctx context.Context, tenant string, d *db.DB) error {
 }
 
 func (r *Runner) newClient(tenant string, d *db.DB) (*river.Client[pgx.Tx], error) {
+	var periodic []*river.PeriodicJob
+	if r.Periodic != nil {
+		periodic = r.Periodic(tenant)
+	}
 	client, err := river.NewClient(riverpgxv5.New(d.Pool()), &river.Config{
+		PeriodicJobs:      periodic,
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		Workers:           r.Workers,
 		PollOnly:          true,

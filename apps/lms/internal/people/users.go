@@ -10,6 +10,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/settings"
 	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
@@ -30,12 +31,14 @@ type User struct {
 	PasswordHash  *string    `db:"password_hash" json:"-"`
 	FailedSignIns int        `db:"failed_sign_ins" json:"-"`
 	LockedUntil   *time.Time `db:"locked_until" json:"-"`
+	// Ext is the vendor fields (ext_… columns) a roster import brought.
+	Ext map[string]string `db:"ext" json:"ext,omitempty" doc:"Vendor fields (OneRoster ext_ columns) from the roster import"`
 }
 
 // The password hash lives in user_passwords, which only system work may
 // read: for everyone else it reads as NULL.
 const userColumns = `id, email, display_name, given_name, family_name, locale, time_zone, grade, status,
-	sourced_id, last_sign_in_at, created_at,
+	sourced_id, last_sign_in_at, created_at, coalesce(users.ext, '{}') AS ext,
 	(SELECT p.password_hash FROM user_passwords p WHERE p.user_id = users.id) AS password_hash,
 	failed_sign_ins, locked_until`
 
@@ -58,10 +61,11 @@ func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 // added: row-level security lets a school admin see a user only once they
 // belong to the admin's school.
 func CreateUser(ctx context.Context, s *db.Scope, n NewUser, role db.Role, schoolID string) (*User, error) {
-	display := strings.TrimSpace(n.GivenName + " " + n.FamilyName)
-	if display == "" {
-		display = n.Email
+	order, err := settings.NameOrder(ctx, s)
+	if err != nil {
+		return nil, err
 	}
+	display := settings.DisplayName(order, n.GivenName, n.FamilyName, n.Email)
 	var id string
 	if err := s.Tx.QueryRow(ctx, `SELECT gen_random_uuid()::text`).Scan(&id); err != nil {
 		return nil, domain.Wrap("create user", err)
@@ -171,7 +175,11 @@ func ListUsers(ctx context.Context, s *db.Scope, q UserQuery) ([]User, int, erro
 
 // UpdateProfile changes a user's name, locale and time zone.
 func UpdateProfile(ctx context.Context, s *db.Scope, id, given, family, locale, timeZone string) error {
-	display := strings.TrimSpace(given + " " + family)
+	order, err := settings.NameOrder(ctx, s)
+	if err != nil {
+		return err
+	}
+	display := settings.DisplayName(order, given, family, "")
 	tag, err := s.Tx.Exec(ctx, `UPDATE users SET given_name = $2, family_name = $3, display_name = coalesce(nullif($4, ''), email),
 		locale = $5, time_zone = nullif($6, ''), updated_at = now() WHERE id = $1`, id, given, family, display, locale, timeZone)
 	if err != nil {

@@ -14,9 +14,9 @@ type bundleFile struct {
 // referenced files before the files that refer to them.
 var bundleFiles = []bundleFile{
 	{"orgs.csv", true, []string{"sourcedId", "name", "type"}, (*bundleParser).readOrgs},
-	{"academicSessions.csv", true, []string{"sourcedId", "title", "type", "startDate", "endDate", "schoolYear"}, (*bundleParser).readSessions},
-	{"courses.csv", true, []string{"sourcedId", "title", "orgSourcedId"}, (*bundleParser).readCourses},
-	{"classes.csv", true, []string{"sourcedId", "title", "courseSourcedId", "classType", "schoolSourcedId", "termSourcedIds"}, (*bundleParser).readClasses},
+	{"academicSessions.csv", true, []string{"sourcedId", "title", "type", "startDate", "endDate"}, (*bundleParser).readSessions},
+	{"courses.csv", false, []string{"sourcedId", "title", "orgSourcedId"}, (*bundleParser).readCourses},
+	{"classes.csv", true, []string{"sourcedId", "title", "classType", "schoolSourcedId", "termSourcedIds"}, (*bundleParser).readClasses},
 	{"users.csv", true, []string{"sourcedId", "enabledUser", "role", "username", "givenName", "familyName"}, (*bundleParser).readUsers},
 	{"enrollments.csv", true, []string{"sourcedId", "classSourcedId", "schoolSourcedId", "userSourcedId", "role"}, (*bundleParser).readEnrollments},
 	{"demographics.csv", false, []string{"sourcedId"}, (*bundleParser).readDemographics},
@@ -36,12 +36,15 @@ type bundleParser struct {
 }
 
 // reference is a sourcedId in one row that must name a row of target.
+// When drop is set, a dangling reference is dropped (drop removes it from
+// the row) with a warning instead of being a problem.
 type reference struct {
 	file   string
 	line   int
 	field  string
 	id     string
 	target string
+	drop   func()
 }
 
 // ParseOneRoster parses a bundle given as file name -> contents. Names are
@@ -61,6 +64,7 @@ func ParseOneRoster(files map[string][]byte) (*Bundle, []Problem) {
 
 func parseOneRoster(files map[string][]byte, lim limits) (*Bundle, []Problem) {
 	p := &bundleParser{lim: lim, ids: map[string]map[string]int{}, complete: map[string]bool{}}
+	p.bundle.Rows = map[string]*FileRows{}
 
 	var m manifest
 	if data, ok := files[manifestFile]; ok {
@@ -71,6 +75,7 @@ func parseOneRoster(files map[string][]byte, lim limits) (*Bundle, []Problem) {
 		p.readFile(f, files, m)
 	}
 	p.checkReferences()
+	p.coursesFromClasses()
 
 	order := []string{manifestFile}
 	for _, f := range bundleFiles {
@@ -103,8 +108,25 @@ func (p *bundleParser) readFile(f bundleFile, files map[string][]byte, m manifes
 	if t == nil {
 		return
 	}
+	p.bundle.Rows[f.name] = &FileRows{Read: len(t.rows)}
 	f.read(p, t)
 	p.complete[f.name] = t.complete
+}
+
+// keep reports whether a checked row goes into the Bundle; a row with a
+// problem does not, and is accounted for as rejected.
+func (p *bundleParser) keep(c *rowCheck) bool {
+	if c.failed {
+		p.reject(c.t, c.row, c.reason)
+		return false
+	}
+	return true
+}
+
+func (p *bundleParser) reject(t *table, row tableRow, reason string) {
+	if r := p.bundle.Rows[t.file]; r != nil {
+		r.Rejected = append(r.Rejected, Skip{File: t.file, Line: row.line, Reason: reason})
+	}
 }
 
 // startRow begins checking one row: it records the row's sourcedId, which
@@ -124,6 +146,7 @@ func (p *bundleParser) startRow(t *table, row tableRow) *rowCheck {
 		ids[id] = row.line
 	}
 	if row.misshapen {
+		p.reject(t, row, "the row's fields do not line up with the header")
 		return nil
 	}
 	if id != "" && seen {
@@ -141,13 +164,56 @@ func (p *bundleParser) refer(c *rowCheck, field, target string, ids ...string) {
 	}
 }
 
+// referSoft notes a reference that may dangle: real exports name parents
+// and terms they leave out of the bundle. drop removes it from the row.
+func (p *bundleParser) referSoft(c *rowCheck, field, target, id string, drop func()) {
+	if id != "" {
+		p.references = append(p.references, reference{file: c.t.file, line: c.row.line, field: field, id: id, target: target, drop: drop})
+	}
+}
+
 func (p *bundleParser) checkReferences() {
 	for _, r := range p.references {
 		if !p.complete[r.target] {
 			continue
 		}
-		if _, ok := p.ids[r.target][r.id]; !ok {
-			p.problems.add(r.file, r.line, r.field, "%s %s is not in %s", r.field, quote(r.id), r.target)
+		if _, ok := p.ids[r.target][r.id]; ok {
+			continue
 		}
+		if r.drop != nil {
+			r.drop()
+			p.problems.warn(r.file, r.line, r.field, "%s %s is not in %s; the row was imported without it", r.field, quote(r.id), r.target)
+			continue
+		}
+		p.problems.add(r.file, r.line, r.field, "%s %s is not in %s", r.field, quote(r.id), r.target)
+	}
+}
+
+// coursesFromClasses makes a course for each class that names none, and,
+// when courses.csv is absent, for each course the classes name: titled
+// after the (first) class and in its school. Real exports leave courses
+// out; without this every class and enrollment would be lost.
+func (p *bundleParser) coursesFromClasses() {
+	_, coursesRead := p.bundle.Rows["courses.csv"]
+	made := map[string]bool{}
+	for i := range p.bundle.Classes {
+		cl := &p.bundle.Classes[i]
+		id := cl.CourseSourcedID
+		switch {
+		case id == "":
+			id = "class:" + cl.SourcedID
+			cl.CourseSourcedID = id
+		case coursesRead:
+			continue
+		}
+		if made[id] {
+			continue
+		}
+		made[id] = true
+		p.bundle.Courses = append(p.bundle.Courses, Course{SourcedID: id, Status: cl.Status, Title: cl.Title,
+			OrgSourcedID: cl.SchoolSourcedID, Grades: cl.Grades, Subjects: cl.Subjects, FromClass: cl.SourcedID})
+	}
+	if !coursesRead && len(p.bundle.Classes) > 0 {
+		p.problems.warn("courses.csv", 0, "", "courses.csv is missing; each class's course was made from the class (its title and school)")
 	}
 }

@@ -26,11 +26,12 @@ func (p *bundleParser) readUsers(t *table) {
 			Phone:           c.text("phone"),
 			AgentSourcedIDs: c.list("agentSourcedIds"),
 			Grades:          c.list("grades"),
+			Ext:             c.vendorColumns(),
 			Line:            row.line,
 		}
 		p.refer(c, "orgSourcedIds", "orgs.csv", u.OrgSourcedIDs...)
 		p.refer(c, "agentSourcedIds", "users.csv", u.AgentSourcedIDs...)
-		if !c.failed {
+		if p.keep(c) {
 			p.bundle.Users = append(p.bundle.Users, u)
 		}
 	}
@@ -60,7 +61,7 @@ func (p *bundleParser) readEnrollments(t *table) {
 		p.refer(c, "classSourcedId", "classes.csv", e.ClassSourcedID)
 		p.refer(c, "schoolSourcedId", "orgs.csv", e.SchoolSourcedID)
 		p.refer(c, "userSourcedId", "users.csv", e.UserSourcedID)
-		if !c.failed {
+		if p.keep(c) {
 			p.bundle.Enrollments = append(p.bundle.Enrollments, e)
 		}
 	}
@@ -79,7 +80,7 @@ func (p *bundleParser) readDemographics(t *table) {
 			Sex:       c.text("sex"),
 			Line:      row.line,
 		}
-		if !c.failed {
+		if p.keep(c) {
 			p.bundle.Demographics = append(p.bundle.Demographics, d)
 		}
 	}

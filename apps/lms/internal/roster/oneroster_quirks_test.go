@@ -174,12 +174,12 @@ func TestParseOneRosterRefusesOversizedFiles(t *testing.T) {
 		{
 			name: "file larger than the byte limit",
 			lim:  limits{maxFileBytes: 2 << 20, maxRows: 100},
-			want: Problem{"enrollments.csv", 0, "", "files over 2 MB are not accepted"},
+			want: Problem{File: "enrollments.csv", Reason: "files over 2 MB are not accepted"},
 		},
 		{
 			name: "more rows than the row limit",
 			lim:  limits{maxFileBytes: 50 << 20, maxRows: 20},
-			want: Problem{"enrollments.csv", 22, "", "the file has more than 20 rows"},
+			want: Problem{File: "enrollments.csv", Line: 22, Reason: "the file has more than 20 rows"},
 		},
 	}
 	for _, tt := range tests {

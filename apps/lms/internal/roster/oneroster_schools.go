@@ -1,6 +1,10 @@
 package roster
 
-import "regexp"
+import (
+	"fmt"
+	"regexp"
+	"slices"
+)
 
 // This file reads the files that describe the school: orgs, academic
 // sessions, courses and classes.
@@ -17,14 +21,15 @@ func (p *bundleParser) readOrgs(t *table) {
 			SourcedID:       c.required("sourcedId"),
 			Status:          c.status(),
 			Name:            c.required("name"),
-			Type:            c.choice("type", orgTypes),
+			Type:            c.orgType(),
 			Identifier:      c.text("identifier"),
 			ParentSourcedID: c.text("parentSourcedId"),
 			Line:            row.line,
 		}
-		p.refer(c, "parentSourcedId", "orgs.csv", o.ParentSourcedID)
-		if !c.failed {
+		if p.keep(c) {
+			at := len(p.bundle.Orgs)
 			p.bundle.Orgs = append(p.bundle.Orgs, o)
+			p.referSoft(c, "parentSourcedId", "orgs.csv", o.ParentSourcedID, func() { p.bundle.Orgs[at].ParentSourcedID = "" })
 		}
 	}
 }
@@ -43,16 +48,22 @@ func (p *bundleParser) readSessions(t *table) {
 			StartDate:       c.date("startDate"),
 			EndDate:         c.date("endDate"),
 			ParentSourcedID: c.text("parentSourcedId"),
-			SchoolYear:      c.required("schoolYear"),
+			SchoolYear:      c.text("schoolYear"),
 			Line:            row.line,
 		}
 		c.endNotBeforeStart("startDate", s.StartDate, "endDate", s.EndDate)
-		if s.SchoolYear != "" && !fourDigitYear.MatchString(s.SchoolYear) {
+		switch {
+		case s.SchoolYear == "" && s.EndDate != (Date{}):
+			// OneRoster names a school year by the year it ends.
+			s.SchoolYear = fmt.Sprintf("%04d", s.EndDate.Year)
+			c.problems.warnRows(t.file, row.line, "schoolYear", "schoolYear is missing; it was taken from the year of endDate")
+		case s.SchoolYear != "" && !fourDigitYear.MatchString(s.SchoolYear):
 			c.problem("schoolYear", "schoolYear %s must be a 4-digit year, such as 2025 for the 2024-2025 school year", quote(s.SchoolYear))
 		}
-		p.refer(c, "parentSourcedId", "academicSessions.csv", s.ParentSourcedID)
-		if !c.failed {
+		if p.keep(c) {
+			at := len(p.bundle.Sessions)
 			p.bundle.Sessions = append(p.bundle.Sessions, s)
+			p.referSoft(c, "parentSourcedId", "academicSessions.csv", s.ParentSourcedID, func() { p.bundle.Sessions[at].ParentSourcedID = "" })
 		}
 	}
 }
@@ -76,7 +87,7 @@ func (p *bundleParser) readCourses(t *table) {
 		}
 		p.refer(c, "schoolYearSourcedId", "academicSessions.csv", course.SchoolYearSourcedID)
 		p.refer(c, "orgSourcedId", "orgs.csv", course.OrgSourcedID)
-		if !c.failed {
+		if p.keep(c) {
 			p.bundle.Courses = append(p.bundle.Courses, course)
 		}
 	}
@@ -93,7 +104,7 @@ func (p *bundleParser) readClasses(t *table) {
 			Status:          c.status(),
 			Title:           c.required("title"),
 			Grades:          c.list("grades"),
-			CourseSourcedID: c.required("courseSourcedId"),
+			CourseSourcedID: c.text("courseSourcedId"),
 			ClassCode:       c.text("classCode"),
 			ClassType:       c.choice("classType", classTypes),
 			Location:        c.text("location"),
@@ -106,11 +117,20 @@ func (p *bundleParser) readClasses(t *table) {
 		if len(class.TermSourcedIDs) == 0 {
 			c.problem("termSourcedIds", "termSourcedIds is empty; list the sourcedId of at least one term from academicSessions.csv")
 		}
+		if class.CourseSourcedID == "" {
+			c.problems.warnRows(t.file, row.line, "courseSourcedId", "courseSourcedId is empty; a course was made from the class (its title and school)")
+		}
 		p.refer(c, "courseSourcedId", "courses.csv", class.CourseSourcedID)
 		p.refer(c, "schoolSourcedId", "orgs.csv", class.SchoolSourcedID)
-		p.refer(c, "termSourcedIds", "academicSessions.csv", class.TermSourcedIDs...)
-		if !c.failed {
+		if p.keep(c) {
+			at := len(p.bundle.Classes)
 			p.bundle.Classes = append(p.bundle.Classes, class)
+			for _, term := range class.TermSourcedIDs {
+				p.referSoft(c, "termSourcedIds", "academicSessions.csv", term, func() {
+					cl := &p.bundle.Classes[at]
+					cl.TermSourcedIDs = slices.DeleteFunc(slices.Clone(cl.TermSourcedIDs), func(id string) bool { return id == term })
+				})
+			}
 		}
 	}
 }

@@ -12,6 +12,34 @@ type Bundle struct {
 	Users        []User
 	Enrollments  []Enrollment
 	Demographics []Demographic // empty when demographics.csv is absent
+
+	// Version is Version11 or Version12; Delta says the bundle lists only
+	// changes (see ParseOneRosterBundle). Roles, UserProfiles and People
+	// come from 1.2 bundles; Notes are what the parser tells the admin
+	// about rows it read but that are not imported as they stand.
+	Version      string
+	Delta        bool
+	Roles        []Role
+	UserProfiles []UserProfile
+	People       map[string]PersonDetails
+	Notes        []string
+	// Rows accounts for every data row of each file read, by file name.
+	Rows map[string]*FileRows
+}
+
+// FileRows accounts for one file's data rows: Read is every data row (the
+// header not counted); the rows not kept in the Bundle are in Rejected,
+// each with the reason (its first problem).
+type FileRows struct {
+	Read     int
+	Rejected []Skip
+}
+
+// Skip is one row left out of an import, and why.
+type Skip struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
 }
 
 // Org is a row of orgs.csv: a school, district or other organisation.
@@ -28,13 +56,15 @@ type AcademicSession struct {
 	Line                                                        int
 }
 
-// Course is a row of courses.csv.
+// Course is a row of courses.csv, or (Line 0, FromClass set) a course made
+// from a class because courses.csv is absent or the class names no course.
 type Course struct {
 	SourcedID, Status, SchoolYearSourcedID, Title, CourseCode string
 	Grades                                                    []string
 	OrgSourcedID                                              string
 	Subjects                                                  []string
 	Line                                                      int
+	FromClass                                                 string
 }
 
 // Class is a row of classes.csv: a section of a course taught in a school.
@@ -56,7 +86,10 @@ type User struct {
 	UserIDs                                                          []string
 	GivenName, FamilyName, MiddleName, Identifier, Email, SMS, Phone string
 	AgentSourcedIDs, Grades                                          []string
-	Line                                                             int
+	// Ext holds the vendor columns (named ext_…) that have a value, as
+	// written; nil when there are none.
+	Ext  map[string]string
+	Line int
 }
 
 // Enrollment is a row of enrollments.csv: a user's place in a class.

@@ -14,12 +14,33 @@ import (
 // preview page; one more Problem then says how many were left out.
 const maxProblems = 1000
 
-// Problem is one reason a file cannot be imported as is.
+// Problem is one reason a file cannot be imported as is, or, when Warning
+// is set, something the import read leniently and imports anyway (an old
+// status word, a missing courses.csv) that the admin should know about.
 type Problem struct {
-	File   string // e.g. "users.csv"
-	Line   int    // 1-based physical line in the file (header is line 1); 0 for whole-file problems
-	Field  string // column name, "" when the whole row/file is at fault
-	Reason string // human sentence saying what to fix
+	File    string `json:"File"`              // e.g. "users.csv"
+	Line    int    `json:"Line"`              // 1-based physical line in the file (header is line 1); 0 for whole-file problems
+	Field   string `json:"Field"`             // column name, "" when the whole row/file is at fault
+	Reason  string `json:"Reason"`            // human sentence saying what to fix
+	Warning bool   `json:"Warning,omitempty"` // imported anyway; does not block applying
+}
+
+// Blocking reports whether any of problems is not a warning: such an
+// upload is refused.
+func Blocking(problems []Problem) bool {
+	return slices.ContainsFunc(problems, func(p Problem) bool { return !p.Warning })
+}
+
+// Split separates problems that block applying from warnings.
+func Split(problems []Problem) (errs, warnings []Problem) {
+	for _, p := range problems {
+		if p.Warning {
+			warnings = append(warnings, p)
+		} else {
+			errs = append(errs, p)
+		}
+	}
+	return errs, warnings
 }
 
 // String renders the problem for logs and plain-text reports,
@@ -38,13 +59,13 @@ func (p Problem) String() string {
 	return b.String()
 }
 
-// WriteProblemsCSV writes "file,line,field,reason" with a header row, for
+// WriteProblemsCSV writes "file,line,field,reason,severity" with a header row, for
 // download. Whole-file problems (Line 0) leave the line cell empty. A cell that
 // a spreadsheet would run as a formula (starting with = + - @ or a control
 // character) is prefixed with ' so that opening the report is harmless.
 func WriteProblemsCSV(w io.Writer, problems []Problem) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"file", "line", "field", "reason"}); err != nil {
+	if err := cw.Write([]string{"file", "line", "field", "reason", "severity"}); err != nil {
 		return fmt.Errorf("writing problems header: %w", err)
 	}
 	for _, p := range problems {
@@ -52,7 +73,11 @@ func WriteProblemsCSV(w io.Writer, problems []Problem) error {
 		if p.Line > 0 {
 			line = strconv.Itoa(p.Line)
 		}
-		record := []string{spreadsheetSafe(p.File), line, spreadsheetSafe(p.Field), spreadsheetSafe(p.Reason)}
+		severity := "error"
+		if p.Warning {
+			severity = "warning"
+		}
+		record := []string{spreadsheetSafe(p.File), line, spreadsheetSafe(p.Field), spreadsheetSafe(p.Reason), severity}
 		if err := cw.Write(record); err != nil {
 			return fmt.Errorf("writing problem row: %w", err)
 		}
@@ -72,26 +97,57 @@ func spreadsheetSafe(cell string) string {
 }
 
 // problemList collects problems up to maxProblems and counts the rest.
+// Warnings about many rows of a file for the same reason are gathered into
+// one (see warnRows), so leniency never crowds out the real problems.
 type problemList struct {
 	kept         []Problem
 	omitted      int
 	omittedFiles []string
+	rowWarnings  []*rowWarning
+}
+
+// rowWarning is one reason that applies to some rows of a file.
+type rowWarning struct {
+	file, field, reason string
+	first, count        int
 }
 
 func (l *problemList) add(file string, line int, field, format string, args ...any) {
+	l.push(Problem{File: file, Line: line, Field: field, Reason: fmt.Sprintf(format, args...)})
+}
+
+// warn records something imported anyway.
+func (l *problemList) warn(file string, line int, field, format string, args ...any) {
+	l.push(Problem{File: file, Line: line, Field: field, Reason: fmt.Sprintf(format, args...), Warning: true})
+}
+
+// warnRows records that a row of file was read leniently for reason; all
+// rows with the same file, field and reason become one warning naming how
+// many rows and the first line.
+func (l *problemList) warnRows(file string, line int, field, reason string) {
+	for _, w := range l.rowWarnings {
+		if w.file == file && w.field == field && w.reason == reason {
+			w.count++
+			return
+		}
+	}
+	l.rowWarnings = append(l.rowWarnings, &rowWarning{file: file, field: field, reason: reason, first: line, count: 1})
+}
+
+func (l *problemList) push(p Problem) {
 	if len(l.kept) < maxProblems {
-		l.kept = append(l.kept, Problem{File: file, Line: line, Field: field, Reason: fmt.Sprintf(format, args...)})
+		l.kept = append(l.kept, p)
 		return
 	}
 	l.omitted++
-	if !slices.Contains(l.omittedFiles, file) {
-		l.omittedFiles = append(l.omittedFiles, file)
+	if !slices.Contains(l.omittedFiles, p.File) {
+		l.omittedFiles = append(l.omittedFiles, p.File)
 	}
 }
 
 // empty reports whether nothing was wrong at all, counting omitted problems.
 func (l *problemList) empty() bool {
-	return len(l.kept) == 0 && l.omitted == 0
+	return len(l.kept) == 0 && l.omitted == 0 && len(l.rowWarnings) == 0
 }
 
 // result orders the kept problems by file (in fileOrder; others last) and
@@ -104,6 +160,13 @@ func (l *problemList) result(fileOrder []string) []Problem {
 		return len(fileOrder)
 	}
 	out := slices.Clone(l.kept)
+	for _, w := range l.rowWarnings {
+		reason := w.reason
+		if w.count > 1 {
+			reason = fmt.Sprintf("%s (%d rows, the first on this line)", reason, w.count)
+		}
+		out = append(out, Problem{File: w.file, Line: w.first, Field: w.field, Reason: reason, Warning: true})
+	}
 	slices.SortStableFunc(out, func(a, b Problem) int {
 		return cmp.Or(cmp.Compare(rank(a.File), rank(b.File)), cmp.Compare(a.Line, b.Line))
 	})

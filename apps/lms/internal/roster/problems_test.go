@@ -15,10 +15,10 @@ func TestProblemString(t *testing.T) {
 		p    Problem
 		want string
 	}{
-		{Problem{"users.csv", 5, "role", "bad role"}, "users.csv line 5, role: bad role"},
-		{Problem{"users.csv", 5, "", "bad row"}, "users.csv line 5: bad row"},
-		{Problem{"users.csv", 1, "email", "missing"}, "users.csv line 1, email: missing"},
-		{Problem{"users.csv", 0, "", "missing file"}, "users.csv: missing file"},
+		{Problem{File: "users.csv", Line: 5, Field: "role", Reason: "bad role"}, "users.csv line 5, role: bad role"},
+		{Problem{File: "users.csv", Line: 5, Field: "", Reason: "bad row"}, "users.csv line 5: bad row"},
+		{Problem{File: "users.csv", Line: 1, Field: "email", Reason: "missing"}, "users.csv line 1, email: missing"},
+		{Problem{File: "users.csv", Line: 0, Field: "", Reason: "missing file"}, "users.csv: missing file"},
 	}
 	for _, tt := range tests {
 		if got := tt.p.String(); got != tt.want {
@@ -31,9 +31,10 @@ func TestProblemString(t *testing.T) {
 // problems, commas, quotes and newlines included; line 0 is an empty cell.
 func TestWriteProblemsCSVRoundTrips(t *testing.T) {
 	problems := []Problem{
-		{"users.csv", 3, "role", `role "techer" is not one of administrator, aide, teacher`},
-		{"orgs.csv", 0, "", "orgs.csv is missing;\nadd it"},
-		{"enrollments.csv", 200001, "", "too, many, rows"},
+		{File: "users.csv", Line: 3, Field: "role", Reason: `role "techer" is not one of administrator, aide, teacher`},
+		{File: "orgs.csv", Line: 0, Field: "", Reason: "orgs.csv is missing;\nadd it"},
+		{File: "enrollments.csv", Line: 200001, Field: "", Reason: "too, many, rows"},
+		{File: "courses.csv", Reason: "courses.csv is missing; courses were made from classes", Warning: true},
 	}
 	var buf bytes.Buffer
 	if err := WriteProblemsCSV(&buf, problems); err != nil {
@@ -43,7 +44,7 @@ func TestWriteProblemsCSVRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reading the report back: %v", err)
 	}
-	if want := []string{"file", "line", "field", "reason"}; !reflect.DeepEqual(records[0], want) {
+	if want := []string{"file", "line", "field", "reason", "severity"}; !reflect.DeepEqual(records[0], want) {
 		t.Errorf("header = %q, want %q", records[0], want)
 	}
 	var got []Problem
@@ -55,7 +56,7 @@ func TestWriteProblemsCSVRoundTrips(t *testing.T) {
 				t.Fatalf("line cell %q: %v", r[1], err)
 			}
 		}
-		got = append(got, Problem{File: r[0], Line: line, Field: r[2], Reason: r[3]})
+		got = append(got, Problem{File: r[0], Line: line, Field: r[2], Reason: r[3], Warning: r[4] == "warning"})
 	}
 	if !reflect.DeepEqual(got, problems) {
 		t.Errorf("round trip:\n got %q\nwant %q", got, problems)
@@ -65,7 +66,7 @@ func TestWriteProblemsCSVRoundTrips(t *testing.T) {
 // A cell a spreadsheet would run as a formula is defused with a quote mark.
 func TestWriteProblemsCSVDefusesFormulas(t *testing.T) {
 	var buf bytes.Buffer
-	err := WriteProblemsCSV(&buf, []Problem{{"=HYPERLINK(\"x\").csv", 2, "@field", "-1 is wrong"}})
+	err := WriteProblemsCSV(&buf, []Problem{{File: "=HYPERLINK(\"x\").csv", Line: 2, Field: "@field", Reason: "-1 is wrong"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package roster
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 )
@@ -13,10 +14,14 @@ type rowCheck struct {
 	row      tableRow
 	problems *problemList
 	failed   bool
+	reason   string // the first problem's, for the skipped-rows list
 }
 
 func (c *rowCheck) problem(field, format string, args ...any) {
 	c.failed = true
+	if c.reason == "" {
+		c.reason = fmt.Sprintf(format, args...)
+	}
 	c.problems.add(c.t.file, c.row.line, field, format, args...)
 }
 
@@ -49,11 +54,18 @@ func (c *rowCheck) choice(column string, words vocabulary) string {
 	return word
 }
 
-// status returns the row's status: "", "active" or "tobedeleted".
+// status returns the row's status: "", "active" or "tobedeleted". The
+// words older exports use for a row that is gone, inactive and deleted,
+// are read as tobedeleted with a warning.
 func (c *rowCheck) status() string {
 	v := c.t.value(c.row, "status")
 	if v == "" {
 		return ""
+	}
+	if old, ok := legacyStatuses.lookup(v); ok {
+		c.problems.warnRows(c.t.file, c.row.line, "status",
+			fmt.Sprintf("status %s is from an older OneRoster version; it was read as tobedeleted", quote(old)))
+		return "tobedeleted"
 	}
 	word, ok := statuses.lookup(v)
 	if !ok {
@@ -168,4 +180,40 @@ func (v vocabulary) String() string {
 	return strings.Join(v, ", ")
 }
 
-var statuses = vocabulary{"active", "tobedeleted"}
+var (
+	statuses       = vocabulary{"active", "tobedeleted"}
+	legacyStatuses = vocabulary{"inactive", "deleted"}
+)
+
+// orgType reads an org's type. A type OneRoster 1.1 does not list (such
+// as "other" or "campus") is read as department, with a warning: the
+// importer places departments under their parent school, or takes them as
+// a school when no school is above them.
+func (c *rowCheck) orgType() string {
+	v := c.t.value(c.row, "type")
+	if v == "" {
+		c.problem("type", "type is empty; use one of %s", orgTypes)
+		return ""
+	}
+	if word, ok := orgTypes.lookup(v); ok {
+		return word
+	}
+	c.problems.warnRows(c.t.file, c.row.line, "type", fmt.Sprintf("type %s is not a OneRoster org type; it was read as department", quote(v)))
+	return "department"
+}
+
+// vendorColumns returns the row's non-empty values of columns named ext_…
+// (vendor extensions OneRoster allows), nil when there are none.
+func (c *rowCheck) vendorColumns() map[string]string {
+	var ext map[string]string
+	for name, i := range c.t.columns {
+		if !strings.HasPrefix(strings.ToLower(name), "ext_") || c.row.fields[i] == "" {
+			continue
+		}
+		if ext == nil {
+			ext = map[string]string{}
+		}
+		ext[name] = c.row.fields[i]
+	}
+	return ext
+}

@@ -13,6 +13,14 @@ import (
 // maxZipEntries bounds how many entries an uploaded zip may hold.
 const maxZipEntries = 200
 
+// maxZipRatio bounds how many times its own size a zip may inflate to
+// (plus zipRatioSlack, for tiny zips). Roster CSV compresses about 5 to 20
+// times; a zip bomb compresses hundreds or thousands of times.
+const (
+	maxZipRatio   = 100
+	zipRatioSlack = 1 << 20
+)
+
 // Errors ReadZip returns, so the upload page can tell the admin what is
 // wrong without showing raw error text.
 var (
@@ -27,8 +35,9 @@ var (
 // ParseOneRoster. It writes nothing to disk. The whole zip is refused when
 // any entry name is absolute or contains a ".." element, when it has more
 // than 200 entries, when the CSV files hold more than maxBytes uncompressed
-// (counted as read, not trusted from the headers), or when two CSV files
-// share a base name. macOS "__MACOSX/" and "._*" companions are skipped.
+// or more than 100 times the zip's own size (both counted as read, not
+// trusted from the headers, so a zip bomb stops after that much), or when
+// two CSV files share a base name. macOS "__MACOSX/" and "._*" companions are skipped.
 func ReadZip(r io.ReaderAt, size int64, maxBytes int64) (map[string][]byte, error) {
 	zr, err := zip.NewReader(r, size)
 	if errors.Is(err, zip.ErrInsecurePath) {
@@ -48,6 +57,9 @@ func ReadZip(r io.ReaderAt, size int64, maxBytes int64) (map[string][]byte, erro
 
 	files := map[string][]byte{}
 	remaining := maxBytes
+	if size >= 0 && size < (math.MaxInt64-zipRatioSlack)/maxZipRatio {
+		remaining = min(remaining, size*maxZipRatio+zipRatioSlack)
+	}
 	for _, f := range zr.File {
 		name, ok := csvBaseName(f)
 		if !ok {

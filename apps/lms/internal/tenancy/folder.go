@@ -39,6 +39,8 @@ func WatchFolder(ctx context.Context, r *Registry, dir string, every time.Durati
 			if next != sum {
 				sum = next
 				r.Replace(entries)
+			} else {
+				r.Confirm()
 			}
 		}
 	}()

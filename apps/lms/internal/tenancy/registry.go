@@ -7,6 +7,7 @@ package tenancy
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net"
 	"sort"
@@ -22,6 +23,11 @@ import (
 type Tenant struct {
 	Entry *directory.Entry
 	Hash  string
+	// convergeHash covers only what converging the database reads: the
+	// entry without its feature flags and flag tokens, so flipping a flag
+	// (for a thousand districts at once) does not migrate and re-sync a
+	// thousand databases.
+	convergeHash string
 
 	// converging is held while the tenant's database is converged, so the
 	// background loop and a waiting request do it once.
@@ -62,7 +68,10 @@ type Registry struct {
 	byName map[string]*Tenant
 	byHost map[string]*Tenant
 	synced bool
-	kick   chan struct{}
+	// lastRead is when a source last delivered a listing, changed or not
+	// (directory freshness).
+	lastRead time.Time
+	kick     chan struct{}
 }
 
 // NewRegistry makes an empty registry.
@@ -87,14 +96,18 @@ func (r *Registry) Replace(entries []*directory.Entry) {
 			next[e.Tenant] = old
 			continue
 		}
-		t := &Tenant{Entry: e, Hash: hash}
+		t := &Tenant{Entry: e, Hash: hash, convergeHash: convergeHash(e)}
 		if old, ok := r.byName[e.Tenant]; ok && old.Entry.Database != e.Database {
 			changedDB = append(changedDB, e.Tenant)
 		}
 		if old, ok := r.byName[e.Tenant]; ok {
-			// Keep serving while the new version converges.
 			old.mu.Lock()
-			if old.converged != "" {
+			switch {
+			case old.convergeHash == t.convergeHash:
+				// Only flags changed: the database is as converged as it was.
+				t.converged, t.lastErr, t.lastTry = old.converged, old.lastErr, old.lastTry
+			case old.converged != "":
+				// Keep serving while the new version converges.
 				t.converged = "stale:" + old.converged
 			}
 			old.mu.Unlock()
@@ -115,6 +128,7 @@ func (r *Registry) Replace(entries []*directory.Entry) {
 		}
 	}
 	r.synced = true
+	r.lastRead = time.Now()
 	r.mu.Unlock()
 	for _, name := range changedDB {
 		if r.OnRemove != nil {
@@ -132,6 +146,18 @@ func (r *Registry) Replace(entries []*directory.Entry) {
 	case r.kick <- struct{}{}:
 	default:
 	}
+}
+
+// convergeHash hashes the entry as ConvergeDatabase reads it: without
+// the feature flags and flag tokens, which requests read directly.
+func convergeHash(e *directory.Entry) string {
+	c := *e
+	c.Features, c.FlagTokens = nil, nil
+	data, err := json.Marshal(&c)
+	if err != nil {
+		return ""
+	}
+	return directory.Hash(data)
 }
 
 // ForHost finds the tenant served on a request's Host header.
@@ -164,6 +190,22 @@ func (r *Registry) Tenants() []*Tenant {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out
+}
+
+// Confirm records that a source read the directory and found it
+// unchanged, so it is fresh though nothing was replaced.
+func (r *Registry) Confirm() {
+	r.mu.Lock()
+	r.lastRead = time.Now()
+	r.mu.Unlock()
+}
+
+// LastSync is when a source last read the directory (zero before the first
+// listing).
+func (r *Registry) LastSync() time.Time {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.lastRead
 }
 
 // Synced reports whether a source has delivered its first listing.
@@ -224,7 +266,7 @@ func (r *Registry) convergeAll(ctx context.Context) {
 func (t *Tenant) due(now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.converged == t.Hash {
+	if t.converged == t.convergeHash {
 		return false
 	}
 	if t.lastErr != nil && now.Sub(t.lastTry) < 10*time.Second {
@@ -271,6 +313,6 @@ func (r *Registry) convergeOne(ctx context.Context, t *Tenant) {
 		return
 	}
 	t.lastErr = nil
-	t.converged = t.Hash
+	t.converged = t.convergeHash
 	r.Log.Info("Converged tenant database", "tenant", t.Name(), "hash", t.Hash, "duration", time.Since(start).Round(time.Millisecond))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
@@ -43,16 +44,7 @@ func WatchSecrets(ctx context.Context, r *Registry, cfg *rest.Config, namespace 
 			r.Log.Error("Could not list directory Secrets", "err", err)
 			return
 		}
-		var entries []*directory.Entry
-		for _, s := range secrets {
-			e, err := directory.Unmarshal(s.Data[directory.EntryKey])
-			if err != nil {
-				r.Log.Error("Ignored unreadable directory Secret", "secret", s.Namespace+"/"+s.Name, "err", err)
-				continue
-			}
-			entries = append(entries, e)
-		}
-		r.Replace(entries)
+		r.replaceFromSecrets(secrets)
 	}
 	changed := make(chan struct{}, 1)
 	notify := func() {
@@ -84,4 +76,19 @@ func WatchSecrets(ctx context.Context, r *Registry, cfg *rest.Config, namespace 
 		}
 	}()
 	return nil
+}
+
+// replaceFromSecrets makes the registry hold the entries of a full listing
+// of directory Secrets, skipping unreadable ones.
+func (r *Registry) replaceFromSecrets(secrets []*corev1.Secret) {
+	var entries []*directory.Entry
+	for _, s := range secrets {
+		e, err := directory.Unmarshal(s.Data[directory.EntryKey])
+		if err != nil {
+			r.Log.Error("Ignored unreadable directory Secret", "secret", s.Namespace+"/"+s.Name, "err", err)
+			continue
+		}
+		entries = append(entries, e)
+	}
+	r.Replace(entries)
 }

@@ -94,7 +94,11 @@ func operation(rt kit.Route, schemas openapi3.Schemas, problem *openapi3.SchemaR
 		if err != nil {
 			return nil, err
 		}
-		op.RequestBody = &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithRequired(true).WithJSONSchemaRef(body)}
+		rb := openapi3.NewRequestBody().WithRequired(true).WithJSONSchemaRef(body)
+		if rt.API.BodyType != "" {
+			rb = openapi3.NewRequestBody().WithRequired(true).WithContent(openapi3.NewContentWithSchemaRef(body, []string{rt.API.BodyType}))
+		}
+		op.RequestBody = &openapi3.RequestBodyRef{Value: rb}
 	}
 	res, err := schemaFor(rt.API.Response, schemas)
 	if err != nil {
@@ -151,7 +155,10 @@ func componentName(t reflect.Type) string {
 	return strings.ToUpper(n[:1]) + n[1:]
 }
 
-var roleType = reflect.TypeFor[db.Role]()
+var (
+	roleType     = reflect.TypeFor[db.Role]()
+	formFileType = reflect.TypeFor[kit.FormFile]()
+)
 
 // uuidFields are the JSON names that always hold one of Bellwork's own ids
 // (a UUID), whatever struct they are in; the storage types carry no
@@ -177,6 +184,9 @@ func customizeSchema(name string, t reflect.Type, tag reflect.StructTag, s *open
 		for v := range strings.SplitSeq(e, ",") {
 			s.Enum = append(s.Enum, v)
 		}
+	}
+	if t == formFileType {
+		s.Format = "binary"
 	}
 	if t == roleType {
 		s.Enum = nil

@@ -6,9 +6,11 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/web/admin"
 	"bellwork.dev/bellwork/apps/lms/internal/web/api"
 	"bellwork.dev/bellwork/apps/lms/internal/web/assess"
+	"bellwork.dev/bellwork/apps/lms/internal/web/guardian"
 	"bellwork.dev/bellwork/apps/lms/internal/web/home"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/apps/lms/internal/web/learn"
+	"bellwork.dev/bellwork/apps/lms/internal/web/ofrep"
 	"bellwork.dev/bellwork/apps/lms/internal/web/plan"
 	"bellwork.dev/bellwork/apps/lms/internal/web/report"
 	"bellwork.dev/bellwork/apps/lms/internal/web/teach"
@@ -34,6 +36,8 @@ func (s *Server) routes() []kit.Route {
 	acc, homes, adm := account.New(s.Kit), home.New(s.Kit), admin.New(s.Kit)
 	planning, teaching, learning := plan.New(s.Kit), teach.New(s.Kit), learn.New(s.Kit)
 	assessing, reports, jsonAPI := assess.New(s.Kit), report.New(s.Kit), api.New(s.Kit)
+	flagService := ofrep.New(s.Kit)
+	portal := guardian.New(s.Kit)
 	rs := []kit.Route{
 		// Assets: no tenant.
 		kit.Static("GET /assets/{file}", s.asset),
@@ -62,6 +66,7 @@ func (s *Server) routes() []kit.Route {
 		kit.Page("GET /plan", authz.ViewTeaching, planning.Plan, "plan"),
 		kit.Page("GET /teach", authz.ViewTeaching, teaching.Teach, "teach"),
 		kit.Page("GET /teach/sections/{id}", authz.ViewTeaching, teaching.Section, "section"),
+		kit.Action("GET /teach/sections/{id}/roster.csv", authz.ViewTeaching, teaching.RosterCSV),
 		kit.Page("POST /teach/sections/{id}/announcements", authz.ManageCoursework, teaching.Announce, "section"),
 		kit.Page("POST /teach/sections/{id}/groups", authz.ManageCoursework, teaching.AddGroup, "section"),
 		kit.Page("GET /teach/sections/{id}/assignments/new", authz.ManageCoursework, teaching.NewAssignment, "assignment_form"),
@@ -87,8 +92,19 @@ func (s *Server) routes() []kit.Route {
 		kit.Page("POST /learn/assignments/{id}/submissions", authz.SubmitWork, learning.Submit, "assignment_student"),
 		kit.Upload("POST /learn/assignments/{id}/upload", authz.SubmitWork, learning.SubmitFile, "assignment_student"),
 		kit.Action("GET /files/{id}", authz.ViewFiles, s.file),
+
+		// Guardian portal (the home page is GET / acting as a guardian).
+		kit.Page("GET /guardian/children/{child}/assignments/{id}", authz.ViewChildren, portal.Assignment, "assignment_guardian"),
+		kit.Page("GET /guardian/link", authz.LinkChild, portal.LinkForm, "guardian_link"),
+		kit.Page("POST /guardian/link", authz.LinkChild, portal.Link, "guardian_link"),
+		kit.Page("GET /learn/pairing", authz.ShareWithGuardian, portal.PairingForm, "pairing_code"),
+		kit.Page("POST /learn/pairing", authz.ShareWithGuardian, portal.CreatePairingCode, "pairing_code"),
+		kit.Page("POST /admin/users/{student}/pairing", authz.IssuePairingCode, portal.CreatePairingCode, "pairing_code"),
 		kit.Page("GET /assess", authz.ViewGradebook, assessing.Assess, "assess"),
 		kit.Page("GET /assess/sections/{id}", authz.ViewGradebook, assessing.Gradebook, "gradebook"),
+		kit.Action("GET /assess/sections/{id}/gradebook.csv", authz.ViewGradebook, assessing.GradebookCSV),
+		kit.Page("GET /teach/sections/{id}/grading", authz.ManageCoursework, teaching.GradingSettings, "grading_settings"),
+		kit.Page("POST /teach/sections/{id}/grading", authz.ManageCoursework, teaching.SaveGradingSettings, "grading_settings"),
 		kit.Page("GET /report", authz.ViewReports, reports.Report, "report"),
 
 		// Admin. Forms that fail validation show their page again, so
@@ -110,13 +126,18 @@ func (s *Server) routes() []kit.Route {
 		kit.Page("POST /admin/terms/{id}", authz.ManageTerms, adm.TermUpdate, "admin_term"),
 		kit.Page("POST /admin/terms/{id}/delete", authz.ManageTerms, adm.TermDelete, "admin_terms"),
 		kit.Page("GET /admin/imports", authz.ImportRoster, adm.Imports, "admin_imports"),
-		kit.Page("POST /admin/imports", authz.ImportRoster, adm.ImportUpload, "admin_imports"),
+		kit.Page("POST /admin/imports", authz.ImportRoster, adm.ImportUpload, "admin_imports").Uploads(),
+		kit.Page("POST /admin/imports/name-order", authz.ImportRoster, adm.ImportNameOrder, "admin_imports"),
 		kit.Page("GET /admin/imports/{id}", authz.ImportRoster, adm.Import, "admin_import"),
 		kit.Action("POST /admin/imports/{id}/apply", authz.ImportRoster, adm.ImportApply),
 		kit.Action("POST /admin/imports/{id}/discard", authz.ImportRoster, adm.ImportDiscard),
 		kit.Action("GET /admin/imports/{id}/progress", authz.ImportRoster, adm.Progress),
 		kit.Action("GET /admin/imports/{id}/problems.csv", authz.ImportRoster, adm.ImportProblems),
+		kit.Page("POST /admin/imports/sync", authz.SyncRoster, adm.SyncSave, "admin_imports"),
+		kit.Page("POST /admin/imports/sync/run", authz.SyncRoster, adm.SyncNow, "admin_imports"),
 		kit.Page("GET /admin/audit", authz.ViewAudit, adm.Audit, "admin_audit"),
+		kit.Page("GET /admin/flags", authz.ViewFlags, adm.Flags, "admin_flags"),
+		kit.Page("GET /admin/health", authz.ViewHealth, adm.HealthChecks, "admin_health"),
 
 		// JSON API: each names its request and response types, from
 		// which the OpenAPI api.Document is generated (openapi.go).
@@ -130,6 +151,9 @@ func (s *Server) routes() []kit.Route {
 		kit.API("GET /api/v1/sections", authz.ViewSections, jsonAPI.Sections, api.DocSections),
 		kit.API("GET /api/v1/sections/{id}/roster", authz.ViewSections, jsonAPI.Roster, api.DocRoster),
 		kit.API("GET /api/v1/imports/{id}", authz.ImportRoster, jsonAPI.Import, api.DocImport),
+		kit.API("POST /api/v1/imports", authz.ImportRoster, jsonAPI.CreateImport, api.DocCreateImport).Uploads(),
+		kit.API("POST /api/v1/imports/{id}/apply", authz.ImportRoster, jsonAPI.ApplyImport, api.DocApplyImport),
+		kit.API("POST /api/v1/imports/{id}/discard", authz.ImportRoster, jsonAPI.DiscardImport, api.DocDiscardImport),
 		kit.API("GET /api/v1/sections/{id}/assignments", authz.ViewSections, jsonAPI.SectionAssignments, api.DocSectionAssignments),
 		kit.API("POST /api/v1/sections/{id}/assignments", authz.ManageCoursework, jsonAPI.CreateAssignment, api.DocCreateAssignment),
 		kit.API("GET /api/v1/assignments/{id}", authz.ViewSections, jsonAPI.Assignment, api.DocAssignment),
@@ -139,6 +163,13 @@ func (s *Server) routes() []kit.Route {
 		kit.API("POST /api/v1/assignments/{id}/submissions", authz.SubmitWork, jsonAPI.Submit, api.DocSubmit),
 		kit.API("PUT /api/v1/assignments/{id}/grades/{student}", authz.GradeWork, jsonAPI.SaveGrade, api.DocSaveGrade),
 		kit.API("POST /api/v1/assignments/{id}/grades/post", authz.GradeWork, jsonAPI.PostGrades, api.DocPostGrades),
+		kit.API("GET /api/v1/sections/{id}/grades", authz.ViewSections, jsonAPI.SectionGrades, api.DocSectionGrades),
+		kit.API("GET /api/v1/sections/{id}/grades/{student}", authz.ViewSections, jsonAPI.StudentGrades, api.DocStudentGrades),
+
+		// OpenFeature Remote Evaluation Protocol, for the district's
+		// other services: a flag token, no session (kit.Service).
+		kit.Service("POST /ofrep/v1/evaluate/flags/{key}", flagService.Evaluate),
+		kit.Service("POST /ofrep/v1/evaluate/flags", flagService.EvaluateAll),
 	}
 	if s.Config.DevMailbox {
 		rs = append(rs, kit.Page("GET /dev/mailbox", authz.Public, s.mailbox, "mailbox"))

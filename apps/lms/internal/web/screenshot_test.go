@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/internal/dev/browser"
+	"bellwork.dev/bellwork/pkg/directory"
+	"bellwork.dev/bellwork/pkg/flags"
 )
 
 // artifacts is where screenshots go: e2e/artifacts/lms-shell in the repository.
@@ -123,4 +126,71 @@ func TestTodayPagesInChromium(t *testing.T) {
 	shoot("assess", "/assess", "Assess")
 	shoot("gradebook", "/assess/sections/"+d.section, "Gradebook")
 	shoot("gradebook-empty", "/assess/sections/"+d.emptySection(), "Gradebook")
+}
+
+// The flags pages in Chromium: the district admin's list, empty and with
+// a flag on at one school, and the section page with the roster download
+// the flag turns on.
+func TestFlagPagesInChromium(t *testing.T) {
+	b := startBrowser(t)
+	d := newDistrict(t, "flagshots", withSchoolB)
+	shoot := shooter(t, b, d)
+	admin, _ := d.session(db.DistrictAdmin)
+	signInBrowser(t, b, d, admin)
+	shoot("admin-flags-empty", "/admin/flags", "Feature flags")
+	d.publish(func(e *directory.Entry) {
+		e.Features["roster-export"] = rosterExport("flagshots/A")
+		e.Features["banner"] = flags.Flag{Variants: map[string]json.RawMessage{"plain": json.RawMessage(`"plain"`), "bold": json.RawMessage(`"bold"`)},
+			DefaultVariant: "plain", Rules: []flags.Rule{{Roles: []string{"teacher"}, Rollout: &flags.Rollout{
+				Variants: []flags.Weighted{{Variant: "bold", Weight: 10}, {Variant: "plain", Weight: 90}}}}}}
+	})
+	shoot("admin-flags", "/admin/flags", "Feature flags")
+	c, _ := d.session(db.Teacher)
+	signInBrowser(t, b, d, c)
+	shoot("section-roster-export", "/teach/sections/"+d.section, "Algebra I")
+}
+
+// The district admin's health page in Chromium: empty, then with a day
+// of history (sampled for real, at pinned minutes) in which the job
+// queue turned red for its last third.
+func TestAdminHealthInChromium(t *testing.T) {
+	b := startBrowser(t)
+	d := newDistrict(t, "health")
+	shoot := shooter(t, b, d)
+	c, _ := d.session(db.DistrictAdmin)
+	signInBrowser(t, b, d, c)
+	shoot("admin-health-empty", "/admin/health", "Health")
+
+	mon := d.srv.Health
+	end := time.Now()
+	at := end.Add(-24 * time.Hour)
+	mon.Now = func() time.Time { return at }
+	for i := 0; !at.After(end); i++ {
+		if i == 960 {
+			d.stuckJob(20 * time.Minute)
+		}
+		if i < 300 || i > 420 { // two hours with no sample: the server was down
+			mon.Sample(context.Background())
+		}
+		at = at.Add(time.Minute)
+	}
+	mon.Now = time.Now
+	if n := len(mon.History("health")); n < 1200 || n > 1441 {
+		t.Fatalf("history holds %d points, want a day's worth less the gap", n)
+	}
+	shoot("admin-health", "/admin/health", "Health")
+	ctx, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
+	defer cancel()
+	charts, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg[role=img] polyline").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if charts < 8 { // four charts, each broken in two by the gap
+		t.Errorf("%d polylines drawn, want at least 8", charts)
+	}
+	// Keyboard: tabbing reaches the first "what to do" disclosure.
+	focused, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector("details summary"); s.focus(); return document.activeElement === s; })()`))
+	if err != nil || !focused {
+		t.Errorf("the advice disclosure cannot take focus: %v", err)
+	}
 }

@@ -21,6 +21,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/app"
 	"bellwork.dev/bellwork/apps/lms/internal/authz"
+	"bellwork.dev/bellwork/apps/lms/internal/features"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 	"bellwork.dev/bellwork/apps/lms/internal/web/static"
@@ -58,7 +59,7 @@ func New(a *app.App, cfg Config) (*Server, error) {
 // newServer is New with the route table as a parameter, so tests can show
 // that a bad table stops the server at start.
 func newServer(a *app.App, cfg Config, table func(*Server) []kit.Route) (*Server, error) {
-	s := &Server{Kit: &kit.Kit{Registry: a.Registry, Mailer: a.Mailer, Jobs: a.Jobs, Log: a.Log, Now: a.Now, Config: cfg}}
+	s := &Server{Kit: &kit.Kit{Registry: a.Registry, Mailer: a.Mailer, Jobs: a.Jobs, Health: a.Health, Log: a.Log, Now: a.Now, Config: cfg}}
 	if s.Now == nil {
 		s.Now = time.Now
 	}
@@ -82,6 +83,8 @@ func newServer(a *app.App, cfg Config, table func(*Server) []kit.Route) (*Server
 	}
 	s.Pages, s.metrics = p, newMetrics(a.Registry)
 	s.Observe = s.metrics.observe
+	s.Flags = features.NewMetrics()
+	s.MustRegister(s.Flags.Collector())
 	s.MustRegister(a.Collectors()...)
 	if mb, ok := a.Mailer.(*mail.Mailbox); ok && cfg.DevMailbox {
 		s.Mailbox = mb

@@ -35,7 +35,7 @@ var (
 func TestPagesAreStrictAndAccessible(t *testing.T) {
 	d := newDistrict(t, "shell")
 	pages := map[db.Role][]string{
-		db.DistrictAdmin: {"/", "/admin/users", "/admin/users/new", "/admin/schools", "/admin/terms", "/admin/imports", "/admin/audit", "/report", "/profile"},
+		db.DistrictAdmin: {"/", "/admin/users", "/admin/users/new", "/admin/schools", "/admin/terms", "/admin/imports", "/admin/audit", "/admin/health", "/report", "/profile"},
 		db.SchoolAdmin:   {"/", "/admin/users"},
 		db.Teacher:       {"/", "/plan", "/teach", "/teach/sections/" + d.section, "/assess", "/assess/sections/" + d.section, "/report"},
 		db.Student:       {"/", "/learn"},
@@ -139,7 +139,7 @@ func TestHealthReadyAndMetrics(t *testing.T) {
 	}
 	d.client().get("/signin")
 	_, body := get("/metrics")
-	for _, want := range []string{`lms_http_request_duration_seconds_count{route="GET /signin",status="200"}`, `lms_db_pool_connections{state="total",tenant="probes"}`, `lms_tenants{ready="true"} 1`} {
+	for _, want := range []string{`lms_http_requests_total{route="GET /signin",status="200",tenant="probes"}`, `lms_http_request_duration_seconds_count{route="GET /signin",tenant="probes"}`, `lms_db_pool_connections{state="total",tenant="probes"}`, `lms_tenants{ready="true"} 1`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
 		}

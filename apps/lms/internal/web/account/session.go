@@ -3,7 +3,9 @@ package account
 import (
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
+	"unicode"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/identity"
@@ -36,9 +38,19 @@ func throttleKey(addr string) string {
 	return netip.PrefixFrom(a, 64).Masked().String()
 }
 
-// localPath keeps a ?next= value only when it is a path on this site.
+// localPath keeps a ?next= value only when it is a path on this site: a
+// single leading "/", and no backslash or control character anywhere.
+// Browsers drop tabs and newlines from URLs and read "\" as "/", so
+// "/\t/evil.example" would otherwise be followed to //evil.example.
 func localPath(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	if strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f || unicode.IsControl(r) }) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next

@@ -19,12 +19,17 @@ type countRow struct {
 
 // ImportData is one import as its page, its poll and the API show it.
 type ImportData struct {
-	Import        *imports.Import
-	Plan          *importer.Plan
-	Counts        []countRow
-	Empty         bool
+	Import *imports.Import
+	Plan   *importer.Plan
+	Counts []countRow
+	Empty  bool
+	// Problems block applying; Warnings were imported anyway.
 	Problems      []roster.Problem
 	ProblemsShown []roster.Problem
+	Warnings      []roster.Problem
+	WarningsShown []roster.Problem
+	// All is every problem and warning, for problems.csv.
+	All []roster.Problem
 }
 
 var entityLabels = map[string]string{
@@ -43,10 +48,12 @@ func LoadImport(c *kit.Call) (*ImportData, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(d.Import.Problems, &d.Problems); err != nil {
+	if err := json.Unmarshal(d.Import.Problems, &d.All); err != nil {
 		return nil, err
 	}
+	d.Problems, d.Warnings = roster.Split(d.All)
 	d.ProblemsShown = d.Problems[:min(len(d.Problems), 200)]
+	d.WarningsShown = d.Warnings[:min(len(d.Warnings), 200)]
 	var plan importer.Plan
 	if len(d.Import.Plan) > 2 && json.Unmarshal(d.Import.Plan, &plan) == nil && plan.Counts != nil {
 		d.Plan = &plan
@@ -74,35 +81,49 @@ func (s *Handlers) Import(c *kit.Call) {
 // together, so a double click queues it once.
 func (s *Handlers) ImportApply(c *kit.Call) {
 	id := c.R.PathValue("id")
-	a := c.Actor()
-	err := c.InTxQueueing(func(sc *db.Scope) error {
-		moved, err := imports.MoveImport(c.R.Context(), sc, id, imports.ImportPreviewed, imports.ImportQueued)
-		if err != nil || !moved {
-			return err
-		}
-		if err := s.Jobs.Enqueue(c.R.Context(), sc, jobs.ImportArgs{Tenant: c.Tenant.Name(), ImportID: id,
-			UserID: a.UserID, Role: string(a.Role), SchoolID: a.SchoolID}); err != nil {
-			return err
-		}
-		return audit.Audit(c.R.Context(), sc, "import.queue", id, nil, c.ID)
-	})
-	if err != nil {
+	if _, err := QueueImport(s.Kit, c, id); err != nil {
 		s.Fail(c, err)
 		return
 	}
 	kit.Redirect(c, "/admin/imports/"+id, "")
 }
 
+// QueueImport moves a previewed import to the queue with its job; it
+// reports false when the import was not waiting to be applied (applied,
+// failed, discarded, or queued by a double click). The page and the API
+// both call it.
+func QueueImport(k *kit.Kit, c *kit.Call, id string) (queued bool, err error) {
+	a := c.Actor()
+	err = c.InTxQueueing(func(sc *db.Scope) error {
+		moved, err := imports.MoveImport(c.R.Context(), sc, id, imports.ImportPreviewed, imports.ImportQueued)
+		if err != nil || !moved {
+			return err
+		}
+		queued = true
+		if err := k.Jobs.Enqueue(c.R.Context(), sc, jobs.ImportArgs{Tenant: c.Tenant.Name(), ImportID: id,
+			UserID: a.UserID, Role: string(a.Role), SchoolID: a.SchoolID}); err != nil {
+			return err
+		}
+		return audit.Audit(c.R.Context(), sc, "import.queue", id, nil, c.ID)
+	})
+	return queued, err
+}
+
 // ImportDiscard serves POST /admin/imports/{id}/discard.
 func (s *Handlers) ImportDiscard(c *kit.Call) {
-	id := c.R.PathValue("id")
-	err := c.InTx(func(sc *db.Scope) error {
-		_, err := imports.MoveImport(c.R.Context(), sc, id, imports.ImportPreviewed, imports.ImportDiscarded)
-		return err
-	})
-	if err != nil {
+	if _, err := DiscardImport(c, c.R.PathValue("id")); err != nil {
 		s.Fail(c, err)
 		return
 	}
 	kit.Redirect(c, "/admin/imports", "import-discarded")
+}
+
+// DiscardImport discards a previewed import and drops its files; false
+// when it was not waiting to be applied. The page and the API call it.
+func DiscardImport(c *kit.Call, id string) (discarded bool, err error) {
+	err = c.InTx(func(sc *db.Scope) (err error) {
+		discarded, err = imports.DiscardImport(c.R.Context(), sc, id)
+		return err
+	})
+	return discarded, err
 }

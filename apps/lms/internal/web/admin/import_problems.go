@@ -14,7 +14,7 @@ func (s *Handlers) ImportProblems(c *kit.Call) {
 	}
 	c.W.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	c.W.Header().Set("Content-Disposition", `attachment; filename="import-problems.csv"`)
-	if err := roster.WriteProblemsCSV(c.W, d.Problems); err != nil {
+	if err := roster.WriteProblemsCSV(c.W, d.All); err != nil {
 		s.Log.Error("Could not write problems CSV", "request_id", c.ID, "err", err)
 	}
 }

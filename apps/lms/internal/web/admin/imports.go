@@ -1,17 +1,14 @@
 package admin
 
 import (
-	"errors"
-	"io"
-	"mime/multipart"
 	"net/http"
-	"path"
 
 	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/importer"
 	"bellwork.dev/bellwork/apps/lms/internal/imports"
 	"bellwork.dev/bellwork/apps/lms/internal/roster"
+	"bellwork.dev/bellwork/apps/lms/internal/settings"
 	"bellwork.dev/bellwork/apps/lms/internal/validate"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
@@ -19,6 +16,12 @@ import (
 type importsData struct {
 	Imports []imports.Import
 	Error   string
+	// NameOrder is the district's (settings.NameOrder); district admins
+	// may change it here, as imports build names in it.
+	NameOrder       string
+	CanSetNameOrder bool
+	// Sync is the REST sync's card, for district admins only.
+	Sync *syncData
 }
 
 // Imports serves GET /admin/imports.
@@ -27,9 +30,16 @@ func (s *Handlers) Imports(c *kit.Call) {
 }
 
 func (s *Handlers) renderImports(c *kit.Call, status int, msg string) {
-	d := importsData{Error: msg}
+	d := importsData{Error: msg, CanSetNameOrder: c.Role() == db.DistrictAdmin}
 	err := c.InTx(func(sc *db.Scope) (err error) {
-		d.Imports, err = imports.ListImports(c.R.Context(), sc, 20)
+		if d.Imports, err = imports.ListImports(c.R.Context(), sc, 20); err != nil {
+			return err
+		}
+		d.NameOrder, err = settings.NameOrder(c.R.Context(), sc)
+		if err != nil {
+			return err
+		}
+		d.Sync, err = loadSync(c, sc)
 		return err
 	})
 	if err != nil {
@@ -39,74 +49,91 @@ func (s *Handlers) renderImports(c *kit.Call, status int, msg string) {
 	s.RenderStatus(c, status, "admin_imports", "Import a roster", d)
 }
 
-// readUpload reads the multipart form; what the files must be is
-// importer.Collect's to say. Problems with the upload come back as
-// validate.Errors, which the form shows.
-func (s *Handlers) readUpload(c *kit.Call) (format *importer.Format, files map[string][]byte, err error) {
-	c.R.Body = http.MaxBytesReader(c.W, c.R.Body, s.Config.MaxUpload)
-	if err := c.R.ParseMultipartForm(8 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, nil, validate.Problem("The upload is larger than the limit. Split the roster or remove unused files.")
-		}
-		return nil, nil, validate.Problem("The upload could not be read. Choose the files again.")
-	}
-	var uploads []importer.Upload
-	for _, h := range c.R.MultipartForm.File["files"] {
-		data, err := readPart(h)
-		if err != nil {
-			return nil, nil, validate.Problem("The file " + path.Base(h.Filename) + " could not be read. Choose it again.")
-		}
-		uploads = append(uploads, importer.Upload{Name: h.Filename, Data: data})
-	}
-	return importer.Collect(c.R.PostFormValue("kind"), uploads, s.Config.MaxUpload*4)
-}
-
-func readPart(h *multipart.FileHeader) ([]byte, error) {
-	f, err := h.Open()
+// readUpload streams the multipart form's files to temporary files (never
+// whole into memory), within the route's body limit; what the files must
+// be is importer.Collect's to say. Problems with the upload come back as
+// validate.Errors, which the form shows. The caller must call done.
+func (s *Handlers) readUpload(c *kit.Call) (format *importer.Format, files map[string][]byte, done func(), err error) {
+	done = func() {}
+	mr, err := c.MultipartReader()
 	if err != nil {
-		return nil, err
+		return nil, nil, done, validate.Problem("The upload could not be read. Choose the files again.")
 	}
-	defer f.Close()
-	return io.ReadAll(f)
+	spool, err := importer.SpoolMultipart(mr)
+	done = spool.Close
+	if err != nil {
+		return nil, nil, done, err
+	}
+	format, files, err = importer.Collect(spool.Kind, spool.Uploads, s.Config.MaxUpload*4)
+	return format, files, done, err
 }
 
 // ImportUpload checks the files and stores them with a dry-run plan
 // (or their problems); nothing in the roster changes until Apply.
 func (s *Handlers) ImportUpload(c *kit.Call) {
-	format, files, err := s.readUpload(c)
+	format, files, done, err := s.readUpload(c)
+	defer done()
 	if ve, ok := validate.As(err); ok {
 		s.renderImports(c, http.StatusUnprocessableEntity, ve.Error())
 		return
 	}
-	var problems []roster.Problem
-	var plan *importer.Plan
-	var id string
-	err = c.InTx(func(sc *db.Scope) error {
-		ctx := c.R.Context()
-		var err error
-		if plan, problems, err = format.Plan(ctx, sc, files); err != nil {
-			return err
-		}
-		n := imports.NewImport{Kind: format.Name, SchoolID: c.Actor().SchoolID, Files: files, Problems: problems}
-		if plan != nil {
-			n.Plan, n.Total = plan, plan.Total()
-			if len(plan.Problems) > 0 {
-				n.Problems = plan.Problems
-			}
-		}
-		if n.Problems == nil {
-			n.Problems = []roster.Problem{}
-		}
-		n.Failed = len(problems) > 0 || (plan != nil && len(plan.Problems) > 0)
-		if id, err = imports.CreateImport(ctx, sc, n); err != nil {
-			return err
-		}
-		return audit.Audit(ctx, sc, "import.check", id, map[string]any{"kind": format.Name, "problems": len(problems)}, c.ID)
-	})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	id, err := CheckUpload(c, format, files)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
 	kit.Redirect(c, "/admin/imports/"+id, "")
+}
+
+// CheckUpload plans an upload's files and stores them as an import: a
+// preview to apply, or, when the files have problems that block, a failed
+// import keeping only the problem report. The upload form and the API
+// both call it.
+func CheckUpload(c *kit.Call, format *importer.Format, files map[string][]byte) (id string, err error) {
+	err = c.InTx(func(sc *db.Scope) error {
+		ctx := c.R.Context()
+		plan, problems, err := format.Plan(ctx, sc, files)
+		if err != nil {
+			return err
+		}
+		n := imports.NewImport{Kind: format.Name, SchoolID: c.Actor().SchoolID, Files: files}
+		if plan != nil {
+			n.Plan, n.Total, problems = plan, plan.Total(), plan.Problems
+		}
+		if problems == nil {
+			problems = []roster.Problem{}
+		}
+		n.Problems, n.Failed = problems, roster.Blocking(problems)
+		if id, err = imports.CreateImport(ctx, sc, n); err != nil {
+			return err
+		}
+		errs, warnings := roster.Split(problems)
+		return audit.Audit(ctx, sc, "import.check", id, map[string]any{"kind": format.Name, "problems": len(errs), "warnings": len(warnings)}, c.ID)
+	})
+	return id, err
+}
+
+// ImportNameOrder serves POST /admin/imports/name-order: the order
+// imports build display names in (district admins only; the database
+// refuses anyone else).
+func (s *Handlers) ImportNameOrder(c *kit.Call) {
+	err := c.InTx(func(sc *db.Scope) error {
+		if err := settings.SetNameOrder(c.R.Context(), sc, c.R.PostFormValue("name_order")); err != nil {
+			return err
+		}
+		return audit.Audit(c.R.Context(), sc, "settings.name_order", c.R.PostFormValue("name_order"), nil, c.ID)
+	})
+	if ve, ok := validate.As(err); ok {
+		s.renderImports(c, http.StatusUnprocessableEntity, ve.Error())
+		return
+	}
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	kit.Redirect(c, "/admin/imports", "name-order-saved")
 }

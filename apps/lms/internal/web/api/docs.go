@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"bellwork.dev/bellwork/apps/lms/internal/coursework"
+	"bellwork.dev/bellwork/apps/lms/internal/grading"
 	"bellwork.dev/bellwork/apps/lms/internal/web/admin"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
@@ -13,15 +14,19 @@ import (
 // name (each beside its endpoint), so a field added to a type appears in
 // the document without anyone remembering to.
 var (
-	DocMe         = &kit.APIDoc{Summary: "The signed-in user, their roles and the CSRF token", Response: meResponse{}}
-	DocUsers      = &kit.APIDoc{Summary: "List and search users", Response: usersResponse{}, Query: []kit.Param{{Name: "q", Type: "string", Description: "Matches name or e-mail"}, {Name: "role", Type: "string", Description: "district_admin, school_admin, teacher, student or guardian"}, {Name: "status", Type: "string", Description: "active or deactivated"}, {Name: "sort", Type: "string", Description: "name, email, newest or last-login"}, {Name: "limit", Type: "integer", Description: "1 to 200 (default 50)"}, {Name: "offset", Type: "integer", Description: "Rows to skip"}}}
-	DocCreateUser = &kit.APIDoc{Summary: "Add a user with one role", Description: "Returns the user and a one-time invitation URL. Send the X-CSRF-Token header (from /api/v1/me).", Body: newUserRequest{}, Status: http.StatusCreated, Response: createdUserResponse{}}
-	DocUser       = &kit.APIDoc{Summary: "One user and their roles", Response: userDetailResponse{}}
-	DocSchools    = &kit.APIDoc{Summary: "Schools, as the directory publishes them", Response: schoolList{}}
-	DocTerms      = &kit.APIDoc{Summary: "Academic terms", Response: termList{}}
-	DocSections   = &kit.APIDoc{Summary: "Sections the caller teaches, takes, has children in, or administers", Response: sectionList{}}
-	DocRoster     = &kit.APIDoc{Summary: "People in a section", Response: rosterList{}}
-	DocImport     = &kit.APIDoc{Summary: "An import's status and progress", Response: admin.ImportProgress{}}
+	DocMe           = &kit.APIDoc{Summary: "The signed-in user, their roles and the CSRF token", Response: meResponse{}}
+	DocUsers        = &kit.APIDoc{Summary: "List and search users", Response: usersResponse{}, Query: []kit.Param{{Name: "q", Type: "string", Description: "Matches name or e-mail"}, {Name: "role", Type: "string", Description: "district_admin, school_admin, teacher, student or guardian"}, {Name: "status", Type: "string", Description: "active or deactivated"}, {Name: "sort", Type: "string", Description: "name, email, newest or last-login"}, {Name: "limit", Type: "integer", Description: "1 to 200 (default 50)"}, {Name: "offset", Type: "integer", Description: "Rows to skip"}}}
+	DocCreateUser   = &kit.APIDoc{Summary: "Add a user with one role", Description: "Returns the user and a one-time invitation URL. Send the X-CSRF-Token header (from /api/v1/me).", Body: newUserRequest{}, Status: http.StatusCreated, Response: createdUserResponse{}}
+	DocUser         = &kit.APIDoc{Summary: "One user and their roles", Response: userDetailResponse{}}
+	DocSchools      = &kit.APIDoc{Summary: "Schools, as the directory publishes them", Response: schoolList{}}
+	DocTerms        = &kit.APIDoc{Summary: "Academic terms", Response: termList{}}
+	DocSections     = &kit.APIDoc{Summary: "Sections the caller teaches, takes, has children in, or administers", Response: sectionList{}}
+	DocRoster       = &kit.APIDoc{Summary: "People in a section", Response: rosterList{}}
+	DocImport       = &kit.APIDoc{Summary: "An import's status and progress", Response: admin.ImportProgress{}}
+	DocCreateImport = &kit.APIDoc{Summary: "Check a roster upload and store it as a preview", Description: "Multipart upload of the same formats as the admin page (OneRoster 1.1 .zip or CSV files, or a users CSV); nothing changes until apply. Answers the preview: counts per kind, the reconciliation table, per-file row accounting, problems and warnings. Send the X-CSRF-Token header (from /api/v1/me).",
+		Body: importUploadForm{}, BodyType: "multipart/form-data", Status: http.StatusCreated, Response: importPreview{}}
+	DocApplyImport   = &kit.APIDoc{Summary: "Apply a previewed import", Description: "Queues the import; poll GET /api/v1/imports/{id} for progress. 409 when it is not previewed, has problems or changes nothing.", Status: http.StatusAccepted, Response: importPreview{}}
+	DocDiscardImport = &kit.APIDoc{Summary: "Discard a previewed import and its files", Description: "409 when it is not previewed.", Response: importPreview{}}
 
 	DocSectionAssignments = &kit.APIDoc{Summary: "A section's assignments the caller may see (published ones for students and guardians)", Response: assignmentList{}}
 	DocCreateAssignment   = &kit.APIDoc{Summary: "Add a draft assignment to a section", Description: "Times are wall-clock values in the school's time zone (2026-12-01T23:59, or a date for 23:59 that day). Send the X-CSRF-Token header.", Body: coursework.AssignmentInput{}, Status: http.StatusCreated, Response: coursework.Assignment{}}
@@ -31,5 +36,7 @@ var (
 	DocMyWork             = &kit.APIDoc{Summary: "The calling student's state, attempts and posted grade", Response: myWorkResponse{}}
 	DocSubmit             = &kit.APIDoc{Summary: "Hand in text or a link as the next attempt", Body: coursework.SubmissionInput{}, Status: http.StatusCreated, Response: coursework.Submission{}}
 	DocSaveGrade          = &kit.APIDoc{Summary: "Set a student's grade; rating every rubric criterion fills an empty score", Description: "status: late, missing, excused or none (empty: as the dates say). Every change is kept in the grade's trail with the reason.", Body: coursework.GradeInput{}, Response: coursework.Grade{}}
+	DocSectionGrades      = &kit.APIDoc{Summary: "Course grades of the section's students the caller may see", Description: "Per student: current and final percentages (two decimals, half up) and letters, each assignment group and grading period, every item after late and missing policies, and what drop rules removed and why. Teachers see every student, a student themselves, a guardian their linked children; students and guardians see posted grades only.", Response: gradeReports{}}
+	DocStudentGrades      = &kit.APIDoc{Summary: "One student's grades in a section", Description: "As for the section's grades; 404 when the caller may not see that student.", Response: grading.Report{}}
 	DocPostGrades         = &kit.APIDoc{Summary: "Post every unposted grade of an assignment", Response: postedResponse{}}
 )

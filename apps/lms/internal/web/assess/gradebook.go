@@ -2,29 +2,40 @@ package assess
 
 import (
 	"bellwork.dev/bellwork/apps/lms/internal/classes"
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/grading"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
-	"bellwork.dev/bellwork/apps/lms/internal/web/teach"
 )
 
-type gradebookData struct {
-	Section  *classes.Section
-	Students []classes.RosterEntry
-}
-
-// Gradebook shows one section's gradebook: a row per student. Sections the
-// teacher does not teach are invisible to them (row-level security), so
-// they read as not found.
+// Gradebook shows one section's grid: a row per student, a column per
+// published assignment (filtered by group and period), group and period
+// totals, current and final grades. Sections the teacher does not teach
+// are invisible to them (row-level security), so they read as not found.
 func (s *Handlers) Gradebook(c *kit.Call) {
-	sec, err := teach.LoadSection(c)
+	g, err := s.loadGrid(c)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
-	d := gradebookData{Section: sec.Section}
-	for _, r := range sec.Roster {
-		if r.Role == classes.Student {
-			d.Students = append(d.Students, r)
+	s.Render(c, "gradebook", "Gradebook · "+g.Section.Title, g)
+}
+
+// loadGrid reads the section and its grades (grading.ForSection: a few
+// queries for the whole grid) and applies the query's filters.
+func (s *Handlers) loadGrid(c *kit.Call) (*Grid, error) {
+	var sec *classes.Section
+	var book *grading.Section
+	err := c.InTx(func(sc *db.Scope) (err error) {
+		ctx := c.R.Context()
+		if sec, err = classes.GetSection(ctx, sc, c.R.PathValue("id")); err != nil {
+			return err
 		}
+		book, err = grading.ForSection(ctx, sc, sec.ID, s.Now())
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	s.Render(c, "gradebook", "Gradebook · "+d.Section.Title, d)
+	q := c.R.URL.Query()
+	return BuildGrid(sec, book, Filter{Group: q.Get("group"), Period: q.Get("period"), Show: q.Get("show")}), nil
 }

@@ -4,8 +4,8 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/schools"
+	"bellwork.dev/bellwork/apps/lms/internal/web/guardian"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
-	"bellwork.dev/bellwork/apps/lms/internal/web/learn"
 	"bellwork.dev/bellwork/apps/lms/internal/web/teach"
 	"bellwork.dev/bellwork/pkg/directory"
 )
@@ -36,13 +36,9 @@ func (s *Handlers) homeStudent(c *kit.Call) {
 	teach.RenderOwnSections(s.Kit, c, classes.Student, "home_student", "My classes")
 }
 
+// homeGuardian is the guardian portal's page across all linked children.
 func (s *Handlers) homeGuardian(c *kit.Call) {
-	d, err := learn.Children(c)
-	if err != nil {
-		s.Fail(c, err)
-		return
-	}
-	s.Render(c, "home_guardian", "My children", d)
+	guardian.New(s.Kit).Home(c, "home_guardian")
 }
 
 type checkItem struct {

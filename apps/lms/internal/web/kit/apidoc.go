@@ -8,9 +8,15 @@ type APIDoc struct {
 	Description string
 	Query       []Param
 	Body        any // request body type, or nil
-	Status      int // success status (default 200)
-	Response    any // success body type
+	// BodyType is the request body's media type; "" means application/json.
+	BodyType string
+	Status   int // success status (default 200)
+	Response any // success body type
 }
 
 // Param is one query parameter of an API route, as the document lists it.
 type Param struct{ Name, Type, Description string }
+
+// FormFile is a file part of a multipart request body, documented as a
+// binary string.
+type FormFile string

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/features"
 	"bellwork.dev/bellwork/apps/lms/internal/identity"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
 	"bellwork.dev/bellwork/apps/lms/internal/schools"
@@ -30,8 +31,21 @@ type Call struct {
 	School *schools.School
 	// csrf is the token forms and API calls must echo.
 	CSRF string
-	// Multipart is an upload route's body after its _csrf part (Route.Stream).
+
+	flagMetrics *features.Metrics
+	// Multipart is the rest of a multipart body whose first part, the CSRF
+	// token, has been read (see checkCSRF); nil otherwise. Upload handlers
+	// read their parts from it, streaming.
 	Multipart *multipart.Reader
+}
+
+// MultipartReader returns the reader of a multipart body's parts, whether
+// or not the CSRF check already read its first part.
+func (c *Call) MultipartReader() (*multipart.Reader, error) {
+	if c.Multipart != nil {
+		return c.Multipart, nil
+	}
+	return c.R.MultipartReader()
 }
 
 // actor is who storage calls act as: the session's membership.

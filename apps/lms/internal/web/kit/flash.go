@@ -27,6 +27,7 @@ func flashMessage(code string) string {
 var flashes = map[string]string{
 	"signed-out-everywhere":  "You are signed out on every other device.",
 	"profile-saved":          "Your profile is saved.",
+	"child-linked":           "Your account is linked to your child. Their work and posted grades are below.",
 	"user-created":           "The user is created. They can sign in once they set a password from the invitation link.",
 	"user-saved":             "Saved.",
 	"user-deactivated":       "The user is deactivated and signed out everywhere.",
@@ -38,6 +39,9 @@ var flashes = map[string]string{
 	"term-updated":           "Term saved.",
 	"term-deleted":           "Term deleted.",
 	"import-discarded":       "The import was discarded; nothing changed.",
+	"name-order-saved":       "Saved. Imports from now on show names in this order; import again to rename people already imported.",
+	"sync-saved":             "The sync settings are saved.",
+	"sync-queued":            "The sync will run in a moment; its run appears below.",
 	"password-set":           "Your password is set. Welcome to Bellwork!",
 	"role-switched":          "Switched role.",
 	"announced":              "Announcement posted.",

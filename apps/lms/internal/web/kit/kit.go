@@ -12,6 +12,8 @@ import (
 	"net/netip"
 	"time"
 
+	"bellwork.dev/bellwork/apps/lms/internal/features"
+	"bellwork.dev/bellwork/apps/lms/internal/health"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/apps/lms/internal/storage"
@@ -48,11 +50,17 @@ type Kit struct {
 	Registry *tenancy.Registry
 	Mailer   mail.Mailer
 	Jobs     *jobs.Runner
-	Log      *slog.Logger
-	Now      func() time.Time
-	Config   Config
+	// Health is the process's health monitor (nil in bare route-table tests).
+	Health *health.Monitor
+	Log    *slog.Logger
+	Now    func() time.Time
+	Config Config
 	// Pages are the templates the route table declares (LoadPages).
 	Pages *Pages
-	// Observe records each answered request (metrics); nil records nothing.
-	Observe func(route string, status int, d time.Duration)
+	// Flags counts feature flag evaluations (Call.Features); nil counts nothing.
+	Flags *features.Metrics
+	// Observe records each answered request (metrics): its route pattern,
+	// the district it was for ("" when none: assets, probes, unknown hosts),
+	// status and duration; nil records nothing.
+	Observe func(route, tenant string, status int, d time.Duration)
 }

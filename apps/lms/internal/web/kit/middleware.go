@@ -82,7 +82,7 @@ func (s *Kit) Wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		c := &Call{R: r, W: sw, Route: &rt, ID: newID(), Nonce: NewNonce()}
+		c := &Call{R: r, W: sw, Route: &rt, ID: newID(), Nonce: NewNonce(), flagMetrics: s.Flags}
 		sw.Header().Set("X-Request-Id", c.ID)
 		sw.Header().Set("Content-Security-Policy", csp(c.Nonce))
 		defer func() {
@@ -97,9 +97,17 @@ func (s *Kit) Wrap(rt Route) http.Handler {
 				status = http.StatusOK
 			}
 			if s.Observe != nil {
-				s.Observe(rt.Method+" "+rt.Pattern, status, time.Since(start))
+				tenant := ""
+				if c.Tenant != nil {
+					tenant = c.Tenant.Name()
+				}
+				// The catch-all "page not found" route has no method.
+				s.Observe(strings.TrimSpace(rt.Key()), tenant, status, time.Since(start))
 			}
 		}()
+		if !s.limitBody(c) {
+			return
+		}
 		if !s.prepare(c) {
 			return
 		}
@@ -121,6 +129,9 @@ func (s *Kit) prepare(c *Call) bool {
 		return false
 	}
 	c.Tenant = t
+	if rt.Service {
+		return s.checkServiceToken(c)
+	}
 	if ready, _ := t.State(); !ready {
 		ctx, cancel := context.WithTimeout(c.R.Context(), 15*time.Second)
 		ready = s.Registry.EnsureConverged(ctx, t)
@@ -152,12 +163,46 @@ func (s *Kit) prepare(c *Call) bool {
 		s.Forbidden(c)
 		return false
 	}
-	if !safeMethod(c.R.Method) && !s.checkCSRF(c) {
-		s.RenderError(c, http.StatusForbidden, "This form has expired",
-			"For your security, the page you sent was too old. Go back, reload the page and try again.")
-		return false
+	if !safeMethod(c.R.Method) {
+		ok, err := s.checkCSRF(c)
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			s.TooLarge(c)
+			return false
+		case !ok:
+			s.RenderError(c, http.StatusForbidden, "This form has expired",
+				"For your security, the page you sent was too old. Go back, reload the page and try again.")
+			return false
+		}
 	}
 	return true
+}
+
+// limitBody installs the route's body limit before anything (the CSRF
+// check included) reads the body, and refuses at once a body that says
+// it is larger.
+func (s *Kit) limitBody(c *Call) bool {
+	limit := int64(MaxFormBody)
+	switch {
+	case c.Route.Upload:
+		limit = s.Config.MaxUpload
+	case c.Route.Stream:
+		limit = s.Config.MaxFileUpload + 1<<20 // the file and its form's small fields
+	}
+	if c.R.ContentLength > limit {
+		c.R.Body.Close()
+		s.TooLarge(c)
+		return false
+	}
+	c.R.Body = http.MaxBytesReader(c.W, c.R.Body, limit)
+	return true
+}
+
+// TooLarge answers a body over the route's limit.
+func (s *Kit) TooLarge(c *Call) {
+	s.RenderError(c, http.StatusRequestEntityTooLarge, "The upload is too large",
+		"What you sent is larger than the limit. Split the roster into smaller files, or remove unused files, and try again.")
 }
 
 func safeMethod(m string) bool {
@@ -261,36 +306,50 @@ func deref(s *string) string {
 	return *s
 }
 
-func (s *Kit) checkCSRF(c *Call) bool {
+// checkCSRF compares the token from the header or the form with the
+// session's. A multipart body is not parsed whole for it: its first part
+// must be the token (forms put the hidden field first), and the rest is
+// left to the handler as c.Multipart, to stream. Errors reading the body
+// (one over the limit) are returned.
+func (s *Kit) checkCSRF(c *Call) (bool, error) {
 	got := c.R.Header.Get(csrfHeader)
-	if got == "" && c.Route.Stream && strings.HasPrefix(c.R.Header.Get("Content-Type"), "multipart/form-data") {
-		got = s.streamedCSRF(c)
-	} else if got == "" {
-		got = c.R.PostFormValue(csrfField)
+	if got == "" {
+		var err error
+		if got, err = s.formToken(c); err != nil {
+			return false, err
+		}
 	}
-	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(c.CSRF)) == 1
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(c.CSRF)) == 1, nil
 }
 
-// streamedCSRF reads the token from the first part of an upload route's
-// multipart body (its forms put the _csrf field first), leaving the rest
-// of the body, the file among it, unread for the handler to stream
-// (Call.Multipart): parsing the form would buffer the whole upload.
-func (s *Kit) streamedCSRF(c *Call) string {
-	c.R.Body = http.MaxBytesReader(c.W, c.R.Body, s.Config.MaxFileUpload+1<<20)
+func (s *Kit) formToken(c *Call) (string, error) {
 	mr, err := c.R.MultipartReader()
+	if errors.Is(err, http.ErrNotMultipart) {
+		if err := c.R.ParseForm(); err != nil {
+			return "", err
+		}
+		return c.R.PostForm.Get(csrfField), nil
+	}
 	if err != nil {
-		return ""
+		return "", nil
 	}
 	part, err := mr.NextPart()
-	if err != nil || part.FormName() != csrfField {
-		return ""
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return "", nil
+		}
+		return "", err
+	}
+	defer part.Close()
+	if part.FormName() != csrfField || part.FileName() != "" {
+		return "", nil
 	}
 	token, err := io.ReadAll(io.LimitReader(part, 256))
 	if err != nil {
-		return ""
+		return "", err
 	}
 	c.Multipart = mr
-	return string(token)
+	return string(token), nil
 }
 
 // csp is a strict policy: nothing but our own files, and inline only what

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/features"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
 )
 
@@ -22,7 +23,10 @@ type View struct {
 	ActiveRole  string
 	Nav         []navItem
 	Flash       string
-	Data        any
+	// Features are the district's feature flags for this user:
+	// {{if .Features.Enabled "key"}}.
+	Features features.Features
+	Data     any
 }
 
 // render writes a page with status 200.
@@ -41,7 +45,7 @@ func (s *Kit) RenderStatus(c *Call, status int, name, title string, data any) {
 		return
 	}
 	v := View{Title: title, Nonce: c.Nonce, CSRF: c.CSRF, RequestID: c.ID, User: c.User, Role: c.Role(),
-		Memberships: c.Memberships, Data: data, Flash: flashMessage(c.R.URL.Query().Get("done"))}
+		Memberships: c.Memberships, Data: data, Flash: flashMessage(c.R.URL.Query().Get("done")), Features: c.Features()}
 	if c.Tenant != nil {
 		v.District = c.Tenant.Entry.DisplayName
 	}

@@ -24,12 +24,30 @@ type Route struct {
 	// templates are the pages the handler may render besides the kit's
 	// error page; they are parsed at start (pages.go).
 	Templates []string
+	// Service routes are called by the district's other services, not
+	// browsers: no session or CSRF; the caller presents one of the
+	// district's flag tokens (directory.Entry.FlagTokens) as a bearer token.
+	Service bool
 	// Stream marks upload routes: their multipart body is not parsed
 	// before the handler, which streams it from Call.Multipart.
 	Stream bool
 	// api documents JSON API routes for the OpenAPI document; their errors
 	// are problem+json.
 	API *APIDoc
+	// Upload routes take bodies up to Config.MaxUpload; every other route
+	// takes at most MaxFormBody. Either limit is installed before anything
+	// reads the body (see Wrap).
+	Upload bool
+}
+
+// MaxFormBody bounds the body of every route that is not an upload: a
+// form or a JSON request.
+const MaxFormBody = 1 << 20
+
+// Uploads marks a route that takes file uploads (a larger body limit).
+func (rt Route) Uploads() Route {
+	rt.Upload = true
+	return rt
 }
 
 // probe is a health or metrics endpoint: no district, no session.
@@ -70,6 +88,17 @@ func Action(pattern string, need authz.Action, h func(*Call)) Route {
 func API(pattern string, need authz.Action, h func(*Call), doc *APIDoc) Route {
 	rt := newRoute(pattern, need, true, h)
 	rt.API = doc
+	return rt
+}
+
+// Service is a district route for the district's other services: it reads
+// no cookie, so it needs no CSRF token, and it answers 401 unless the
+// caller presents one of the district's flag tokens ("Authorization:
+// Bearer <token>" or "X-API-Key: <token>"). It does not need the
+// district's database.
+func Service(pattern string, h func(*Call)) Route {
+	rt := newRoute(pattern, authz.Public, true, h)
+	rt.Service = true
 	return rt
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"bellwork.dev/bellwork/apps/lms/internal/authz"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 )
 
@@ -60,15 +61,19 @@ var funcs = template.FuncMap{
 		return n * 100 / total
 	},
 	"add": func(a, b int) int { return a + b },
-	// dict builds the map the "empty" partial takes: dict "title" … "body" … "href" … "action" ….
-	"dict": func(kv ...string) map[string]string {
-		m := map[string]string{}
+	// dict builds the map a partial takes: dict "title" … "body" … for
+	// "empty", dict "tab" … "role" .Role for "admin-tabs".
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
+			m[fmt.Sprint(kv[i])] = kv[i+1]
 		}
 		return m
 	},
 	"roleLabel": func(r db.Role) string { return r.Label() },
+	// can asks the permission table whether a role (as a string) may take
+	// an action, so links to pages a role cannot open are not shown.
+	"can": func(role, action string) bool { return authz.Allowed(db.Role(role), authz.Action(action)) },
 	// inZone is a time as people read it in a school's time zone.
 	"inZone": func(t *time.Time, zone string) string {
 		if t == nil {

@@ -17,12 +17,13 @@ var ErrNoFile = validate.Errors{{Field: "file", Message: "Choose a file to uploa
 // the fields and ErrNoFile when no file was chosen.
 func StreamUpload(c *Call, save func(name string, r io.Reader) error) (url.Values, error) {
 	fields := url.Values{}
-	if c.Multipart == nil {
+	mr, err := c.MultipartReader()
+	if err != nil {
 		return fields, ErrNoFile
 	}
 	saved := false
 	for {
-		part, err := c.Multipart.NextPart()
+		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}

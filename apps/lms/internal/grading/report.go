@@ -1,0 +1,153 @@
+package grading
+
+import (
+	"bellwork.dev/bellwork/apps/lms/internal/grading/calc"
+)
+
+// Report is one student's grades as plain data for JSON and templates:
+// every percentage is a string with two decimals, rounded half up once.
+type Report struct {
+	StudentID string `json:"studentId"`
+	Name      string `json:"name"`
+	// Current counts graded work only; Final counts ungraded work as zero.
+	Current GradeReport `json:"current"`
+	Final   GradeReport `json:"final"`
+	// Override is the teacher's final-grade override, when the caller may see it.
+	Override *GradeReport `json:"override,omitempty"`
+	// Shown is the course grade to display: the override, else current.
+	Shown   GradeReport    `json:"shown"`
+	Groups  []GroupReport  `json:"groups"`
+	Periods []PeriodReport `json:"periods"`
+	Items   []ItemReport   `json:"items"`
+}
+
+// GradeReport is a percentage and its letter ("" without a scheme); a nil
+// percent means there is nothing to grade yet.
+type GradeReport struct {
+	Percent *string `json:"percent"`
+	Letter  string  `json:"letter"`
+}
+
+// ScoreReport is a group's points after drops.
+type ScoreReport struct {
+	Score    *string      `json:"score"`
+	Possible *string      `json:"possible"`
+	Percent  *string      `json:"percent"`
+	Dropped  []DropReport `json:"dropped"`
+}
+
+// DropReport is a score a drop rule removed, and why.
+type DropReport struct {
+	AssignmentID string          `json:"assignmentId"`
+	Title        string          `json:"title"`
+	Reason       calc.DropReason `json:"reason"`
+	Why          string          `json:"why"`
+}
+
+// GroupReport is one assignment group's grade.
+type GroupReport struct {
+	GroupID string      `json:"groupId"`
+	Name    string      `json:"name"`
+	Weight  *float64    `json:"weight,omitempty"`
+	Current ScoreReport `json:"current"`
+	Final   ScoreReport `json:"final"`
+}
+
+// PeriodReport is one grading period's grade.
+type PeriodReport struct {
+	PeriodID string        `json:"periodId"`
+	Name     string        `json:"name"`
+	Weight   *float64      `json:"weight,omitempty"`
+	Closed   bool          `json:"closed"`
+	Current  GradeReport   `json:"current"`
+	Final    GradeReport   `json:"final"`
+	Groups   []GroupReport `json:"groups"`
+}
+
+// ItemReport is one assignment for the student after policies.
+type ItemReport struct {
+	AssignmentID string         `json:"assignmentId"`
+	Title        string         `json:"title"`
+	GroupID      string         `json:"groupId"`
+	PeriodID     string         `json:"periodId"`
+	State        calc.ItemState `json:"state"`
+	Hidden       bool           `json:"hidden"`
+	Late         bool           `json:"late"`
+	Missing      bool           `json:"missing"`
+	AutoMissing  bool           `json:"autoMissing"`
+	Entered      *string        `json:"entered"`
+	Deduction    *string        `json:"deduction"`
+	Score        *string        `json:"score"`
+	Possible     *string        `json:"possible"`
+}
+
+func amount(a *calc.Amount) *string {
+	if a == nil {
+		return nil
+	}
+	s := a.String()
+	return &s
+}
+
+func grade(g calc.Grade) GradeReport {
+	return GradeReport{Percent: amount(g.Percent), Letter: g.Letter}
+}
+
+var why = map[calc.DropReason]string{
+	calc.DroppedLowest:  "Dropped as a lowest score: keeping it would lower the group's score more than any other choice.",
+	calc.DroppedHighest: "Dropped as a highest score: the group drops its highest scores.",
+}
+
+// Report turns a student's result into plain data with the section's names.
+func (sec *Section) Report(st *StudentGrades) Report {
+	titles := make(map[string]string, len(sec.Columns))
+	for _, c := range sec.Columns {
+		titles[c.ID] = c.Title
+	}
+	groups := make(map[string]GroupInfo, len(sec.Groups))
+	for _, g := range sec.Groups {
+		groups[g.ID] = g
+	}
+	scoreOf := func(g calc.GroupScore) ScoreReport {
+		out := ScoreReport{Score: amount(g.Score), Possible: amount(g.Possible), Percent: amount(g.Percent), Dropped: []DropReport{}}
+		for _, d := range g.Dropped {
+			out.Dropped = append(out.Dropped, DropReport{AssignmentID: d.AssignmentID, Title: titles[d.AssignmentID], Reason: d.Reason, Why: why[d.Reason]})
+		}
+		return out
+	}
+	ungrouped := false
+	for _, c := range sec.Columns {
+		ungrouped = ungrouped || c.GroupID == Ungrouped
+	}
+	groupsOf := func(gs []calc.GroupResult) []GroupReport {
+		out := []GroupReport{}
+		for _, g := range gs {
+			info := groups[g.GroupID]
+			if g.GroupID == Ungrouped && !ungrouped {
+				continue
+			}
+			out = append(out, GroupReport{GroupID: g.GroupID, Name: info.Name, Weight: info.Weight, Current: scoreOf(g.Current), Final: scoreOf(g.Final)})
+		}
+		return out
+	}
+	r := st.Result
+	rep := Report{StudentID: st.StudentID, Name: st.Name, Current: grade(r.Current), Final: grade(r.Final), Shown: grade(r.Shown()),
+		Groups: groupsOf(r.Groups), Periods: []PeriodReport{}, Items: []ItemReport{}}
+	if r.Override != nil {
+		o := grade(*r.Override)
+		rep.Override = &o
+	}
+	for i, p := range r.Periods {
+		pr := PeriodReport{PeriodID: p.PeriodID, Closed: p.Closed, Current: grade(p.Current), Final: grade(p.Final), Groups: groupsOf(p.Groups)}
+		if i < len(sec.Periods) {
+			pr.Name, pr.Weight = sec.Periods[i].Name, sec.Periods[i].Weight
+		}
+		rep.Periods = append(rep.Periods, pr)
+	}
+	for _, it := range r.Items {
+		rep.Items = append(rep.Items, ItemReport{AssignmentID: it.AssignmentID, Title: titles[it.AssignmentID], GroupID: it.GroupID,
+			PeriodID: it.PeriodID, State: it.State, Hidden: it.Hidden, Late: it.Late, Missing: it.Missing, AutoMissing: it.AutoMissing,
+			Entered: amount(it.Entered), Deduction: amount(it.Deduction), Score: amount(it.Score), Possible: amount(it.Possible)})
+	}
+	return rep
+}

@@ -1,0 +1,269 @@
+package grading
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/grading/calc"
+	"bellwork.dev/bellwork/apps/lms/internal/validate"
+)
+
+// SchemeEntry is one letter of a grading scheme and the lowest percentage
+// that earns it.
+type SchemeEntry struct {
+	Letter string  `json:"letter"`
+	Min    float64 `json:"min"`
+}
+
+// Settings are a section's grading settings. A section without a row has
+// the defaults: points, no late or missing policy, no letters, manual
+// posting (grades are seen once the teacher posts them).
+type Settings struct {
+	SectionID       string             `json:"sectionId"`
+	Weighting       calc.Weighting     `json:"weighting"`
+	LateDeduction   *float64           `json:"lateDeduction,omitempty"` // percent per interval
+	LateInterval    string             `json:"lateInterval"`            // hour or day
+	LateFloor       *float64           `json:"lateFloor,omitempty"`
+	MissingScore    *float64           `json:"missingScore,omitempty"` // percent of points possible
+	PostPolicy      calc.PostPolicy    `json:"postPolicy"`
+	Scheme          []SchemeEntry      `json:"scheme"`
+	WeightedPeriods bool               `json:"weightedPeriods"`
+	PeriodWeights   map[string]float64 `json:"periodWeights"`
+}
+
+// DefaultScheme is the common US letter scale, offered on the settings page.
+var DefaultScheme = []SchemeEntry{{"A", 94}, {"A-", 90}, {"B+", 87}, {"B", 84}, {"B-", 80}, {"C+", 77}, {"C", 74},
+	{"C-", 70}, {"D+", 67}, {"D", 64}, {"D-", 61}, {"F", 0}}
+
+func defaults(sectionID string) *Settings {
+	return &Settings{SectionID: sectionID, Weighting: calc.ByPoints, LateInterval: "day", PostPolicy: calc.PostManually,
+		Scheme: []SchemeEntry{}, PeriodWeights: map[string]float64{}}
+}
+
+// GetSettings reads a section's settings (the defaults when none are saved).
+func GetSettings(ctx context.Context, s *db.Scope, sectionID string) (*Settings, error) {
+	st := defaults(sectionID)
+	var scheme, weights []byte
+	err := s.Tx.QueryRow(ctx, `SELECT weighting, late_deduction::float8, late_interval, late_floor::float8, missing_score::float8,
+		post_policy, scheme, weighted_periods, period_weights FROM grading_settings WHERE section_id = $1`, sectionID).
+		Scan(&st.Weighting, &st.LateDeduction, &st.LateInterval, &st.LateFloor, &st.MissingScore, &st.PostPolicy, &scheme,
+			&st.WeightedPeriods, &weights)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, domain.Wrap("grading settings", err)
+	}
+	if err := json.Unmarshal(scheme, &st.Scheme); err != nil {
+		return nil, domain.Wrap("grading scheme", err)
+	}
+	if err := json.Unmarshal(weights, &st.PeriodWeights); err != nil {
+		return nil, domain.Wrap("period weights", err)
+	}
+	return st, nil
+}
+
+// SettingsInput is the settings form.
+type SettingsInput struct {
+	Weighting       string            `json:"weighting"`
+	LateDeduction   string            `json:"lateDeduction"`
+	LateInterval    string            `json:"lateInterval"`
+	LateFloor       string            `json:"lateFloor"`
+	MissingScore    string            `json:"missingScore"`
+	PostPolicy      string            `json:"postPolicy"`
+	Scheme          string            `json:"scheme"` // "A 90, B 80, C 70, D 60, F 0"
+	WeightedPeriods bool              `json:"weightedPeriods"`
+	PeriodWeights   map[string]string `json:"periodWeights"`
+}
+
+func percentField(ve *validate.Errors, field, raw, msg string) *float64 {
+	raw = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(raw), "%"))
+	if raw == "" {
+		return nil
+	}
+	v, err := strconv.ParseFloat(raw, 64)
+	if err != nil || v < 0 || v > 100 {
+		ve.Add(field, msg)
+		return nil
+	}
+	return &v
+}
+
+// ParseScheme reads "A 90, B 80, F 0" (or one entry a line) into a scheme,
+// highest first. Empty is no scheme.
+func ParseScheme(raw string) ([]SchemeEntry, error) {
+	out := []SchemeEntry{}
+	seen := map[string]bool{}
+	for _, part := range strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == '\n' || r == ';' }) {
+		f := strings.Fields(part)
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) != 2 {
+			return nil, errors.New("write each letter and its lowest percentage, like A 90, B 80, F 0")
+		}
+		v, err := strconv.ParseFloat(strings.TrimSuffix(f[1], "%"), 64)
+		if err != nil || v < 0 || v > 100 || len(f[0]) > 10 {
+			return nil, errors.New("each cut-off is a percentage from 0 to 100")
+		}
+		if seen[strings.ToUpper(f[0])] {
+			return nil, errors.New("letter " + f[0] + " appears twice")
+		}
+		seen[strings.ToUpper(f[0])] = true
+		out = append(out, SchemeEntry{Letter: f[0], Min: v})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Min > out[j].Min })
+	if len(out) > 0 && out[len(out)-1].Min != 0 {
+		return nil, errors.New("the lowest letter must start at 0")
+	}
+	return out, nil
+}
+
+// FormatScheme writes a scheme the way ParseScheme reads it.
+func FormatScheme(es []SchemeEntry) string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Letter + " " + strconv.FormatFloat(e.Min, 'f', -1, 64)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// SaveSettings validates and stores a section's settings (teachers of the
+// section only: the database refuses anyone else).
+func SaveSettings(ctx context.Context, s *db.Scope, sectionID string, in SettingsInput) (*Settings, error) {
+	var ve validate.Errors
+	st := defaults(sectionID)
+	switch calc.Weighting(in.Weighting) {
+	case calc.ByPoints, "":
+	case calc.ByGroupPercent:
+		st.Weighting = calc.ByGroupPercent
+	default:
+		ve.Add("weighting", "Choose points or weighted groups.")
+	}
+	st.LateDeduction = percentField(&ve, "lateDeduction", in.LateDeduction, "Enter the late deduction as a percentage from 0 to 100.")
+	st.LateFloor = percentField(&ve, "lateFloor", in.LateFloor, "Enter the lowest late score as a percentage from 0 to 100.")
+	st.MissingScore = percentField(&ve, "missingScore", in.MissingScore, "Enter the missing score as a percentage from 0 to 100.")
+	switch in.LateInterval {
+	case "", "day":
+	case "hour":
+		st.LateInterval = "hour"
+	default:
+		ve.Add("lateInterval", "Choose per day or per hour.")
+	}
+	switch calc.PostPolicy(in.PostPolicy) {
+	case calc.PostManually, "":
+	case calc.PostAutomatically:
+		st.PostPolicy = calc.PostAutomatically
+	default:
+		ve.Add("postPolicy", "Choose automatic or manual posting.")
+	}
+	scheme, err := ParseScheme(in.Scheme)
+	if err != nil {
+		ve.Add("scheme", "Grading scheme: "+err.Error()+".")
+	} else {
+		st.Scheme = scheme
+	}
+	st.WeightedPeriods = in.WeightedPeriods
+	for id, raw := range in.PeriodWeights {
+		if w := percentField(&ve, "periodWeights", raw, "Enter each period's weight as a percentage from 0 to 100."); w != nil {
+			st.PeriodWeights[id] = *w
+		}
+	}
+	if len(ve) > 0 {
+		return nil, ve
+	}
+	schemeJSON, _ := json.Marshal(st.Scheme)
+	weightsJSON, _ := json.Marshal(st.PeriodWeights)
+	_, err = s.Tx.Exec(ctx, `INSERT INTO grading_settings (section_id, school_id, weighting, late_deduction, late_interval, late_floor,
+		missing_score, post_policy, scheme, weighted_periods, period_weights, updated_by, updated_at)
+		SELECT $1, school_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now() FROM sections WHERE id = $1
+		ON CONFLICT (section_id) DO UPDATE SET weighting = EXCLUDED.weighting, late_deduction = EXCLUDED.late_deduction,
+		  late_interval = EXCLUDED.late_interval, late_floor = EXCLUDED.late_floor, missing_score = EXCLUDED.missing_score,
+		  post_policy = EXCLUDED.post_policy, scheme = EXCLUDED.scheme, weighted_periods = EXCLUDED.weighted_periods,
+		  period_weights = EXCLUDED.period_weights, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at`,
+		sectionID, string(st.Weighting), st.LateDeduction, st.LateInterval, st.LateFloor, st.MissingScore, string(st.PostPolicy),
+		schemeJSON, st.WeightedPeriods, weightsJSON, domain.Nullable(s.Actor.UserID))
+	if err != nil {
+		return nil, domain.Wrap("save grading settings", err)
+	}
+	return st, nil
+}
+
+// calcScheme is the scheme as calc takes it; nil when there are no letters.
+func (st *Settings) calcScheme() *calc.Scheme {
+	if len(st.Scheme) == 0 {
+		return nil
+	}
+	sc := &calc.Scheme{}
+	for _, e := range st.Scheme {
+		sc.Entries = append(sc.Entries, calc.SchemeEntry{Letter: e.Letter, MinPercent: rat(e.Min)})
+	}
+	return sc
+}
+
+// latePolicy is the late and missing policy as calc takes it.
+func (st *Settings) latePolicy() *calc.LatePolicy {
+	if st.LateDeduction == nil && st.MissingScore == nil {
+		return nil
+	}
+	p := &calc.LatePolicy{Interval: 24 * time.Hour}
+	if st.LateInterval == "hour" {
+		p.Interval = time.Hour
+	}
+	if st.LateDeduction != nil {
+		p.LateDeduction = rat(*st.LateDeduction)
+	}
+	if st.LateFloor != nil {
+		p.FloorPercent = rat(*st.LateFloor)
+	}
+	if st.MissingScore != nil {
+		p.MissingEnabled = true
+		p.MissingScorePercent = rat(*st.MissingScore)
+	}
+	return p
+}
+
+// rat is a stored two-decimal number as an exact rational.
+func rat(v float64) *big.Rat {
+	r, _ := new(big.Rat).SetString(strconv.FormatFloat(v, 'f', 2, 64))
+	return r
+}
+
+// SaveDropRules sets a group's drop rules (teachers of its section only).
+func SaveDropRules(ctx context.Context, s *db.Scope, sectionID, groupID, lowest, highest string) error {
+	var ve validate.Errors
+	count := func(field, raw string) int {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 || n > 100 {
+			ve.Add(field, "Enter how many scores to drop, from 0 to 100.")
+		}
+		return n
+	}
+	lo, hi := count("dropLowest", lowest), count("dropHighest", highest)
+	if len(ve) > 0 {
+		return ve
+	}
+	tag, err := s.Tx.Exec(ctx, `UPDATE assignment_groups SET drop_lowest = $3, drop_highest = $4 WHERE id = $2 AND section_id = $1`,
+		sectionID, groupID, lo, hi)
+	if err != nil {
+		return domain.Wrap("save drop rules", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}
