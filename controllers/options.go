@@ -90,6 +90,8 @@ type TenantOptions struct {
 	// Delete waits for the LMS's sessions to end before ending them.
 	SessionWait time.Duration
 	// MaxConcurrentReconciles is the number of Tenants reconciled at once.
+	// A pass spends most of its time waiting on Postgres and the API
+	// server, so more workers than cores pay off (see docs/performance.md).
 	MaxConcurrentReconciles int
 }
 
@@ -132,7 +134,7 @@ func DefaultOptions() Options {
 			RotationGrace:           10 * time.Minute,
 			StatusInterval:          time.Minute,
 			SessionWait:             2 * time.Minute,
-			MaxConcurrentReconciles: 4,
+			MaxConcurrentReconciles: 16,
 		},
 		LMSDeploy: LMSDeployOptions{ResyncInterval: time.Minute},
 		AlertRule: AlertRuleOptions{Heartbeat: 5 * time.Minute, MaxConcurrentReconciles: 4,

@@ -44,6 +44,12 @@ func CacheOptions() cache.Options {
 func Setup(mgr manager.Manager, opts Options) error {
 	if opts.Postgres == nil {
 		dialer := pgadmin.NewDialer()
+		// Every Tenant worker holds one admin session for its whole pass:
+		// a smaller pool would leave workers waiting on each other.
+		dialer.MaxConns = int32(opts.Tenant.MaxConcurrentReconciles)
+		if dialer.MaxConns <= 0 {
+			dialer.MaxConns = int32(DefaultOptions().Tenant.MaxConcurrentReconciles)
+		}
 		opts.Postgres = dialer
 		// Pooled admin connections end with the manager.
 		if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -60,8 +61,16 @@ func (r *TenantReconciler) reconcileNamespace(ctx context.Context, p *tenantPass
 			})
 		},
 	}
-	for _, step := range steps {
-		if err := step(); err != nil {
+	// The objects are independent of each other: write them at once, so a
+	// pass waits for one round of API writes, not six in a row.
+	errs := make([]error, len(steps))
+	var wg sync.WaitGroup
+	for i, step := range steps {
+		wg.Go(func() { errs[i] = step() })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			return fail(err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -169,5 +170,29 @@ func TestSCRAMVerifierMatchesPostgres(t *testing.T) {
 	got, readable, err := InspectPasswords(ctx, s, []string{"scram_probe", "nobody"})
 	if err != nil || !readable || got["scram_probe"] != stored || len(got) != 1 {
 		t.Errorf("InspectPasswords = %v, %v, %v", got, readable, err)
+	}
+}
+
+// MaxConns is how many admin sessions on one server are held at once: a
+// worker per session, so the pool must not be smaller than the workers.
+func TestDialerHoldsMaxConnsAdminSessionsAtOnce(t *testing.T) {
+	d := NewDialer()
+	d.MaxConns = 6
+	t.Cleanup(d.Close)
+	for i := range int(d.MaxConns) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		s, err := d.Open(ctx, adminTarget("postgres"))
+		cancel()
+		if err != nil {
+			t.Fatalf("session %d of %d: %v", i+1, d.MaxConns, err)
+		}
+		t.Cleanup(func() { s.Close(context.Background()) })
+	}
+	// One more waits for a session to be released.
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if s, err := d.Open(ctx, adminTarget("postgres")); err == nil {
+		s.Close(ctx)
+		t.Fatalf("session %d opened past MaxConns %d", d.MaxConns+1, d.MaxConns)
 	}
 }

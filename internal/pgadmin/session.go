@@ -73,6 +73,10 @@ type Connector interface {
 type Dialer struct {
 	// ConnectTimeout bounds each connection attempt.
 	ConnectTimeout time.Duration
+	// MaxConns bounds the pooled connections per Reuse target. A pass
+	// holds its maintenance session from start to end, so this caps how
+	// many passes on one server run at once: give it the worker count.
+	MaxConns int32
 
 	mu    sync.Mutex
 	pools map[string]*pgxpool.Pool
@@ -80,7 +84,7 @@ type Dialer struct {
 
 // NewDialer returns a Dialer with sensible timeouts.
 func NewDialer() *Dialer {
-	return &Dialer{ConnectTimeout: 10 * time.Second, pools: map[string]*pgxpool.Pool{}}
+	return &Dialer{ConnectTimeout: 10 * time.Second, MaxConns: 4, pools: map[string]*pgxpool.Pool{}}
 }
 
 func (d *Dialer) config(t Target) (*pgx.ConnConfig, error) {
@@ -137,7 +141,7 @@ func (d *Dialer) pool(ctx context.Context, t Target) (*pgxpool.Pool, error) {
 		return nil, err
 	}
 	cfg.ConnConfig = connCfg
-	cfg.MaxConns = 4
+	cfg.MaxConns = max(d.MaxConns, 1)
 	cfg.MinConns = 0
 	cfg.MaxConnIdleTime = time.Minute
 	cfg.HealthCheckPeriod = 30 * time.Second

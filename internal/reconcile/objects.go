@@ -6,6 +6,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -27,12 +28,28 @@ type Notes interface {
 // and noted (see the package documentation). A Writer serves one pass: it
 // remembers what it read and wrote, so writing the same object twice in a
 // pass starts from the version it wrote, not from a cache that has not
-// caught up.
+// caught up. Its methods may be called from several goroutines of one
+// pass at once (independent objects written concurrently).
 type Writer struct {
 	client client.Client
 	reader client.Reader
 	notes  Notes
-	seen   map[string]client.Object
+
+	mu   sync.Mutex // guards seen and calls to notes
+	seen map[string]client.Object
+}
+
+func (w *Writer) remembered(id string) (client.Object, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	o, ok := w.seen[id]
+	return o, ok
+}
+
+func (w *Writer) remember(id string, obj client.Object) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.seen[id] = obj.DeepCopyObject().(client.Object)
 }
 
 // NewWriter writes through c (whose reads may come from a cache) and reads
@@ -57,14 +74,14 @@ const (
 // on a version that has since changed is a conflict, not an overwrite.
 func (w *Writer) Get(ctx context.Context, key client.ObjectKey, obj client.Object) error {
 	id := w.id(obj, key)
-	if have, ok := w.seen[id]; ok {
+	if have, ok := w.remembered(id); ok {
 		copyInto(obj, have)
 		return nil
 	}
 	if err := w.client.Get(ctx, key, obj); err != nil {
 		return err
 	}
-	w.seen[id] = obj.DeepCopyObject().(client.Object)
+	w.remember(id, obj)
 	return nil
 }
 
@@ -79,7 +96,7 @@ func (w *Writer) Lookup(ctx context.Context, key client.ObjectKey, obj client.Ob
 	if err := w.reader.Get(ctx, key, obj); err != nil {
 		return err
 	}
-	w.seen[w.id(obj, key)] = obj.DeepCopyObject().(client.Object)
+	w.remember(w.id(obj, key), obj)
 	return nil
 }
 
@@ -104,7 +121,7 @@ func Ensure[T client.Object](ctx context.Context, w *Writer, want T, sync func(h
 		}
 		// The cache has not seen it, or filters it out: read it directly.
 		if err = w.reader.Get(ctx, key, have); err == nil {
-			w.seen[w.id(have, key)] = have.DeepCopyObject().(client.Object)
+			w.remember(w.id(have, key), have)
 		}
 	}
 	if err != nil {
@@ -164,7 +181,9 @@ func Remove(ctx context.Context, w *Writer, obj client.Object) (removed bool, er
 		}
 		return false, fmt.Errorf("delete %s %s: %w", kind, key, err)
 	}
+	w.mu.Lock()
 	delete(w.seen, w.id(obj, key))
+	w.mu.Unlock()
 	w.wrote(ctx, "Deleted", kind, obj)
 	return true, nil
 }
@@ -173,11 +192,13 @@ func Remove(ctx context.Context, w *Writer, obj client.Object) (removed bool, er
 func (w *Writer) wrote(ctx context.Context, verb, kind string, obj client.Object) {
 	key := client.ObjectKeyFromObject(obj)
 	if verb != "Deleted" {
-		w.seen[w.id(obj, key)] = obj.DeepCopyObject().(client.Object)
+		w.remember(w.id(obj, key), obj)
 	}
 	log.FromContext(ctx).Info(verb+" "+kind, kind, klog.KObj(obj))
 	if w.notes != nil {
+		w.mu.Lock()
 		w.notes.NoteChange(fmt.Sprintf("%s %s %s", verb, kind, key))
+		w.mu.Unlock()
 	}
 }
 
