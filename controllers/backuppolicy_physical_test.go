@@ -31,6 +31,7 @@ func TestBackupPolicyPhysicalBackupsOnADedicatedCluster(t *testing.T) {
 	tn := cnpgTenant("bkphys", nil)
 	tn.Spec.Database.CloudNativePG = &platformv1.CloudNativePGDatabase{Dedicated: &platformv1.DedicatedCluster{Instances: 1}}
 	create(t, tn, externalTenant("bkphysext"))
+	defer deleteTenant(t, "bkphys") // while this manager can reach its database; later tests count every tenant
 	waitTenant(t, "bkphys", metav1.ConditionTrue, 60*time.Second)
 	ns := platformv1.TenantNamespacePrefix + "bkphys"
 	bp := backupPolicy(ns)

@@ -113,7 +113,7 @@ func TestKilledOperatorConvergesAfterRestart(t *testing.T) {
 			}
 		}
 		// Exactly the operator's Secrets, once each.
-		if got := strings.Join(secretsOf(t, "tenant-"+n, client.MatchingLabels{builders.ManagedByLabel: builders.ManagedByValue}), ","); got != "admin-invitations,db-app,db-backup,db-owner,db-readonly,db-system" {
+		if got := strings.Join(secretsOf(t, "tenant-"+n, client.MatchingLabels{builders.ManagedByLabel: builders.ManagedByValue}), ","); got != "admin-invitations,db-app,db-backup,db-owner,db-readonly,db-system,flag-token" {
 			t.Errorf("tenant %s Secrets: %s", n, got)
 		}
 	}

@@ -263,11 +263,22 @@ func backupObjects(objs []Object) []Object {
 // says why.
 func lastRunFailed(t *testing.T, s Store, tenant, contains string) {
 	t.Helper()
-	runs, err := Runs(context.Background(), s, tenant, 1)
+	// Run IDs share a second's prefix when runs are that close, so the
+	// newest is the one started last, not the one sorted first.
+	runs, err := Runs(context.Background(), s, tenant, 50)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(runs) == 0 || runs[0].Succeeded || !strings.Contains(runs[0].Message, contains) || runs[0].Finished.IsZero() {
-		t.Errorf("newest run record = %+v, want a failed run saying %q", runs, contains)
+	if len(runs) == 0 {
+		t.Fatalf("no run records, want a failed run saying %q", contains)
+	}
+	newest := runs[0]
+	for _, r := range runs[1:] {
+		if r.Started.After(newest.Started) {
+			newest = r
+		}
+	}
+	if newest.Succeeded || !strings.Contains(newest.Message, contains) || newest.Finished.IsZero() {
+		t.Errorf("newest run record = %+v, want a failed run saying %q", newest, contains)
 	}
 }
