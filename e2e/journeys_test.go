@@ -136,7 +136,7 @@ func TestEachRoleSeesTheirOwnHome(t *testing.T) {
 	}
 	check("ana.rivera@e2e.example", "teacher-home", []string{"My sections", "Life Science - P2"}, []string{"Math 7 - P3"})
 	check("leo.cruz@e2e.example", "student-home", []string{"My classes", "Life Science - P2", "Ana Rivera"}, []string{"Math 7 - P3"})
-	check("rosa.cruz@e2e.example", "guardian-home", []string{"My children", "Leo Cruz", "Life Science - P2"}, []string{"Mai Nguyen", "Math 7"})
+	check("rosa.cruz@e2e.example", "guardian-home", []string{"what your children have due", "Leo Cruz", "Life Science - P2"}, []string{"Mai Nguyen", "Math 7"})
 	// A student cannot open a teacher's page.
 	tb.clearCookies()
 	tb.open(d.Base + "/signin")
