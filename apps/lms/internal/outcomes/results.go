@@ -14,8 +14,13 @@ import (
 // the actor may see: the database shows students and guardians only results
 // of posted grades), by student, as grading/calc takes them.
 func Results(ctx context.Context, s *db.Scope, sectionID string, studentIDs []string) (map[string][]calc.OutcomeResult, error) {
-	rows, err := s.Tx.Query(ctx, `SELECT student_id, outcome_id, assignment_id, score::text, assessed_at FROM outcome_results
-		WHERE section_id = $1 AND student_id = ANY ($2::uuid[]) ORDER BY assessed_at, outcome_id, source`, sectionID, studentIDs)
+	// Results assessed at the same moment (re-recorded together after an
+	// outcome was attached) are in the order of their assignments' due
+	// dates, so the decaying average and "latest" follow the course.
+	rows, err := s.Tx.Query(ctx, `SELECT r.student_id, r.outcome_id, r.assignment_id, r.score::text, r.assessed_at
+		FROM outcome_results r JOIN assignments a ON a.id = r.assignment_id
+		WHERE r.section_id = $1 AND r.student_id = ANY ($2::uuid[])
+		ORDER BY r.assessed_at, a.due_at NULLS LAST, a.created_at, r.assignment_id, r.source`, sectionID, studentIDs)
 	if err != nil {
 		return nil, domain.Wrap("outcome results", err)
 	}

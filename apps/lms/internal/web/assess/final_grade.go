@@ -44,7 +44,12 @@ func (s *Handlers) FinalGrade(c *kit.Call) {
 		return
 	}
 	if o := d.Report.Override; o != nil {
-		d.Input.Percent, d.Input.Letter = deref(o.Percent), o.Letter
+		// A letter-only override shows its letter; otherwise the letter
+		// is the scheme's for the percentage, not something to re-save.
+		d.Input.Percent = deref(o.Percent)
+		if o.Percent == nil {
+			d.Input.Letter = o.Letter
+		}
 	}
 	d.Input.Post = true
 	s.Render(c, "final_grade", "Final grade · "+d.Report.Name, d)
