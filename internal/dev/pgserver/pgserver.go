@@ -255,6 +255,8 @@ func (s *Server) AdminURL(database string) string {
 func (s *Server) Dir() string { return s.dir }
 
 // Stop shuts the server down (fast mode) and removes a temporary folder.
+// Stopping a stopped server does nothing, so a test may stop one midway
+// and still defer Stop.
 func (s *Server) Stop() error {
 	if s.cmd != nil && s.cmd.Process != nil {
 		_ = s.cmd.Process.Signal(syscall.SIGINT)
@@ -264,6 +266,7 @@ func (s *Server) Stop() error {
 			_ = s.cmd.Process.Kill()
 			<-s.done
 		}
+		s.cmd = nil
 	}
 	s.cleanup()
 	return nil
