@@ -103,7 +103,6 @@ func resyncAtScale(b *testing.B, prefix string, n int) {
 	}
 	createAll(b, n, func(i int) client.Object {
 		tn := cnpgTenant(names[i], nil)
-		tn.Spec.Database.ConnectionLimit = 20
 		return tn
 	})
 	poll := max(250*time.Millisecond, time.Duration(n)*200*time.Microsecond)
