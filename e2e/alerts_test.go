@@ -106,7 +106,7 @@ spec:
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(ctx)
+	t.Cleanup(func() { admin.Close(ctx) }) // after the limit is put back: cleanups run last first
 	var limit int
 	if err := admin.QueryRow(ctx, "SELECT datconnlimit FROM pg_database WHERE datname = $1", database).Scan(&limit); err != nil {
 		t.Fatal(err)
