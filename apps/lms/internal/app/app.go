@@ -49,8 +49,9 @@ type App struct {
 	Registry *tenancy.Registry
 	Jobs     *jobs.Runner
 	Mailer   mail.Mailer
-	// Health samples each open district's health every minute (its
-	// /metrics series and the admins' /admin/health history).
+	// Health samples each open district's health and the file storage
+	// every minute (their /metrics series and the admins' /admin/health
+	// history).
 	Health *health.Monitor
 	// Now is the clock below HTTP (tests may pin it).
 	Now func() time.Time
@@ -107,6 +108,7 @@ func New(life context.Context, cfg Config) (*App, error) {
 	runner.Periodic = a.periodic
 	a.Jobs = runner
 	a.Health = health.NewMonitor(reg, func() time.Time { return a.Now() })
+	a.Health.Log = cfg.Log
 	a.wire()
 	return a, nil
 }

@@ -89,6 +89,10 @@ func newServer(a *app.App, cfg Config, table func(*Server) []kit.Route) (*Server
 	s.Flags = features.NewMetrics()
 	s.MustRegister(s.Flags.Collector())
 	s.MustRegister(a.Collectors()...)
+	if a.Health != nil {
+		// The health checks probe the store the pages keep files in.
+		a.Health.WatchFiles(cfg.Files)
+	}
 	if mb, ok := a.Mailer.(*mail.Mailbox); ok && cfg.DevMailbox {
 		s.Mailbox = mb
 	}
