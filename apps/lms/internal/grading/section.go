@@ -156,7 +156,7 @@ func load(ctx context.Context, s *db.Scope, sectionID, onlyStudent string, now t
 	b.Queue(`SELECT DISTINCT u.id, u.display_name, u.family_name, u.given_name
 		FROM enrollments e JOIN users u ON u.id = e.user_id
 		WHERE e.section_id = $1 AND e.role = 'student' AND ($2::uuid[] IS NULL OR u.id = ANY ($2::uuid[]))
-		  AND ((SELECT bw_role()) <> 'guardian' OR u.id = ANY ((SELECT bw_students())::uuid[]))
+		  AND ((SELECT bw_role()) IS DISTINCT FROM 'guardian' OR u.id = ANY ((SELECT bw_students())::uuid[]))
 		ORDER BY u.family_name, u.given_name, u.id`, sectionID, filter).Query(l.studentRows)
 	b.Queue(`SELECT f.student_id, f.percent::text, f.letter, f.posted FROM final_grade_overrides f
 		WHERE f.section_id = $1 AND ($2::uuid[] IS NULL OR f.student_id = ANY ($2::uuid[]))`, sectionID, filter).Query(l.finalOverrideRows)
