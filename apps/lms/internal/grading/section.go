@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/domain"
 	"bellwork.dev/bellwork/apps/lms/internal/grading/calc"
@@ -125,111 +127,98 @@ func ForStudent(ctx context.Context, s *db.Scope, sectionID, studentID string, n
 	return sec, st, nil
 }
 
+// load reads everything the section's grades need in one batch (one
+// round trip: the section, its settings, groups, grading periods,
+// published assignments, due date overrides, students, final-grade
+// overrides, grades and latest submissions, each a set query for the whole
+// section) and computes each visible student. The callbacks run in the
+// order queued, so each may use what the ones before it read.
 func load(ctx context.Context, s *db.Scope, sectionID, onlyStudent string, now time.Time) (*Section, error) {
-	sec := &Section{SectionID: sectionID, Viewer: ViewerFor(s.Actor.Role)}
-	var termIDs []string
-	err := s.Tx.QueryRow(ctx, `SELECT s.title, sc.time_zone, s.term_ids::text[] FROM sections s JOIN schools sc ON sc.id = s.school_id
-		WHERE s.id = $1`, sectionID).Scan(&sec.Title, &sec.TimeZone, &termIDs)
-	if err != nil {
-		return nil, domain.Wrap("gradebook section", err)
+	l := &loader{sec: &Section{SectionID: sectionID, Viewer: ViewerFor(s.Actor.Role)}, now: now,
+		due:    dueDates{def: map[string]*time.Time{}, bySection: map[string]time.Time{}, byStudent: map[[2]string]time.Time{}},
+		byID:   map[string]*loadedStudent{},
+		groups: map[string]bool{}}
+	// Students to read: one (ForStudent), a student themselves, or all the
+	// actor sees (nil). Row-level security applies in every case.
+	var filter []string
+	switch {
+	case onlyStudent != "":
+		filter = []string{onlyStudent}
+	case s.Actor.Role == db.Student:
+		filter = []string{s.Actor.UserID}
 	}
-	loc, err := time.LoadLocation(sec.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
-	if sec.Settings, err = GetSettings(ctx, s, sectionID); err != nil {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT s.title, sc.time_zone FROM sections s JOIN schools sc ON sc.id = s.school_id
+		WHERE s.id = $1`, sectionID).QueryRow(l.section)
+	b.Queue(settingsQuery, sectionID).QueryRow(l.settings)
+	b.Queue(`SELECT id, name, weight::float8, weight::text, drop_lowest, drop_highest, never_drop::text[]
+		FROM assignment_groups WHERE section_id = $1 ORDER BY position, name, id`, sectionID).Query(l.groupRows)
+	b.Queue(`SELECT t.id, t.name, t.starts_on, t.ends_on FROM terms t
+		WHERE t.id = ANY ((SELECT s.term_ids FROM sections s WHERE s.id = $1)::uuid[]) AND t.kind = 'gradingPeriod'
+		ORDER BY t.starts_on, t.id`, sectionID).Query(l.periodRows)
+	b.Queue(`SELECT a.id, a.title, coalesce(a.group_id::text, ''), a.grading_type, a.points_possible::float8,
+		a.points_possible::text, a.due_at, a.omit_from_final, cardinality(a.submission_types) > 0
+		FROM assignments a WHERE a.section_ids @> ARRAY[$1::uuid] AND a.published
+		ORDER BY a.due_at NULLS LAST, a.created_at, a.id`, sectionID).Query(l.assignmentRows)
+	b.Queue(`SELECT o.assignment_id, o.section_id, o.student_id, o.due_at FROM assignment_overrides o
+		WHERE o.assignment_id IN (`+publishedWork+`) AND (o.section_id = $1 OR o.student_id IS NOT NULL)`, sectionID).Query(l.overrideRows)
+	b.Queue(`SELECT DISTINCT u.id, u.display_name, u.family_name, u.given_name
+		FROM enrollments e JOIN users u ON u.id = e.user_id
+		WHERE e.section_id = $1 AND e.role = 'student' AND ($2::uuid[] IS NULL OR u.id = ANY ($2::uuid[]))
+		  AND ((SELECT bw_role()) IS DISTINCT FROM 'guardian' OR u.id = ANY ((SELECT bw_students())::uuid[]))
+		ORDER BY u.family_name, u.given_name, u.id`, sectionID, filter).Query(l.studentRows)
+	b.Queue(`SELECT f.student_id, f.percent::text, f.letter, f.posted FROM final_grade_overrides f
+		WHERE f.section_id = $1 AND ($2::uuid[] IS NULL OR f.student_id = ANY ($2::uuid[]))`, sectionID, filter).Query(l.finalOverrideRows)
+	b.Queue(`SELECT g.student_id, g.assignment_id, g.score::text, g.entered, coalesce(g.status, ''), g.posted FROM grades g
+		WHERE g.assignment_id IN (`+publishedWork+`) AND g.student_id IN (`+sectionStudents+`)
+		  AND ($2::uuid[] IS NULL OR g.student_id = ANY ($2::uuid[]))`, sectionID, filter).Query(l.gradeRows)
+	b.Queue(`SELECT su.student_id, su.assignment_id, max(su.submitted_at) FROM submissions su
+		WHERE su.assignment_id IN (`+publishedWork+`) AND su.student_id IN (`+sectionStudents+`)
+		  AND ($2::uuid[] IS NULL OR su.student_id = ANY ($2::uuid[]))
+		GROUP BY su.student_id, su.assignment_id`, sectionID, filter).Query(l.submissionRows)
+	if err := s.Tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, err
 	}
-	st := sec.Settings
-	course := &calc.Course{Weighting: st.Weighting, Late: st.latePolicy(), Scheme: st.calcScheme(), Now: now}
-	sec.course = course
-
-	if err := loadGroups(ctx, s, sec, course); err != nil {
+	if err := l.outcomes(ctx, s); err != nil {
 		return nil, err
 	}
-	if err := loadPeriods(ctx, s, sec, course, termIDs, loc); err != nil {
-		return nil, err
-	}
-	due, err := loadAssignments(ctx, s, sec, course)
-	if err != nil {
-		return nil, err
-	}
-	if sec.Outcomes, err = outcomes.ForSection(ctx, s, sectionID); err != nil {
-		return nil, err
-	}
-	for i := range sec.Outcomes {
-		course.Outcomes = append(course.Outcomes, sec.Outcomes[i].Calc())
-	}
-	return sec, loadStudents(ctx, s, sec, course, onlyStudent, due)
+	return l.sec, l.compute()
 }
 
-func loadGroups(ctx context.Context, s *db.Scope, sec *Section, course *calc.Course) error {
-	rows, err := s.Tx.Query(ctx, `SELECT id, name, weight::float8, weight::text, drop_lowest, drop_highest, never_drop::text[]
-		FROM assignment_groups WHERE section_id = $1 ORDER BY position, name, id`, sec.SectionID)
-	if err != nil {
-		return domain.Wrap("assignment groups", err)
+// outcomes reads the standards the section measures and, when there are
+// any, each loaded student's results for them (one more round trip, and a second
+// for sections that have outcomes).
+func (l *loader) outcomes(ctx context.Context, s *db.Scope) error {
+	var err error
+	if l.sec.Outcomes, err = outcomes.ForSection(ctx, s, l.sec.SectionID); err != nil {
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var g GroupInfo
-		var weight *string
-		var cg calc.Group
-		if err := rows.Scan(&g.ID, &g.Name, &g.Weight, &weight, &cg.DropLowest, &cg.DropHighest, &cg.NeverDrop); err != nil {
-			return domain.Wrap("assignment groups", err)
-		}
-		cg.ID, g.DropLowest, g.DropHighest, g.NeverDrop = g.ID, cg.DropLowest, cg.DropHighest, cg.NeverDrop
-		if weight != nil {
-			cg.Weight, _ = new(big.Rat).SetString(*weight)
-		}
-		sec.Groups = append(sec.Groups, g)
-		course.Groups = append(course.Groups, cg)
-	}
-	if err := rows.Err(); err != nil {
-		return domain.Wrap("assignment groups", err)
-	}
-	sec.Groups = append(sec.Groups, GroupInfo{ID: Ungrouped, Name: "Ungrouped", NeverDrop: []string{}})
-	course.Groups = append(course.Groups, calc.Group{ID: Ungrouped})
-	return nil
-}
-
-// loadPeriods reads the section's grading periods: its terms of kind
-// gradingPeriod, each from the start of its first day to the end of its
-// last in the school's time zone.
-func loadPeriods(ctx context.Context, s *db.Scope, sec *Section, course *calc.Course, termIDs []string, loc *time.Location) error {
-	if len(termIDs) == 0 {
+	if len(l.sec.Outcomes) == 0 {
 		return nil
 	}
-	rows, err := s.Tx.Query(ctx, `SELECT id, name, starts_on, ends_on FROM terms WHERE id = ANY ($1::uuid[]) AND kind = 'gradingPeriod'
-		ORDER BY starts_on, id`, termIDs)
+	for i := range l.sec.Outcomes {
+		l.course.Outcomes = append(l.course.Outcomes, l.sec.Outcomes[i].Calc())
+	}
+	ids := make([]string, len(l.students))
+	for i, st := range l.students {
+		ids[i] = st.student.ID
+	}
+	results, err := outcomes.Results(ctx, s, l.sec.SectionID, ids)
 	if err != nil {
-		return domain.Wrap("grading periods", err)
+		return err
 	}
-	defer rows.Close()
-	set := &calc.PeriodSet{Weighted: sec.Settings.WeightedPeriods}
-	for rows.Next() {
-		var p PeriodInfo
-		var start, end time.Time
-		if err := rows.Scan(&p.ID, &p.Name, &start, &end); err != nil {
-			return domain.Wrap("grading periods", err)
-		}
-		p.Start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, loc)
-		p.End = time.Date(end.Year(), end.Month(), end.Day()+1, 0, 0, 0, 0, loc)
-		cp := calc.Period{ID: p.ID, Start: p.Start, End: p.End, Close: p.End}
-		if w, ok := sec.Settings.PeriodWeights[p.ID]; ok {
-			p.Weight = &w
-			cp.Weight = rat(w)
-		}
-		sec.Periods = append(sec.Periods, p)
-		set.Periods = append(set.Periods, cp)
-	}
-	if err := rows.Err(); err != nil {
-		return domain.Wrap("grading periods", err)
-	}
-	if len(set.Periods) > 0 {
-		course.Periods = set
+	for _, st := range l.students {
+		st.student.Results = results[st.student.ID]
 	}
 	return nil
 }
+
+// The published assignments and the enrolled students of section $1, as
+// subqueries (row-level security applies to both).
+const (
+	publishedWork   = `SELECT a.id FROM assignments a WHERE a.section_ids @> ARRAY[$1::uuid] AND a.published`
+	sectionStudents = `SELECT e.user_id FROM enrollments e WHERE e.section_id = $1 AND e.role = 'student'`
+)
 
 // dueDates is each assignment's default, per-section and per-student due dates.
 type dueDates struct {
@@ -248,29 +237,113 @@ func (d dueDates) forStudent(assignment, student string) *time.Time {
 	return d.def[assignment]
 }
 
-func loadAssignments(ctx context.Context, s *db.Scope, sec *Section, course *calc.Course) (dueDates, error) {
-	due := dueDates{def: map[string]*time.Time{}, bySection: map[string]time.Time{}, byStudent: map[[2]string]time.Time{}}
-	rows, err := s.Tx.Query(ctx, `SELECT a.id, a.title, coalesce(a.group_id::text, ''), a.grading_type, a.points_possible::float8,
-		a.points_possible::text, a.due_at, a.omit_from_final, cardinality(a.submission_types) > 0
-		FROM assignments a LEFT JOIN assignment_groups g ON g.id = a.group_id
-		WHERE $1::uuid = ANY (a.section_ids) AND a.published
-		ORDER BY a.due_at NULLS LAST, a.created_at, a.id`, sec.SectionID)
-	if err != nil {
-		return due, domain.Wrap("gradebook assignments", err)
+// loader collects a section's rows as the batch's callbacks read them.
+type loader struct {
+	sec      *Section
+	now      time.Time
+	course   *calc.Course
+	loc      *time.Location
+	groups   map[string]bool
+	due      dueDates
+	students []*loadedStudent
+	byID     map[string]*loadedStudent
+}
+
+// loadedStudent is one student's rows before computing.
+type loadedStudent struct {
+	student calc.Student
+	name    string
+	grades  map[string]gradeRow
+	subs    map[string]time.Time
+}
+
+func (l *loader) section(row pgx.Row) error {
+	if err := row.Scan(&l.sec.Title, &l.sec.TimeZone); err != nil {
+		return domain.Wrap("gradebook section", err)
 	}
-	defer rows.Close()
-	known := map[string]bool{}
-	for _, g := range course.Groups {
-		known[g.ID] = true
+	var err error
+	if l.loc, err = time.LoadLocation(l.sec.TimeZone); err != nil {
+		l.loc = time.UTC
 	}
+	return nil
+}
+
+func (l *loader) settings(row pgx.Row) (err error) {
+	if l.sec.Settings, err = scanSettings(row, l.sec.SectionID); err != nil {
+		return err
+	}
+	st := l.sec.Settings
+	l.course = &calc.Course{Weighting: st.Weighting, Late: st.latePolicy(), Scheme: st.calcScheme(), Now: l.now}
+	l.sec.course = l.course
+	return nil
+}
+
+func (l *loader) groupRows(rows pgx.Rows) error {
+	sec, course := l.sec, l.course
+	for rows.Next() {
+		var g GroupInfo
+		var weight *string
+		var cg calc.Group
+		if err := rows.Scan(&g.ID, &g.Name, &g.Weight, &weight, &cg.DropLowest, &cg.DropHighest, &cg.NeverDrop); err != nil {
+			return domain.Wrap("assignment groups", err)
+		}
+		cg.ID, g.DropLowest, g.DropHighest, g.NeverDrop = g.ID, cg.DropLowest, cg.DropHighest, cg.NeverDrop
+		if weight != nil {
+			cg.Weight, _ = new(big.Rat).SetString(*weight)
+		}
+		sec.Groups = append(sec.Groups, g)
+		course.Groups = append(course.Groups, cg)
+		l.groups[g.ID] = true
+	}
+	if err := rows.Err(); err != nil {
+		return domain.Wrap("assignment groups", err)
+	}
+	sec.Groups = append(sec.Groups, GroupInfo{ID: Ungrouped, Name: "Ungrouped", NeverDrop: []string{}})
+	course.Groups = append(course.Groups, calc.Group{ID: Ungrouped})
+	l.groups[Ungrouped] = true
+	return nil
+}
+
+// periodRows reads the section's grading periods: its terms of kind
+// gradingPeriod, each from the start of its first day to the end of its
+// last in the school's time zone.
+func (l *loader) periodRows(rows pgx.Rows) error {
+	sec := l.sec
+	set := &calc.PeriodSet{Weighted: sec.Settings.WeightedPeriods}
+	for rows.Next() {
+		var p PeriodInfo
+		var start, end time.Time
+		if err := rows.Scan(&p.ID, &p.Name, &start, &end); err != nil {
+			return domain.Wrap("grading periods", err)
+		}
+		p.Start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, l.loc)
+		p.End = time.Date(end.Year(), end.Month(), end.Day()+1, 0, 0, 0, 0, l.loc)
+		cp := calc.Period{ID: p.ID, Start: p.Start, End: p.End, Close: p.End}
+		if w, ok := sec.Settings.PeriodWeights[p.ID]; ok {
+			p.Weight = &w
+			cp.Weight = rat(w)
+		}
+		sec.Periods = append(sec.Periods, p)
+		set.Periods = append(set.Periods, cp)
+	}
+	if err := rows.Err(); err != nil {
+		return domain.Wrap("grading periods", err)
+	}
+	if len(set.Periods) > 0 {
+		l.course.Periods = set
+	}
+	return nil
+}
+
+func (l *loader) assignmentRows(rows pgx.Rows) error {
 	for rows.Next() {
 		var c Column
 		var possible *string
 		var omit, online bool
 		if err := rows.Scan(&c.ID, &c.Title, &c.GroupID, &c.GradingType, &c.Possible, &possible, &c.DueAt, &omit, &online); err != nil {
-			return due, domain.Wrap("gradebook assignments", err)
+			return domain.Wrap("gradebook assignments", err)
 		}
-		if !known[c.GroupID] {
+		if !l.groups[c.GroupID] {
 			c.GroupID = Ungrouped
 		}
 		a := calc.Assignment{ID: c.ID, GroupID: c.GroupID, GradingType: c.GradingType, OmitFromFinalGrade: omit,
@@ -278,181 +351,111 @@ func loadAssignments(ctx context.Context, s *db.Scope, sec *Section, course *cal
 		if possible != nil {
 			a.PointsPossible, _ = new(big.Rat).SetString(*possible)
 		}
-		due.def[c.ID] = c.DueAt
-		sec.Columns = append(sec.Columns, c)
-		course.Assignments = append(course.Assignments, a)
+		l.due.def[c.ID] = c.DueAt
+		l.sec.Columns = append(l.sec.Columns, c)
+		l.course.Assignments = append(l.course.Assignments, a)
 	}
-	if err := rows.Err(); err != nil {
-		return due, domain.Wrap("gradebook assignments", err)
-	}
-	ids := make([]string, len(sec.Columns))
-	for i, c := range sec.Columns {
-		ids[i] = c.ID
-	}
-	orows, err := s.Tx.Query(ctx, `SELECT assignment_id, section_id, student_id, due_at FROM assignment_overrides
-		WHERE assignment_id = ANY ($1::uuid[]) AND (section_id = $2 OR student_id IS NOT NULL)`, ids, sec.SectionID)
-	if err != nil {
-		return due, domain.Wrap("due date overrides", err)
-	}
-	defer orows.Close()
-	for orows.Next() {
+	return domain.Wrap("gradebook assignments", rows.Err())
+}
+
+func (l *loader) overrideRows(rows pgx.Rows) error {
+	for rows.Next() {
 		var a string
 		var section, student *string
 		var at time.Time
-		if err := orows.Scan(&a, &section, &student, &at); err != nil {
-			return due, domain.Wrap("due date overrides", err)
+		if err := rows.Scan(&a, &section, &student, &at); err != nil {
+			return domain.Wrap("due date overrides", err)
 		}
 		if student != nil {
-			due.byStudent[[2]string{a, *student}] = at
+			l.due.byStudent[[2]string{a, *student}] = at
 		} else {
-			due.bySection[a] = at
+			l.due.bySection[a] = at
 		}
 	}
-	return due, domain.Wrap("due date overrides", orows.Err())
+	return domain.Wrap("due date overrides", rows.Err())
 }
 
-// loadStudents reads the visible students with their grades, latest
-// submission times and overrides (one query), and computes each.
-func loadStudents(ctx context.Context, s *db.Scope, sec *Section, course *calc.Course, only string, due dueDates) error {
-	ids := make([]string, len(sec.Columns))
-	for i, c := range sec.Columns {
-		ids[i] = c.ID
-	}
-	var filter any
-	switch {
-	case only != "":
-		filter = []string{only}
-	case s.Actor.Role == db.Student:
-		filter = []string{s.Actor.UserID}
-	}
-	// Four flat queries (students, overrides, grades, latest submissions),
-	// each a set for the whole section: no per-student subqueries.
-	type loaded struct {
-		student calc.Student
-		name    string
-		grades  map[string]gradeRow
-		subs    map[string]time.Time
-	}
-	var all []*loaded
-	byID := map[string]*loaded{}
-	rows, err := s.Tx.Query(ctx, `SELECT DISTINCT u.id, u.display_name, u.family_name, u.given_name
-		FROM enrollments e JOIN users u ON u.id = e.user_id
-		WHERE e.section_id = $1 AND e.role = 'student' AND ($2::uuid[] IS NULL OR u.id = ANY ($2::uuid[]))
-		  AND ((SELECT bw_role()) <> 'guardian' OR u.id = ANY ((SELECT bw_students())::uuid[]))
-		ORDER BY u.family_name, u.given_name, u.id`, sec.SectionID, filter)
-	if err != nil {
-		return domain.Wrap("gradebook students", err)
-	}
+func (l *loader) studentRows(rows pgx.Rows) error {
 	for rows.Next() {
-		l := &loaded{grades: map[string]gradeRow{}, subs: map[string]time.Time{}}
+		st := &loadedStudent{grades: map[string]gradeRow{}, subs: map[string]time.Time{}}
 		var family, given string
-		if err := rows.Scan(&l.student.ID, &l.name, &family, &given); err != nil {
-			rows.Close()
+		if err := rows.Scan(&st.student.ID, &st.name, &family, &given); err != nil {
 			return domain.Wrap("gradebook students", err)
 		}
-		all = append(all, l)
-		byID[l.student.ID] = l
+		l.students = append(l.students, st)
+		l.byID[st.student.ID] = st
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return domain.Wrap("gradebook students", err)
-	}
-	studentIDs := make([]string, len(all))
-	for i, l := range all {
-		studentIDs[i] = l.student.ID
-	}
-	orows, err := s.Tx.Query(ctx, `SELECT student_id, percent::text, letter, posted FROM final_grade_overrides
-		WHERE section_id = $1 AND student_id = ANY ($2::uuid[])`, sec.SectionID, studentIDs)
-	if err != nil {
-		return domain.Wrap("final grade overrides", err)
-	}
-	for orows.Next() {
+	return domain.Wrap("gradebook students", rows.Err())
+}
+
+func (l *loader) finalOverrideRows(rows pgx.Rows) error {
+	for rows.Next() {
 		var id string
 		var percent *string
 		o := &calc.Override{}
-		if err := orows.Scan(&id, &percent, &o.Letter, &o.Posted); err != nil {
-			orows.Close()
+		if err := rows.Scan(&id, &percent, &o.Letter, &o.Posted); err != nil {
 			return domain.Wrap("final grade overrides", err)
 		}
 		if percent != nil {
 			o.Percent, _ = new(big.Rat).SetString(*percent)
 		}
-		if l := byID[id]; l != nil && (o.Percent != nil || course.Scheme != nil) {
-			l.student.Override = o
+		if st := l.byID[id]; st != nil && (o.Percent != nil || l.course.Scheme != nil) {
+			st.student.Override = o
 		}
 	}
-	orows.Close()
-	if err := orows.Err(); err != nil {
-		return domain.Wrap("final grade overrides", err)
-	}
-	grows, err := s.Tx.Query(ctx, `SELECT student_id, assignment_id, score::text, entered, coalesce(status, ''), posted FROM grades
-		WHERE assignment_id = ANY ($1::uuid[]) AND student_id = ANY ($2::uuid[])`, ids, studentIDs)
-	if err != nil {
-		return domain.Wrap("gradebook grades", err)
-	}
-	for grows.Next() {
-		var st, a string
+	return domain.Wrap("final grade overrides", rows.Err())
+}
+
+func (l *loader) gradeRows(rows pgx.Rows) error {
+	for rows.Next() {
+		var id, a string
 		var g gradeRow
-		if err := grows.Scan(&st, &a, &g.score, &g.entered, &g.status, &g.posted); err != nil {
-			grows.Close()
+		if err := rows.Scan(&id, &a, &g.score, &g.entered, &g.status, &g.posted); err != nil {
 			return domain.Wrap("gradebook grades", err)
 		}
-		if l := byID[st]; l != nil {
-			l.grades[a] = g
+		if st := l.byID[id]; st != nil {
+			st.grades[a] = g
 		}
 	}
-	grows.Close()
-	if err := grows.Err(); err != nil {
-		return domain.Wrap("gradebook grades", err)
-	}
-	srows, err := s.Tx.Query(ctx, `SELECT student_id, assignment_id, max(submitted_at) FROM submissions
-		WHERE assignment_id = ANY ($1::uuid[]) AND student_id = ANY ($2::uuid[]) GROUP BY student_id, assignment_id`, ids, studentIDs)
-	if err != nil {
-		return domain.Wrap("gradebook submissions", err)
-	}
-	for srows.Next() {
-		var st, a string
+	return domain.Wrap("gradebook grades", rows.Err())
+}
+
+func (l *loader) submissionRows(rows pgx.Rows) error {
+	for rows.Next() {
+		var id, a string
 		var at time.Time
-		if err := srows.Scan(&st, &a, &at); err != nil {
-			srows.Close()
+		if err := rows.Scan(&id, &a, &at); err != nil {
 			return domain.Wrap("gradebook submissions", err)
 		}
-		if l := byID[st]; l != nil {
-			l.subs[a] = at
+		if st := l.byID[id]; st != nil {
+			st.subs[a] = at
 		}
 	}
-	srows.Close()
-	if err := srows.Err(); err != nil {
-		return domain.Wrap("gradebook submissions", err)
-	}
-	if len(course.Outcomes) > 0 {
-		results, err := outcomes.Results(ctx, s, sec.SectionID, studentIDs)
-		if err != nil {
-			return err
-		}
-		for _, l := range all {
-			l.student.Results = results[l.student.ID]
-		}
-	}
-	for _, l := range all {
-		l.student.Work = make([]calc.Work, 0, len(course.Assignments))
+	return domain.Wrap("gradebook submissions", rows.Err())
+}
+
+// compute turns each student's rows into calc's input and computes it.
+func (l *loader) compute() error {
+	course := l.course
+	for _, st := range l.students {
+		st.student.Work = make([]calc.Work, 0, len(course.Assignments))
 		for _, a := range course.Assignments {
-			w := calc.Work{AssignmentID: a.ID, DueAt: due.forStudent(a.ID, l.student.ID)}
-			if at, ok := l.subs[a.ID]; ok {
+			w := calc.Work{AssignmentID: a.ID, DueAt: l.due.forStudent(a.ID, st.student.ID)}
+			if at, ok := st.subs[a.ID]; ok {
 				w.Submitted, w.SubmittedAt = true, at
 			}
-			if g, ok := l.grades[a.ID]; ok {
+			if g, ok := st.grades[a.ID]; ok {
 				fillGrade(&w, a, course.Scheme, g.score, g.entered, g.status, g.posted)
 			}
-			l.student.Work = append(l.student.Work, w)
+			st.student.Work = append(st.student.Work, w)
 		}
 	}
-	for i := range all {
-		res, err := calc.Compute(course, &all[i].student, sec.Viewer)
+	for _, st := range l.students {
+		res, err := calc.Compute(course, &st.student, l.sec.Viewer)
 		if err != nil {
 			return domain.Wrap("compute grades", err)
 		}
-		sec.Students = append(sec.Students, StudentGrades{StudentID: all[i].student.ID, Name: all[i].name, Result: res})
+		l.sec.Students = append(l.sec.Students, StudentGrades{StudentID: st.student.ID, Name: st.name, Result: res})
 	}
 	return nil
 }

@@ -54,12 +54,18 @@ func defaults(sectionID string) *Settings {
 
 // GetSettings reads a section's settings (the defaults when none are saved).
 func GetSettings(ctx context.Context, s *db.Scope, sectionID string) (*Settings, error) {
+	return scanSettings(s.Tx.QueryRow(ctx, settingsQuery, sectionID), sectionID)
+}
+
+const settingsQuery = `SELECT weighting, late_deduction::float8, late_interval, late_floor::float8, missing_score::float8,
+	post_policy, scheme, weighted_periods, period_weights FROM grading_settings WHERE section_id = $1`
+
+// scanSettings reads settingsQuery's row (the defaults when there is none).
+func scanSettings(row pgx.Row, sectionID string) (*Settings, error) {
 	st := defaults(sectionID)
 	var scheme, weights []byte
-	err := s.Tx.QueryRow(ctx, `SELECT weighting, late_deduction::float8, late_interval, late_floor::float8, missing_score::float8,
-		post_policy, scheme, weighted_periods, period_weights FROM grading_settings WHERE section_id = $1`, sectionID).
-		Scan(&st.Weighting, &st.LateDeduction, &st.LateInterval, &st.LateFloor, &st.MissingScore, &st.PostPolicy, &scheme,
-			&st.WeightedPeriods, &weights)
+	err := row.Scan(&st.Weighting, &st.LateDeduction, &st.LateInterval, &st.LateFloor, &st.MissingScore, &st.PostPolicy, &scheme,
+		&st.WeightedPeriods, &weights)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, nil
 	}

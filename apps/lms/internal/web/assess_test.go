@@ -51,7 +51,8 @@ func TestTeacherGradebooks(t *testing.T) {
 	}
 	res, body = c.get("/assess/sections/" + d.section)
 	student, teacher := d.users[db.Student].DisplayName, d.users[db.Teacher].DisplayName
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, `<th scope="row">`+student+"</th>") || strings.Contains(body, `<th scope="row">`+teacher+"</th>") {
+	// Each row's header links to the student's course grade page.
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, ">"+student+"</a></th>") || strings.Contains(body, ">"+teacher+"</a></th>") {
 		t.Fatalf("gradebook: %d; want a row for %q and none for %q\n%s", res.StatusCode, student, teacher, snippet(body))
 	}
 	if !strings.Contains(body, `<th scope="col">Current</th>`) || !strings.Contains(body, "gradebook.csv") {

@@ -90,7 +90,7 @@ func TestCourseDeliveryThroughTheAPI(t *testing.T) {
 	}
 	res, body = teacher.api("POST", "/api/v1/assignments/"+a.ID+"/grades/post", tcsrf, nil)
 	mustStatus(t, "post", res, body, 200)
-	mustContain(t, "post", body, `"posted": 1`)
+	mustContain(t, "post", body, `"posted":1`)
 	_, body = student.get("/api/v1/assignments/" + a.ID + "/my-work")
 	mine := decodeJSON[myWork](t, "my work", body)
 	if mine.Work.Grade == nil || *mine.Work.Grade.Score != 8 || mine.Work.Grade.Comment != "Keep going." || len(mine.Attempts) != 1 {

@@ -21,7 +21,8 @@ import (
 // its ETag.
 func (s *Server) openAPI(c *kit.Call) { s.openapiBody.Serve(c.W, c.R, static.Revalidate) }
 
-// openAPIBody encodes the document once, as WriteJSON would.
+// openAPIBody encodes the document once, indented for people reading it
+// (WriteJSON writes compact JSON).
 func openAPIBody(doc *openapi3.T) (*static.Body, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

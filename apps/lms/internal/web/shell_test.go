@@ -122,7 +122,7 @@ func TestHealthReadyAndMetrics(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(b)
 	}
-	for path, want := range map[string]string{"/healthz": "ok", "/readyz": `"tenant": "probes"`} {
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": `"tenant":"probes"`} {
 		if status, body := get(path); status != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("probe listener %s: %d %s", path, status, body)
 		}

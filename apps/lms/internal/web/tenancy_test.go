@@ -119,7 +119,7 @@ func TestUnknownHostAndUnreachableDistrict(t *testing.T) {
 	}
 	probe, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(string(probe), `"tenant": "down"`) || !strings.Contains(string(probe), `"converged": false`) {
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(probe), `"tenant":"down"`) || !strings.Contains(string(probe), `"converged":false`) {
 		t.Fatalf("readyz with the only district down: %d %s", res.StatusCode, probe)
 	}
 	// With its pool open and no database answering, the replica still
@@ -134,7 +134,7 @@ func TestUnknownHostAndUnreachableDistrict(t *testing.T) {
 	}
 	probe, _ = io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(string(probe), `"reachable": false`) {
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(probe), `"reachable":false`) {
 		t.Fatalf("readyz with no database answering: %d %s", res.StatusCode, probe)
 	}
 }

@@ -2,7 +2,9 @@ package calc
 
 import (
 	"fmt"
+	"math"
 	"math/big"
+	"strconv"
 )
 
 // Dec parses a decimal literal such as "9.5" or "87.125" into an exact
@@ -27,14 +29,19 @@ func ParseDec(s string) (*big.Rat, error) {
 }
 
 // Amount is an exact calculated value (a percentage or a number of points)
-// that is shown rounded half up to two decimals.
-type Amount struct{ exact *big.Rat }
+// that is shown rounded half up to two decimals. The rounded value is
+// computed once, when the amount is made: a gradebook shows every amount
+// it computes.
+type Amount struct {
+	exact      *big.Rat
+	hundredths int64
+}
 
 func amountOf(r *big.Rat) *Amount {
 	if r == nil {
 		return nil
 	}
-	return &Amount{exact: new(big.Rat).Set(r)}
+	return &Amount{exact: new(big.Rat).Set(r), hundredths: roundHundredths(r)}
 }
 
 // Exact returns a copy of the unrounded value.
@@ -42,34 +49,59 @@ func (a *Amount) Exact() *big.Rat { return new(big.Rat).Set(a.exact) }
 
 // Hundredths is the value rounded half up (half away from zero) to two
 // decimals, in hundredths: 87.125 gives 8713, 87.124 gives 8712.
-func (a *Amount) Hundredths() int64 { return roundHundredths(a.exact) }
+func (a *Amount) Hundredths() int64 { return a.hundredths }
 
 // String is the value with exactly two decimals, rounded half up: "87.13".
 func (a *Amount) String() string {
 	if a == nil {
 		return "-"
 	}
-	h := a.Hundredths()
-	sign := ""
+	return string(a.append(make([]byte, 0, 24)))
+}
+
+// append writes the value with two decimals to b.
+func (a *Amount) append(b []byte) []byte {
+	h := a.hundredths
 	if h < 0 {
-		sign, h = "-", -h
+		b, h = append(b, '-'), -h
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, h/100, h%100)
+	b = strconv.AppendInt(b, h/100, 10)
+	b = append(b, '.', byte('0'+h%100/10), byte('0'+h%10))
+	return b
 }
 
 // MarshalText writes the rounded value, so JSON carries "87.13".
-func (a *Amount) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+func (a *Amount) MarshalText() ([]byte, error) { return a.append(make([]byte, 0, 24)), nil }
 
+// roundHundredths is r × 100 rounded half away from zero. Numerators and
+// denominators that fit in an int64 (every grade a gradebook stores) are
+// divided as integers; larger ones as big integers, with the same result.
 func roundHundredths(r *big.Rat) int64 {
-	x := new(big.Rat).Mul(r, big.NewRat(100, 1))
-	num := new(big.Int).Abs(x.Num())
-	den := x.Denom()
-	q, m := new(big.Int).QuoRem(num, den, new(big.Int))
+	num, den := r.Num(), r.Denom()
+	if num.IsInt64() && den.IsInt64() {
+		n, d := num.Int64(), den.Int64()
+		if n > -math.MaxInt64/100 && n < math.MaxInt64/100 {
+			neg := n < 0
+			if neg {
+				n = -n
+			}
+			q, m := n*100/d, n*100%d
+			if m >= d-m {
+				q++
+			}
+			if neg {
+				q = -q
+			}
+			return q
+		}
+	}
+	x := new(big.Int).Mul(new(big.Int).Abs(num), big.NewInt(100))
+	q, m := x.QuoRem(x, den, new(big.Int))
 	if m.Lsh(m, 1).Cmp(den) >= 0 {
 		q.Add(q, big.NewInt(1))
 	}
 	v := q.Int64()
-	if x.Sign() < 0 {
+	if num.Sign() < 0 {
 		v = -v
 	}
 	return v

@@ -1,7 +1,9 @@
 package calc
 
 import (
+	"cmp"
 	"math/big"
+	"slices"
 	"sort"
 )
 
@@ -178,7 +180,7 @@ func keepBest(can, cant []entry, keep int, best bool) []entry {
 	}
 	// Keep the kept entries in their original order.
 	out := append([]entry(nil), chosen...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].order < out[j].order })
+	slices.SortStableFunc(out, func(a, b entry) int { return cmp.Compare(a.order, b.order) })
 	return out
 }
 

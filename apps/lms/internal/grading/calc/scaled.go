@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"math/bits"
 	"slices"
-	"sort"
 )
 
 // Most groups hold small decimal scores (whole points, halves, quarters),
@@ -176,6 +175,6 @@ func keepBestScaled(can, cant []entry, keep int, best bool) []entry {
 		n, d = s, p
 	}
 	out := append([]entry(nil), chosen...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].order < out[j].order })
+	slices.SortStableFunc(out, func(a, b entry) int { return cmp.Compare(a.order, b.order) })
 	return out
 }

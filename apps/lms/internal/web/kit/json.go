@@ -6,14 +6,13 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
-// WriteJSON writes v as JSON.
+// WriteJSON writes v as compact JSON: indenting a section's grades (40
+// students × 100 assignments) took a third of the request's CPU.
 func WriteJSON(c *Call, status int, v any) {
 	c.W.Header().Set("Content-Type", "application/json")
 	c.W.Header().Set("Cache-Control", "no-store")
 	c.W.WriteHeader(status)
-	enc := json.NewEncoder(c.W)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	_ = json.NewEncoder(c.W).Encode(v)
 }
 
 // ProblemDetails is an RFC 9457 problem document, the body of every API error.
