@@ -33,6 +33,15 @@ type Config struct {
 	// RosterSyncCheck is how often each tenant's queue checks whether its
 	// OneRoster REST sync is due (jobs.RosterSyncEvery when zero).
 	RosterSyncCheck time.Duration
+	// DigestCheck is how often each tenant's queue looks for guardian
+	// digests due (jobs.DigestEvery when zero).
+	DigestCheck time.Duration
+	// LinkSecret signs e-mailed links (see App.LinkKey); empty: each
+	// tenant's key comes from its directory Secret.
+	LinkSecret []byte
+	// SitePort is the port of links to localhost districts in mail sent by
+	// background jobs (the tenant listener's port locally).
+	SitePort int
 }
 
 // App is one LMS process's parts that follow the tenants.
@@ -51,6 +60,9 @@ type App struct {
 	life context.Context
 	// rosterSyncCheck is Config.RosterSyncCheck.
 	rosterSyncCheck time.Duration
+	digestCheck     time.Duration
+	linkSecret      []byte
+	sitePort        int
 }
 
 // New assembles a process that lives as long as life: background work
@@ -62,7 +74,8 @@ func New(life context.Context, cfg Config) (*App, error) {
 	}
 	pools := db.NewPools(cfg.PoolIdle, cfg.PoolMaxConns)
 	reg := tenancy.NewRegistry(pools, cfg.Log)
-	a := &App{Log: cfg.Log, Pools: pools, Registry: reg, Mailer: cfg.Mailer, Now: time.Now, life: life, rosterSyncCheck: cfg.RosterSyncCheck}
+	a := &App{Log: cfg.Log, Pools: pools, Registry: reg, Mailer: cfg.Mailer, Now: time.Now, life: life, rosterSyncCheck: cfg.RosterSyncCheck,
+		digestCheck: cfg.DigestCheck, linkSecret: cfg.LinkSecret, sitePort: cfg.SitePort}
 	runner, err := jobs.NewRunner(life, cfg.Log, a.workers())
 	if err != nil {
 		pools.CloseAll()

@@ -9,6 +9,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
+	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -19,12 +20,13 @@ func (a *App) workers() *river.Workers {
 	river.AddWorker(w, &jobs.ImportWorker{DB: a.tenantDB})
 	river.AddWorker(w, &jobs.RosterSyncWorker{DB: a.tenantDB, Provider: a.rosterProvider, Now: a.now,
 		Enqueue: func(ctx context.Context, s *db.Scope, args river.JobArgs) error { return a.Jobs.Enqueue(ctx, s, args) }})
+	river.AddWorker(w, &jobs.DigestWorker{DB: a.tenantDB, District: a.district, Mailer: liveMailer{a}, Now: a.now})
 	return w
 }
 
 // periodic lists the jobs every tenant's queue schedules for itself.
 func (a *App) periodic(tenant string) []*river.PeriodicJob {
-	return []*river.PeriodicJob{jobs.RosterSyncPeriodic(tenant, a.rosterSyncCheck)}
+	return []*river.PeriodicJob{jobs.RosterSyncPeriodic(tenant, a.rosterSyncCheck), jobs.DigestPeriodic(tenant, a.digestCheck)}
 }
 
 // rosterProvider is a tenant's OneRoster REST provider, from the directory.
@@ -45,4 +47,12 @@ func (a *App) tenantDB(ctx context.Context, tenant string) (*db.DB, error) {
 		return nil, fmt.Errorf("tenant %s is not in the directory", tenant)
 	}
 	return a.Registry.DB(ctx, t)
+}
+
+// liveMailer sends through whatever mailer the App holds when a job runs
+// (tests swap it after assembly).
+type liveMailer struct{ a *App }
+
+func (m liveMailer) Send(ctx context.Context, msg mail.Message) error {
+	return m.a.Mailer.Send(ctx, msg)
 }

@@ -55,5 +55,6 @@ var flashes = map[string]string{
 	"grades-posted":          "Grades posted: students and guardians can see them.",
 	"grade-saved":            "Grade saved.",
 	"rubric-saved":           "Rubric saved.",
+	"alerts-saved":           "Your alert settings are saved.",
 	"submitted":              "Submitted. You can resubmit until the assignment closes; your teacher sees every attempt.",
 }
