@@ -10,6 +10,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +19,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/health"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
+	"bellwork.dev/bellwork/apps/lms/internal/storage"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
 )
 
@@ -42,6 +44,11 @@ type Config struct {
 	// SitePort is the port of links to localhost districts in mail sent by
 	// background jobs (the tenant listener's port locally).
 	SitePort int
+	// ImportExpiryEvery is how often each tenant's queue drops expired
+	// import files (jobs.ImportExpiryEvery when zero).
+	ImportExpiryEvery time.Duration
+	// Files is where uploaded files are kept (see App.Files).
+	Files storage.Store
 }
 
 // App is one LMS process's parts that follow the tenants.
@@ -56,6 +63,9 @@ type App struct {
 	Health *health.Monitor
 	// Now is the clock below HTTP (tests may pin it).
 	Now func() time.Time
+	// store is where uploaded files are kept (Config.Files, or the web
+	// server's, see UseFiles).
+	store atomic.Pointer[storage.Store]
 
 	life context.Context
 	// rosterSyncCheck is Config.RosterSyncCheck.
@@ -63,6 +73,28 @@ type App struct {
 	digestCheck     time.Duration
 	linkSecret      []byte
 	sitePort        int
+	// importExpiryEvery is Config.ImportExpiryEvery.
+	importExpiryEvery time.Duration
+}
+
+// UseFiles makes st the process's file store, where import files among
+// others are kept, unless it has one already (Config.Files); it returns
+// st, or the process's store when st is nil. The web server calls it, so
+// the pages and the import jobs use one store. Without any store, import
+// files are kept in the database.
+func (a *App) UseFiles(st storage.Store) storage.Store {
+	if st == nil {
+		return a.fileStore()
+	}
+	a.store.CompareAndSwap(nil, &st)
+	return st
+}
+
+func (a *App) fileStore() storage.Store {
+	if p := a.store.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // New assembles a process that lives as long as life: background work
@@ -75,7 +107,10 @@ func New(life context.Context, cfg Config) (*App, error) {
 	pools := db.NewPools(cfg.PoolIdle, cfg.PoolMaxConns)
 	reg := tenancy.NewRegistry(pools, cfg.Log)
 	a := &App{Log: cfg.Log, Pools: pools, Registry: reg, Mailer: cfg.Mailer, Now: time.Now, life: life, rosterSyncCheck: cfg.RosterSyncCheck,
-		digestCheck: cfg.DigestCheck, linkSecret: cfg.LinkSecret, sitePort: cfg.SitePort}
+		digestCheck: cfg.DigestCheck, linkSecret: cfg.LinkSecret, sitePort: cfg.SitePort, importExpiryEvery: cfg.ImportExpiryEvery}
+	if cfg.Files != nil {
+		a.store.Store(&cfg.Files)
+	}
 	runner, err := jobs.NewRunner(life, cfg.Log, a.workers())
 	if err != nil {
 		pools.CloseAll()

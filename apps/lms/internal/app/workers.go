@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/imports"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/pkg/directory"
@@ -17,8 +18,9 @@ import (
 // new kind here and every process (serve, tests) works it.
 func (a *App) workers() *river.Workers {
 	w := river.NewWorkers()
-	river.AddWorker(w, &jobs.ImportWorker{DB: a.tenantDB})
-	river.AddWorker(w, &jobs.RosterSyncWorker{DB: a.tenantDB, Provider: a.rosterProvider, Now: a.now,
+	river.AddWorker(w, &jobs.ImportWorker{DB: a.tenantDB, Files: a.files})
+	river.AddWorker(w, &jobs.ImportExpiryWorker{DB: a.tenantDB, Now: a.now, Files: a.files})
+	river.AddWorker(w, &jobs.RosterSyncWorker{DB: a.tenantDB, Provider: a.rosterProvider, Now: a.now, Files: a.files,
 		Enqueue: func(ctx context.Context, s *db.Scope, args river.JobArgs) error { return a.Jobs.Enqueue(ctx, s, args) }})
 	river.AddWorker(w, &jobs.DigestWorker{DB: a.tenantDB, District: a.district, Mailer: liveMailer{a}, Now: a.now})
 	return w
@@ -26,8 +28,12 @@ func (a *App) workers() *river.Workers {
 
 // periodic lists the jobs every tenant's queue schedules for itself.
 func (a *App) periodic(tenant string) []*river.PeriodicJob {
-	return []*river.PeriodicJob{jobs.RosterSyncPeriodic(tenant, a.rosterSyncCheck), jobs.DigestPeriodic(tenant, a.digestCheck)}
+	return []*river.PeriodicJob{jobs.RosterSyncPeriodic(tenant, a.rosterSyncCheck), jobs.ImportExpiryPeriodic(tenant, a.importExpiryEvery),
+		jobs.DigestPeriodic(tenant, a.digestCheck)}
 }
+
+// files is where import files are kept (App.Files), read when a job runs.
+func (a *App) files() imports.FileStore { return a.fileStore() }
 
 // rosterProvider is a tenant's OneRoster REST provider, from the directory.
 func (a *App) rosterProvider(tenant string) (*directory.Rostering, bool) {
