@@ -13,10 +13,10 @@ import (
 // guardianHomeBudget is what the guardian home may send to Postgres for
 // one child in one section (counted, not timed, as roundTripBudget): the
 // session (8 statements), six reads for the children, their sections,
-// assignments and work, and the gradebook's per-section read (9,
+// assignments and work, and the gradebook's per-section read (10,
 // grading.ForSection). It grows by that read per section, never with
 // assignments.
-var guardianHomeBudget = struct{ trips, statements int }{21, 24}
+var guardianHomeBudget = struct{ trips, statements int }{22, 25}
 
 // The guardian home computes course grades with the gradebook (weighted
 // groups, drops, a letter scheme, posted grades only) and sends the same
