@@ -66,7 +66,14 @@ func serve(ctx context.Context, args []string) error {
 	if *devMailbox {
 		mailer = &mail.Mailbox{Dir: *mailboxDir}
 	}
-	lms, err := app.New(ctx, app.Config{Log: log, Mailer: mailer, PoolIdle: *poolIdle, PoolMaxConns: int32(*poolMax)})
+	secret, err := linkSecret(os.Getenv)
+	if err != nil {
+		return err
+	}
+	_, listenPort, _ := net.SplitHostPort(*addr)
+	sitePort, _ := strconv.Atoi(listenPort)
+	lms, err := app.New(ctx, app.Config{Log: log, Mailer: mailer, PoolIdle: *poolIdle, PoolMaxConns: int32(*poolMax),
+		LinkSecret: secret, SitePort: sitePort})
 	if err != nil {
 		return err
 	}
@@ -140,4 +147,26 @@ func quickStartEntry(rawURL, addr, adminEmail string) (*directory.Entry, string,
 	_, listenPort, _ := net.SplitHostPort(addr)
 	lp, _ := strconv.Atoi(listenPort)
 	return e, directory.InvitationURL("localhost", lp, token), e.Validate()
+}
+
+// linkSecret is the secret that signs e-mailed links, from LMS_LINK_SECRET
+// or the file LMS_LINK_SECRET_FILE names (a mounted Secret); nil when
+// neither is set, and each district's key then comes from its directory
+// Secret (see app.App.LinkKey).
+func linkSecret(getenv func(string) string) ([]byte, error) {
+	if v := getenv("LMS_LINK_SECRET"); v != "" {
+		return []byte(v), nil
+	}
+	path := getenv("LMS_LINK_SECRET_FILE")
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("LMS_LINK_SECRET_FILE: %w", err)
+	}
+	if v := strings.TrimSpace(string(b)); v != "" {
+		return []byte(v), nil
+	}
+	return nil, errors.New("LMS_LINK_SECRET_FILE names an empty file")
 }

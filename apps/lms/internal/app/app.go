@@ -35,6 +35,15 @@ type Config struct {
 	// RosterSyncCheck is how often each tenant's queue checks whether its
 	// OneRoster REST sync is due (jobs.RosterSyncEvery when zero).
 	RosterSyncCheck time.Duration
+	// DigestCheck is how often each tenant's queue looks for guardian
+	// digests due (jobs.DigestEvery when zero).
+	DigestCheck time.Duration
+	// LinkSecret signs e-mailed links (see App.LinkKey); empty: each
+	// tenant's key comes from its directory Secret.
+	LinkSecret []byte
+	// SitePort is the port of links to localhost districts in mail sent by
+	// background jobs (the tenant listener's port locally).
+	SitePort int
 	// ImportExpiryEvery is how often each tenant's queue drops expired
 	// import files (jobs.ImportExpiryEvery when zero).
 	ImportExpiryEvery time.Duration
@@ -62,6 +71,9 @@ type App struct {
 	life context.Context
 	// rosterSyncCheck is Config.RosterSyncCheck.
 	rosterSyncCheck time.Duration
+	digestCheck     time.Duration
+	linkSecret      []byte
+	sitePort        int
 	// importExpiryEvery is Config.ImportExpiryEvery.
 	importExpiryEvery time.Duration
 }
@@ -96,7 +108,7 @@ func New(life context.Context, cfg Config) (*App, error) {
 	pools := db.NewPools(cfg.PoolIdle, cfg.PoolMaxConns)
 	reg := tenancy.NewRegistry(pools, cfg.Log)
 	a := &App{Log: cfg.Log, Pools: pools, Registry: reg, Mailer: cfg.Mailer, Now: time.Now, life: life, rosterSyncCheck: cfg.RosterSyncCheck,
-		importExpiryEvery: cfg.ImportExpiryEvery}
+		digestCheck: cfg.DigestCheck, linkSecret: cfg.LinkSecret, sitePort: cfg.SitePort, importExpiryEvery: cfg.ImportExpiryEvery}
 	if cfg.Files != nil {
 		a.store.Store(&cfg.Files)
 	}

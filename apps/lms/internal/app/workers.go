@@ -10,6 +10,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/imports"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
+	"bellwork.dev/bellwork/apps/lms/internal/mail"
 	"bellwork.dev/bellwork/pkg/directory"
 )
 
@@ -21,12 +22,14 @@ func (a *App) workers() *river.Workers {
 	river.AddWorker(w, &jobs.ImportExpiryWorker{DB: a.tenantDB, Now: a.now, Files: a.files})
 	river.AddWorker(w, &jobs.RosterSyncWorker{DB: a.tenantDB, Provider: a.rosterProvider, Now: a.now, Files: a.files,
 		Enqueue: func(ctx context.Context, s *db.Scope, args river.JobArgs) error { return a.Jobs.Enqueue(ctx, s, args) }})
+	river.AddWorker(w, &jobs.DigestWorker{DB: a.tenantDB, District: a.district, Mailer: liveMailer{a}, Now: a.now})
 	return w
 }
 
 // periodic lists the jobs every tenant's queue schedules for itself.
 func (a *App) periodic(tenant string) []*river.PeriodicJob {
-	return []*river.PeriodicJob{jobs.RosterSyncPeriodic(tenant, a.rosterSyncCheck), jobs.ImportExpiryPeriodic(tenant, a.importExpiryEvery)}
+	return []*river.PeriodicJob{jobs.RosterSyncPeriodic(tenant, a.rosterSyncCheck), jobs.ImportExpiryPeriodic(tenant, a.importExpiryEvery),
+		jobs.DigestPeriodic(tenant, a.digestCheck)}
 }
 
 // files is where import files are kept (App.Files), read when a job runs.
@@ -50,4 +53,12 @@ func (a *App) tenantDB(ctx context.Context, tenant string) (*db.DB, error) {
 		return nil, fmt.Errorf("tenant %s is not in the directory", tenant)
 	}
 	return a.Registry.DB(ctx, t)
+}
+
+// liveMailer sends through whatever mailer the App holds when a job runs
+// (tests swap it after assembly).
+type liveMailer struct{ a *App }
+
+func (m liveMailer) Send(ctx context.Context, msg mail.Message) error {
+	return m.a.Mailer.Send(ctx, msg)
 }

@@ -38,6 +38,7 @@ const (
 	ShareWithGuardian Action = "pairing.own"   // a student makes a pairing code for their own guardian
 	IssuePairingCode  Action = "pairing.issue" // admin: a pairing code for a student of their school
 	LinkChild         Action = "children.link" // a guardian redeems a pairing code
+	ManageAlerts      Action = "alerts.manage" // a guardian's own digest e-mail settings
 )
 
 var admins = []db.Role{db.DistrictAdmin, db.SchoolAdmin}
@@ -70,6 +71,7 @@ var table = map[Action][]db.Role{
 	ShareWithGuardian: {db.Student},
 	IssuePairingCode:  admins,
 	LinkChild:         {db.Guardian},
+	ManageAlerts:      {db.Guardian},
 }
 
 // Allowed reports whether role may take action. Public and Signed are

@@ -2,7 +2,7 @@ package guardian
 
 import (
 	"context"
-	"math/big"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -10,7 +10,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/coursework"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/grading/calc"
+	"bellwork.dev/bellwork/apps/lms/internal/grading"
 	"bellwork.dev/bellwork/apps/lms/internal/people"
 )
 
@@ -45,11 +45,16 @@ func (it Item) Score() string {
 	return s
 }
 
-// Course is one child's course grade in one section, from posted grades.
+// Course is one child's course grade in one section, as the gradebook
+// computes it for a guardian: posted grades only, with the section's
+// group weights, drops, late and missing policies and any posted
+// final-grade override.
 type Course struct {
 	SectionID, Title string
-	// Percent is the current grade ("87.50"); empty when nothing posted counts.
+	// Percent is the grade shown ("87.50"); empty when nothing posted counts.
 	Percent string
+	// Letter is the section's letter for it ("" without a grading scheme).
+	Letter string
 }
 
 // Child is everything the guardian home shows about one child.
@@ -67,59 +72,76 @@ type Child struct {
 	Courses  []Course
 }
 
-// Overview reads every linked child of the acting guardian.
+// Overview reads every linked child of the acting guardian. The number
+// of queries does not grow with the number of assignments: five for the
+// children, their sections, assignments and work, then the gradebook's
+// per-section read (grading.ForSection, a fixed handful of queries) once
+// per distinct section, which computes every linked child in it at once.
 func Overview(ctx context.Context, s *db.Scope, now time.Time) ([]Child, error) {
 	kids, err := people.MyChildren(ctx, s)
+	if err != nil || len(kids) == 0 {
+		return nil, err
+	}
+	ids := make([]string, len(kids))
+	for i, k := range kids {
+		ids[i] = k.UserID
+	}
+	secsOf, err := classes.SectionsOfStudents(ctx, s, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Child, 0, len(kids))
+	enrolled := make(map[string][]string, len(kids))
+	var sectionIDs []string
 	for _, k := range kids {
-		c, err := childOverview(ctx, s, k, now)
-		if err != nil {
+		enrolled[k.UserID] = []string{}
+		for _, sec := range secsOf[k.UserID] {
+			enrolled[k.UserID] = append(enrolled[k.UserID], sec.ID)
+			if !slices.Contains(sectionIDs, sec.ID) {
+				sectionIDs = append(sectionIDs, sec.ID)
+			}
+		}
+	}
+	var asgs []coursework.Assignment
+	work := map[coursework.WorkKey]coursework.StudentWork{}
+	books := make(map[string]*grading.Section, len(sectionIDs))
+	if len(sectionIDs) > 0 {
+		if asgs, err = coursework.PublishedInSections(ctx, s, sectionIDs); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		if work, err = coursework.WorkOfStudents(ctx, s, asgs, enrolled, now); err != nil {
+			return nil, err
+		}
+		for _, id := range sectionIDs {
+			if books[id], err = grading.ForSection(ctx, s, id, now); err != nil {
+				return nil, err
+			}
+		}
+	}
+	out := make([]Child, 0, len(kids))
+	for _, k := range kids {
+		out = append(out, childOverview(k, secsOf[k.UserID], asgs, work, books, now))
 	}
 	return out, nil
 }
 
-func childOverview(ctx context.Context, s *db.Scope, k people.Child, now time.Time) (Child, error) {
-	c := Child{Child: k}
-	secs, err := classes.StudentSections(ctx, s, k.UserID)
-	if err != nil {
-		return c, err
-	}
-	c.Sections = secs
+func childOverview(k people.Child, secs []classes.Section, asgs []coursework.Assignment, work map[coursework.WorkKey]coursework.StudentWork,
+	books map[string]*grading.Section, now time.Time) Child {
+	c := Child{Child: k, Sections: secs}
 	seen := map[string]bool{}
 	for _, sec := range secs {
-		asgs, err := coursework.SectionAssignments(ctx, s, sec.ID)
-		if err != nil {
-			return c, err
-		}
-		var items []Item
 		for i := range asgs {
 			a := &asgs[i]
-			if !a.Published {
+			if !slices.Contains(a.SectionIDs, sec.ID) {
 				continue
 			}
-			w, err := coursework.MyWork(ctx, s, a, k.UserID, now)
-			if err != nil {
-				return c, err
-			}
-			it := Item{Assignment: a, SectionID: sec.ID, SectionTitle: sec.Title, Work: w}
-			items = append(items, it)
-			if seen[a.ID] { // an assignment shared by two of the child's sections
+			w, ok := work[coursework.WorkKey{AssignmentID: a.ID, StudentID: k.UserID}]
+			if !ok || seen[a.ID] { // an assignment shared by two of the child's sections counts once
 				continue
 			}
 			seen[a.ID] = true
-			c.classify(it, now)
+			c.classify(Item{Assignment: a, SectionID: sec.ID, SectionTitle: sec.Title, Work: w}, now)
 		}
-		pct, err := coursePercent(items, now)
-		if err != nil {
-			return c, err
-		}
-		c.Courses = append(c.Courses, Course{SectionID: sec.ID, Title: sec.Title, Percent: pct})
+		c.Courses = append(c.Courses, courseOf(sec, books[sec.ID], k.UserID))
 	}
 	byDue := func(xs []Item) {
 		sort.SliceStable(xs, func(i, j int) bool { return xs[i].Work.Due.Before(*xs[j].Work.Due) })
@@ -131,7 +153,25 @@ func childOverview(ctx context.Context, s *db.Scope, k people.Child, now time.Ti
 	byDue(c.Missing)
 	byPosted(c.Recent)
 	byPosted(c.Comments)
-	return c, nil
+	return c
+}
+
+// courseOf is the child's grade in a section from the gradebook's result.
+func courseOf(sec classes.Section, book *grading.Section, studentID string) Course {
+	c := Course{SectionID: sec.ID, Title: sec.Title}
+	if book == nil {
+		return c
+	}
+	st := book.Student(studentID)
+	if st == nil || st.Result == nil {
+		return c
+	}
+	g := st.Result.Shown()
+	if g.Percent != nil {
+		c.Percent = g.Percent.String()
+	}
+	c.Letter = g.Letter
+	return c
 }
 
 // classify files one item under the lists it belongs to. A grade counts
@@ -156,47 +196,4 @@ func (c *Child) classify(it Item, now time.Time) {
 	if g.Comment != "" {
 		c.Comments = append(c.Comments, it)
 	}
-}
-
-// coursePercent computes a section's current grade from posted grades with
-// the pure calculator, all assignments in one group by points. The
-// gradebook's grading package (groups, weights, periods and policies per
-// section) replaces this once it lands.
-func coursePercent(items []Item, now time.Time) (string, error) {
-	course := &calc.Course{Weighting: calc.ByPoints, Groups: []calc.Group{{ID: "all"}}, Now: now}
-	student := &calc.Student{}
-	for _, it := range items {
-		a := it.Assignment
-		ca := calc.Assignment{ID: a.ID, GroupID: "all", GradingType: calc.Points, OmitFromFinalGrade: a.OmitFromFinal,
-			ExpectsSubmission: a.ExpectsSubmission(), PostPolicy: calc.PostManually}
-		if a.GradingType == coursework.NotGraded {
-			ca.GradingType = calc.NotGraded
-		}
-		if a.PointsPossible != nil {
-			ca.PointsPossible = new(big.Rat).SetFloat64(*a.PointsPossible)
-		}
-		course.Assignments = append(course.Assignments, ca)
-		w := calc.Work{AssignmentID: a.ID, DueAt: it.Work.Due, Submitted: it.Work.SubmittedAt != nil}
-		if it.Work.SubmittedAt != nil {
-			w.SubmittedAt = *it.Work.SubmittedAt
-		}
-		if g := it.Work.Grade; g != nil && g.Posted {
-			w.Posted = true
-			if g.Score != nil {
-				w.Score = new(big.Rat).SetFloat64(*g.Score)
-			}
-			if g.Status != nil {
-				w.Status = calc.Status(*g.Status)
-			}
-		}
-		student.Work = append(student.Work, w)
-	}
-	res, err := calc.Compute(course, student, calc.Guardian)
-	if err != nil {
-		return "", err
-	}
-	if res.Current.Percent == nil {
-		return "", nil
-	}
-	return res.Current.Percent.String(), nil
 }

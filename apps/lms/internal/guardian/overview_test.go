@@ -20,33 +20,6 @@ func item(id string, possible float64, score *float64, posted bool, due time.Tim
 
 func f(v float64) *float64 { return &v }
 
-// The class grade counts posted scores only: an unposted score changes
-// nothing, as if the work were not graded yet.
-func TestCoursePercentCountsPostedGradesOnly(t *testing.T) {
-	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	past := now.Add(-time.Hour)
-	cases := []struct {
-		name  string
-		items []Item
-		want  string
-	}{
-		{"nothing graded", []Item{item("a", 10, nil, false, past, coursework.StateSubmitted)}, ""},
-		{"one posted", []Item{item("a", 10, f(7), true, past, coursework.StateSubmitted)}, "70.00"},
-		{"unposted ignored", []Item{item("a", 10, f(7), true, past, coursework.StateSubmitted), item("b", 10, f(0), false, past, coursework.StateSubmitted)}, "70.00"},
-		{"two posted", []Item{item("a", 9, f(6), true, past, coursework.StateSubmitted), item("b", 3, f(3), true, past, coursework.StateSubmitted)}, "75.00"},
-		{"only unposted", []Item{item("a", 10, f(10), false, past, coursework.StateSubmitted)}, ""},
-	}
-	for _, c := range cases {
-		got, err := coursePercent(c.items, now)
-		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		if got != c.want {
-			t.Errorf("%s: %q, want %q", c.name, got, c.want)
-		}
-	}
-}
-
 // Lists: due within the week and not handed in; missing; recent and
 // commented grades only when posted.
 func TestClassifyFilesItemsWhereTheyBelong(t *testing.T) {

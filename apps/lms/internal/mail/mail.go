@@ -9,6 +9,7 @@ package mail
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,6 +25,8 @@ type Message struct {
 	Subject string
 	Body    string
 	SentAt  time.Time
+	// Headers are further header fields (List-Unsubscribe, say), by name.
+	Headers map[string]string
 }
 
 // SentAtPtr helps templates that format optional times.
@@ -76,7 +79,11 @@ func (b *Mailbox) Send(_ context.Context, m Message) error {
 	if err != nil {
 		return fmt.Errorf("mailbox file: %w", err)
 	}
-	text := fmt.Sprintf("Tenant: %s\nTo: %s\nSubject: %s\nDate: %s\n\n%s\n", m.Tenant, m.To, m.Subject, m.SentAt.UTC().Format(time.RFC3339Nano), m.Body)
+	var extra strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(m.Headers)) {
+		fmt.Fprintf(&extra, "%s: %s\n", k, strings.ReplaceAll(m.Headers[k], "\n", " "))
+	}
+	text := fmt.Sprintf("Tenant: %s\nTo: %s\nSubject: %s\nDate: %s\n%s\n%s\n", m.Tenant, m.To, m.Subject, m.SentAt.UTC().Format(time.RFC3339Nano), extra.String(), m.Body)
 	_, err = f.WriteString(text)
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -143,6 +150,13 @@ func parseMessage(text string) (Message, bool) {
 			m.Subject = v
 		case "Date":
 			m.SentAt, _ = time.Parse(time.RFC3339Nano, v)
+		default:
+			if k != "" {
+				if m.Headers == nil {
+					m.Headers = map[string]string{}
+				}
+				m.Headers[k] = v
+			}
 		}
 	}
 	m.Body = strings.TrimSuffix(body, "\n")

@@ -33,3 +33,17 @@ func TestMailboxFolderIsSharedByReplicas(t *testing.T) {
 		t.Errorf("other tenant %+v", got)
 	}
 }
+
+// Header fields such as List-Unsubscribe survive the folder.
+func TestMailboxFolderKeepsHeaders(t *testing.T) {
+	box := &Mailbox{Dir: t.TempDir()}
+	h := map[string]string{"List-Unsubscribe": "<https://x/unsubscribe/t>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+	if err := box.Send(context.Background(), Message{Tenant: "lincoln", To: "g@x", Subject: "Digest", Body: "Hello", Headers: h}); err != nil {
+		t.Fatal(err)
+	}
+	got := box.Messages("lincoln")
+	if len(got) != 1 || got[0].Body != "Hello" || got[0].Headers["List-Unsubscribe"] != h["List-Unsubscribe"] ||
+		got[0].Headers["List-Unsubscribe-Post"] != h["List-Unsubscribe-Post"] {
+		t.Fatalf("messages %+v", got)
+	}
+}

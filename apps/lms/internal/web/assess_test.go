@@ -12,7 +12,7 @@ import (
 var navLinks = regexp.MustCompile(`<nav[^>]*aria-label="Main"[^>]*>(?s:(.*?))</nav>`)
 
 // Each role's navigation lists the areas it may open, in the order
-// Plan, Teach, Learn, Assess, Report, Admin.
+// Plan, Teach, Learn, Alerts, Assess, Report, Admin.
 func TestNavigationFollowsTheRole(t *testing.T) {
 	d := newDistrict(t, "nav")
 	want := map[db.Role][]string{
@@ -20,7 +20,7 @@ func TestNavigationFollowsTheRole(t *testing.T) {
 		db.SchoolAdmin:   {"Home", "Report", "Admin"},
 		db.Teacher:       {"Home", "Plan", "Teach", "Assess", "Report"},
 		db.Student:       {"Home", "Learn"},
-		db.Guardian:      {"Home", "Learn"},
+		db.Guardian:      {"Home", "Learn", "Alerts"},
 	}
 	for role, labels := range want {
 		c, _ := d.session(role)

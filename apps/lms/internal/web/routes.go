@@ -96,6 +96,11 @@ func (s *Server) routes() []kit.Route {
 		// Guardian portal (the home page is GET / acting as a guardian).
 		kit.Page("GET /guardian/children/{child}/assignments/{id}", authz.ViewChildren, portal.Assignment, "assignment_guardian"),
 		kit.Page("GET /guardian/link", authz.LinkChild, portal.LinkForm, "guardian_link"),
+		kit.Page("GET /guardian/alerts", authz.ManageAlerts, portal.AlertsForm, "guardian_alerts"),
+		kit.Page("POST /guardian/alerts", authz.ManageAlerts, portal.SaveAlerts, "guardian_alerts"),
+		// The digest's one-click unsubscribe: the signed link is the authority.
+		kit.SignedLink("GET /unsubscribe/{token}", portal.UnsubscribeForm, "unsubscribe"),
+		kit.SignedLink("POST /unsubscribe/{token}", portal.Unsubscribe, "unsubscribe"),
 		kit.Page("POST /guardian/link", authz.LinkChild, portal.Link, "guardian_link"),
 		kit.Page("GET /learn/pairing", authz.ShareWithGuardian, portal.PairingForm, "pairing_code"),
 		kit.Page("POST /learn/pairing", authz.ShareWithGuardian, portal.CreatePairingCode, "pairing_code"),

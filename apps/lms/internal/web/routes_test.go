@@ -58,6 +58,8 @@ var (
 		"GET /files/{id}":                                 anyone,
 		"GET /guardian/children/{child}/assignments/{id}": {db.Guardian},
 		"GET /guardian/link":                              {db.Guardian}, "POST /guardian/link": {db.Guardian},
+		"GET /guardian/alerts": {db.Guardian}, "POST /guardian/alerts": {db.Guardian},
+		"GET /unsubscribe/{token}": public, "POST /unsubscribe/{token}": public,
 		"GET /learn/pairing": {db.Student}, "POST /learn/pairing": {db.Student}, "POST /admin/users/{student}/pairing": admins,
 		"GET /api/v1/sections/{id}/assignments": anyone, "GET /api/v1/assignments/{id}": anyone,
 		"POST /api/v1/sections/{id}/assignments": {db.Teacher}, "POST /api/v1/assignments/{id}/publish": {db.Teacher},

@@ -62,7 +62,8 @@ func newServer(a *app.App, cfg Config, table func(*Server) []kit.Route) (*Server
 	// One file store for the pages and the jobs: import files the pages
 	// store are read by the import job.
 	cfg.Files = a.UseFiles(cfg.Files)
-	s := &Server{Kit: &kit.Kit{Registry: a.Registry, Mailer: a.Mailer, Jobs: a.Jobs, Health: a.Health, Log: a.Log, Now: a.Now, Config: cfg}}
+	s := &Server{Kit: &kit.Kit{Registry: a.Registry, Mailer: a.Mailer, Jobs: a.Jobs, Health: a.Health, Log: a.Log, Now: a.Now, Config: cfg,
+		LinkKey: a.LinkKey}}
 	if s.Now == nil {
 		s.Now = time.Now
 	}

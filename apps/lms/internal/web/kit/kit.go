@@ -54,7 +54,9 @@ type Kit struct {
 	Health *health.Monitor
 	Log    *slog.Logger
 	Now    func() time.Time
-	Config Config
+	// LinkKey is the key that signs a district's e-mailed links (app.App.LinkKey).
+	LinkKey func(t *tenancy.Tenant) []byte
+	Config  Config
 	// Pages are the templates the route table declares (LoadPages).
 	Pages *Pages
 	// Flags counts feature flag evaluations (Call.Features); nil counts nothing.

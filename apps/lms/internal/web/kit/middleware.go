@@ -163,7 +163,7 @@ func (s *Kit) prepare(c *Call) bool {
 		s.Forbidden(c)
 		return false
 	}
-	if !safeMethod(c.R.Method) {
+	if !safeMethod(c.R.Method) && !rt.Link {
 		ok, err := s.checkCSRF(c)
 		var tooBig *http.MaxBytesError
 		switch {

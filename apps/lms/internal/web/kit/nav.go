@@ -22,6 +22,7 @@ func navFor(role db.Role, path string) []navItem {
 		{"Plan", "/plan", authz.ViewTeaching},
 		{"Teach", "/teach", authz.ViewTeaching},
 		{"Learn", "/learn", authz.ViewLearning},
+		{"Alerts", "/guardian/alerts", authz.ManageAlerts},
 		{"Assess", "/assess", authz.ViewGradebook},
 		{"Report", "/report", authz.ViewReports},
 		{"Admin", "/admin/users", authz.ViewUsers},

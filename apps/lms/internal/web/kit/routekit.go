@@ -34,6 +34,11 @@ type Route struct {
 	// api documents JSON API routes for the OpenAPI document; their errors
 	// are problem+json.
 	API *APIDoc
+	// Link routes act on a signed token in their path (an e-mailed link)
+	// without a session: their POST needs no CSRF token, because a mail
+	// client's one-click POST (RFC 8058) has none, and the token is itself
+	// the secret a forger would need.
+	Link bool
 	// Upload routes take bodies up to Config.MaxUpload; every other route
 	// takes at most MaxFormBody. Either limit is installed before anything
 	// reads the body (see Wrap).
@@ -74,6 +79,15 @@ func Page(pattern string, need authz.Action, h func(*Call), templates ...string)
 func Upload(pattern string, need authz.Action, h func(*Call), templates ...string) Route {
 	rt := Page(pattern, need, h, templates...)
 	rt.Stream = true
+	return rt
+}
+
+// SignedLink is a public page route whose path carries a signed token
+// (e-mailed one-click links); its handler must check the token before it
+// acts. Its POST is exempt from the CSRF check.
+func SignedLink(pattern string, h func(*Call), templates ...string) Route {
+	rt := Page(pattern, authz.Public, h, templates...)
+	rt.Link = true
 	return rt
 }
 
