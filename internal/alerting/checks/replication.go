@@ -77,12 +77,14 @@ SELECT coalesce(r.application_name, ''),
 // it has replayed all it received (an idle primary sends nothing, so the
 // last replayed transaction grows old), the lag is 0. Without a WAL
 // receiver (recovery from an archive) the age of the last replayed
-// transaction is all there is.
+// transaction is all there is. A standby that has replayed no transaction
+// since it started (the timestamp is NULL) but is behind counts from its
+// start: a lower bound of the real lag, never a false 0.
 const standbyQuery = `
 SELECT coalesce(nullif(current_setting('cluster_name'), ''), $1),
        coalesce(greatest(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0), 0)::float8,
        CASE WHEN pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
-            ELSE coalesce(greatest(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0), 0) END::float8`
+            ELSE coalesce(greatest(extract(epoch FROM now() - coalesce(pg_last_xact_replay_timestamp(), pg_postmaster_start_time())), 0), 0) END::float8`
 
 // ReadReplication connects to uri and reads its replication: a primary's
 // standbys from pg_stat_replication, or a standby's own lag. address names
