@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -132,12 +131,15 @@ func TestTeacherGradesWithARubricAndFamiliesSeeItOncePosted(t *testing.T) {
 	hidden("the student", "/learn/assignments/"+asg, "10-student-assignment-unposted", "Plant growth lab", "Submitted")
 	var mine struct {
 		Work struct {
-			Grade *json.RawMessage `json:"grade"`
+			Grade *struct {
+				Score   *float64 `json:"score"`
+				Comment string   `json:"comment"`
+			} `json:"grade"`
 		} `json:"work"`
 	}
 	tb.fetchJSON("/api/v1/assignments/"+asg+"/my-work", &mine)
 	if mine.Work.Grade != nil {
-		t.Errorf("the student's API shows the unposted grade: %s", *mine.Work.Grade)
+		t.Errorf("the student's API shows the unposted grade: %+v", *mine.Work.Grade)
 	}
 	if got := tb.coursePercent("/api/v1/sections/" + section + "/grades/" + leo); got != "" {
 		t.Errorf("the student's grades API shows a course grade from the unposted grade: %s%%", got)
@@ -162,8 +164,8 @@ func TestTeacherGradesWithARubricAndFamiliesSeeItOncePosted(t *testing.T) {
 	tb.expect("Your grade", "6 / 9", "Clear hypothesis; measure more plants.", "Clear and testable (5 of 5)", "Thin (1 of 4)")
 	tb.shot("14-student-assignment-posted")
 	tb.fetchJSON("/api/v1/assignments/"+asg+"/my-work", &mine)
-	if mine.Work.Grade == nil || !strings.Contains(string(*mine.Work.Grade), `"score":6`) {
-		t.Errorf("the student's API, after posting: %v", mine.Work.Grade)
+	if g := mine.Work.Grade; g == nil || g.Score == nil || *g.Score != 6 || g.Comment != "Clear hypothesis; measure more plants." {
+		t.Errorf("the student's API, after posting: %+v", g)
 	}
 	if got := tb.coursePercent("/api/v1/sections/" + section + "/grades/" + leo); got != "66.67" {
 		t.Errorf("the student's grades API, after posting: current %q%%, want 66.67", got)
