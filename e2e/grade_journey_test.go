@@ -56,7 +56,7 @@ func TestTeacherGradesWithARubricAndFamiliesSeeItOncePosted(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#levels_1"), "4 Strong\n1 Thin"))
 	tb.shot("01-rubric-form")
 	tb.clickAndWait(`form[action="/teach/rubrics"] button[type="submit"]`)
-	tb.expect("Lab report rubric", "Hypothesis", "Evidence")
+	tb.expect("Rubric saved.", "Lab report rubric")
 	rubric := tb.pathID(`/teach/rubrics/([0-9a-f-]{36})`)
 	tb.shot("02-rubric-saved")
 
@@ -76,12 +76,19 @@ func TestTeacherGradesWithARubricAndFamiliesSeeItOncePosted(t *testing.T) {
 	tb.clickAndWait(`form[action$="/publish"] button`)
 	tb.expect("Published")
 	tb.shot("04-assignment-published")
+	// The section home: its posted work and an announcement.
+	tb.open(d.Base + "/teach/sections/" + section)
+	tb.do(chromedp.SetValue(chromedp.CSS("#ann-title"), "Lab reports due Friday"),
+		chromedp.SetValue(chromedp.CSS("#ann-body"), "Upload your report as a PDF."))
+	tb.clickAndWait(`form[action$="/announcements"] button`)
+	tb.expect("Announcement posted.", "Plant growth lab", "Lab reports due Friday")
+	tb.shot("05-teacher-section-home")
 
 	// The student uploads a PDF.
 	as(student)
 	tb.open(d.Base + "/learn/sections/" + section)
-	tb.expect("Plant growth lab")
-	tb.shot("05-student-section")
+	tb.expect("Plant growth lab", "Lab reports due Friday", "Upload your report as a PDF.")
+	tb.shot("06-student-section-home")
 	tb.open(d.Base + "/learn/assignments/" + asg)
 	tb.expect("Plant growth lab", "How it will be graded: Lab report rubric")
 	file := filepath.Join(t.TempDir(), "growth-lab.pdf")
@@ -91,7 +98,7 @@ func TestTeacherGradesWithARubricAndFamiliesSeeItOncePosted(t *testing.T) {
 	tb.do(chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}))
 	tb.clickAndWait(`form[action$="/upload"] button`)
 	tb.expect("growth-lab.pdf", "Attempt 1")
-	tb.shot("06-student-uploaded")
+	tb.shot("07-student-uploaded")
 
 	// The teacher grades with the rubric and saves without posting. Leo Cruz
 	// is first in the list (by family name); Mai Nguyen is next.
@@ -102,16 +109,16 @@ func TestTeacherGradesWithARubricAndFamiliesSeeItOncePosted(t *testing.T) {
 	tb.do(chromedp.Click(chromedp.CSS(`input[name="rubric_0"][value="0"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="rubric_1"][value="1"]`)),
 		chromedp.SetValue(chromedp.CSS("#comment"), "Clear hypothesis; measure more plants."))
-	tb.shot("07-grading-rubric-chosen")
+	tb.shot("08-grading-rubric-chosen")
 	tb.clickAndWait(`form[data-grade-form] button[name="stay"]`)
 	tb.expect("Grade saved")
 	if score := tb.value("#score"); score != "6" {
 		t.Fatalf("the rubric (5 + 1) filled a score of %q, want 6", score)
 	}
-	tb.shot("08-graded-unposted")
+	tb.shot("09-graded-unposted")
 	tb.open(d.Base + "/teach/assignments/" + asg)
 	tb.expect("Post 1 grade")
-	tb.shot("09-teacher-assignment-unposted")
+	tb.shot("10-teacher-assignment-unposted")
 
 	// Unposted: neither the student nor the guardian sees it, in pages or API.
 	gradeShown := []string{"6 / 9", "Clear hypothesis; measure more plants.", "66.67"}
@@ -128,7 +135,7 @@ func TestTeacherGradesWithARubricAndFamiliesSeeItOncePosted(t *testing.T) {
 		tb.shot(shot)
 	}
 	as(student)
-	hidden("the student", "/learn/assignments/"+asg, "10-student-assignment-unposted", "Plant growth lab", "Submitted")
+	hidden("the student", "/learn/assignments/"+asg, "11-student-assignment-unposted", "Plant growth lab", "Submitted")
 	var mine struct {
 		Work struct {
 			Grade *struct {
@@ -145,8 +152,8 @@ func TestTeacherGradesWithARubricAndFamiliesSeeItOncePosted(t *testing.T) {
 		t.Errorf("the student's grades API shows a course grade from the unposted grade: %s%%", got)
 	}
 	as(guardian)
-	hidden("the guardian", "/", "11-guardian-home-unposted", "Welcome, Rosa", "Leo Cruz", "Plant growth lab")
-	hidden("the guardian", "/guardian/children/"+leo+"/assignments/"+asg, "12-guardian-assignment-unposted", "Plant growth lab")
+	hidden("the guardian", "/", "12-guardian-home-unposted", "Welcome, Rosa", "Leo Cruz", "Plant growth lab")
+	hidden("the guardian", "/guardian/children/"+leo+"/assignments/"+asg, "13-guardian-assignment-unposted", "Plant growth lab")
 	if got := tb.coursePercent("/api/v1/sections/" + section + "/grades/" + leo); got != "" {
 		t.Errorf("the guardian's grades API shows a course grade from the unposted grade: %s%%", got)
 	}
@@ -156,13 +163,13 @@ func TestTeacherGradesWithARubricAndFamiliesSeeItOncePosted(t *testing.T) {
 	tb.open(d.Base + "/teach/assignments/" + asg)
 	tb.clickAndWait(`form[action$="/post"] button`)
 	tb.expect("Grades posted")
-	tb.shot("13-teacher-posted")
+	tb.shot("14-teacher-posted")
 
 	// Both see it now.
 	as(student)
 	tb.open(d.Base + "/learn/assignments/" + asg)
 	tb.expect("Your grade", "6 / 9", "Clear hypothesis; measure more plants.", "Clear and testable (5 of 5)", "Thin (1 of 4)")
-	tb.shot("14-student-assignment-posted")
+	tb.shot("15-student-assignment-posted")
 	tb.fetchJSON("/api/v1/assignments/"+asg+"/my-work", &mine)
 	if g := mine.Work.Grade; g == nil || g.Score == nil || *g.Score != 6 || g.Comment != "Clear hypothesis; measure more plants." {
 		t.Errorf("the student's API, after posting: %+v", g)
@@ -172,14 +179,14 @@ func TestTeacherGradesWithARubricAndFamiliesSeeItOncePosted(t *testing.T) {
 	}
 	tb.open(d.Base + "/learn/sections/" + section)
 	tb.expect("Plant growth lab", "6 / 9")
-	tb.shot("15-student-section-posted")
+	tb.shot("16-student-section-posted")
 	as(guardian)
 	tb.open(d.Base + "/")
 	tb.expect("Leo Cruz", "Plant growth lab", "66.67%", "Clear hypothesis; measure more plants.")
-	tb.shot("16-guardian-home-posted")
+	tb.shot("17-guardian-home-posted")
 	tb.open(d.Base + "/guardian/children/" + leo + "/assignments/" + asg)
 	tb.expect("6 / 9", "Clear and testable (5 of 5)", "growth-lab.pdf")
-	tb.shot("17-guardian-assignment-posted")
+	tb.shot("18-guardian-assignment-posted")
 	if got := tb.coursePercent("/api/v1/sections/" + section + "/grades/" + leo); got != "66.67" {
 		t.Errorf("the guardian's grades API, after posting: current %q%%, want 66.67", got)
 	}
