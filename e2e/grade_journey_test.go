@@ -19,7 +19,8 @@ import (
 // rostered, the teacher builds a rubric and an assignment that uses it, and
 // publishes it; the student uploads a file; the teacher grades with the
 // rubric without posting, and neither the student nor the guardian sees the
-// grade, in the pages or the API; the teacher posts, and both see it. The
+// grade, in the pages or the API; the teacher posts, and both see it, and
+// the Tenant's onboarding checklist shows the first graded assignment. The
 // LMS-level TestGradeJourneyStudentAndGuardianInChromium walks the same
 // pages against one LMS; this one goes through the platform as make run
 // starts it (the operator's LMS fleet, its shared files folder, Postgres).
@@ -190,6 +191,12 @@ func TestTeacherGradesWithARubricAndFamiliesSeeItOncePosted(t *testing.T) {
 	if got := tb.coursePercent("/api/v1/sections/" + section + "/grades/" + leo); got != "66.67" {
 		t.Errorf("the guardian's grades API, after posting: current %q%%, want 66.67", got)
 	}
+
+	// The first grade reached the district's onboarding checklist, which
+	// the operator reads with the tenant's readonly role.
+	waitFor(t, "onboarding step FirstAssignmentGraded done", func() bool {
+		return kubectl(t, "", "get", "tenant", d.Name, "-o", `jsonpath={.status.onboarding[?(@.name=="FirstAssignmentGraded")].done}`) == "true"
+	})
 }
 
 // coursePercent is the current course percentage of a grades API report
