@@ -62,7 +62,7 @@ func (r *AlertRuleReconciler) samples(ctx context.Context, rule *platformv1.Aler
 	case platformv1.CheckBackupAge:
 		samples, err = r.backupAge(ctx, rule, now)
 	case platformv1.CheckReplicationLag:
-		err = errors.New("ReplicationLag checks are not built yet")
+		samples, err = r.replicationLag(ctx, c.ReplicationLag)
 	default:
 		err = fmt.Errorf("unknown check type %q", c.Type)
 	}

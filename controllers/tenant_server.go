@@ -10,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 	"bellwork.dev/bellwork/internal/builders"
@@ -57,7 +58,7 @@ func (r *TenantReconciler) findAdmin(ctx context.Context, p *tenantPass) error {
 		// development host override points at a server without TLS.
 		sslMode = "prefer"
 	}
-	user, password, err := r.readLogin(ctx, secret)
+	user, password, err := readLogin(ctx, r.APIReader, secret)
 	if err != nil {
 		hint, reason := "", platformv1.ReasonAdminSecretMissing
 		switch p.top.Provider {
@@ -129,9 +130,9 @@ func cnpgMissing(p *tenantPass) error {
 // readLogin reads "username" and "password" from a Secret the operator
 // does not own, directly from the API server (the cache holds only the
 // operator's own Secrets).
-func (r *TenantReconciler) readLogin(ctx context.Context, key types.NamespacedName) (string, string, error) {
+func readLogin(ctx context.Context, api client.Reader, key types.NamespacedName) (string, string, error) {
 	s := &corev1.Secret{}
-	if err := r.APIReader.Get(ctx, key, s); err != nil {
+	if err := api.Get(ctx, key, s); err != nil {
 		if apierrors.IsNotFound(err) {
 			return "", "", fmt.Errorf("not found")
 		}

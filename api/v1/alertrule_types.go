@@ -155,12 +155,18 @@ type AlertCheck struct {
 	// +optional
 	HTTPProbe *HTTPProbeCheck `json:"httpProbe,omitempty"`
 
-	// ReplicationLag is not built yet: the schema accepts it, and the rule
-	// reports health Error saying it is not evaluated. CloudNativePG's
-	// Cluster status, which the operator reads, carries no replication lag
-	// (it lives in pg_stat_replication on the primary and in the instances'
-	// metrics); until the operator reads one of those, use an expression
-	// over a Prometheus that scrapes CloudNativePG (spec.source).
+	// ReplicationLag is active when a Postgres server's standbys fall
+	// behind or too few are connected. It connects to the primary (a
+	// tenant's server or a CloudNativePG Cluster's -rw Service) as the
+	// operator's admin login and reads pg_stat_replication: one instance
+	// per standby (label "instance", its application_name) and threshold
+	// (label "unit": "seconds" or "bytes", the value in that unit), and
+	// one with unit "standbys" (the value is how many are connected) while
+	// fewer than minStandbys are. A server that is itself a standby (a
+	// replica cluster's designated primary) reports its own replay lag
+	// behind the WAL it received, and minStandbys does not apply. A server
+	// it cannot reach, or a login that may not read replication positions,
+	// is health Error.
 	// +optional
 	ReplicationLag *ReplicationLagCheck `json:"replicationLag,omitempty"`
 }
@@ -209,13 +215,55 @@ type HTTPProbeCheck struct {
 	Timeout metav1.Duration `json:"timeout,omitempty"`
 }
 
-// ReplicationLagCheck reads a CloudNativePG Cluster's replication lag.
+// ReplicationLagCheck reads how far a Postgres server's standbys are
+// behind.
+// +kubebuilder:validation:XValidation:rule="has(self.tenant) != has(self.cluster)",message="set exactly one of tenant (the tenant's database server) or cluster (a CloudNativePG Cluster)"
+// +kubebuilder:validation:XValidation:rule="has(self.maxLag) || has(self.maxLagBytes) || (has(self.minStandbys) && self.minStandbys > 0)",message="set maxLag, maxLagBytes or a minStandbys above 0: a ReplicationLag check with none of them could never fire"
 type ReplicationLagCheck struct {
-	// Cluster is the CloudNativePG Cluster to read.
-	Cluster ClusterReference `json:"cluster"`
+	// Tenant whose database server is checked: the server the operator
+	// provisions the tenant on (an external server, the shared
+	// CloudNativePG Cluster's or the dedicated one's -rw Service), as the
+	// admin login it provisions with. On a shared server every tenant's
+	// rule reads the same standbys.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=50
+	// +optional
+	Tenant string `json:"tenant,omitempty"`
 
-	// MaxLag is the largest acceptable replay lag, for example "30s".
-	MaxLag metav1.Duration `json:"maxLag"`
+	// Cluster is a CloudNativePG Cluster to check through its -rw Service,
+	// as its superuser (Secret <cluster>-superuser, or the Cluster's
+	// spec.superuserSecret; the Cluster needs enableSuperuserAccess).
+	// +optional
+	Cluster *ClusterReference `json:"cluster,omitempty"`
+
+	// MaxLag is the largest acceptable replay lag, for example "30s": the
+	// time since the WAL a standby has replayed up to was written on the
+	// primary (pg_stat_replication.replay_lag, 0 once the standby has
+	// replayed everything).
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="maxLag must be longer than 0s"
+	// +optional
+	MaxLag *metav1.Duration `json:"maxLag,omitempty"`
+
+	// MaxLagBytes is the largest acceptable amount of WAL, in bytes, that a
+	// standby has not replayed yet, for example 16777216 (16 MiB).
+	// +kubebuilder:validation:Minimum=0
+	// +optional
+	MaxLagBytes *int64 `json:"maxLagBytes,omitempty"`
+
+	// MinStandbys is how many standbys must be connected to the primary
+	// and reporting their replay; fewer is active (unit "standbys"). A
+	// server with no standby at all is therefore active by default, not
+	// silently fine; set 0 where a server has no standbys on purpose.
+	// +kubebuilder:default=1
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	// +optional
+	MinStandbys *int32 `json:"minStandbys,omitempty"`
+
+	// Timeout of the connection and queries.
+	// +kubebuilder:default="5s"
+	// +optional
+	Timeout metav1.Duration `json:"timeout,omitempty"`
 }
 
 // AlertReceiver is one destination for notifications.

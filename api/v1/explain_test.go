@@ -14,16 +14,18 @@ func TestKubectlExplainDescribesTheFields(t *testing.T) {
 		t.Fatal("kubectl is not installed (make deps installs it)")
 	}
 	for resource, phrases := range map[string][]string{
-		"tenant.spec":              {"Admins are the e-mail addresses", "ReclaimPolicy says what happens to the database"},
-		"tenant.spec.database":     {"CloudNativePG places the database", "ConnectionLimit caps the connections"},
-		"school.spec.calendar":     {"holidays", "terms"},
-		"featureflag.spec":         {"defaultVariant", "variants"},
-		"lmsdeploy.spec":           {"DeployWindows are when a rollout may start", "RollbackTo runs the image of this revision"},
-		"lmsdeploy.status.rollout": {"Migrations are the migration Jobs' results"},
-		"alertrule.status":         {"state"},
-		"backuppolicy.spec":        {"Schedule of the logical backups"},
-		"tenant.status.onboarding": {"progress from provisioning to first grade", "RosterImported"},
-		"tenant.status":            {"ProvisionedTime is when the tenant first became Ready", "AppliedGeneration is the spec generation", "AnnouncedNotReady is the NotReady Event"},
+		"tenant.spec":                         {"Admins are the e-mail addresses", "ReclaimPolicy says what happens to the database"},
+		"tenant.spec.database":                {"CloudNativePG places the database", "ConnectionLimit caps the connections"},
+		"school.spec.calendar":                {"holidays", "terms"},
+		"featureflag.spec":                    {"defaultVariant", "variants"},
+		"lmsdeploy.spec":                      {"DeployWindows are when a rollout may start", "RollbackTo runs the image of this revision"},
+		"lmsdeploy.status.rollout":            {"Migrations are the migration Jobs' results"},
+		"alertrule.status":                    {"state"},
+		"alertrule.spec.check":                {"ReplicationLag is active when a Postgres server's standbys fall behind"},
+		"alertrule.spec.check.replicationLag": {"MinStandbys is how many standbys must be connected"},
+		"backuppolicy.spec":                   {"Schedule of the logical backups"},
+		"tenant.status.onboarding":            {"progress from provisioning to first grade", "RosterImported"},
+		"tenant.status":                       {"ProvisionedTime is when the tenant first became Ready", "AppliedGeneration is the spec generation", "AnnouncedNotReady is the NotReady Event"},
 	} {
 		out, err := explain(t, resource)
 		if err != nil {

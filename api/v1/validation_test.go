@@ -77,6 +77,15 @@ spec:
     type: BackupAge
     backupAge: {backupPolicy: nightly, maxAge: 26h}
 `
+	validReplicationLagRule = `
+apiVersion: platform.bellwork.dev/v1
+kind: AlertRule
+metadata: {name: NAME, namespace: default}
+spec:
+  check:
+    type: ReplicationLag
+    replicationLag: {tenant: lincoln-usd, maxLag: 30s, maxLagBytes: 16777216}
+`
 	validFeatureFlag = `
 apiVersion: platform.bellwork.dev/v1
 kind: FeatureFlag
@@ -285,6 +294,21 @@ var invalidCases = []invalidCase{
 	{name: "replication check without its settings", base: validAlertRule,
 		create: []edit{set("spec.check", obj{"type": "ReplicationLag", "httpProbe": obj{"url": "https://lms.example/readyz"}})},
 		want:   "a ReplicationLag check needs replicationLag settings"},
+	{name: "replication check of a tenant and a cluster", base: validReplicationLagRule,
+		create: []edit{set("spec.check.replicationLag.cluster", obj{"name": "pg", "namespace": "postgres"})},
+		want:   "set exactly one of tenant (the tenant's database server) or cluster (a CloudNativePG Cluster)"},
+	{name: "replication check of no server", base: validReplicationLagRule,
+		create: []edit{del("spec.check.replicationLag.tenant")},
+		want:   "set exactly one of tenant (the tenant's database server) or cluster (a CloudNativePG Cluster)"},
+	{name: "replication check that could never fire", base: validReplicationLagRule,
+		create: []edit{del("spec.check.replicationLag.maxLag"), del("spec.check.replicationLag.maxLagBytes"), set("spec.check.replicationLag.minStandbys", int64(0))},
+		want:   "a ReplicationLag check with none of them could never fire"},
+	{name: "replication check with a zero time limit", base: validReplicationLagRule,
+		create: []edit{set("spec.check.replicationLag.maxLag", "0s")},
+		want:   "maxLag must be longer than 0s"},
+	{name: "replication check with a negative byte limit", base: validReplicationLagRule,
+		create: []edit{set("spec.check.replicationLag.maxLagBytes", int64(-1))},
+		want:   "spec.check.replicationLag.maxLagBytes: Invalid value"},
 	{name: "http probe of a non-web URL", base: validAlertRule,
 		create: []edit{set("spec.check", obj{"type": "HTTPProbe", "httpProbe": obj{"url": "ftp://lms.example/readyz"}})},
 		want:   "url must be an http or https URL"},
@@ -466,7 +490,7 @@ func TestInvalidObjectsAreRejected(t *testing.T) {
 // The valid bases themselves are accepted, so each rejection above is due to
 // its one edit.
 func TestValidBasesAreAccepted(t *testing.T) {
-	for i, base := range []string{validTenant, validCNPGTenant, validDedicatedTenant, validSchool, validBackupPolicy, validAlertRule, validFeatureFlag, validDeployment} {
+	for i, base := range []string{validTenant, validCNPGTenant, validDedicatedTenant, validSchool, validBackupPolicy, validAlertRule, validReplicationLagRule, validFeatureFlag, validDeployment} {
 		u := decodeAll(t, "base", []byte(strings.ReplaceAll(base, "NAME", fmt.Sprintf("valid-%d", i))))[0]
 		if err := env.Client.Create(ctx(t), u); err != nil {
 			t.Errorf("%s rejected: %v", u.GetKind(), err)

@@ -85,18 +85,17 @@ func TopologyOf(t *platformv1.Tenant, operatorNamespace string) Topology {
 		}
 	case db.CloudNativePG != nil:
 		c := db.CloudNativePG
-		top := Topology{Provider: ProviderCloudNativePG, SSLMode: "require"}
+		var cluster types.NamespacedName
+		if c.Dedicated != nil {
+			cluster = types.NamespacedName{Namespace: t.NamespaceName(), Name: DedicatedClusterName}
+		} else if c.ClusterRef != nil {
+			cluster = types.NamespacedName{Namespace: c.ClusterRef.Namespace, Name: c.ClusterRef.Name}
+		}
+		top := ClusterTopology(cluster)
 		if c.Dedicated != nil {
 			top.Provider = ProviderDedicated
-			top.Cluster = types.NamespacedName{Namespace: t.NamespaceName(), Name: DedicatedClusterName}
 			top.SQLCreatesDatabase = true
-		} else if c.ClusterRef != nil {
-			top.Cluster = types.NamespacedName{Namespace: c.ClusterRef.Namespace, Name: c.ClusterRef.Name}
 		}
-		top.AdminSecret = types.NamespacedName{Namespace: top.Cluster.Namespace, Name: top.Cluster.Name + cnpgv1.SuperUserSecretSuffix}
-		top.DirectHost = ServiceHost(top.Cluster.Name+cnpgv1.ServiceReadWriteSuffix, top.Cluster.Namespace)
-		top.DirectPort = postgresPort
-		top.Host, top.Port = top.DirectHost, top.DirectPort
 		if c.Pooler != nil {
 			top.Pooler = types.NamespacedName{Namespace: top.Cluster.Namespace, Name: PoolerName(t)}
 			top.Host = ServiceHost(top.Pooler.Name, top.Pooler.Namespace)
@@ -104,6 +103,17 @@ func TopologyOf(t *platformv1.Tenant, operatorNamespace string) Topology {
 		return top
 	}
 	return Topology{}
+}
+
+// ClusterTopology reaches a CloudNativePG Cluster's primary through its -rw
+// Service, as its superuser (the default Secret name), with no pooler.
+func ClusterTopology(cluster types.NamespacedName) Topology {
+	top := Topology{Provider: ProviderCloudNativePG, SSLMode: "require", Cluster: cluster}
+	top.AdminSecret = types.NamespacedName{Namespace: cluster.Namespace, Name: cluster.Name + cnpgv1.SuperUserSecretSuffix}
+	top.DirectHost = ServiceHost(cluster.Name+cnpgv1.ServiceReadWriteSuffix, cluster.Namespace)
+	top.DirectPort = postgresPort
+	top.Host, top.Port = top.DirectHost, top.DirectPort
+	return top
 }
 
 // ServiceHost is a Service's in-cluster host name.

@@ -87,7 +87,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		s.cleanup()
 		return nil, err
 	}
-	if err := s.start(ctx, opts.Durable); err != nil {
+	if err := s.start(ctx, opts.Durable, nil); err != nil {
 		s.cleanup()
 		return nil, err
 	}
@@ -187,10 +187,14 @@ func (s *Server) initdb(ctx context.Context) error {
 	return nil
 }
 
-func (s *Server) start(ctx context.Context, durable bool) error {
+// start runs the server; settings are extra "-c name=value" arguments.
+func (s *Server) start(ctx context.Context, durable bool, settings []string) error {
 	s.logPath = filepath.Join(s.dir, "postgres.log")
 	args := []string{"-D", s.dataDir(), "-p", strconv.Itoa(s.Port), "-h", s.Host,
 		"-k", s.dir, "-c", "max_connections=300", "-c", "shared_buffers=64MB"}
+	for _, kv := range settings {
+		args = append(args, "-c", kv)
+	}
 	if !durable {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
@@ -251,6 +255,8 @@ func (s *Server) AdminURL(database string) string {
 func (s *Server) Dir() string { return s.dir }
 
 // Stop shuts the server down (fast mode) and removes a temporary folder.
+// Stopping a stopped server does nothing, so a test may stop one midway
+// and still defer Stop.
 func (s *Server) Stop() error {
 	if s.cmd != nil && s.cmd.Process != nil {
 		_ = s.cmd.Process.Signal(syscall.SIGINT)
@@ -260,6 +266,7 @@ func (s *Server) Stop() error {
 			_ = s.cmd.Process.Kill()
 			<-s.done
 		}
+		s.cmd = nil
 	}
 	s.cleanup()
 	return nil

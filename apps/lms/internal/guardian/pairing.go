@@ -101,11 +101,20 @@ func Redeem(ctx context.Context, s *db.Scope, code, requestID string) (Outcome, 
 	return Outcome(out), *student, nil
 }
 
+// randomText draws n characters uniformly from codeAlphabet: bytes at or
+// above the largest multiple of the alphabet's length are drawn again, so no
+// character is likelier than another.
 func randomText(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+	limit := 256 - 256%len(codeAlphabet)
+	out := make([]byte, 0, n)
+	var b [16]byte
+	for len(out) < n {
+		_, _ = rand.Read(b[:])
+		for _, c := range b {
+			if int(c) < limit && len(out) < n {
+				out = append(out, codeAlphabet[int(c)%len(codeAlphabet)])
+			}
+		}
 	}
-	return string(b)
+	return string(out)
 }
