@@ -153,7 +153,8 @@ func TestTeacherGradesWithARubricAndFamiliesSeeItOncePosted(t *testing.T) {
 		t.Errorf("the student's grades API shows a course grade from the unposted grade: %s%%", got)
 	}
 	as(guardian)
-	hidden("the guardian", "/", "12-guardian-home-unposted", "Welcome, Rosa", "Leo Cruz", "Plant growth lab")
+	// Handed in, the lab is no longer "due" on the guardian's home.
+	hidden("the guardian", "/", "12-guardian-home-unposted", "Welcome, Rosa", "Leo Cruz", "No posted grades yet")
 	hidden("the guardian", "/guardian/children/"+leo+"/assignments/"+asg, "13-guardian-assignment-unposted", "Plant growth lab")
 	if got := tb.coursePercent("/api/v1/sections/" + section + "/grades/" + leo); got != "" {
 		t.Errorf("the guardian's grades API shows a course grade from the unposted grade: %s%%", got)
