@@ -41,7 +41,7 @@ e2e: deps controlplane s3server ## Run the whole-platform journeys in Chromium (
 
 .PHONY: bench
 bench: deps controlplane s3server ## Run the benchmarks and print ratios against baselines measured in the same run.
-	go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
+	go test -run '^$$' -bench . -benchtime 1x -timeout 3h ./...
 	go test -tags e2e -run '^$$' -bench . -benchtime 1x -timeout 20m ./controllers/rollouttest/
 
 .PHONY: build

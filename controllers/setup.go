@@ -30,6 +30,11 @@ import (
 // superuser credentials, OIDC client secrets) are read directly.
 func CacheOptions() cache.Options {
 	return cache.Options{
+		// Nothing reads managedFields from the cache, and they are a good
+		// part of every cached object (see docs/performance.md, "A full
+		// resync at scale"). An Update from a cached object leaves them
+		// out, which the API server takes as unchanged.
+		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.Secret{}: {Label: labels.SelectorFromSet(labels.Set{builders.ManagedByLabel: builders.ManagedByValue})},
 			// The EndpointSlice controller copies a Service's labels onto

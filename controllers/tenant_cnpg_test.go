@@ -104,7 +104,7 @@ const holdStatus = "test.bellwork.dev/hold-status"
 func pgAddress() string { return net.JoinHostPort(pg.Host, strconv.Itoa(pg.Port)) }
 
 // sharedCluster creates a CloudNativePG Cluster standing for a shared one.
-func sharedCluster(t *testing.T, ns, name string) {
+func sharedCluster(t testing.TB, ns, name string) {
 	ensureNamespace(t, ns)
 	cl := &cnpgv1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 		Spec: cnpgv1.ClusterSpec{Instances: 1, EnableSuperuserAccess: ptr.To(true), StorageConfiguration: cnpgv1.StorageConfiguration{Size: "1Gi"}}}

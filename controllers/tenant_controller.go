@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -126,6 +127,9 @@ func (r *TenantReconciler) reconcile(ctx context.Context, p *tenantPass) error {
 // SetupWithManager watches Tenants, what they own, and the objects that
 // change their entry or checklist: Schools, BackupPolicies, AlertRules.
 func (r *TenantReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &platformv1.Tenant{}, tenantHostIndex, indexTenantHosts); err != nil {
+		return fmt.Errorf("index Tenants by host: %w", err)
+	}
 	byLabel := handler.EnqueueRequestsFromMapFunc(tenantFromLabel)
 	byNamespace := handler.EnqueueRequestsFromMapFunc(tenantFromNamespace)
 	b := ctrl.NewControllerManagedBy(mgr).

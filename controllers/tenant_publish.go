@@ -3,7 +3,6 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -164,29 +163,43 @@ func (r *TenantReconciler) holdLastEntry(p *tenantPass, passErr error) error {
 	return passErr
 }
 
+// tenantHostIndex indexes Tenants in the manager's cache by each host of
+// spec.hosts, so the host-conflict check looks up the few tenants sharing a
+// host instead of listing (and copying) every tenant on every pass, which
+// made a full resync quadratic in the number of tenants.
+const tenantHostIndex = "spec.hosts"
+
+func indexTenantHosts(o client.Object) []string {
+	t, ok := o.(*platformv1.Tenant)
+	if !ok {
+		return nil
+	}
+	return t.Spec.Hosts
+}
+
 // hostConflict names a tenant that has precedence over t for one of t's
 // hosts: one already published wins over one that is not (a serving district
 // never loses its host to a newcomer), then the older one.
 func (r *TenantReconciler) hostConflict(ctx context.Context, t *platformv1.Tenant) (string, string, error) {
-	var all platformv1.TenantList
-	if err := r.Client.List(ctx, &all); err != nil {
-		return "", "", err
-	}
-	for i := range all.Items {
-		o := &all.Items[i]
-		if o.Name == t.Name || !o.DeletionTimestamp.IsZero() {
-			continue
+	checked := map[string]bool{t.Name: true}
+	for _, h := range t.Spec.Hosts {
+		var sharing platformv1.TenantList
+		if err := r.Client.List(ctx, &sharing, client.MatchingFields{tenantHostIndex: h}); err != nil {
+			return "", "", err
 		}
-		for _, h := range t.Spec.Hosts {
-			if !slices.Contains(o.Spec.Hosts, h) {
+		for i := range sharing.Items {
+			o := &sharing.Items[i]
+			if checked[o.Name] || !o.DeletionTimestamp.IsZero() {
 				continue
 			}
+			// A tenant sharing several hosts is judged once, on the first.
+			checked[o.Name] = true
 			// Precedence hangs on both tenants' status, which the cache
 			// may not have caught up with: read them from the API.
 			fresh, self := &platformv1.Tenant{}, &platformv1.Tenant{}
 			if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(o), fresh); err != nil {
 				if apierrors.IsNotFound(err) {
-					break
+					continue
 				}
 				return "", "", err
 			}
@@ -196,7 +209,6 @@ func (r *TenantReconciler) hostConflict(ctx context.Context, t *platformv1.Tenan
 			if fresh.DeletionTimestamp.IsZero() && precedes(fresh, self) {
 				return o.Name, h, nil
 			}
-			break
 		}
 	}
 	return "", "", nil

@@ -35,6 +35,9 @@ type Store interface {
 	// They are never visible as objects; this frees their space. It
 	// returns the keys they were written for.
 	RemovePartials(ctx context.Context, prefix string, before time.Time) ([]string, error)
+	// Probe writes and removes one small object, under a name no key
+	// uses, to tell whether the store can be written now (health checks).
+	Probe(ctx context.Context) error
 	// String says where the store is, for messages (no credentials).
 	String() string
 }

@@ -360,6 +360,13 @@ func (d Database) AppDirectURL() string {
 	return connURL(d.DirectHost, d.DirectPort, d.Name, d.App, d.SSLMode)
 }
 
+// SystemDirectURL connects as the system login directly to the server,
+// past any pooler (the LMS's login check: a pooler may answer while the
+// server refuses the login).
+func (d Database) SystemDirectURL() string {
+	return connURL(d.DirectHost, d.DirectPort, d.Name, d.System, d.SSLMode)
+}
+
 func connURL(host string, port int, db string, c Credentials, sslMode string) string {
 	if sslMode == "" {
 		sslMode = "prefer"

@@ -103,6 +103,9 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		// where a cold kube-apiserver alone can take longer to answer.
 		ControlPlaneStartTimeout: 3 * time.Minute,
 		ControlPlaneStopTimeout:  time.Minute,
+		// Likewise its 10 s for installed CRDs to be served (seen: the
+		// platform failing there with the machine's load at 25).
+		CRDInstallOptions: envtest.CRDInstallOptions{MaxTime: 2 * time.Minute},
 	}
 	c.env.ControlPlane.Etcd = &envtest.Etcd{DataDir: filepath.Join(c.opts.StateDir, "etcd")}
 	if err := os.MkdirAll(c.env.ControlPlane.Etcd.DataDir, 0o700); err != nil {
@@ -110,6 +113,9 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 	cfg, err := c.env.Start()
 	if err != nil {
+		// envtest leaves etcd and kube-apiserver running when a later
+		// step (the CRDs) fails.
+		_ = c.env.Stop()
 		c.cleanup()
 		return nil, fmt.Errorf("start etcd and kube-apiserver: %w", err)
 	}

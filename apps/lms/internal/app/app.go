@@ -10,6 +10,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +19,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/health"
 	"bellwork.dev/bellwork/apps/lms/internal/jobs"
 	"bellwork.dev/bellwork/apps/lms/internal/mail"
+	"bellwork.dev/bellwork/apps/lms/internal/storage"
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
 )
 
@@ -33,6 +35,11 @@ type Config struct {
 	// RosterSyncCheck is how often each tenant's queue checks whether its
 	// OneRoster REST sync is due (jobs.RosterSyncEvery when zero).
 	RosterSyncCheck time.Duration
+	// ImportExpiryEvery is how often each tenant's queue drops expired
+	// import files (jobs.ImportExpiryEvery when zero).
+	ImportExpiryEvery time.Duration
+	// Files is where uploaded files are kept (see App.Files).
+	Files storage.Store
 }
 
 // App is one LMS process's parts that follow the tenants.
@@ -42,15 +49,41 @@ type App struct {
 	Registry *tenancy.Registry
 	Jobs     *jobs.Runner
 	Mailer   mail.Mailer
-	// Health samples each open district's health every minute (its
-	// /metrics series and the admins' /admin/health history).
+	// Health samples each open district's health and the file storage
+	// every minute (their /metrics series and the admins' /admin/health
+	// history).
 	Health *health.Monitor
 	// Now is the clock below HTTP (tests may pin it).
 	Now func() time.Time
+	// store is where uploaded files are kept (Config.Files, or the web
+	// server's, see UseFiles).
+	store atomic.Pointer[storage.Store]
 
 	life context.Context
 	// rosterSyncCheck is Config.RosterSyncCheck.
 	rosterSyncCheck time.Duration
+	// importExpiryEvery is Config.ImportExpiryEvery.
+	importExpiryEvery time.Duration
+}
+
+// UseFiles makes st the process's file store, where import files among
+// others are kept, unless it has one already (Config.Files); it returns
+// st, or the process's store when st is nil. The web server calls it, so
+// the pages and the import jobs use one store. Without any store, import
+// files are kept in the database.
+func (a *App) UseFiles(st storage.Store) storage.Store {
+	if st == nil {
+		return a.fileStore()
+	}
+	a.store.CompareAndSwap(nil, &st)
+	return st
+}
+
+func (a *App) fileStore() storage.Store {
+	if p := a.store.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // New assembles a process that lives as long as life: background work
@@ -62,7 +95,11 @@ func New(life context.Context, cfg Config) (*App, error) {
 	}
 	pools := db.NewPools(cfg.PoolIdle, cfg.PoolMaxConns)
 	reg := tenancy.NewRegistry(pools, cfg.Log)
-	a := &App{Log: cfg.Log, Pools: pools, Registry: reg, Mailer: cfg.Mailer, Now: time.Now, life: life, rosterSyncCheck: cfg.RosterSyncCheck}
+	a := &App{Log: cfg.Log, Pools: pools, Registry: reg, Mailer: cfg.Mailer, Now: time.Now, life: life, rosterSyncCheck: cfg.RosterSyncCheck,
+		importExpiryEvery: cfg.ImportExpiryEvery}
+	if cfg.Files != nil {
+		a.store.Store(&cfg.Files)
+	}
 	runner, err := jobs.NewRunner(life, cfg.Log, a.workers())
 	if err != nil {
 		pools.CloseAll()
@@ -71,6 +108,7 @@ func New(life context.Context, cfg Config) (*App, error) {
 	runner.Periodic = a.periodic
 	a.Jobs = runner
 	a.Health = health.NewMonitor(reg, func() time.Time { return a.Now() })
+	a.Health.Log = cfg.Log
 	a.wire()
 	return a, nil
 }

@@ -19,6 +19,9 @@ type DB struct {
 	Tenant string
 	app    *pgxpool.Pool
 	system *pgxpool.Pool
+	// logins are the app role's and the system login's direct connection
+	// settings, for CheckLogins.
+	logins []*pgx.ConnConfig
 }
 
 // Scope is a transaction acting for one actor in one tenant database.
@@ -112,7 +115,8 @@ func beginError(actor Actor, err error) error {
 	return fmt.Errorf("begin as %s: %w", actor.Role, err)
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers a round trip over a pooled
+// connection (see CheckLogins for whether it still lets the LMS in).
 func (d *DB) Ping(ctx context.Context) error {
 	if err := d.app.Ping(ctx); err != nil {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)

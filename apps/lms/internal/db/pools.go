@@ -48,7 +48,7 @@ type Pools struct {
 }
 
 type tenantPool struct {
-	key      string // both connection URLs: a change to either reopens
+	key      string // every connection URL: a change to any reopens
 	db       *DB
 	lastUsed time.Time
 }
@@ -68,7 +68,7 @@ func NewPools(idleAfter time.Duration, maxConns int32) *Pools {
 // only passes it, without its cancellation, to the connections it opens in
 // the background, so a finished request does not close them.
 func (p *Pools) Get(ctx context.Context, tenant string, d directory.Database) (*DB, error) {
-	key := d.AppURL() + "\x00" + d.SystemURL()
+	key := d.AppURL() + "\x00" + d.SystemURL() + "\x00" + d.AppDirectURL() + "\x00" + d.SystemDirectURL()
 	pooled := d.Host != d.DirectHost || d.Port != d.DirectPort
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -80,6 +80,10 @@ func (p *Pools) Get(ctx context.Context, tenant string, d directory.Database) (*
 		go tp.db.close()
 		delete(p.pools, tenant)
 	}
+	logins, err := loginChecks(tenant, d)
+	if err != nil {
+		return nil, err
+	}
 	app, err := p.open(ctx, tenant, d.AppURL(), pooled)
 	if err != nil {
 		return nil, err
@@ -89,7 +93,7 @@ func (p *Pools) Get(ctx context.Context, tenant string, d directory.Database) (*
 		app.Close()
 		return nil, err
 	}
-	tp := &tenantPool{key: key, db: &DB{Tenant: tenant, app: app, system: system}, lastUsed: time.Now()}
+	tp := &tenantPool{key: key, db: &DB{Tenant: tenant, app: app, system: system, logins: logins}, lastUsed: time.Now()}
 	p.pools[tenant] = tp
 	return tp.db, nil
 }

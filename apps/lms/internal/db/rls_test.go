@@ -32,6 +32,7 @@ type rlsWorld struct {
 	guardian1                              string
 	section1, section2, sectionB           string
 	cw                                     courseworkWorld
+	oc                                     outcomesWorld
 }
 
 var world *rlsWorld
@@ -43,6 +44,7 @@ func seed(t *testing.T) *rlsWorld {
 		world = build(t)
 		seedCoursework(t, world)
 		seedGrading(t, world)
+		seedOutcomes(t, world)
 	}
 	return world
 }

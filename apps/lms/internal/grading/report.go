@@ -19,6 +19,22 @@ type Report struct {
 	Groups  []GroupReport  `json:"groups"`
 	Periods []PeriodReport `json:"periods"`
 	Items   []ItemReport   `json:"items"`
+	// Mastery is one entry per outcome of the section (Section.Outcomes'
+	// order), from the results the caller may see.
+	Mastery []MasteryReport `json:"mastery"`
+}
+
+// MasteryReport is a student's standing on one outcome: the score by the
+// outcome's calculation method (nil: none yet) and whether it meets the
+// outcome's mastery points.
+type MasteryReport struct {
+	OutcomeID     string  `json:"outcomeId"`
+	Title         string  `json:"title"`
+	Method        string  `json:"method"`
+	Score         *string `json:"score"`
+	MasteryPoints string  `json:"masteryPoints"`
+	Mastered      bool    `json:"mastered"`
+	Results       int     `json:"results"`
 }
 
 // GradeReport is a percentage and its letter ("" without a scheme); a nil
@@ -144,10 +160,25 @@ func (sec *Section) Report(st *StudentGrades) Report {
 		}
 		rep.Periods = append(rep.Periods, pr)
 	}
+	rep.Mastery = sec.Mastery(st)
 	for _, it := range r.Items {
 		rep.Items = append(rep.Items, ItemReport{AssignmentID: it.AssignmentID, Title: titles[it.AssignmentID], GroupID: it.GroupID,
 			PeriodID: it.PeriodID, State: it.State, Hidden: it.Hidden, Late: it.Late, Missing: it.Missing, AutoMissing: it.AutoMissing,
 			Entered: amount(it.Entered), Deduction: amount(it.Deduction), Score: amount(it.Score), Possible: amount(it.Possible)})
 	}
 	return rep
+}
+
+// Mastery is a student's standing on each of the section's outcomes.
+func (sec *Section) Mastery(st *StudentGrades) []MasteryReport {
+	out := make([]MasteryReport, 0, len(sec.Outcomes))
+	for i, m := range st.Result.Mastery {
+		if i >= len(sec.Outcomes) {
+			break
+		}
+		o := &sec.Outcomes[i]
+		out = append(out, MasteryReport{OutcomeID: m.OutcomeID, Title: o.Title, Method: string(o.Method), Score: amount(m.Score),
+			MasteryPoints: rat(o.MasteryPoints).FloatString(2), Mastered: m.Mastered, Results: m.Count})
+	}
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/domain"
 	"bellwork.dev/bellwork/apps/lms/internal/grading/calc"
+	"bellwork.dev/bellwork/apps/lms/internal/outcomes"
 )
 
 // ErrNotVisible is returned for a student the actor may not see grades of.
@@ -36,7 +37,12 @@ type GroupInfo struct {
 	Weight      *float64 `json:"weight,omitempty"`
 	DropLowest  int      `json:"dropLowest"`
 	DropHighest int      `json:"dropHighest"`
+	// NeverDrop lists the group's assignments no drop rule may remove.
+	NeverDrop []string `json:"neverDrop"`
 }
+
+// Never reports whether an assignment is marked never drop in the group.
+func (g GroupInfo) Never(assignmentID string) bool { return slices.Contains(g.NeverDrop, assignmentID) }
 
 // PeriodInfo is a grading period (a term of kind gradingPeriod).
 type PeriodInfo struct {
@@ -65,8 +71,11 @@ type Section struct {
 	Columns   []Column
 	Groups    []GroupInfo
 	Periods   []PeriodInfo
-	Students  []StudentGrades
-	course    *calc.Course
+	// Outcomes are the standards the section measures (the district's and
+	// its own), in the order of each student's Result.Mastery.
+	Outcomes []outcomes.Outcome
+	Students []StudentGrades
+	course   *calc.Course
 }
 
 // Course is the calc input built for the section (for recomputing).
@@ -145,6 +154,12 @@ func load(ctx context.Context, s *db.Scope, sectionID, onlyStudent string, now t
 	if err != nil {
 		return nil, err
 	}
+	if sec.Outcomes, err = outcomes.ForSection(ctx, s, sectionID); err != nil {
+		return nil, err
+	}
+	for i := range sec.Outcomes {
+		course.Outcomes = append(course.Outcomes, sec.Outcomes[i].Calc())
+	}
 	return sec, loadStudents(ctx, s, sec, course, onlyStudent, due)
 }
 
@@ -162,7 +177,7 @@ func loadGroups(ctx context.Context, s *db.Scope, sec *Section, course *calc.Cou
 		if err := rows.Scan(&g.ID, &g.Name, &g.Weight, &weight, &cg.DropLowest, &cg.DropHighest, &cg.NeverDrop); err != nil {
 			return domain.Wrap("assignment groups", err)
 		}
-		cg.ID, g.DropLowest, g.DropHighest = g.ID, cg.DropLowest, cg.DropHighest
+		cg.ID, g.DropLowest, g.DropHighest, g.NeverDrop = g.ID, cg.DropLowest, cg.DropHighest, cg.NeverDrop
 		if weight != nil {
 			cg.Weight, _ = new(big.Rat).SetString(*weight)
 		}
@@ -172,7 +187,7 @@ func loadGroups(ctx context.Context, s *db.Scope, sec *Section, course *calc.Cou
 	if err := rows.Err(); err != nil {
 		return domain.Wrap("assignment groups", err)
 	}
-	sec.Groups = append(sec.Groups, GroupInfo{ID: Ungrouped, Name: "Ungrouped"})
+	sec.Groups = append(sec.Groups, GroupInfo{ID: Ungrouped, Name: "Ungrouped", NeverDrop: []string{}})
 	course.Groups = append(course.Groups, calc.Group{ID: Ungrouped})
 	return nil
 }
@@ -409,6 +424,15 @@ func loadStudents(ctx context.Context, s *db.Scope, sec *Section, course *calc.C
 	srows.Close()
 	if err := srows.Err(); err != nil {
 		return domain.Wrap("gradebook submissions", err)
+	}
+	if len(course.Outcomes) > 0 {
+		results, err := outcomes.Results(ctx, s, sec.SectionID, studentIDs)
+		if err != nil {
+			return err
+		}
+		for _, l := range all {
+			l.student.Results = results[l.student.ID]
+		}
 	}
 	for _, l := range all {
 		l.student.Work = make([]calc.Work, 0, len(course.Assignments))

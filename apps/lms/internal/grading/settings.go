@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/domain"
 	"bellwork.dev/bellwork/apps/lms/internal/grading/calc"
@@ -239,8 +241,17 @@ func rat(v float64) *big.Rat {
 	return r
 }
 
-// SaveDropRules sets a group's drop rules (teachers of its section only).
-func SaveDropRules(ctx context.Context, s *db.Scope, sectionID, groupID, lowest, highest string) error {
+// DropRules is a group's drop rules as the settings form sends them.
+type DropRules struct {
+	Lowest, Highest string
+	// NeverDrop are the group's assignments no drop rule may remove.
+	NeverDrop []string
+}
+
+// SaveDropRules sets a group's drop rules (teachers of its section only)
+// and, when they change, records the old and new rules in the audit log:
+// they change which scores count.
+func SaveDropRules(ctx context.Context, s *db.Scope, sectionID, groupID string, in DropRules, requestID string) error {
 	var ve validate.Errors
 	count := func(field, raw string) int {
 		raw = strings.TrimSpace(raw)
@@ -253,17 +264,46 @@ func SaveDropRules(ctx context.Context, s *db.Scope, sectionID, groupID, lowest,
 		}
 		return n
 	}
-	lo, hi := count("dropLowest", lowest), count("dropHighest", highest)
+	lo, hi := count("dropLowest", in.Lowest), count("dropHighest", in.Highest)
 	if len(ve) > 0 {
 		return ve
 	}
-	tag, err := s.Tx.Exec(ctx, `UPDATE assignment_groups SET drop_lowest = $3, drop_highest = $4 WHERE id = $2 AND section_id = $1`,
-		sectionID, groupID, lo, hi)
+	never := slices.Compact(slices.Sorted(slices.Values(in.NeverDrop)))
+	if never == nil {
+		never = []string{}
+	}
+	var oldLo, oldHi int
+	var oldNever []string
+	err := s.Tx.QueryRow(ctx, `SELECT drop_lowest, drop_highest, never_drop::text[] FROM assignment_groups WHERE id = $2 AND section_id = $1`,
+		sectionID, groupID).Scan(&oldLo, &oldHi, &oldNever)
+	if err != nil {
+		return domain.Wrap("drop rules", err)
+	}
+	if len(never) > 0 {
+		var n int
+		err := s.Tx.QueryRow(ctx, `SELECT count(*) FROM assignments WHERE group_id = $1 AND id::text = ANY ($2::text[])`, groupID, never).Scan(&n)
+		if err != nil {
+			return domain.Wrap("never-drop assignments", err)
+		}
+		if n != len(never) {
+			return validate.Errors{{Field: "neverDrop", Message: "An assignment marked never drop is no longer in its group: reload the page and mark it again."}}
+		}
+	}
+	slices.Sort(oldNever)
+	if oldLo == lo && oldHi == hi && slices.Equal(oldNever, never) {
+		return nil
+	}
+	tag, err := s.Tx.Exec(ctx, `UPDATE assignment_groups SET drop_lowest = $3, drop_highest = $4, never_drop = $5::uuid[]
+		WHERE id = $2 AND section_id = $1`, sectionID, groupID, lo, hi, never)
 	if err != nil {
 		return domain.Wrap("save drop rules", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return domain.ErrNotFound
 	}
-	return nil
+	return audit.Audit(ctx, s, "group.drop_rules", groupID, map[string]any{
+		"section": sectionID,
+		"old":     map[string]any{"dropLowest": oldLo, "dropHighest": oldHi, "neverDrop": oldNever},
+		"new":     map[string]any{"dropLowest": lo, "dropHighest": hi, "neverDrop": never},
+	}, requestID)
 }

@@ -27,7 +27,7 @@ type Format struct {
 	// detect says whether uploaded file names look like this format.
 	detect func(names []string) bool
 	// parse reads the files for plan, or returns their problems.
-	parse func(files map[string][]byte) (parsed any, problems []roster.Problem)
+	parse func(files roster.Files) (parsed any, problems []roster.Problem)
 	plan  func(ctx context.Context, s *db.Scope, parsed any) (*Plan, *changes, error)
 	// afterApply, when set, runs in Apply's transaction once the plan is written.
 	afterApply func(ctx context.Context, s *db.Scope, parsed any) error
@@ -43,7 +43,7 @@ var formats = []*Format{
 				return n == "roles.csv" || n == "userprofiles.csv"
 			})
 		},
-		parse: func(files map[string][]byte) (any, []roster.Problem) { return roster.ParseOneRoster12(files) },
+		parse: func(files roster.Files) (any, []roster.Problem) { return roster.ParseBundle12(files) },
 		plan:  planParsedBundle, afterApply: recordParsedOrgs},
 	{Name: "oneroster", Label: "OneRoster 1.1 or 1.2, bulk or delta", Zip: true,
 		detect: func(names []string) bool {
@@ -53,13 +53,13 @@ var formats = []*Format{
 			})
 		},
 		// The manifest says the version and mode (roster.ParseOneRosterBundle).
-		parse: func(files map[string][]byte) (any, []roster.Problem) { return roster.ParseOneRosterBundle(files) },
+		parse: func(files roster.Files) (any, []roster.Problem) { return roster.ParseBundle(files) },
 		plan:  planParsedBundle, afterApply: recordParsedOrgs},
 	{Name: "users_csv", Label: "Users CSV", OneFile: true,
 		detect: func(names []string) bool { return len(names) == 1 && strings.EqualFold(path.Ext(names[0]), ".csv") },
-		parse: func(files map[string][]byte) (any, []roster.Problem) {
-			for name, data := range files {
-				return roster.ParseUsersCSV(name, data)
+		parse: func(files roster.Files) (any, []roster.Problem) {
+			for name, src := range files {
+				return roster.ParseUsersCSVSource(name, src)
 			}
 			return nil, []roster.Problem{{File: usersCSVFile, Reason: "Choose the users CSV file."}}
 		},
@@ -93,12 +93,16 @@ func Detect(names []string) (*Format, bool) {
 }
 
 // Plan parses files and works out what importing them would change,
-// writing nothing. Problems in the files themselves come back as problems
-// with no plan; problems matching them to the district are in the plan,
-// and so are warnings (roster.Problem.Warning), which do not block applying.
-func (f *Format) Plan(ctx context.Context, s *db.Scope, files map[string][]byte) (*Plan, []roster.Problem, error) {
+// writing nothing. Every problem is in the plan, found while parsing or
+// while matching the files to the district, so one upload reports all
+// of them: the rows the parser found fit are planned even when others
+// are not (a planner says nothing more about references to the rows left
+// out, see roster.Bundle.HeldBack). Warnings (roster.Problem.Warning) do
+// not block applying. Only when nothing could be parsed at all does Plan
+// return the problems without a plan.
+func (f *Format) Plan(ctx context.Context, s *db.Scope, files roster.Files) (*Plan, []roster.Problem, error) {
 	parsed, problems := f.parse(files)
-	if roster.Blocking(problems) {
+	if parsed == nil || parsed == (*roster.Bundle)(nil) {
 		return nil, problems, nil
 	}
 	p, _, err := f.plan(ctx, s, parsed)
@@ -111,7 +115,7 @@ func (f *Format) Plan(ctx context.Context, s *db.Scope, files map[string][]byte)
 
 // Apply parses files again and applies them in s's transaction (see
 // applyPlan). Problems in the files come back with ErrProblems.
-func (f *Format) Apply(ctx context.Context, s *db.Scope, files map[string][]byte, progress func(done, total int)) (*Plan, []roster.Problem, error) {
+func (f *Format) Apply(ctx context.Context, s *db.Scope, files roster.Files, progress func(done, total int)) (*Plan, []roster.Problem, error) {
 	parsed, problems := f.parse(files)
 	if roster.Blocking(problems) {
 		return nil, problems, ErrProblems

@@ -11,7 +11,7 @@ import (
 
 // bundleFileOrder orders a OneRoster plan's problems as the parser orders its own.
 var bundleFileOrder = []string{"manifest.csv", "orgs.csv", "academicSessions.csv", "courses.csv", "classes.csv",
-	"users.csv", "enrollments.csv", "demographics.csv"}
+	"users.csv", "userProfiles.csv", "roles.csv", "enrollments.csv", "demographics.csv"}
 
 const tobedeleted = "tobedeleted"
 
@@ -84,6 +84,7 @@ func planBundle(ctx context.Context, s *db.Scope, b *roster.Bundle) (*Plan, *cha
 		return nil, nil, fmt.Errorf("plan oneroster: %w", err)
 	}
 	bp.orgs = mapOrgs(orgs, base.schools)
+	bp.orgs.heldBack = func(id string) bool { return b.HeldBack("orgs.csv", id) }
 	// The known* and delta* steps do nothing for bulk bundles (see oneroster_delta.go).
 	steps := []func() error{
 		bp.resolveClasses,

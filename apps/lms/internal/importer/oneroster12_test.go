@@ -43,7 +43,7 @@ func (d *district) applyFiles(actor db.Actor, files map[string][]byte) (*Plan, [
 	var problems []roster.Problem
 	err := d.as(actor, func(s *db.Scope) error {
 		var err error
-		p, problems, err = f.Apply(context.Background(), s, files, nil)
+		p, problems, err = f.Apply(context.Background(), s, roster.BytesFiles(files), nil)
 		return err
 	})
 	return p, problems, err

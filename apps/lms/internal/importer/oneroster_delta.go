@@ -219,7 +219,8 @@ func (bp *bundlePlanner) knownCourses() error {
 	}
 	for i := range bp.b.Classes {
 		cl := &bp.b.Classes[i]
-		if bp.classSchools[i] != nil && cl.Status != tobedeleted && bp.courses[cl.CourseSourcedID] == "" && bp.courseRows[cl.CourseSourcedID] == nil {
+		if bp.classSchools[i] != nil && cl.Status != tobedeleted && bp.courses[cl.CourseSourcedID] == "" && bp.courseRows[cl.CourseSourcedID] == nil &&
+			!bp.b.HeldBack("courses.csv", cl.CourseSourcedID) {
 			bp.p.problem("classes.csv", cl.Line, "courseSourcedId", "course %q is neither in this delta nor in Bellwork; include it in courses.csv", cl.CourseSourcedID)
 		}
 	}
@@ -249,7 +250,8 @@ func (bp *bundlePlanner) knownSections() error {
 		bp.sections[deref(sec.SourcedID)] = &sectionRef{id: sec.ID, schoolID: sec.SchoolID, title: sec.Title}
 	}
 	for _, e := range bp.b.Enrollments {
-		if e.Status != tobedeleted && bp.sections[e.ClassSourcedID] == nil && bp.outside[e.ClassSourcedID] == nil {
+		if e.Status != tobedeleted && bp.sections[e.ClassSourcedID] == nil && bp.outside[e.ClassSourcedID] == nil &&
+			!bp.b.HeldBack("classes.csv", e.ClassSourcedID) {
 			bp.p.problem("enrollments.csv", e.Line, "classSourcedId", "class %q is neither in this delta nor in Bellwork; include it in classes.csv", e.ClassSourcedID)
 		}
 	}
@@ -281,7 +283,7 @@ func (bp *bundlePlanner) knownUsers() error {
 			id: u.ID, email: u.Email, display: u.DisplayName}
 	}
 	for _, e := range bp.b.Enrollments {
-		if e.Status != tobedeleted && bp.users[e.UserSourcedID] == nil {
+		if e.Status != tobedeleted && bp.users[e.UserSourcedID] == nil && !bp.b.HeldBack("users.csv", e.UserSourcedID) {
 			bp.p.problem("enrollments.csv", e.Line, "userSourcedId", "user %q is neither in this delta nor in Bellwork; include them in users.csv", e.UserSourcedID)
 		}
 	}

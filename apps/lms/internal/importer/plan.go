@@ -143,9 +143,10 @@ func (p *Plan) warn(file string, line int, field, format string, args ...any) {
 	p.Problems = append(p.Problems, roster.Problem{File: file, Line: line, Field: field, Reason: fmt.Sprintf(format, args...), Warning: true})
 }
 
-// addWarnings takes the parser's warnings into the plan, in file order.
-func (p *Plan) addWarnings(warnings []roster.Problem) {
-	p.Problems = append(p.Problems, warnings...)
+// addWarnings takes the parser's problems and warnings into the plan, in
+// file order.
+func (p *Plan) addWarnings(problems []roster.Problem) {
+	p.Problems = append(p.Problems, problems...)
 	p.finish()
 }
 

@@ -134,6 +134,38 @@ func TestEveryRowIsImportedOrReported(t *testing.T) {
 	}
 }
 
+// OneRoster 1.2 bundles account for every row the same way, bulk and
+// delta: roles.csv and userProfiles.csv included (a secondary role and
+// the user profile are listed as skipped with their reasons), and the
+// delta's superseded row is listed as skipped, not lost.
+func TestEveryRowIsImportedOrReported12(t *testing.T) {
+	d, admin := lakeview(t)
+	planned := func(files map[string][]byte) *Plan {
+		t.Helper()
+		p, problems := d.planFiles(admin, "oneroster", files)
+		if p == nil || p.Blocked() {
+			t.Fatalf("blocked: %v %v", problems, p)
+		}
+		return p
+	}
+	bulk := rosterTestdata(t, "oneroster12")
+	p := planned(bulk)
+	wantEveryRowAccounted(t, bulk, p)
+	for file, lines := range map[string]int{"roles.csv": 1, "userProfiles.csv": 1} {
+		if got := skipLines(p, file); len(got) != lines {
+			t.Errorf("%s: skipped lines %v, want %d", file, got, lines)
+		}
+	}
+
+	d.mustApplyFiles(admin, bulk)
+	delta := rosterTestdata(t, "oneroster12-delta")
+	p = planned(delta)
+	wantEveryRowAccounted(t, delta, p)
+	if got := skipLines(p, "users.csv"); len(got) != 1 {
+		t.Errorf("users.csv: skipped lines %v, want the superseded row", got)
+	}
+}
+
 // A bundle without courses.csv, and a class naming no course, import every
 // class and enrollment: the courses are made from the classes, with one
 // warning for the file and one for the rows.
@@ -143,7 +175,7 @@ func TestMissingCoursesAreMadeFromClasses(t *testing.T) {
 	admin := d.user("admin@north.example", db.DistrictAdmin, "")
 	files := loadBundleDir(t, "testdata/oneroster-no-courses")
 	b, warnings := parseLenient(t, files)
-	wantProblem(t, warnings, roster.Problem{File: "courses.csv", Reason: "courses.csv is missing; each class's course was made from the class (its title and school)", Warning: true})
+	wantProblem(t, warnings, roster.Problem{File: "courses.csv", Reason: `courses.csv is missing; each course the classes name (courseSourcedId "MATH") was made from its first class (its title and school)`, Warning: true})
 	wantProblem(t, warnings, roster.Problem{File: "classes.csv", Line: 4, Field: "courseSourcedId",
 		Reason: "courseSourcedId is empty; a course was made from the class (its title and school)", Warning: true})
 	if len(warnings) != 2 {

@@ -23,6 +23,9 @@ type orgMap struct {
 	// departments are the non-school orgs rows were placed through, with
 	// the school they went to and whether the org was taken as the school.
 	departments map[string]departmentUse
+	// heldBack says an org is in orgs.csv after all, on a row left out
+	// for its own problems (roster.Bundle.HeldBack); nil: none is.
+	heldBack func(id string) bool
 }
 
 type departmentUse struct {
@@ -199,6 +202,9 @@ func (m *orgMap) problems(p *Plan, orgs []roster.Org) {
 			o.Name, o.SourcedID, code)
 	}
 	for _, id := range m.missing.order {
+		if m.heldBack != nil && m.heldBack(id) {
+			continue // the org's own row is reported
+		}
 		ref := m.missing.first[id]
 		p.problem(ref.file, ref.line, ref.field, "org %q is not in orgs.csv; add it, or correct the reference", id)
 	}

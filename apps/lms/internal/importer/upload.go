@@ -19,12 +19,14 @@ type Upload struct {
 }
 
 // Collect checks an upload and returns its files in the chosen format (or,
-// when kind is empty, the format the file names look like; see Formats). A
-// zipped bundle is read from its spooled file and its CSV files unpacked
-// in memory, never to disk, up to maxUnzipped bytes (and a bounded ratio,
-// see roster.ReadZip); CSV files are taken as they are. What is wrong with the upload is
-// a validate.Errors on the "files" field (or "kind"), worded for the form.
-func Collect(kind string, uploads []Upload, maxUnzipped int64) (*Format, map[string][]byte, error) {
+// when kind is empty, the format the file names look like; see Formats).
+// Nothing is read into memory whole: CSV files are read from their spooled
+// files, and a zipped bundle's CSV files from its entries, checked once
+// against maxUnzipped bytes (and a bounded ratio, see roster.OpenZip) and
+// inflated again, never to disk, each time they are read. The uploads must
+// stay open while the files are used. What is wrong with the upload is a
+// validate.Errors on the "files" field (or "kind"), worded for the form.
+func Collect(kind string, uploads []Upload, maxUnzipped int64) (*Format, roster.Files, error) {
 	names := make([]string, len(uploads))
 	for i, u := range uploads {
 		names[i] = path.Base(strings.ReplaceAll(u.Name, "\\", "/"))
@@ -39,14 +41,14 @@ func Collect(kind string, uploads []Upload, maxUnzipped int64) (*Format, map[str
 	if len(uploads) == 0 {
 		return nil, nil, invalid("files", "Choose at least one file.")
 	}
-	files := map[string][]byte{}
+	files := roster.Files{}
 	for i, u := range uploads {
 		name := names[i]
 		if format.Zip && strings.EqualFold(path.Ext(name), ".zip") {
 			if len(uploads) > 1 {
 				return nil, nil, invalid("files", "Upload either one .zip file or the CSV files, not both.")
 			}
-			unzipped, err := roster.ReadZip(u.Body, u.Size, maxUnzipped)
+			unzipped, err := roster.OpenZip(u.Body, u.Size, maxUnzipped)
 			if err != nil {
 				return nil, nil, invalid("files", zipMessage(err))
 			}
@@ -55,11 +57,7 @@ func Collect(kind string, uploads []Upload, maxUnzipped int64) (*Format, map[str
 		if !strings.EqualFold(path.Ext(name), ".csv") {
 			return nil, nil, invalid("files", name+" is not a .csv or .zip file.")
 		}
-		data := make([]byte, u.Size)
-		if _, err := io.ReadFull(io.NewSectionReader(u.Body, 0, u.Size), data); err != nil {
-			return nil, nil, invalid("files", "The file "+name+" could not be read. Choose it again.")
-		}
-		files[name] = data
+		files[name] = roster.ReaderAtSource(u.Body, u.Size)
 	}
 	if format.OneFile && len(files) != 1 {
 		return nil, nil, invalid("files", "A "+format.Label+" import takes exactly one file.")

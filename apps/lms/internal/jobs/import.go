@@ -37,6 +37,16 @@ type ImportWorker struct {
 	// DB finds a tenant's database.
 	DB  func(ctx context.Context, tenant string) (*db.DB, error)
 	Now func() time.Time
+	// Files is where import files are kept (nil: in the database).
+	Files func() imports.FileStore
+}
+
+// fileStore calls files, which may be nil.
+func fileStore(files func() imports.FileStore) imports.FileStore {
+	if files == nil {
+		return nil
+	}
+	return files()
 }
 
 // Work parses the stored files again and applies them in one transaction,
@@ -51,12 +61,13 @@ func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 	// hold the role, and limits the import to what they may change.
 	actor := db.Actor{UserID: a.UserID, Role: db.Role(a.Role), SchoolID: a.SchoolID, OnBehalf: true}
 	var imp *imports.Import
-	var files map[string][]byte
+	var files roster.Files
+	store := fileStore(w.Files)
 	err = d.InTx(ctx, db.SystemActor(), func(s *db.Scope) (err error) {
 		if imp, err = imports.GetImport(ctx, s, a.ImportID); err != nil {
 			return err
 		}
-		files, err = imports.ImportFiles(ctx, s, a.ImportID)
+		files, err = imports.ImportFiles(ctx, s, store, a.ImportID)
 		return err
 	})
 	if errors.Is(err, domain.ErrNotFound) {
@@ -117,8 +128,11 @@ func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 	})
 }
 
+// finish records the outcome; the import's files have served their
+// purpose, so their objects in the store are deleted once that commits
+// (what fails here is left to the expiry job).
 func (w *ImportWorker) finish(ctx context.Context, d *db.DB, id, status, message string, plan *importer.Plan, problems []roster.Problem, now time.Time) error {
-	return d.InTx(ctx, db.SystemActor(), func(s *db.Scope) error {
+	err := d.InTx(ctx, db.SystemActor(), func(s *db.Scope) error {
 		var p, pr any
 		if plan != nil {
 			p = plan
@@ -128,6 +142,11 @@ func (w *ImportWorker) finish(ctx context.Context, d *db.DB, id, status, message
 		}
 		return imports.FinishImport(ctx, s, id, status, message, p, pr, now)
 	})
+	if err != nil {
+		return err
+	}
+	_ = imports.DeleteDroppedFiles(ctx, d, fileStore(w.Files), id)
+	return nil
 }
 
 func (w *ImportWorker) now() time.Time {

@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/imports"
 	"bellwork.dev/bellwork/apps/lms/internal/rostersync"
 	"bellwork.dev/bellwork/pkg/directory"
 )
@@ -38,6 +39,8 @@ type RosterSyncWorker struct {
 	Now     func() time.Time
 	// Client adjusts the REST client (tests shorten waits).
 	Client func(c *rostersync.Client)
+	// Files is where import files are kept (nil: in the database).
+	Files func() imports.FileStore
 }
 
 // Work runs the sync if it is due. A district without a provider in the
@@ -60,7 +63,7 @@ func (w *RosterSyncWorker) Work(ctx context.Context, job *river.Job[RosterSyncAr
 	if now == nil {
 		now = time.Now
 	}
-	run := &rostersync.Run{DB: d, Client: client, Now: now,
+	run := &rostersync.Run{DB: d, Client: client, Now: now, Files: fileStore(w.Files),
 		Enqueue: func(ctx context.Context, s *db.Scope, importID string, actor db.Actor) error {
 			return w.Enqueue(ctx, s, ImportArgs{Tenant: job.Args.Tenant, ImportID: importID, UserID: actor.UserID, Role: string(actor.Role)})
 		}}

@@ -1,6 +1,7 @@
 package roster
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -59,35 +60,46 @@ func (t *table) value(row tableRow, column string) string {
 
 var utf8BOM = []byte("\xEF\xBB\xBF")
 
-// readTable reads file as CSV and checks its header against spec and every
-// row's field count against the header. It returns nil, with the reasons in
-// problems, when nothing usable could be read.
-func readTable(file string, data []byte, spec tableSpec, lim limits, problems *problemList) *table {
-	if len(data) > lim.maxFileBytes {
+// readTable reads file as CSV, streaming it from src, and checks its
+// header against spec and every row's field count against the header. It
+// returns nil, with the reasons in problems, when nothing usable could be
+// read. Only the parsed rows are kept, never the file's bytes.
+func readTable(file string, src Source, spec tableSpec, lim limits, problems *problemList) *table {
+	if src.Size() > int64(lim.maxFileBytes) {
 		problems.add(file, 0, "", "the file is %d MB; files over %d MB are not accepted, so split the upload",
-			len(data)>>20, lim.maxFileBytes>>20)
+			src.Size()>>20, lim.maxFileBytes>>20)
 		return nil
 	}
-	data = bytes.TrimPrefix(data, utf8BOM)
-	if !utf8.Valid(data) {
-		problems.add(file, firstInvalidUTF8Line(data), "", `this line is not UTF-8 text; save the file as "CSV UTF-8" and upload it again`)
+	rc, err := src.Open()
+	if err != nil {
+		problems.add(file, 0, "", "the file could not be read; upload it again")
 		return nil
+	}
+	defer rc.Close()
+	lines := &lineCounter{r: bufio.NewReaderSize(io.LimitReader(rc, int64(lim.maxFileBytes)+1), 64<<10)}
+	if head, _ := lines.r.Peek(len(utf8BOM)); bytes.Equal(head, utf8BOM) {
+		_, _ = lines.r.Discard(len(utf8BOM))
 	}
 
-	r := csv.NewReader(bytes.NewReader(data))
+	r := csv.NewReader(lines)
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = false
+	r.ReuseRecord = false
 
 	header, err := r.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			problems.add(file, 0, "", "the file is empty; it needs a header row naming its columns")
 		} else {
-			addParseProblem(file, data, err, problems)
+			addParseProblem(file, lines, err, problems)
 		}
 		return nil
 	}
 	headerLine, _ := r.FieldPos(0)
+	if line, ok := invalidUTF8(header, headerLine); !ok {
+		problems.add(file, line, "", `this line is not UTF-8 text; save the file as "CSV UTF-8" and upload it again`)
+		return nil
+	}
 	t := &table{file: file, columns: map[string]int{}, width: len(header)}
 	if !t.readHeader(header, headerLine, spec, problems) {
 		return nil
@@ -100,16 +112,69 @@ func readTable(file string, data []byte, spec tableSpec, lim limits, problems *p
 			return t
 		}
 		if err != nil {
-			addParseProblem(file, data, err, problems)
+			addParseProblem(file, lines, err, problems)
 			return t
 		}
 		line, _ := r.FieldPos(0)
+		if bad, ok := invalidUTF8(record, line); !ok {
+			problems.add(file, bad, "", `this line is not UTF-8 text; save the file as "CSV UTF-8" and upload it again`)
+			return nil
+		}
 		if len(t.rows) == lim.maxRows {
 			problems.add(file, line, "", "the file has more than %d rows, the most one import accepts; split it", lim.maxRows)
 			return t
 		}
 		t.rows = append(t.rows, t.shapeRow(record, line, problems))
 	}
+}
+
+// lineCounter counts the line breaks read through it, so that the number
+// of the file's last line is known once it has been read to the end.
+type lineCounter struct {
+	r     *bufio.Reader
+	lines int
+	last  byte
+}
+
+func (c *lineCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.lines += bytes.Count(p[:n], []byte("\n"))
+	if n > 0 {
+		c.last = p[n-1]
+	}
+	return n, err
+}
+
+// lastLine reads the rest of the file and returns the number of its last
+// non-empty line.
+func (c *lineCounter) lastLine() int {
+	_, _ = io.Copy(io.Discard, c)
+	if c.last != '\n' {
+		return c.lines + 1
+	}
+	return c.lines
+}
+
+// invalidUTF8 checks a record that starts on line; when a field is not
+// UTF-8 it returns the line the bad bytes are on and false.
+func invalidUTF8(record []string, line int) (int, bool) {
+	for _, field := range record {
+		if utf8.ValidString(field) {
+			continue
+		}
+		for i, r := range field {
+			if r == utf8.RuneError {
+				if _, size := utf8.DecodeRuneInString(field[i:]); size <= 1 {
+					return line, false
+				}
+			}
+			if r == '\n' {
+				line++
+			}
+		}
+		return line, false
+	}
+	return line, true
 }
 
 // readHeader records the column positions and reports missing and repeated
@@ -184,7 +249,7 @@ func (t *table) shapeRow(record []string, line int, problems *problemList) table
 // addParseProblem reports malformed CSV at the line where the broken record
 // starts, which is where the admin has to look, even when the parser only
 // noticed further down (an unclosed quote swallows the rest of the file).
-func addParseProblem(file string, data []byte, err error, problems *problemList) {
+func addParseProblem(file string, lines *lineCounter, err error, problems *problemList) {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
 		problems.add(file, 0, "", "the file could not be read as CSV; save it as CSV and upload it again")
@@ -194,7 +259,7 @@ func addParseProblem(file string, data []byte, err error, problems *problemList)
 	case errors.Is(pe.Err, csv.ErrBareQuote):
 		problems.add(file, pe.StartLine, "", `a " appears inside a value that does not start with one (line %d, column %d); put the whole value in double quotes and write the " inside it twice`,
 			pe.Line, pe.Column)
-	case errors.Is(pe.Err, csv.ErrQuote) && pe.Line != pe.StartLine && pe.Line >= lastLine(data):
+	case errors.Is(pe.Err, csv.ErrQuote) && pe.Line != pe.StartLine && pe.Line >= lines.lastLine():
 		problems.add(file, pe.StartLine, "", `a quoted value on this line is never closed, so the rest of the file (to line %d) was read as one value; add the closing "`,
 			pe.Line)
 	case errors.Is(pe.Err, csv.ErrQuote):
@@ -204,28 +269,4 @@ func addParseProblem(file string, data []byte, err error, problems *problemList)
 		problems.add(file, pe.StartLine, "", "the CSV is malformed here (line %d, column %d); fix this line and upload again",
 			pe.Line, pe.Column)
 	}
-}
-
-// lastLine is the number of the file's last non-empty line.
-func lastLine(data []byte) int {
-	n := bytes.Count(data, []byte("\n"))
-	if !bytes.HasSuffix(data, []byte("\n")) {
-		n++
-	}
-	return n
-}
-
-func firstInvalidUTF8Line(data []byte) int {
-	line := 1
-	for len(data) > 0 {
-		r, size := utf8.DecodeRune(data)
-		if r == utf8.RuneError && size <= 1 {
-			return line
-		}
-		if r == '\n' {
-			line++
-		}
-		data = data[size:]
-	}
-	return line
 }

@@ -25,7 +25,7 @@ func TestReadTableReportsMalformedCSV(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var problems problemList
-			tab := readTable("orgs.csv", []byte(tt.data), tableSpec{required: []string{"sourcedId"}}, defaultLimits, &problems)
+			tab := readTable("orgs.csv", BytesSource([]byte(tt.data)), tableSpec{required: []string{"sourcedId"}}, defaultLimits, &problems)
 			got := problems.result(nil)
 			if len(got) != 1 || got[0].Line != tt.wantLine || !strings.Contains(got[0].Reason, tt.reason) {
 				t.Fatalf("problems = %v, want one on line %d containing %q", got, tt.wantLine, tt.reason)
@@ -55,7 +55,7 @@ func TestReadTableShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var problems problemList
-			tab := readTable("orgs.csv", []byte(tt.data), tableSpec{required: []string{"sourcedId"}}, defaultLimits, &problems)
+			tab := readTable("orgs.csv", BytesSource([]byte(tt.data)), tableSpec{required: []string{"sourcedId"}}, defaultLimits, &problems)
 			var got []string
 			for _, p := range problems.result(nil) {
 				got = append(got, strings.Join([]string{strconv.Itoa(p.Line), p.Field}, ":"))

@@ -74,6 +74,11 @@ func (p *bundleParser) orderDelta(t *table) {
 	for i, d := range rows {
 		if id := t.value(d.row, "sourcedId"); id == "" || latest[id] == i {
 			kept = append(kept, d)
+			continue
+		}
+		if r := p.bundle.Rows[t.file]; r != nil {
+			r.Rejected = append(r.Rejected, Skip{File: t.file, Line: d.row.line,
+				Reason: "superseded by a later change to the same record (by dateLastModified)"})
 		}
 	}
 	slices.SortStableFunc(kept, func(a, b dated) int { return a.at.Compare(b.at) })

@@ -20,10 +20,10 @@ var processingModes = vocabulary{"absent", "bulk", "delta"}
 
 // readManifest reads manifest.csv. Version numbers are not checked for an
 // exact value: real exports write "manifest.version,1".
-func (p *bundleParser) readManifest(data []byte) manifest {
+func (p *bundleParser) readManifest(src Source) manifest {
 	m := manifest{modes: map[string]manifestMode{}}
 	spec := tableSpec{required: []string{"propertyName", "value"}}
-	t := readTable(manifestFile, data, spec, p.lim, &p.problems)
+	t := readTable(manifestFile, src, spec, p.lim, &p.problems)
 	if t == nil {
 		return m
 	}

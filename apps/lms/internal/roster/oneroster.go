@@ -1,6 +1,9 @@
 package roster
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // bundleFile describes one CSV file of a OneRoster 1.1 bulk bundle.
 type bundleFile struct {
@@ -59,16 +62,16 @@ type reference struct {
 // The Bundle holds the rows that passed their own checks; it is complete, and
 // may be applied, only when no problems are returned.
 func ParseOneRoster(files map[string][]byte) (*Bundle, []Problem) {
-	return parseOneRoster(files, defaultLimits)
+	return parseOneRoster(BytesFiles(files), defaultLimits)
 }
 
-func parseOneRoster(files map[string][]byte, lim limits) (*Bundle, []Problem) {
+func parseOneRoster(files Files, lim limits) (*Bundle, []Problem) {
 	p := &bundleParser{lim: lim, ids: map[string]map[string]int{}, complete: map[string]bool{}}
 	p.bundle.Rows = map[string]*FileRows{}
 
 	var m manifest
-	if data, ok := files[manifestFile]; ok {
-		m = p.readManifest(data)
+	if src, ok := files[manifestFile]; ok {
+		m = p.readManifest(src)
 		p.bundle.Manifest = m.properties
 	}
 	for _, f := range bundleFiles {
@@ -85,8 +88,8 @@ func parseOneRoster(files map[string][]byte, lim limits) (*Bundle, []Problem) {
 }
 
 // readFile decides from the manifest whether f is read, and reads it.
-func (p *bundleParser) readFile(f bundleFile, files map[string][]byte, m manifest) {
-	data, present := files[f.name]
+func (p *bundleParser) readFile(f bundleFile, files Files, m manifest) {
+	src, present := files[f.name]
 	listed, isListed := m.modes[f.name]
 	switch {
 	case isListed && listed.mode == "absent":
@@ -97,18 +100,32 @@ func (p *bundleParser) readFile(f bundleFile, files map[string][]byte, m manifes
 		return
 	case !present && isListed:
 		p.problems.add(f.name, 0, "", "%s is missing, but manifest.csv lists it as bulk; add the file, or mark it absent in the manifest", f.name)
+		p.bundle.markUnread(f.name)
 		return
 	case !present && f.required:
 		p.problems.add(f.name, 0, "", "%s is missing; a OneRoster bulk bundle must include it", f.name)
+		p.bundle.markUnread(f.name)
 		return
 	case !present:
 		return
 	}
-	t := readTable(f.name, data, tableSpec{required: f.columns}, p.lim, &p.problems)
+	p.readPresent(f, src)
+}
+
+// readPresent reads a file that is in the bundle, accounting for its rows.
+func (p *bundleParser) readPresent(f bundleFile, src Source) {
+	t := readTable(f.name, src, tableSpec{required: f.columns}, p.lim, &p.problems)
 	if t == nil {
+		p.bundle.markUnread(f.name)
 		return
 	}
+	if !t.complete {
+		p.bundle.markUnread(f.name)
+	}
 	p.bundle.Rows[f.name] = &FileRows{Read: len(t.rows)}
+	if p.bundle.Delta {
+		p.orderDelta(t)
+	}
 	f.read(p, t)
 	p.complete[f.name] = t.complete
 }
@@ -124,8 +141,21 @@ func (p *bundleParser) keep(c *rowCheck) bool {
 }
 
 func (p *bundleParser) reject(t *table, row tableRow, reason string) {
+	p.bundle.holdBack(t.file, t.value(row, "sourcedId"))
 	if r := p.bundle.Rows[t.file]; r != nil {
 		r.Rejected = append(r.Rejected, Skip{File: t.file, Line: row.line, Reason: reason})
+	}
+}
+
+// rejectLine records that the row on line of file, found fit on its own,
+// was left out of the Bundle for reason; id, when set, is held back (see
+// Bundle.HeldBack).
+func (p *bundleParser) rejectLine(file string, line int, id, reason string) {
+	if id != "" {
+		p.bundle.holdBack(file, id)
+	}
+	if r := p.bundle.Rows[file]; r != nil {
+		r.Rejected = append(r.Rejected, Skip{File: file, Line: line, Reason: reason})
 	}
 }
 
@@ -193,9 +223,18 @@ func (p *bundleParser) checkReferences() {
 // when courses.csv is absent, for each course the classes name: titled
 // after the (first) class and in its school. Real exports leave courses
 // out; without this every class and enrollment would be lost.
+//
+// When courses.csv is missing although the manifest lists it, the bundle is
+// refused (readFile says so), and the courses its classes name are listed
+// in one more problem, so the admin sees what is missing.
 func (p *bundleParser) coursesFromClasses() {
 	_, coursesRead := p.bundle.Rows["courses.csv"]
+	if !coursesRead && p.bundle.unread["courses.csv"] {
+		p.missingCourses()
+		return
+	}
 	made := map[string]bool{}
+	var named []string // courseSourcedIds the classes name, made here
 	for i := range p.bundle.Classes {
 		cl := &p.bundle.Classes[i]
 		id := cl.CourseSourcedID
@@ -210,10 +249,52 @@ func (p *bundleParser) coursesFromClasses() {
 			continue
 		}
 		made[id] = true
+		if id == cl.CourseSourcedID && !strings.HasPrefix(id, "class:") {
+			named = append(named, id)
+		}
 		p.bundle.Courses = append(p.bundle.Courses, Course{SourcedID: id, Status: cl.Status, Title: cl.Title,
 			OrgSourcedID: cl.SchoolSourcedID, Grades: cl.Grades, Subjects: cl.Subjects, FromClass: cl.SourcedID})
 	}
 	if !coursesRead && len(p.bundle.Classes) > 0 {
-		p.problems.warn("courses.csv", 0, "", "courses.csv is missing; each class's course was made from the class (its title and school)")
+		refs := ""
+		if len(named) > 0 {
+			refs = " (courseSourcedId " + listIDs(named, 10) + ")"
+		}
+		p.problems.warn("courses.csv", 0, "", "courses.csv is missing; each course the classes name%s was made from its first class (its title and school)", refs)
 	}
+}
+
+// missingCourses reports the courses classes name when courses.csv, which
+// should hold them, is missing.
+func (p *bundleParser) missingCourses() {
+	var ids []string
+	seen := map[string]bool{}
+	line := 0
+	for _, cl := range p.bundle.Classes {
+		if id := cl.CourseSourcedID; id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+			if line == 0 {
+				line = cl.Line
+			}
+		}
+	}
+	if len(ids) > 0 {
+		p.problems.add("classes.csv", line, "courseSourcedId",
+			"the classes name courseSourcedId %s, and courses.csv, which should define them, is missing; add courses.csv, or mark file.courses absent in manifest.csv to have each course made from its first class",
+			listIDs(ids, 10))
+	}
+}
+
+// listIDs quotes up to max ids, saying how many more there are.
+func listIDs(ids []string, max int) string {
+	quoted := make([]string, 0, min(len(ids), max))
+	for _, id := range ids[:min(len(ids), max)] {
+		quoted = append(quoted, quote(id))
+	}
+	s := strings.Join(quoted, ", ")
+	if len(ids) > max {
+		s += fmt.Sprintf(" and %d more", len(ids)-max)
+	}
+	return s
 }

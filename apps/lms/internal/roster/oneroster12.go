@@ -1,6 +1,7 @@
 package roster
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,9 +81,9 @@ type BundleKind struct {
 // SniffOneRoster reads only manifest.csv: the OneRoster version
 // (oneroster.version, 1.1 when absent or unreadable) and whether any file
 // is in delta mode. It never fails; ParseOneRosterBundle reports problems.
-func SniffOneRoster(files map[string][]byte) BundleKind {
+func SniffOneRoster(files Files) BundleKind {
 	k := BundleKind{Version: Version11}
-	data, ok := files[manifestFile]
+	src, ok := files[manifestFile]
 	if !ok {
 		if _, roles := files["roles.csv"]; roles {
 			k.Version = Version12
@@ -90,7 +91,7 @@ func SniffOneRoster(files map[string][]byte) BundleKind {
 		return k
 	}
 	var ignored problemList
-	t := readTable(manifestFile, data, tableSpec{required: []string{"propertyName", "value"}}, defaultLimits, &ignored)
+	t := readTable(manifestFile, src, tableSpec{required: []string{"propertyName", "value"}}, defaultLimits, &ignored)
 	if t == nil {
 		return k
 	}
@@ -110,9 +111,15 @@ func SniffOneRoster(files map[string][]byte) BundleKind {
 // as its manifest says (see SniffOneRoster). A 1.1 bulk bundle is read by
 // ParseOneRoster; the others as ParseOneRoster12 and ParseDelta describe.
 func ParseOneRosterBundle(files map[string][]byte) (*Bundle, []Problem) {
+	return ParseBundle(BytesFiles(files))
+}
+
+// ParseBundle is ParseOneRosterBundle for files streamed from where they
+// are kept.
+func ParseBundle(files Files) (*Bundle, []Problem) {
 	k := SniffOneRoster(files)
 	if k.Version == Version11 && !k.Delta {
-		b, problems := ParseOneRoster(files)
+		b, problems := parseOneRoster(files, defaultLimits)
 		if b != nil {
 			b.Version = Version11
 		}
@@ -128,14 +135,21 @@ func ParseOneRosterBundle(files map[string][]byte) (*Bundle, []Problem) {
 // are those of every active role row with that role. Other roles are
 // listed in Bundle.Notes. A user with no role row is a problem.
 func ParseOneRoster12(files map[string][]byte) (*Bundle, []Problem) {
+	return ParseBundle12(BytesFiles(files))
+}
+
+// ParseBundle12 is ParseOneRoster12 for files streamed from where they
+// are kept.
+func ParseBundle12(files Files) (*Bundle, []Problem) {
 	k := SniffOneRoster(files)
 	k.Version = Version12
 	return parseVersioned(files, k, defaultLimits)
 }
 
-func parseVersioned(files map[string][]byte, k BundleKind, lim limits) (*Bundle, []Problem) {
+func parseVersioned(files Files, k BundleKind, lim limits) (*Bundle, []Problem) {
 	p := &bundleParser{lim: lim, ids: map[string]map[string]int{}, complete: map[string]bool{}}
 	p.bundle.Version, p.bundle.Delta = k.Version, k.Delta
+	p.bundle.Rows = map[string]*FileRows{}
 	list := bundleFiles
 	if k.Version == Version12 {
 		list = bundleFiles12
@@ -149,6 +163,7 @@ func parseVersioned(files map[string][]byte, k BundleKind, lim limits) (*Bundle,
 	}
 	if !k.Delta {
 		p.checkReferences()
+		p.coursesFromClasses()
 	}
 	order := []string{manifestFile}
 	for _, f := range list {
@@ -161,13 +176,13 @@ func parseVersioned(files map[string][]byte, k BundleKind, lim limits) (*Bundle,
 // must be 1.0, 1.1 or 1.2, and a bundle may not mix bulk and delta files
 // (a delta is applied against what is already in Bellwork, a bulk file
 // replaces it).
-func (p *bundleParser) readVersionedManifest(files map[string][]byte, list []bundleFile) map[string]manifestMode {
+func (p *bundleParser) readVersionedManifest(files Files, list []bundleFile) map[string]manifestMode {
 	modes := map[string]manifestMode{}
-	data, ok := files[manifestFile]
+	src, ok := files[manifestFile]
 	if !ok {
 		return modes
 	}
-	t := readTable(manifestFile, data, tableSpec{required: []string{"propertyName", "value"}}, p.lim, &p.problems)
+	t := readTable(manifestFile, src, tableSpec{required: []string{"propertyName", "value"}}, p.lim, &p.problems)
 	if t == nil {
 		return modes
 	}
@@ -223,30 +238,24 @@ func (p *bundleParser) readVersionedManifest(files map[string][]byte, list []bun
 
 // readVersionedFile reads one file of a 1.2 or delta bundle. In a delta
 // bundle no file is required: a file left out has no changes.
-func (p *bundleParser) readVersionedFile(f bundleFile, files map[string][]byte, modes map[string]manifestMode) {
-	data, present := files[f.name]
+func (p *bundleParser) readVersionedFile(f bundleFile, files Files, modes map[string]manifestMode) {
+	src, present := files[f.name]
 	listed, isListed := modes[f.name]
 	switch {
 	case isListed && listed.mode == "absent":
 		return
 	case !present && isListed && listed.mode != "absent":
 		p.problems.add(f.name, 0, "", "%s is missing, but manifest.csv lists it as %s; add the file, or mark it absent in the manifest", f.name, listed.mode)
+		p.bundle.markUnread(f.name)
 		return
 	case !present && f.required && !p.bundle.Delta:
 		p.problems.add(f.name, 0, "", "%s is missing; a OneRoster %s bulk bundle must include it", f.name, p.bundle.Version)
+		p.bundle.markUnread(f.name)
 		return
 	case !present:
 		return
 	}
-	t := readTable(f.name, data, tableSpec{required: f.columns}, p.lim, &p.problems)
-	if t == nil {
-		return
-	}
-	if p.bundle.Delta {
-		p.orderDelta(t)
-	}
-	f.read(p, t)
-	p.complete[f.name] = t.complete
+	p.readPresent(f, src)
 }
 
 // readUsers12 reads a 1.2 users.csv. Role and orgs are filled in from
@@ -288,7 +297,7 @@ func (p *bundleParser) readUsers12(t *table) {
 		}
 		p.refer(c, "agentSourcedIds", "users.csv", u.AgentSourcedIDs...)
 		p.refer(c, "primaryOrgSourcedId", "orgs.csv", d.PrimaryOrgSourcedID)
-		if c.failed {
+		if !p.keep(c) {
 			continue
 		}
 		p.bundle.Users = append(p.bundle.Users, u)
@@ -333,7 +342,7 @@ func (p *bundleParser) readRoles(t *table) {
 		p.refer(c, "userSourcedId", "users.csv", r.UserSourcedID)
 		p.refer(c, "orgSourcedId", "orgs.csv", r.OrgSourcedID)
 		p.refer(c, "userProfileSourcedId", "userProfiles.csv", r.UserProfileSourcedID)
-		if !c.failed {
+		if p.keep(c) {
 			p.bundle.Roles = append(p.bundle.Roles, r)
 		}
 	}
@@ -358,13 +367,15 @@ func (p *bundleParser) readUserProfiles(t *table) {
 			Line:           row.line,
 		}
 		p.refer(c, "userSourcedId", "users.csv", u.UserSourcedID)
-		if !c.failed {
+		if p.keep(c) {
 			p.bundle.UserProfiles = append(p.bundle.UserProfiles, u)
 		}
 	}
 }
 
-// applyRoles gives each 1.2 user their role and orgs from roles.csv.
+// applyRoles gives each 1.2 user their role and orgs from roles.csv, and
+// accounts for every role row: it gives its user their role, or is listed
+// as skipped with the reason.
 func (p *bundleParser) applyRoles(modes map[string]manifestMode) {
 	byUser := map[string][]*Role{}
 	for i := range p.bundle.Roles {
@@ -373,14 +384,17 @@ func (p *bundleParser) applyRoles(modes map[string]manifestMode) {
 			byUser[r.UserSourcedID] = append(byUser[r.UserSourcedID], r)
 		}
 	}
+	defer p.accountRoles()
 	if _, read := p.ids[roleUsersKey]; !read && !p.bundle.Delta && len(p.bundle.Users) > 0 {
 		if modes["roles.csv"].mode == "absent" {
 			p.problems.add("users.csv", 0, "", "users.csv lists users, but there is no roles.csv to give their roles; OneRoster 1.2 bundles need both")
 		}
+		for _, u := range p.bundle.Users {
+			p.rejectLine("users.csv", u.Line, u.SourcedID, "no roles.csv gives the user a role")
+		}
 		p.bundle.Users = nil
 		return
 	}
-	others := 0
 	kept := p.bundle.Users[:0]
 	for _, u := range p.bundle.Users {
 		roles := byUser[u.SourcedID]
@@ -391,9 +405,11 @@ func (p *bundleParser) applyRoles(modes map[string]manifestMode) {
 			case p.bundle.Delta:
 				// The user's roles are unchanged; the planner keeps the ones in Bellwork.
 			case p.ids[roleUsersKey][u.SourcedID] > 0 || !p.complete["roles.csv"]:
+				p.rejectLine("users.csv", u.Line, u.SourcedID, "the user's role rows in roles.csv have problems")
 				continue // the role rows' problems are reported
 			default:
 				p.problems.add("users.csv", u.Line, "sourcedId", "user %s has no role in roles.csv; add a row giving their role at a school", quote(u.SourcedID))
+				p.rejectLine("users.csv", u.Line, u.SourcedID, "no row of roles.csv gives the user a role")
 				continue
 			}
 			kept = append(kept, u)
@@ -408,22 +424,46 @@ func (p *bundleParser) applyRoles(modes map[string]manifestMode) {
 		}
 		u.Role = role11(main.Role)
 		for _, r := range roles {
-			switch {
-			case role11(r.Role) != u.Role:
-				others++
-			case !slices.Contains(u.OrgSourcedIDs, r.OrgSourcedID):
+			if role11(r.Role) == u.Role && !slices.Contains(u.OrgSourcedIDs, r.OrgSourcedID) {
 				u.OrgSourcedIDs = append(u.OrgSourcedIDs, r.OrgSourcedID)
 			}
 		}
 		kept = append(kept, u)
 	}
 	p.bundle.Users = kept
+	if n := len(p.bundle.UserProfiles); n > 0 {
+		p.bundle.Notes = append(p.bundle.Notes, plural12(n, "user profile is", "user profiles are")+" checked but not stored: Bellwork keeps no accounts in other systems.")
+	}
+}
+
+// accountRoles lists the rows of roles.csv and userProfiles.csv that give
+// no user their role as skipped, each with its reason.
+func (p *bundleParser) accountRoles() {
+	role := map[string]string{}
+	for _, u := range p.bundle.Users {
+		role[u.SourcedID] = u.Role
+	}
+	others := 0
+	for _, r := range p.bundle.Roles {
+		userRole, listed := role[r.UserSourcedID]
+		switch {
+		case r.Status == "tobedeleted":
+			p.rejectLine("roles.csv", r.Line, "", "marked tobedeleted: it gives the user no role")
+		case !listed && p.bundle.Delta:
+			p.rejectLine("roles.csv", r.Line, "", fmt.Sprintf("user %s is not in this delta's users.csv; a role row is applied together with its user's row, so list the user too", quote(r.UserSourcedID)))
+		case !listed:
+			p.rejectLine("roles.csv", r.Line, "", fmt.Sprintf("user %s is not imported", quote(r.UserSourcedID)))
+		case role11(r.Role) != userRole:
+			others++
+			p.rejectLine("roles.csv", r.Line, "", fmt.Sprintf("role %s is not the user's primary role (%s); Bellwork gives each imported user one role", r.Role, userRole))
+		}
+	}
 	if others > 0 {
 		p.bundle.Notes = append(p.bundle.Notes, plural12(others, "role row names", "role rows name")+
 			" a role other than the user's primary one; Bellwork gives each imported user one role, the primary one, so these were not imported.")
 	}
-	if n := len(p.bundle.UserProfiles); n > 0 {
-		p.bundle.Notes = append(p.bundle.Notes, plural12(n, "user profile is", "user profiles are")+" checked but not stored: Bellwork keeps no accounts in other systems.")
+	for _, u := range p.bundle.UserProfiles {
+		p.rejectLine("userProfiles.csv", u.Line, "", "user profiles are checked but not stored: Bellwork keeps no accounts in other systems")
 	}
 }
 

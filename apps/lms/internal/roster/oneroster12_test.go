@@ -48,7 +48,7 @@ func userBySourcedID(t *testing.T, b *Bundle, id string) User {
 // read with every row accounted for.
 func TestParseOneRoster12Bulk(t *testing.T) {
 	files := loadTestdata(t, "oneroster12")
-	if k := SniffOneRoster(files); k != (BundleKind{Version: Version12}) {
+	if k := SniffOneRoster(BytesFiles(files)); k != (BundleKind{Version: Version12}) {
 		t.Fatalf("sniffed %+v, want 1.2 bulk", k)
 	}
 	b, problems := ParseOneRosterBundle(files)
@@ -117,7 +117,7 @@ func TestParseOneRoster12RequiresRoles(t *testing.T) {
 		t.Errorf("problems %v do not name the missing roles.csv", problems)
 	}
 	noManifest := withFile(loadTestdata(t, "oneroster12"), "manifest.csv", nil)
-	if k := SniffOneRoster(noManifest); k.Version != Version12 {
+	if k := SniffOneRoster(BytesFiles(noManifest)); k.Version != Version12 {
 		t.Errorf("without manifest, a bundle with roles.csv sniffed as %+v", k)
 	}
 }
@@ -126,7 +126,7 @@ func TestParseOneRoster12RequiresRoles(t *testing.T) {
 // dateLastModified, and does not check references into files it leaves out.
 func TestParseDeltaOrdersByDateLastModified(t *testing.T) {
 	files := loadTestdata(t, "oneroster12-delta")
-	if k := SniffOneRoster(files); k != (BundleKind{Version: Version12, Delta: true}) {
+	if k := SniffOneRoster(BytesFiles(files)); k != (BundleKind{Version: Version12, Delta: true}) {
 		t.Fatalf("sniffed %+v, want 1.2 delta", k)
 	}
 	b, problems := ParseOneRosterBundle(files)

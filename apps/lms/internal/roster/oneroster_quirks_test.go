@@ -188,7 +188,7 @@ func TestParseOneRosterRefusesOversizedFiles(t *testing.T) {
 			if tt.lim.maxFileBytes < 50<<20 {
 				big = []byte(strings.Repeat(string(big)+"\n", 1+tt.lim.maxFileBytes/len(big)))
 			}
-			_, problems := parseOneRoster(withFile(files, "enrollments.csv", big), tt.lim)
+			_, problems := parseOneRoster(BytesFiles(withFile(files, "enrollments.csv", big)), tt.lim)
 			if len(problems) != 1 {
 				t.Fatalf("got %d problems, want 1:\n%s", len(problems), joinProblems(problems))
 			}

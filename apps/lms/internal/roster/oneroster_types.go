@@ -25,6 +25,40 @@ type Bundle struct {
 	Notes        []string
 	// Rows accounts for every data row of each file read, by file name.
 	Rows map[string]*FileRows
+
+	// heldBack holds, by file, the sourcedIds of rows left out for their
+	// problems; unread names the files that are missing, unreadable or
+	// were not read to the end. See HeldBack.
+	heldBack map[string]map[string]bool
+	unread   map[string]bool
+}
+
+// HeldBack reports whether a sourcedId that file does not provide may be
+// there after all: the row with it was left out for its own problems, or
+// the file could not be read to the end. Those problems are reported
+// already, so a planner that meets a reference to id says nothing more.
+func (b *Bundle) HeldBack(file, id string) bool {
+	return b.unread[file] || b.heldBack[file][id]
+}
+
+func (b *Bundle) holdBack(file, id string) {
+	if id == "" {
+		return
+	}
+	if b.heldBack == nil {
+		b.heldBack = map[string]map[string]bool{}
+	}
+	if b.heldBack[file] == nil {
+		b.heldBack[file] = map[string]bool{}
+	}
+	b.heldBack[file][id] = true
+}
+
+func (b *Bundle) markUnread(file string) {
+	if b.unread == nil {
+		b.unread = map[string]bool{}
+	}
+	b.unread[file] = true
 }
 
 // FileRows accounts for one file's data rows: Read is every data row (the

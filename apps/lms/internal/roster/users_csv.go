@@ -31,16 +31,22 @@ const guardianOfSeparator = ";"
 // guardians. Only rows without problems are returned; the file may be
 // imported only when no problems are returned.
 func ParseUsersCSV(file string, data []byte) ([]UserRow, []Problem) {
-	return parseUsersCSV(file, data, defaultLimits)
+	return parseUsersCSV(file, BytesSource(data), defaultLimits)
 }
 
-func parseUsersCSV(file string, data []byte, lim limits) ([]UserRow, []Problem) {
+// ParseUsersCSVSource is ParseUsersCSV for a file streamed from where it
+// is kept.
+func ParseUsersCSVSource(file string, src Source) ([]UserRow, []Problem) {
+	return parseUsersCSV(file, src, defaultLimits)
+}
+
+func parseUsersCSV(file string, src Source, lim limits) ([]UserRow, []Problem) {
 	if file == "" {
 		file = "users.csv"
 	}
 	var problems problemList
 	spec := tableSpec{required: []string{"email", "given_name", "family_name", "role", "school_code"}, foldCase: true}
-	t := readTable(file, data, spec, lim, &problems)
+	t := readTable(file, src, spec, lim, &problems)
 	if t == nil {
 		return nil, problems.result(nil)
 	}

@@ -39,6 +39,27 @@ var (
 // trusted from the headers, so a zip bomb stops after that much), or when
 // two CSV files share a base name. macOS "__MACOSX/" and "._*" companions are skipped.
 func ReadZip(r io.ReaderAt, size int64, maxBytes int64) (map[string][]byte, error) {
+	files, err := OpenZip(r, size, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]byte, len(files))
+	for name, src := range files {
+		data, err := ReadAll(src)
+		if err != nil {
+			return nil, fmt.Errorf("roster: reading zip entry %q: %w", name, err)
+		}
+		out[name] = data
+	}
+	return out, nil
+}
+
+// OpenZip checks an uploaded zip as ReadZip does, inflating each CSV file
+// once to count its size (into nothing, so a zip bomb costs time bounded by
+// the limits, not memory), and returns its CSV files as Sources that
+// inflate the entry again each time they are opened. r must stay readable
+// while the Files are used.
+func OpenZip(r io.ReaderAt, size int64, maxBytes int64) (Files, error) {
 	zr, err := zip.NewReader(r, size)
 	if errors.Is(err, zip.ErrInsecurePath) {
 		return nil, fmt.Errorf("roster: reading zip: %w", ErrZipUnsafePath)
@@ -54,8 +75,7 @@ func ReadZip(r io.ReaderAt, size int64, maxBytes int64) (map[string][]byte, erro
 			return nil, fmt.Errorf("roster: zip entry %q: %w", f.Name, ErrZipUnsafePath)
 		}
 	}
-
-	files := map[string][]byte{}
+	files := Files{}
 	remaining := maxBytes
 	if size >= 0 && size < (math.MaxInt64-zipRatioSlack)/maxZipRatio {
 		remaining = min(remaining, size*maxZipRatio+zipRatioSlack)
@@ -68,14 +88,59 @@ func ReadZip(r io.ReaderAt, size int64, maxBytes int64) (map[string][]byte, erro
 		if _, dup := files[name]; dup {
 			return nil, fmt.Errorf("roster: zip entry %q: %w", f.Name, ErrZipDuplicateFile)
 		}
-		data, err := readZipEntry(f, remaining)
+		n, err := countZipEntry(f, remaining)
 		if err != nil {
 			return nil, err
 		}
-		remaining -= int64(len(data))
-		files[name] = data
+		remaining -= n
+		files[name] = zipSource{f: f, size: n}
 	}
 	return files, nil
+}
+
+// zipSource is a checked zip entry, inflated anew on each Open.
+type zipSource struct {
+	f    *zip.File
+	size int64
+}
+
+func (z zipSource) Open() (io.ReadCloser, error) {
+	rc, err := z.f.Open()
+	if err != nil {
+		return nil, err
+	}
+	// Never more than was counted, whatever the entry's header says.
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.LimitReader(rc, z.size), rc}, nil
+}
+
+func (z zipSource) Size() int64 { return z.size }
+
+// countZipEntry inflates one entry into nothing, failing once more than
+// remaining bytes come out of it whatever its header claims.
+func countZipEntry(f *zip.File, remaining int64) (int64, error) {
+	if remaining < 0 || f.UncompressedSize64 > uint64(remaining) {
+		return 0, fmt.Errorf("roster: zip entry %q: %w", f.Name, ErrZipTooLarge)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return 0, fmt.Errorf("roster: opening zip entry %q: %w", f.Name, err)
+	}
+	defer rc.Close()
+	limit := remaining
+	if limit < math.MaxInt64 {
+		limit++ // one byte more than allowed shows that the entry is too large
+	}
+	n, err := io.Copy(io.Discard, io.LimitReader(rc, limit))
+	if err != nil {
+		return 0, fmt.Errorf("roster: reading zip entry %q: %w", f.Name, err)
+	}
+	if n > remaining {
+		return 0, fmt.Errorf("roster: zip entry %q: %w", f.Name, ErrZipTooLarge)
+	}
+	return n, nil
 }
 
 // unsafeZipName reports names that could escape a folder if anyone ever
@@ -109,29 +174,4 @@ func csvBaseName(f *zip.File) (string, bool) {
 		return "", false
 	}
 	return base, true
-}
-
-// readZipEntry reads one entry, failing once more than remaining bytes come
-// out of it whatever its header claims.
-func readZipEntry(f *zip.File, remaining int64) ([]byte, error) {
-	if remaining < 0 || f.UncompressedSize64 > uint64(remaining) {
-		return nil, fmt.Errorf("roster: zip entry %q: %w", f.Name, ErrZipTooLarge)
-	}
-	rc, err := f.Open()
-	if err != nil {
-		return nil, fmt.Errorf("roster: opening zip entry %q: %w", f.Name, err)
-	}
-	defer rc.Close()
-	limit := remaining
-	if limit < math.MaxInt64 {
-		limit++ // one byte more than allowed shows that the entry is too large
-	}
-	data, err := io.ReadAll(io.LimitReader(rc, limit))
-	if err != nil {
-		return nil, fmt.Errorf("roster: reading zip entry %q: %w", f.Name, err)
-	}
-	if int64(len(data)) > remaining {
-		return nil, fmt.Errorf("roster: zip entry %q: %w", f.Name, ErrZipTooLarge)
-	}
-	return data, nil
 }

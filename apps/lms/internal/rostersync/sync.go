@@ -103,6 +103,9 @@ type Run struct {
 	// admin's Apply button does.
 	Enqueue func(ctx context.Context, s *db.Scope, importID string, actor db.Actor) error
 	Now     func() time.Time
+	// Files keeps the fetched bundle's files until the import is applied
+	// (nil: the database keeps them).
+	Files imports.FileStore
 }
 
 // Outcome is what a run did.
@@ -158,7 +161,7 @@ func (r *Run) Once(ctx context.Context, force bool) (*Outcome, error) {
 	out := &Outcome{}
 	err = r.DB.InTx(ctx, actor, func(s *db.Scope) error {
 		format, _ := importer.FormatNamed("oneroster")
-		plan, problems, err := format.Plan(ctx, s, files)
+		plan, problems, err := format.Plan(ctx, s, roster.BytesFiles(files))
 		if err != nil {
 			return err
 		}
@@ -166,12 +169,12 @@ func (r *Run) Once(ctx context.Context, force bool) (*Outcome, error) {
 		if plan != nil && len(problems) == 0 {
 			problems = plan.Problems
 		}
-		failed := len(problems) > 0
+		failed := roster.Blocking(problems)
 		total := 0
 		if plan != nil {
 			total = plan.Total()
 		}
-		n := imports.NewImport{Kind: format.Name, Files: files, Total: total, Failed: failed}
+		n := imports.NewImport{Kind: format.Name, Files: roster.BytesFiles(files), Store: r.Files, Total: total, Failed: failed}
 		if plan != nil {
 			n.Plan = plan
 		}

@@ -29,6 +29,10 @@ type Criterion struct {
 	Title       string  `json:"title"`
 	Description string  `json:"description,omitempty"`
 	Levels      []Level `json:"levels"`
+	// OutcomeID is the outcome (standard) the criterion measures, if any:
+	// grading with the rubric records the level's share of the criterion's
+	// best level as a result on that outcome.
+	OutcomeID string `json:"outcomeId,omitempty"`
 }
 
 // MaxPoints is the criterion's best level.
@@ -94,6 +98,8 @@ type InputCriterion struct {
 	Description string `json:"description"`
 	// Levels: one per line, "5 Excellent".
 	Levels string `json:"levels"`
+	// OutcomeID is the outcome the criterion measures ("" for none).
+	OutcomeID string `json:"outcomeId"`
 }
 
 // Check validates the input; blank criteria rows are skipped.
@@ -114,7 +120,7 @@ func (in Input) Check() (string, []Criterion, error) {
 			ve.Add(field, fmt.Sprintf("Criterion %d needs a title.", i+1))
 			continue
 		}
-		crit := Criterion{Title: ct, Description: strings.TrimSpace(c.Description)}
+		crit := Criterion{Title: ct, Description: strings.TrimSpace(c.Description), OutcomeID: strings.TrimSpace(c.OutcomeID)}
 		for _, line := range strings.Split(c.Levels, "\n") {
 			line = strings.TrimSpace(line)
 			if line == "" {
@@ -151,7 +157,8 @@ func InputOf(r *Rubric) Input {
 		for _, l := range c.Levels {
 			lines = append(lines, strconv.FormatFloat(l.Points, 'f', -1, 64)+" "+l.Title)
 		}
-		in.Criteria = append(in.Criteria, InputCriterion{Title: c.Title, Description: c.Description, Levels: strings.Join(lines, "\n")})
+		in.Criteria = append(in.Criteria, InputCriterion{Title: c.Title, Description: c.Description, Levels: strings.Join(lines, "\n"),
+			OutcomeID: c.OutcomeID})
 	}
 	return in.WithBlanks(2)
 }

@@ -58,22 +58,24 @@ func readFolder(dir string, r *Registry) (string, []*directory.Entry, error) {
 	sort.Strings(files)
 	h := sha256.New()
 	var entries []*directory.Entry
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			continue // removed while listing; the next pass sees it
+	r.decoded.listing(func(decode func([]byte) (*directory.Entry, error)) {
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				continue // removed while listing; the next pass sees it
+			}
+			h.Write([]byte(f))
+			h.Write(data)
+			e, err := decode(data)
+			if err != nil {
+				r.Log.Error("Ignored unreadable directory entry", "file", f, "err", err)
+				continue
+			}
+			if want := strings.TrimSuffix(filepath.Base(f), ".json"); want != e.Tenant {
+				r.Log.Warn("Directory entry file name differs from its tenant", "file", f, "tenant", e.Tenant)
+			}
+			entries = append(entries, e)
 		}
-		h.Write([]byte(f))
-		h.Write(data)
-		e, err := directory.Unmarshal(data)
-		if err != nil {
-			r.Log.Error("Ignored unreadable directory entry", "file", f, "err", err)
-			continue
-		}
-		if want := strings.TrimSuffix(filepath.Base(f), ".json"); want != e.Tenant {
-			r.Log.Warn("Directory entry file name differs from its tenant", "file", f, "tenant", e.Tenant)
-		}
-		entries = append(entries, e)
-	}
+	})
 	return fmt.Sprintf("%x", h.Sum(nil)), entries, nil
 }

@@ -72,6 +72,10 @@ type Registry struct {
 	// (directory freshness).
 	lastRead time.Time
 	kick     chan struct{}
+
+	// decoded spares a source's listing from decoding what it decoded
+	// last time (see entryCache).
+	decoded entryCache
 }
 
 // NewRegistry makes an empty registry.
@@ -86,6 +90,12 @@ func (r *Registry) Replace(entries []*directory.Entry) {
 	next := map[string]*Tenant{}
 	var changedDB []string
 	for _, e := range entries {
+		if old, ok := r.byName[e.Tenant]; ok && old.Entry == e {
+			// The very entry already served (an unchanged Secret or file,
+			// see entryCache): entries are never modified once decoded.
+			next[e.Tenant] = old
+			continue
+		}
 		data, err := directory.Marshal(e)
 		if err != nil {
 			r.Log.Error("Ignored invalid directory entry", "tenant", e.Tenant, "err", err)

@@ -79,16 +79,19 @@ func WatchSecrets(ctx context.Context, r *Registry, cfg *rest.Config, namespace 
 }
 
 // replaceFromSecrets makes the registry hold the entries of a full listing
-// of directory Secrets, skipping unreadable ones.
+// of directory Secrets, skipping unreadable ones. Only Secrets whose entry
+// changed since the last listing are decoded.
 func (r *Registry) replaceFromSecrets(secrets []*corev1.Secret) {
 	var entries []*directory.Entry
-	for _, s := range secrets {
-		e, err := directory.Unmarshal(s.Data[directory.EntryKey])
-		if err != nil {
-			r.Log.Error("Ignored unreadable directory Secret", "secret", s.Namespace+"/"+s.Name, "err", err)
-			continue
+	r.decoded.listing(func(decode func([]byte) (*directory.Entry, error)) {
+		for _, s := range secrets {
+			e, err := decode(s.Data[directory.EntryKey])
+			if err != nil {
+				r.Log.Error("Ignored unreadable directory Secret", "secret", s.Namespace+"/"+s.Name, "err", err)
+				continue
+			}
+			entries = append(entries, e)
 		}
-		entries = append(entries, e)
-	}
+	})
 	r.Replace(entries)
 }

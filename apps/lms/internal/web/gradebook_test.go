@@ -29,7 +29,7 @@ func TestGradebookGridExportAndSettings(t *testing.T) {
 	page := "/assess/sections/" + d.section
 	res, body := tc.get(page)
 	mustStatus(t, "gradebook", res, body, 200)
-	mustContain(t, "gradebook", body, "88.00%", "Dropped", "Unit test", `<th scope="row">`+d.users[db.Student].DisplayName+"</th>", "100.00%", "80.00%")
+	mustContain(t, "gradebook", body, "88.00%", "Dropped", "Unit test", "/students/"+d.users[db.Student].ID+`" title="Course grade, override and its history">`+d.users[db.Student].DisplayName+"</a></th>", "100.00%", "80.00%")
 
 	var testsGroup string
 	if err := d.db.InTx(t.Context(), db.SystemActor(), func(s *db.Scope) error {

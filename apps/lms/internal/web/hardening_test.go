@@ -125,7 +125,8 @@ func TestUploadLimitHoldsBeforeTheBodyIsRead(t *testing.T) {
 	}
 }
 
-// storedBytes is how many bytes of file data an import still keeps.
+// storedBytes is how many bytes of file data an import still keeps, in
+// the database and in the file store.
 func (d *district) storedBytes(id string) int {
 	d.t.Helper()
 	var n int
@@ -135,11 +136,28 @@ func (d *district) storedBytes(id string) int {
 	if err != nil {
 		d.t.Fatal(err)
 	}
+	objects, err := d.srv.Config.Files.List(context.Background(), d.db.Tenant+"/imports/"+id+"/")
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	for _, o := range objects {
+		n += int(o.Size)
+	}
 	return n
 }
 
+// expire runs the import expiry job's work as if cutoff were FilesKeptFor ago.
+func (d *district) expire(cutoff time.Time) {
+	d.t.Helper()
+	if err := imports.Expire(context.Background(), d.db, d.srv.Config.Files, cutoff); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
 // A refused import keeps no file data, only the problem report and the
-// file names; a discarded one drops its files; one left unapplied expires.
+// file names; a discarded one drops its files at once; one left unapplied
+// expires (by the expiry job's work). A previewed import's files
+// are in the file store, not in the database.
 func TestImportFilesAreNotKeptBeyondTheirUse(t *testing.T) {
 	files := readFixture(t)
 	d := newDistrict(t, "keepnothing", func(e *directory.Entry) {
@@ -168,6 +186,13 @@ func TestImportFilesAreNotKeptBeyondTheirUse(t *testing.T) {
 	if d.storedBytes(discarded) == 0 {
 		t.Fatal("a previewed import keeps no files to apply")
 	}
+	var inDB int
+	_ = d.db.InTx(context.Background(), db.SystemActor(), func(s *db.Scope) error {
+		return s.Tx.QueryRow(context.Background(), `SELECT coalesce(sum(length(data)), 0) FROM import_files WHERE import_id = $1`, discarded).Scan(&inDB)
+	})
+	if inDB != 0 {
+		t.Errorf("a previewed import keeps %d bytes in the database, not in the file store", inDB)
+	}
 	tok := c.formToken("/admin/imports/" + discarded)
 	if res, _ := c.post("/admin/imports/"+discarded+"/discard", url.Values{"_csrf": {tok}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("discard: %d", res.StatusCode)
@@ -177,12 +202,27 @@ func TestImportFilesAreNotKeptBeyondTheirUse(t *testing.T) {
 	}
 
 	waiting := upload(files)
-	var expired int
-	err := d.db.InTx(context.Background(), db.SystemActor(), func(s *db.Scope) (err error) {
-		expired, err = imports.ExpireImports(context.Background(), s, time.Now().Add(time.Minute))
-		return err
-	})
-	if err != nil || expired != 1 || d.storedBytes(waiting) != 0 {
-		t.Errorf("expiry: %d discarded (%v), %d bytes left", expired, err, d.storedBytes(waiting))
+	d.expire(time.Now().Add(-imports.FilesKeptFor))
+	if d.storedBytes(waiting) == 0 {
+		t.Fatal("an import waiting less than 7 days lost its files")
 	}
+	d.expire(time.Now().Add(time.Minute))
+	if n := d.storedBytes(waiting); n != 0 {
+		t.Errorf("an import waiting past its time keeps %d bytes", n)
+	}
+	if got := d.importStatus(waiting); got != imports.ImportDiscarded {
+		t.Errorf("the expired import is %q, want discarded", got)
+	}
+}
+
+func (d *district) importStatus(id string) string {
+	d.t.Helper()
+	var status string
+	err := d.db.InTx(context.Background(), db.SystemActor(), func(s *db.Scope) error {
+		return s.Tx.QueryRow(context.Background(), `SELECT status FROM imports WHERE id = $1`, id).Scan(&status)
+	})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return status
 }

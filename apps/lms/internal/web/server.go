@@ -59,6 +59,9 @@ func New(a *app.App, cfg Config) (*Server, error) {
 // newServer is New with the route table as a parameter, so tests can show
 // that a bad table stops the server at start.
 func newServer(a *app.App, cfg Config, table func(*Server) []kit.Route) (*Server, error) {
+	// One file store for the pages and the jobs: import files the pages
+	// store are read by the import job.
+	cfg.Files = a.UseFiles(cfg.Files)
 	s := &Server{Kit: &kit.Kit{Registry: a.Registry, Mailer: a.Mailer, Jobs: a.Jobs, Health: a.Health, Log: a.Log, Now: a.Now, Config: cfg}}
 	if s.Now == nil {
 		s.Now = time.Now
@@ -86,6 +89,10 @@ func newServer(a *app.App, cfg Config, table func(*Server) []kit.Route) (*Server
 	s.Flags = features.NewMetrics()
 	s.MustRegister(s.Flags.Collector())
 	s.MustRegister(a.Collectors()...)
+	if a.Health != nil {
+		// The health checks probe the store the pages keep files in.
+		a.Health.WatchFiles(cfg.Files)
+	}
 	if mb, ok := a.Mailer.(*mail.Mailbox); ok && cfg.DevMailbox {
 		s.Mailbox = mb
 	}

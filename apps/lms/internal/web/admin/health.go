@@ -86,6 +86,28 @@ var healthChecks = []checkDef{
 		red:    func(p health.Point) bool { return p.DirectorySeconds >= 1800 },
 		format: func(p health.Point) string { return "Read " + roundDuration(p.DirectorySeconds) + " ago" },
 		limit:  30},
+	{id: "storage", name: "File storage", unit: "ms",
+		about:  "Whether the LMS can save files (assignment attachments, submissions), and how long saving a small test file takes. Red when it cannot, or from 2 seconds.",
+		advice: "Teachers and students cannot upload files, and files already uploaded may not open. Tell your platform team that the LMS cannot write to its file storage (the folder or bucket, its credentials, or a full disk); ask students to keep their work until uploads are back.",
+		value: func(p health.Point) float64 {
+			if p.StorageUp != 1 {
+				return math.NaN()
+			}
+			return p.StorageSeconds * 1000
+		},
+		red: func(p health.Point) bool { return p.StorageUp == 0 || p.StorageSeconds >= 2 },
+		format: func(p health.Point) string {
+			switch {
+			case math.IsNaN(p.StorageUp):
+				return "No file storage set up: uploads are turned off"
+			case p.StorageUp == 0:
+				return "Cannot save files"
+			case p.StorageSeconds*1000 < 10:
+				return fmt.Sprintf("Saving in %.1f ms", p.StorageSeconds*1000)
+			}
+			return fmt.Sprintf("Saving in %.0f ms", p.StorageSeconds*1000)
+		},
+		limit: 2000},
 }
 
 // HealthChecks serves GET /admin/health: the district's own checks (the route
@@ -104,10 +126,10 @@ func (s *Handlers) HealthChecks(c *kit.Call) {
 	for _, def := range healthChecks {
 		hc := healthCheck{ID: def.id, Name: def.name, About: def.about, Advice: def.advice, Value: def.format(current), Status: "ok"}
 		switch {
-		case math.IsNaN(def.value(current)) && current.DatabaseUp:
-			hc.Status = "unknown"
 		case def.red(current):
 			hc.Status = "red"
+		case math.IsNaN(def.value(current)) && current.DatabaseUp:
+			hc.Status = "unknown"
 		}
 		if d.Sampled {
 			hc.Chart = drawChart(def, history, now)

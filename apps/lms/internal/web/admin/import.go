@@ -111,19 +111,30 @@ func QueueImport(k *kit.Kit, c *kit.Call, id string) (queued bool, err error) {
 
 // ImportDiscard serves POST /admin/imports/{id}/discard.
 func (s *Handlers) ImportDiscard(c *kit.Call) {
-	if _, err := DiscardImport(c, c.R.PathValue("id")); err != nil {
+	if _, err := DiscardImport(c, s.Config.Files, c.R.PathValue("id")); err != nil {
 		s.Fail(c, err)
 		return
 	}
 	kit.Redirect(c, "/admin/imports", "import-discarded")
 }
 
-// DiscardImport discards a previewed import and drops its files; false
-// when it was not waiting to be applied. The page and the API call it.
-func DiscardImport(c *kit.Call, id string) (discarded bool, err error) {
+// DiscardImport discards a previewed import and drops its files, deleting
+// their objects from store once the discard has committed (what fails to
+// delete is left to the expiry job); false when it was not waiting to be
+// applied. The page and the API call it.
+func DiscardImport(c *kit.Call, store imports.FileStore, id string) (discarded bool, err error) {
+	ctx := c.R.Context()
+	var keys []string
 	err = c.InTx(func(sc *db.Scope) (err error) {
-		discarded, err = imports.DiscardImport(c.R.Context(), sc, id)
+		if discarded, err = imports.DiscardImport(ctx, sc, id); err != nil || !discarded || store == nil {
+			return err
+		}
+		keys, err = imports.DroppedObjects(ctx, sc, id)
 		return err
 	})
-	return discarded, err
+	if err != nil || len(keys) == 0 {
+		return discarded, err
+	}
+	deleted, _ := imports.DeleteObjects(ctx, store, keys) // what fails is left to the expiry job
+	return discarded, c.InTx(func(sc *db.Scope) error { return imports.ForgetObjects(ctx, sc, deleted) })
 }

@@ -53,7 +53,7 @@ func (s *Handlers) renderImports(c *kit.Call, status int, msg string) {
 // whole into memory), within the route's body limit; what the files must
 // be is importer.Collect's to say. Problems with the upload come back as
 // validate.Errors, which the form shows. The caller must call done.
-func (s *Handlers) readUpload(c *kit.Call) (format *importer.Format, files map[string][]byte, done func(), err error) {
+func (s *Handlers) readUpload(c *kit.Call) (format *importer.Format, files roster.Files, done func(), err error) {
 	done = func() {}
 	mr, err := c.MultipartReader()
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *Handlers) ImportUpload(c *kit.Call) {
 		s.Fail(c, err)
 		return
 	}
-	id, err := CheckUpload(c, format, files)
+	id, err := CheckUpload(c, s.Config.Files, format, files)
 	if err != nil {
 		s.Fail(c, err)
 		return
@@ -91,16 +91,17 @@ func (s *Handlers) ImportUpload(c *kit.Call) {
 
 // CheckUpload plans an upload's files and stores them as an import: a
 // preview to apply, or, when the files have problems that block, a failed
-// import keeping only the problem report. The upload form and the API
-// both call it.
-func CheckUpload(c *kit.Call, format *importer.Format, files map[string][]byte) (id string, err error) {
+// import keeping only the problem report. The files are streamed from the
+// spooled upload into store (see imports.CreateImport). The upload form
+// and the API both call it.
+func CheckUpload(c *kit.Call, store imports.FileStore, format *importer.Format, files roster.Files) (id string, err error) {
 	err = c.InTx(func(sc *db.Scope) error {
 		ctx := c.R.Context()
 		plan, problems, err := format.Plan(ctx, sc, files)
 		if err != nil {
 			return err
 		}
-		n := imports.NewImport{Kind: format.Name, SchoolID: c.Actor().SchoolID, Files: files}
+		n := imports.NewImport{Kind: format.Name, SchoolID: c.Actor().SchoolID, Files: files, Store: store}
 		if plan != nil {
 			n.Plan, n.Total, problems = plan, plan.Total(), plan.Problems
 		}

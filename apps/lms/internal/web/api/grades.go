@@ -5,6 +5,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/grading"
+	"bellwork.dev/bellwork/apps/lms/internal/outcomes"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
@@ -14,8 +15,11 @@ import (
 // students and guardians only posted grades.
 
 type gradeReports struct {
-	SectionID string           `json:"sectionId"`
-	Items     []grading.Report `json:"items"`
+	SectionID string `json:"sectionId"`
+	// Outcomes are the standards the section measures, in the order of
+	// each item's mastery.
+	Outcomes []outcomes.Outcome `json:"outcomes"`
+	Items    []grading.Report   `json:"items"`
 }
 
 // SectionGrades is the course grades of every student of a section the
@@ -30,7 +34,10 @@ func (s *Handlers) SectionGrades(c *kit.Call) {
 		s.apiFail(c, err)
 		return
 	}
-	out := gradeReports{SectionID: sec.SectionID, Items: []grading.Report{}}
+	out := gradeReports{SectionID: sec.SectionID, Outcomes: sec.Outcomes, Items: []grading.Report{}}
+	if out.Outcomes == nil {
+		out.Outcomes = []outcomes.Outcome{}
+	}
 	for i := range sec.Students {
 		out.Items = append(out.Items, sec.Report(&sec.Students[i]))
 	}

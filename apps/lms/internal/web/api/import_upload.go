@@ -84,10 +84,10 @@ func (s *Handlers) CreateImport(c *kit.Call) {
 	defer spool.Close()
 	if err == nil {
 		var format *importer.Format
-		var files map[string][]byte
+		var files roster.Files
 		if format, files, err = importer.Collect(spool.Kind, spool.Uploads, s.Config.MaxUpload*4); err == nil {
 			var id string
-			if id, err = admin.CheckUpload(c, format, files); err == nil {
+			if id, err = admin.CheckUpload(c, s.Config.Files, format, files); err == nil {
 				s.answerImport(c, id, http.StatusCreated)
 				return
 			}
@@ -147,7 +147,7 @@ func (s *Handlers) DiscardImport(c *kit.Call) {
 		s.apiFail(c, err)
 		return
 	}
-	discarded, err := admin.DiscardImport(c, id)
+	discarded, err := admin.DiscardImport(c, s.Config.Files, id)
 	if err != nil {
 		s.apiFail(c, err)
 		return

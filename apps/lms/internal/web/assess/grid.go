@@ -34,7 +34,10 @@ type GridRow struct {
 	Current   string
 	Final     string
 	Letter    string
-	Override  string
+	// Overridden: a final-grade override (Override its percentage, when
+	// it has one) is shown instead of the calculated grade.
+	Overridden bool
+	Override   string
 }
 
 // GridCell is one student's work on one assignment.
@@ -94,7 +97,7 @@ func BuildGrid(sec *classes.Section, book *grading.Section, f Filter) *Grid {
 		row := GridRow{StudentID: st.StudentID, Name: st.Name, Current: pct(r.Current.Percent), Final: pct(r.Final.Percent),
 			Letter: r.Shown().Letter}
 		if r.Override != nil {
-			row.Override = pct(r.Override.Percent)
+			row.Overridden, row.Override = true, pct(r.Override.Percent)
 		}
 		flagged := false
 		for _, c := range g.Columns {

@@ -55,5 +55,8 @@ var flashes = map[string]string{
 	"grades-posted":          "Grades posted: students and guardians can see them.",
 	"grade-saved":            "Grade saved.",
 	"rubric-saved":           "Rubric saved.",
+	"outcome-saved":          "Outcome saved; mastery is recalculated with it.",
+	"final-grade-overridden": "Final grade overridden. The change and its reason are in the history below.",
+	"final-grade-cleared":    "Override cleared: the calculated grade shows again.",
 	"submitted":              "Submitted. You can resubmit until the assignment closes; your teacher sees every attempt.",
 }

@@ -6,6 +6,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/coursework"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/outcomes"
 	"bellwork.dev/bellwork/apps/lms/internal/rubrics"
 	"bellwork.dev/bellwork/apps/lms/internal/validate"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
@@ -20,6 +21,8 @@ type assignmentForm struct {
 	Sections     []classes.Section
 	Groups       []coursework.Group
 	Rubrics      []rubrics.Rubric
+	Outcomes     []outcomes.Outcome
+	OutcomeIDs   []string
 	GradingTypes any
 	Kinds        []string
 	Zone         string
@@ -38,6 +41,9 @@ func (s *Handlers) loadForm(c *kit.Call, sc *db.Scope, sectionID string, f *assi
 		return err
 	}
 	if f.Rubrics, err = rubrics.List(ctx, sc); err != nil {
+		return err
+	}
+	if f.Outcomes, err = outcomes.ForSection(ctx, sc, sectionID); err != nil {
 		return err
 	}
 	f.GradingTypes, f.Kinds = coursework.GradingTypes, coursework.SubmissionKinds
@@ -66,14 +72,16 @@ func formInput(c *kit.Call) coursework.AssignmentInput {
 
 // CreateAssignment saves a new, unpublished assignment and opens it.
 func (s *Handlers) CreateAssignment(c *kit.Call) {
-	in := formInput(c)
+	in, outcomeIDs := formInput(c), c.R.PostForm["outcome_ids"]
 	var a *coursework.Assignment
 	err := c.InTx(func(sc *db.Scope) (err error) {
-		a, err = coursework.CreateAssignment(c.R.Context(), sc, in)
-		return err
+		if a, err = coursework.CreateAssignment(c.R.Context(), sc, in); err != nil {
+			return err
+		}
+		return outcomes.SetAssignmentOutcomes(c.R.Context(), sc, a.ID, outcomeIDs, c.ID)
 	})
 	if err != nil {
-		s.formAgain(c, c.R.PathValue("id"), "", in, err)
+		s.formAgain(c, c.R.PathValue("id"), "", in, outcomeIDs, err)
 		return
 	}
 	kit.Redirect(c, "/teach/assignments/"+a.ID, "assignment-created")
@@ -88,6 +96,9 @@ func (s *Handlers) EditAssignment(c *kit.Call) {
 			return err
 		}
 		f.Input = coursework.InputOf(a)
+		if f.OutcomeIDs, err = outcomes.AssignmentOutcomes(c.R.Context(), sc, a.ID); err != nil {
+			return err
+		}
 		return s.loadForm(c, sc, a.SectionIDs[0], f)
 	})
 	if err != nil {
@@ -100,6 +111,7 @@ func (s *Handlers) EditAssignment(c *kit.Call) {
 // UpdateAssignment saves the edit form.
 func (s *Handlers) UpdateAssignment(c *kit.Call) {
 	id, in := c.R.PathValue("id"), formInput(c)
+	outcomeIDs := c.R.PostForm["outcome_ids"]
 	var home string
 	err := c.InTx(func(sc *db.Scope) error {
 		a, err := coursework.GetAssignment(c.R.Context(), sc, id)
@@ -107,24 +119,26 @@ func (s *Handlers) UpdateAssignment(c *kit.Call) {
 			return err
 		}
 		home = a.SectionIDs[0]
-		_, err = coursework.UpdateAssignment(c.R.Context(), sc, id, in)
-		return err
+		if _, err = coursework.UpdateAssignment(c.R.Context(), sc, id, in); err != nil {
+			return err
+		}
+		return outcomes.SetAssignmentOutcomes(c.R.Context(), sc, id, outcomeIDs, c.ID)
 	})
 	if err != nil {
-		s.formAgain(c, home, id, in, err)
+		s.formAgain(c, home, id, in, outcomeIDs, err)
 		return
 	}
 	kit.Redirect(c, "/teach/assignments/"+id, "assignment-saved")
 }
 
 // formAgain shows the form with what is wrong (422), or fails.
-func (s *Handlers) formAgain(c *kit.Call, sectionID, id string, in coursework.AssignmentInput, err error) {
+func (s *Handlers) formAgain(c *kit.Call, sectionID, id string, in coursework.AssignmentInput, outcomeIDs []string, err error) {
 	ve, invalid := validate.As(err)
 	if !invalid || sectionID == "" {
 		s.Fail(c, err)
 		return
 	}
-	f := &assignmentForm{ID: id, Input: in, Errors: ve}
+	f := &assignmentForm{ID: id, Input: in, OutcomeIDs: outcomeIDs, Errors: ve}
 	if err := c.InTx(func(sc *db.Scope) error { return s.loadForm(c, sc, sectionID, f) }); err != nil {
 		s.Fail(c, err)
 		return

@@ -11,8 +11,10 @@ import (
 )
 
 type gradingSettingsPage struct {
-	Section  *classes.Section
-	Book     *grading.Section
+	Section *classes.Section
+	Book    *grading.Section
+	// Members are each group's assignments, for marking them never drop.
+	Members  map[string][]grading.Column
 	Settings *grading.Settings
 	Scheme   string
 	Default  string
@@ -31,6 +33,10 @@ func (s *Handlers) loadGradingSettings(c *kit.Call) (*gradingSettingsPage, error
 			return err
 		}
 		d.Settings = d.Book.Settings
+		d.Members = map[string][]grading.Column{}
+		for _, col := range d.Book.Columns {
+			d.Members[col.GroupID] = append(d.Members[col.GroupID], col)
+		}
 		d.Scheme = grading.FormatScheme(d.Settings.Scheme)
 		return nil
 	})
@@ -73,7 +79,9 @@ func (s *Handlers) SaveGradingSettings(c *kit.Call) {
 			if g.ID == grading.Ungrouped {
 				continue
 			}
-			if err := grading.SaveDropRules(ctx, sc, d.Section.ID, g.ID, f("drop_lowest_"+g.ID), f("drop_highest_"+g.ID)); err != nil {
+			rules := grading.DropRules{Lowest: f("drop_lowest_" + g.ID), Highest: f("drop_highest_" + g.ID),
+				NeverDrop: c.R.PostForm["never_drop_"+g.ID]}
+			if err := grading.SaveDropRules(ctx, sc, d.Section.ID, g.ID, rules, c.ID); err != nil {
 				return err
 			}
 		}

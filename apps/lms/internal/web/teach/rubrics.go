@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/outcomes"
 	"bellwork.dev/bellwork/apps/lms/internal/rubrics"
 	"bellwork.dev/bellwork/apps/lms/internal/validate"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
@@ -13,11 +14,14 @@ import (
 type rubricsPage struct{ Rubrics []rubrics.Rubric }
 
 type rubricForm struct {
-	ID     string
-	Owned  bool
-	Rubric *rubrics.Rubric
-	Input  rubrics.Input
-	Errors validate.Errors
+	// Outcomes are those a criterion may measure: the district's and those
+	// of the teacher's sections.
+	Outcomes []outcomes.Outcome
+	ID       string
+	Owned    bool
+	Rubric   *rubrics.Rubric
+	Input    rubrics.Input
+	Errors   validate.Errors
 }
 
 // Rubrics lists the rubrics a teacher may reuse: their own and their school's.
@@ -32,7 +36,17 @@ func (s *Handlers) Rubrics(c *kit.Call) {
 
 // NewRubric shows the rubric builder, empty.
 func (s *Handlers) NewRubric(c *kit.Call) {
-	s.Render(c, "rubric_form", "New rubric", rubricForm{Owned: true, Input: rubrics.Input{}.WithBlanks(3)})
+	d := rubricForm{Owned: true, Input: rubrics.Input{}.WithBlanks(3)}
+	if err := s.withOutcomes(c, &d); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	s.Render(c, "rubric_form", "New rubric", d)
+}
+
+// withOutcomes adds the outcomes a criterion may measure to the form.
+func (s *Handlers) withOutcomes(c *kit.Call, d *rubricForm) error {
+	return c.InTx(func(sc *db.Scope) (err error) { d.Outcomes, err = outcomes.Visible(c.R.Context(), sc); return err })
 }
 
 func rubricInput(c *kit.Call) rubrics.Input {
@@ -45,7 +59,7 @@ func rubricInput(c *kit.Call) rubrics.Input {
 			break
 		}
 		in.Criteria = append(in.Criteria, rubrics.InputCriterion{Title: f.Get("criterion_" + n),
-			Description: f.Get("description_" + n), Levels: f.Get("levels_" + n)})
+			Description: f.Get("description_" + n), Levels: f.Get("levels_" + n), OutcomeID: f.Get("outcome_" + n)})
 	}
 	return in
 }
@@ -56,7 +70,12 @@ func (s *Handlers) CreateRubric(c *kit.Call) {
 	var r *rubrics.Rubric
 	err := c.InTx(func(sc *db.Scope) (err error) { r, err = rubrics.Create(c.R.Context(), sc, in); return err })
 	if ve, ok := validate.As(err); ok {
-		s.RenderStatus(c, http.StatusUnprocessableEntity, "rubric_form", "New rubric", rubricForm{Owned: true, Input: in.WithBlanks(1), Errors: ve})
+		d := rubricForm{Owned: true, Input: in.WithBlanks(1), Errors: ve}
+		if err := s.withOutcomes(c, &d); err != nil {
+			s.Fail(c, err)
+			return
+		}
+		s.RenderStatus(c, http.StatusUnprocessableEntity, "rubric_form", "New rubric", d)
 		return
 	}
 	if err != nil {
@@ -70,7 +89,10 @@ func (s *Handlers) CreateRubric(c *kit.Call) {
 func (s *Handlers) Rubric(c *kit.Call) {
 	var d rubricForm
 	err := c.InTx(func(sc *db.Scope) (err error) {
-		d.Rubric, err = rubrics.Get(c.R.Context(), sc, c.R.PathValue("id"))
+		if d.Rubric, err = rubrics.Get(c.R.Context(), sc, c.R.PathValue("id")); err != nil {
+			return err
+		}
+		d.Outcomes, err = outcomes.Visible(c.R.Context(), sc)
 		return err
 	})
 	if err != nil {
@@ -84,9 +106,20 @@ func (s *Handlers) Rubric(c *kit.Call) {
 // UpdateRubric saves the owner's changes.
 func (s *Handlers) UpdateRubric(c *kit.Call) {
 	id, in := c.R.PathValue("id"), rubricInput(c)
-	err := c.InTx(func(sc *db.Scope) error { _, err := rubrics.Update(c.R.Context(), sc, id, in); return err })
+	err := c.InTx(func(sc *db.Scope) error {
+		if _, err := rubrics.Update(c.R.Context(), sc, id, in); err != nil {
+			return err
+		}
+		// Work already graded with the rubric follows its criteria's outcomes.
+		return outcomes.RerecordRubric(c.R.Context(), sc, id)
+	})
 	if ve, ok := validate.As(err); ok {
-		s.RenderStatus(c, http.StatusUnprocessableEntity, "rubric_form", "Rubric", rubricForm{ID: id, Owned: true, Input: in.WithBlanks(1), Errors: ve})
+		d := rubricForm{ID: id, Owned: true, Input: in.WithBlanks(1), Errors: ve}
+		if err := s.withOutcomes(c, &d); err != nil {
+			s.Fail(c, err)
+			return
+		}
+		s.RenderStatus(c, http.StatusUnprocessableEntity, "rubric_form", "Rubric", d)
 		return
 	}
 	if err != nil {
