@@ -100,6 +100,7 @@ func main() {
 	flag.StringVar(&opts.BackupPolicy.Image, "backup-image", opts.BackupPolicy.Image, "image of BackupPolicy and restore Jobs, built from build/backup.Dockerfile: the lms binary with pg_dump and pg_restore")
 	flag.StringVar(&opts.BackupPolicy.VerificationSecret, "backup-verification-secret", "", "Secret in each tenant namespace whose uri key connects to the verification server as a role that may create databases; empty: no verification CronJobs")
 	flag.StringVar(&opts.LMSDeploy.DevMailboxDir, "lms-dev-mailbox-dir", "", "development only: LMS pods keep sent mail for /dev/mailbox and write it to this folder")
+	flag.StringVar(&opts.LMSDeploy.DevFilesDir, "lms-dev-files-dir", "", "development only: LMS pods keep uploaded files (attachments, submissions) in this folder instead of object storage")
 	flag.IntVar(&opts.LMSDeploy.LocalActivePort, "local-active-port", 0, "development only, with --run-locally: the local proxy's port for the active Service of an lmsdeploy without the "+builders.LocalActivePortAnnotation+" annotation")
 	flag.IntVar(&opts.LMSDeploy.LocalPreviewPort, "local-preview-port", 0, "development only, with --run-locally: the local proxy's port for the preview Service of an lmsdeploy without the "+builders.LocalPreviewPortAnnotation+" annotation")
 	flag.DurationVar(&opts.LMSDeploy.ResyncInterval, "lmsdeploy-resync", opts.LMSDeploy.ResyncInterval, "how often an lmsdeploy is looked at when nothing it watches changed")

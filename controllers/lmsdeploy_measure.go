@@ -35,5 +35,6 @@ func (r *LMSDeployReconciler) measure(ctx context.Context, p *lmsDeployPass) err
 
 func (r *LMSDeployReconciler) builderOptions() builders.LMSOptions {
 	return builders.LMSOptions{DirectoryNamespace: r.Platform.LMSNamespace, RunLocally: r.Options.RunLocally, DevMailboxDir: r.Options.DevMailboxDir,
+		DevFilesDir:     r.Options.DevFilesDir,
 		LocalActivePort: r.Options.LocalActivePort, LocalPreviewPort: r.Options.LocalPreviewPort}
 }

@@ -10,6 +10,9 @@ type LMSDeployOptions struct {
 	// DevMailboxDir has the LMS pods keep sent mail for /dev/mailbox and
 	// write it to this folder. Development only.
 	DevMailboxDir string
+	// DevFilesDir has the LMS pods keep uploaded files in this folder.
+	// Development only.
+	DevFilesDir string
 	// LocalActivePort and LocalPreviewPort serve, with RunLocally, the
 	// Services of an lmsdeploy without local-port annotations on these
 	// local ports (make run's sample). Development only.

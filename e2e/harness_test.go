@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -411,4 +412,25 @@ func (tb *tab) fetchStatus(path string) int {
 		tb.t.Fatalf("GET %s in the browser: %v", path, err)
 	}
 	return int(status)
+}
+
+// fetchText is the body of a GET from the current page, with the browser's session.
+func (tb *tab) fetchText(path string) string {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.b.Ctx, 10*time.Second)
+	defer cancel()
+	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(`+strconv.Quote(path)+`).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		tb.t.Fatalf("GET %s in the browser: %v", path, err)
+	}
+	return body
+}
+
+// fetchJSON decodes the body of a GET from the current page into v.
+func (tb *tab) fetchJSON(path string, v any) {
+	tb.t.Helper()
+	body := tb.fetchText(path)
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		tb.t.Fatalf("GET %s: %v in %s", path, err, body)
+	}
 }

@@ -71,6 +71,10 @@ type LMSOptions struct {
 	// DevMailboxDir, when set, has the LMS keep sent mail for
 	// /dev/mailbox and write it to this folder (make run and e2e only).
 	DevMailboxDir string
+	// DevFilesDir, when set, has the LMS keep uploaded files
+	// (attachments, submissions) in this folder (make run and e2e only; a
+	// cluster sets FILES_S3_* in spec.env instead).
+	DevFilesDir string
 	// LocalActivePort and LocalPreviewPort are the local proxy's ports
 	// for an lmsdeploy without the local-port annotations (with
 	// RunLocally), so make run serves the sample as it is in
@@ -132,6 +136,9 @@ func BuildColorDeployment(d *platformv1.Deployment, version platformv1.ColorStat
 		"--log-format=json"}
 	if o.DevMailboxDir != "" {
 		container.Args = append(container.Args, "--dev-mailbox", "--mailbox-dir="+o.DevMailboxDir)
+	}
+	if o.DevFilesDir != "" {
+		container.Args = append(container.Args, "--files-dir="+o.DevFilesDir)
 	}
 	container.Env = append([]corev1.EnvVar{{Name: podIPEnv, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}}}}, spec.Env...)
 	container.Ports = []corev1.ContainerPort{{Name: "http", ContainerPort: HTTPPort, Protocol: corev1.ProtocolTCP}, {Name: "probe", ContainerPort: ProbePort, Protocol: corev1.ProtocolTCP}}

@@ -82,12 +82,18 @@ func TestColorDeploymentRunsTheLMSHardened(t *testing.T) {
 	if slices.Contains(c.Args, "--dev-mailbox") {
 		t.Error("a development mailbox without DevMailboxDir")
 	}
-	local := BuildColorDeployment(lmsDeploy(), version2, 3, LMSOptions{DirectoryNamespace: "x", RunLocally: true, DevMailboxDir: "/tmp/mail"})
+	if slices.ContainsFunc(c.Args, func(a string) bool { return strings.HasPrefix(a, "--files-dir") }) {
+		t.Error("a development files folder without DevFilesDir")
+	}
+	local := BuildColorDeployment(lmsDeploy(), version2, 3, LMSOptions{DirectoryNamespace: "x", RunLocally: true, DevMailboxDir: "/tmp/mail", DevFilesDir: "/tmp/files"})
 	if local.Spec.Template.Labels[RunLocallyLabel] != "true" {
 		t.Error("RunLocally did not mark the pods")
 	}
 	if args := local.Spec.Template.Spec.Containers[0].Args; !slices.Contains(args, "--dev-mailbox") || !slices.Contains(args, "--mailbox-dir=/tmp/mail") {
 		t.Errorf("DevMailboxDir did not reach the LMS: %v", args)
+	}
+	if args := local.Spec.Template.Spec.Containers[0].Args; !slices.Contains(args, "--files-dir=/tmp/files") {
+		t.Errorf("DevFilesDir did not reach the LMS: %v", args)
 	}
 }
 

@@ -204,7 +204,7 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 			// The fleet's pods run on the local kubelet, its Services on
 			// the local proxy at these ports, its mail in one folder.
 			"--run-locally", "--local-active-port="+strconv.Itoa(o.LMSPort), "--local-preview-port="+strconv.Itoa(o.PreviewPort),
-			"--lms-dev-mailbox-dir="+o.MailDir(),
+			"--lms-dev-mailbox-dir="+o.MailDir(), "--lms-dev-files-dir="+o.FilesDir(),
 			// Backup Jobs run here as local processes, verified against the local Postgres.
 			"--backup-run-locally", "--backup-verification-secret="+BackupVerifierSecret)...)
 	}); err != nil {
@@ -223,6 +223,10 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 
 // MailDir holds the mail the LMS fleet sends (one file per message).
 func (o Options) MailDir() string { return filepath.Join(o.StateDir, "mail") }
+
+// FilesDir holds the files uploaded to the LMS fleet (attachments,
+// submissions): every local pod shares it, as they would share a bucket.
+func (o Options) FilesDir() string { return filepath.Join(o.StateDir, "files") }
 
 // PodLogs holds each local pod's output, <namespace>_<pod>.log.
 func (o Options) PodLogs() string { return filepath.Join(o.logs(), "pods") }

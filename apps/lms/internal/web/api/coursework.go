@@ -153,14 +153,14 @@ func (s *Handlers) MyWork(c *kit.Call) {
 }
 
 // Submit hands in text or a link as the calling student's next attempt
-// (files go through the page's streamed upload).
+// (files go through SubmitFile's streamed upload).
 func (s *Handlers) Submit(c *kit.Call) {
 	var in coursework.SubmissionInput
 	if !s.decode(c, &in) {
 		return
 	}
 	if in.Kind == "file" {
-		s.Problem(c, http.StatusUnprocessableEntity, "Files are uploaded from the assignment page", "Submit text or a link here; upload files from the assignment's page.")
+		s.Problem(c, http.StatusUnprocessableEntity, "Files are uploaded", "Submit text or a link here; hand in a file with POST /api/v1/assignments/{id}/upload.")
 		return
 	}
 	var sub *coursework.Submission

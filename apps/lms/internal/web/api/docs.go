@@ -5,6 +5,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/coursework"
 	"bellwork.dev/bellwork/apps/lms/internal/grading"
+	"bellwork.dev/bellwork/apps/lms/internal/rubrics"
 	"bellwork.dev/bellwork/apps/lms/internal/web/admin"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
@@ -39,4 +40,20 @@ var (
 	DocSectionGrades      = &kit.APIDoc{Summary: "Course grades of the section's students the caller may see", Description: "Per student: current and final percentages (two decimals, half up) and letters, each assignment group and grading period, every item after late and missing policies, what drop rules removed and why, and mastery of each outcome the section measures (the score by the outcome's calculation method and whether it meets the mastery points; students and guardians: from posted grades only). Teachers see every student, a student themselves, a guardian their linked children; students and guardians see posted grades only.", Response: gradeReports{}}
 	DocStudentGrades      = &kit.APIDoc{Summary: "One student's grades in a section", Description: "As for the section's grades, mastery included; 404 when the caller may not see that student.", Response: grading.Report{}}
 	DocPostGrades         = &kit.APIDoc{Summary: "Post every unposted grade of an assignment", Response: postedResponse{}}
+
+	DocUpdateAssignment = &kit.APIDoc{Summary: "Change an assignment", Description: "The whole input, as for creating it (sectionIds lists every section it is posted to). Send the X-CSRF-Token header.", Body: coursework.AssignmentInput{}, Response: coursework.Assignment{}}
+	DocDueDates         = &kit.APIDoc{Summary: "An assignment's due date and its per-section and per-student overrides", Response: dueDates{}}
+	DocSetDueOverride   = &kit.APIDoc{Summary: "Give one section or one student its own due date, or remove it", Description: "A student's override wins over their section's. Answers the assignment's due dates.", Body: overrideRequest{}, Response: dueDates{}}
+	DocAttachments      = &kit.APIDoc{Summary: "An assignment's files (download each with GET /files/{id})", Response: fileList{}}
+	DocAttach           = &kit.APIDoc{Summary: "Upload a file and attach it to an assignment", Description: "Multipart, one part named file. The type is read from the content; a file whose content is not an accepted type, or that is too large, answers 422 with the reason. Send the X-CSRF-Token header.", Body: fileUploadForm{}, BodyType: "multipart/form-data", Status: http.StatusCreated, Response: coursework.File{}}
+	DocSubmitFile       = &kit.APIDoc{Summary: "Upload a file and hand it in as the next attempt", Description: "As for attachments: multipart, one part named file, checked by content and size. 422 when the assignment is closed or takes no files.", Body: fileUploadForm{}, BodyType: "multipart/form-data", Status: http.StatusCreated, Response: coursework.Submission{}}
+	DocAttempts         = &kit.APIDoc{Summary: "One student's attempts at an assignment, newest first", Response: attemptList{}}
+	DocAnnouncements    = &kit.APIDoc{Summary: "A section's announcements, newest first (50 at most)", Response: announcementList{}}
+	DocAnnounce         = &kit.APIDoc{Summary: "Post an announcement to a section", Description: "Answers the section's announcements. Send the X-CSRF-Token header.", Body: announcementRequest{}, Status: http.StatusCreated, Response: announcementList{}}
+	DocGroups           = &kit.APIDoc{Summary: "A section's assignment groups, in order", Response: groupList{}}
+	DocCreateGroup      = &kit.APIDoc{Summary: "Add an assignment group to a section", Description: "weight: a percentage from 0 to 100, or empty. Send the X-CSRF-Token header.", Body: coursework.GroupInput{}, Status: http.StatusCreated, Response: coursework.Group{}}
+	DocRubrics          = &kit.APIDoc{Summary: "Rubrics the teacher may use: their own and their school's", Response: rubricList{}}
+	DocCreateRubric     = &kit.APIDoc{Summary: "Build a rubric", Description: "Each criterion's levels are lines of \"points title\", best first (\"5 Clear and arguable\"). Send the X-CSRF-Token header.", Body: rubrics.Input{}, Status: http.StatusCreated, Response: rubrics.Rubric{}}
+	DocRubric           = &kit.APIDoc{Summary: "One rubric (a student or guardian reads the rubrics of assignments they see)", Response: rubrics.Rubric{}}
+	DocUpdateRubric     = &kit.APIDoc{Summary: "Change a rubric you own", Description: "Others' rubrics answer 404. Send the X-CSRF-Token header.", Body: rubrics.Input{}, Response: rubrics.Rubric{}}
 )

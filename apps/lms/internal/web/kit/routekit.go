@@ -55,6 +55,14 @@ func (rt Route) Uploads() Route {
 	return rt
 }
 
+// Streams marks an API route whose multipart body is streamed to the
+// handler (StreamUpload), as Upload does for pages; its CSRF token comes in
+// the X-CSRF-Token header.
+func (rt Route) Streams() Route {
+	rt.Stream = true
+	return rt
+}
+
 // probe is a health or metrics endpoint: no district, no session.
 func Probe(pattern string, h func(*Call)) Route {
 	return newRoute(pattern, authz.Public, false, h)
