@@ -113,13 +113,25 @@ func TestPlannerSaysNothingMoreAboutRowsTheParserRefused(t *testing.T) {
 	}
 }
 
-// A bundle whose manifest lists courses.csv but that lacks it is refused,
-// and the report names every course its classes refer to, besides the
-// missing file: nothing is dropped without a word.
-func TestMissingCoursesListedInTheManifestAreNamed(t *testing.T) {
-	files := loadBundleDir(t, "testdata/oneroster-no-courses")
-	files["manifest.csv"] = []byte("propertyName,value\noneroster.version,1.1\nfile.courses,bulk\n")
-	_, problems := roster.ParseOneRosterBundle(files)
-	wantProblemAt(t, problems, "courses.csv", 0, "", "courses.csv is missing, but manifest.csv lists it as bulk")
-	wantProblemAt(t, problems, "classes.csv", 2, "courseSourcedId", `the classes name courseSourcedId "MATH", and courses.csv, which should define them, is missing`)
+// A bundle whose manifest lists courses.csv but that lacks it (an export
+// that left the file out) is not refused: each course its classes name is
+// made from its first class, the warning names them and says the manifest
+// listed the file, and no class or enrollment is dropped (1.2: in the
+// roster package's TestListedButMissingCoursesAreMadeFromClasses12).
+func TestMissingCoursesListedInTheManifestAreMadeFromClasses(t *testing.T) {
+	for _, manifest := range []string{"propertyName,value\noneroster.version,1.1\nfile.courses,bulk\n"} {
+		files := loadBundleDir(t, "testdata/oneroster-no-courses")
+		files["manifest.csv"] = []byte(manifest)
+		b, problems := roster.ParseOneRosterBundle(files)
+		errs, warnings := roster.Split(problems)
+		if len(errs) != 0 || b == nil {
+			t.Fatalf("%q: refused: %v", manifest, errs)
+		}
+		wantProblem(t, warnings, roster.Problem{File: "courses.csv", Warning: true,
+			Reason: `courses.csv is missing, although manifest.csv lists it as bulk; each course the classes name (courseSourcedId "MATH") was made from its first class (its title and school)`})
+		// MATH from its first class, and the homeroom's own (it names no course).
+		if len(b.Courses) != 2 || b.Courses[0].SourcedID != "MATH" || len(b.Classes) != 3 || len(b.Enrollments) != 7 {
+			t.Errorf("%q: courses %+v, %d classes, %d enrollments", manifest, b.Courses, len(b.Classes), len(b.Enrollments))
+		}
+	}
 }

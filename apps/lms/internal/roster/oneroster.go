@@ -36,6 +36,10 @@ type bundleParser struct {
 	// are checked, so one unreadable file does not flood the report.
 	complete   map[string]bool
 	references []reference
+	// coursesListedMissing is set when manifest.csv lists courses.csv as
+	// bulk but the bundle lacks it: the courses are made from the classes
+	// all the same, and the warning says the manifest listed the file.
+	coursesListedMissing bool
 }
 
 // reference is a sourcedId in one row that must name a row of target.
@@ -97,6 +101,9 @@ func (p *bundleParser) readFile(f bundleFile, files Files, m manifest) {
 	case isListed && listed.mode == "delta":
 		p.problems.add(manifestFile, listed.line, "value", "%s is delta: delta files are not supported; export a bulk bundle",
 			"file."+strings.TrimSuffix(f.name, ".csv"))
+		return
+	case !present && isListed && f.name == "courses.csv":
+		p.coursesListedMissing = true
 		return
 	case !present && isListed:
 		p.problems.add(f.name, 0, "", "%s is missing, but manifest.csv lists it as bulk; add the file, or mark it absent in the manifest", f.name)
@@ -224,15 +231,12 @@ func (p *bundleParser) checkReferences() {
 // after the (first) class and in its school. Real exports leave courses
 // out; without this every class and enrollment would be lost.
 //
-// When courses.csv is missing although the manifest lists it, the bundle is
-// refused (readFile says so), and the courses its classes name are listed
-// in one more problem, so the admin sees what is missing.
+// The same holds when manifest.csv lists courses.csv but the export left it
+// out (the warning says so): the classes and their enrollments are kept, and
+// importing the bundle again with courses.csv gives the courses their own
+// titles.
 func (p *bundleParser) coursesFromClasses() {
 	_, coursesRead := p.bundle.Rows["courses.csv"]
-	if !coursesRead && p.bundle.unread["courses.csv"] {
-		p.missingCourses()
-		return
-	}
 	made := map[string]bool{}
 	var named []string // courseSourcedIds the classes name, made here
 	for i := range p.bundle.Classes {
@@ -260,29 +264,11 @@ func (p *bundleParser) coursesFromClasses() {
 		if len(named) > 0 {
 			refs = " (courseSourcedId " + listIDs(named, 10) + ")"
 		}
-		p.problems.warn("courses.csv", 0, "", "courses.csv is missing; each course the classes name%s was made from its first class (its title and school)", refs)
-	}
-}
-
-// missingCourses reports the courses classes name when courses.csv, which
-// should hold them, is missing.
-func (p *bundleParser) missingCourses() {
-	var ids []string
-	seen := map[string]bool{}
-	line := 0
-	for _, cl := range p.bundle.Classes {
-		if id := cl.CourseSourcedID; id != "" && !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-			if line == 0 {
-				line = cl.Line
-			}
+		listed := ""
+		if p.coursesListedMissing {
+			listed = ", although manifest.csv lists it as bulk"
 		}
-	}
-	if len(ids) > 0 {
-		p.problems.add("classes.csv", line, "courseSourcedId",
-			"the classes name courseSourcedId %s, and courses.csv, which should define them, is missing; add courses.csv, or mark file.courses absent in manifest.csv to have each course made from its first class",
-			listIDs(ids, 10))
+		p.problems.warn("courses.csv", 0, "", "courses.csv is missing%s; each course the classes name%s was made from its first class (its title and school)", listed, refs)
 	}
 }
 

@@ -244,6 +244,9 @@ func (p *bundleParser) readVersionedFile(f bundleFile, files Files, modes map[st
 	switch {
 	case isListed && listed.mode == "absent":
 		return
+	case !present && isListed && listed.mode == "bulk" && f.name == "courses.csv":
+		p.coursesListedMissing = true
+		return
 	case !present && isListed && listed.mode != "absent":
 		p.problems.add(f.name, 0, "", "%s is missing, but manifest.csv lists it as %s; add the file, or mark it absent in the manifest", f.name, listed.mode)
 		p.bundle.markUnread(f.name)

@@ -278,3 +278,25 @@ func TestParseOneRoster12RolesAbsent(t *testing.T) {
 		t.Errorf("problems %v lack %s", problems, want)
 	}
 }
+
+// A 1.2 bulk bundle whose manifest lists courses.csv but lacks it keeps
+// every class: the courses are made from them, with one warning that says
+// the manifest listed the file.
+func TestListedButMissingCoursesAreMadeFromClasses12(t *testing.T) {
+	full, _ := ParseOneRosterBundle(loadTestdata(t, "oneroster12"))
+	b, problems := ParseOneRosterBundle(withFile(loadTestdata(t, "oneroster12"), "courses.csv", nil))
+	errs, warnings := Split(problems)
+	if len(errs) != 0 || b == nil || full == nil {
+		t.Fatalf("refused: %v", errs)
+	}
+	found := false
+	for _, w := range warnings {
+		found = found || (w.File == "courses.csv" && strings.Contains(w.Reason, "courses.csv is missing, although manifest.csv lists it as bulk; each course the classes name"))
+	}
+	if !found {
+		t.Errorf("no warning about the listed but missing courses.csv: %v", warnings)
+	}
+	if len(b.Classes) != len(full.Classes) || len(b.Enrollments) != len(full.Enrollments) || len(b.Courses) == 0 {
+		t.Errorf("classes %d of %d, enrollments %d of %d, courses %d", len(b.Classes), len(full.Classes), len(b.Enrollments), len(full.Enrollments), len(b.Courses))
+	}
+}
