@@ -9,7 +9,8 @@
 // does. Apply runs Changes through a Session, whose Exec is the only way this
 // package writes; wrapping a Connector therefore counts every SQL write.
 //
-// Every statement names only the tenant's own database and roles (see Names),
-// quoted as identifiers. Passwords never travel as plaintext: they are sent
+// Every statement names only the tenant's own database and roles (see Names)
+// and, to take back a privilege on one, a table in its database, quoted as
+// identifiers. Passwords never travel as plaintext: they are sent
 // as SCRAM-SHA-256 verifiers, so a server logging statements never records one.
 package pgadmin

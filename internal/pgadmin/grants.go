@@ -23,11 +23,13 @@ type GrantState struct {
 	// UngrantedTables counts tables in schema public lacking a grant the
 	// app, readonly or backup role should have.
 	UngrantedTables int
-	// OverGranted lists, as "<role>:<privilege>", privileges on tables in
-	// schema public beyond what each role should have (app: DML only;
-	// readonly and backup: SELECT only), however they were given (directly,
-	// to PUBLIC or through a role).
-	OverGranted []string
+	// OverGranted lists the privileges on tables in schema public granted
+	// beyond what each role should have (app: DML only; readonly and backup:
+	// SELECT only; PUBLIC: nothing), one entry per table and grantee. A
+	// table the app role owns appears with the owner's privileges beyond
+	// DML. Privileges held through a membership are not listed: PlanRoles
+	// revokes the membership.
+	OverGranted []TableGrant
 	// SchemaCreate lists the app, readonly and backup roles that may create
 	// in schema public (only the owner should).
 	SchemaCreate []string
@@ -70,25 +72,17 @@ WHERE ns.nspname = 'public' AND c.relkind IN ('r', 'p')
 	if err != nil {
 		return GrantState{}, fmt.Errorf("read table grants in database %s: %w", n.Database, err)
 	}
+	if st.OverGranted, err = inspectOverGrants(ctx, s, n); err != nil {
+		return GrantState{}, err
+	}
 	err = s.QueryRow(ctx, `
-WITH extra(role, privilege) AS (
-  SELECT $1::text, p FROM unnest(ARRAY['TRUNCATE', 'REFERENCES', 'TRIGGER']) p
-  UNION ALL
-  SELECT r, p FROM unnest(ARRAY[$2::text, $3::text]) r, unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) p
-)
-SELECT coalesce(array(
-         SELECT DISTINCT e.role || ':' || e.privilege FROM extra e
-         JOIN pg_class c ON c.relkind IN ('r', 'p')
-         JOIN pg_namespace ns ON ns.oid = c.relnamespace AND ns.nspname = 'public'
-         WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = e.role)
-           AND has_table_privilege(e.role, c.oid, e.privilege) ORDER BY 1), '{}'),
-       coalesce(array(SELECT r FROM unnest(ARRAY[$1::text, $2::text, $3::text]) r
+SELECT coalesce(array(SELECT r FROM unnest(ARRAY[$1::text, $2::text, $3::text]) r
                       WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r)
                         AND has_schema_privilege(r, 'public', 'CREATE') ORDER BY 1), '{}'),
        (SELECT count(*) FROM pg_class c WHERE c.relowner IN (SELECT oid FROM pg_roles WHERE rolname IN ($1, $4, $5)))
        + (SELECT count(*) FROM pg_proc p WHERE p.proowner IN (SELECT oid FROM pg_roles WHERE rolname IN ($1, $4, $5)))
        + (SELECT count(*) FROM pg_namespace n WHERE n.nspowner IN (SELECT oid FROM pg_roles WHERE rolname IN ($1, $4, $5)))`,
-		n.App, n.Readonly, n.Backup, n.Blue, n.Green).Scan(&st.OverGranted, &st.SchemaCreate, &st.AppOwns)
+		n.App, n.Readonly, n.Backup, n.Blue, n.Green).Scan(&st.SchemaCreate, &st.AppOwns)
 	if err != nil {
 		return GrantState{}, fmt.Errorf("read excess privileges in database %s: %w", n.Database, err)
 	}
@@ -161,8 +155,14 @@ func PlanGrants(n Names, st GrantState) []Change {
 		}
 	}
 	if len(st.SchemaCreate) > 0 {
+		// Only from the roles seen: one given CREATE since is reported by
+		// the next pass, not taken back unreported by this one.
+		grantees := make([]string, len(st.SchemaCreate))
+		for i, r := range st.SchemaCreate {
+			grantees[i] = ident(r)
+		}
 		out = append(out, Change{
-			SQL:   fmt.Sprintf("REVOKE CREATE ON SCHEMA public FROM %s, %s, %s", app, ro, bk),
+			SQL:   "REVOKE CREATE ON SCHEMA public FROM " + strings.Join(grantees, ", "),
 			What:  fmt.Sprintf("Revoked CREATE on schema public of database %s", n.Database),
 			Drift: fmt.Sprintf("%s could create in schema public of database %s; revoked", strings.Join(st.SchemaCreate, ", "), n.Database),
 		})
@@ -177,16 +177,21 @@ func PlanGrants(n Names, st GrantState) []Change {
 		}
 	}
 	if len(st.OverGranted) > 0 {
-		// Table privileges also reach a role through PUBLIC; take those too.
-		for _, sql := range []string{
-			"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC",
-			"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM " + app,
-			fmt.Sprintf("REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM %s, %s", ro, bk),
-		} {
+		// Each statement takes back exactly what was seen, table by table,
+		// so what the Event names is what was revoked: a privilege granted
+		// after the inspection is left for the next pass to see and report.
+		var named []string
+		for _, g := range st.OverGranted {
+			for _, p := range g.Privileges {
+				named = append(named, fmt.Sprintf("%s:%s on %s", g.Grantee, p, g.Table))
+			}
+		}
+		drift := fmt.Sprintf("tables in database %s granted %s beyond their roles; revoked", n.Database, strings.Join(named, ", "))
+		for _, g := range st.OverGranted {
 			out = append(out, Change{
-				SQL:   sql,
+				SQL:   fmt.Sprintf("REVOKE %s ON TABLE public.%s FROM %s", strings.Join(g.Privileges, ", "), ident(g.Table), g.grantee()),
 				What:  fmt.Sprintf("Revoked excess table privileges in database %s", n.Database),
-				Drift: fmt.Sprintf("tables in database %s granted %s beyond their roles; revoked", n.Database, strings.Join(st.OverGranted, ", ")),
+				Drift: drift,
 			})
 		}
 	}

@@ -219,17 +219,34 @@ func TestPlanGrants(t *testing.T) {
 		t.Errorf("tables lacking grants: plan %q", got)
 	}
 	excess := good
-	excess.OverGranted, excess.SchemaCreate, excess.AppOwns = []string{"bw_x_readonly:INSERT"}, []string{"bw_x_app"}, 2
-	got = sqls(PlanGrants(n, excess))
+	excess.OverGranted = []TableGrant{
+		{Table: "notes", Grantee: "PUBLIC", Privileges: []string{"TRUNCATE"}},
+		{Table: `odd "name"`, Grantee: n.Readonly, Privileges: []string{"DELETE", "INSERT"}},
+	}
+	excess.SchemaCreate, excess.AppOwns = []string{n.App}, 2
+	plan := PlanGrants(n, excess)
+	got = sqls(plan)
 	for _, want := range []string{
-		`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC`,
-		`REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM "bw_x_readonly", "bw_x_backup"`,
-		`REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM "bw_x_app"`,
-		`REVOKE CREATE ON SCHEMA public FROM "bw_x_app", "bw_x_readonly", "bw_x_backup"`,
+		`REVOKE TRUNCATE ON TABLE public."notes" FROM PUBLIC`,
+		`REVOKE DELETE, INSERT ON TABLE public."odd ""name""" FROM "bw_x_readonly"`,
+		`REVOKE CREATE ON SCHEMA public FROM "bw_x_app"`,
 		`REASSIGN OWNED BY "bw_x_app_blue" TO "bw_x_owner"`,
 	} {
 		if !slices.Contains(got, want) {
 			t.Errorf("excess privileges: plan lacks %q:\n%s", want, strings.Join(got, "\n"))
+		}
+	}
+	// Nothing is revoked beyond what was seen, and all of it is named.
+	for _, c := range plan {
+		if strings.Contains(c.SQL, "ALL TABLES") && strings.HasPrefix(c.SQL, "REVOKE") {
+			t.Errorf("revokes on every table, not only what was seen: %s", c.SQL)
+		}
+		if strings.HasPrefix(c.SQL, "REVOKE") && strings.Contains(c.SQL, "ON TABLE") {
+			for _, name := range []string{"PUBLIC:TRUNCATE on notes", `bw_x_readonly:DELETE on odd "name"`, `bw_x_readonly:INSERT on odd "name"`} {
+				if !strings.Contains(c.Drift, name) {
+					t.Errorf("drift %q does not name %s", c.Drift, name)
+				}
+			}
 		}
 	}
 }
@@ -256,7 +273,8 @@ var quotedRE = regexp.MustCompile(`"([^"]+)"`)
 // tenant, CloudNativePG's PgBouncer role), never another tenant's.
 func TestStatementsNameOnlyTheirTenant(t *testing.T) {
 	n := mustNames(t, "bw_alpha")
-	allowed := append(n.Roles(), n.Database, PoolerRole)
+	// A table of the tenant's own database is named to take back a grant on it.
+	allowed := append(n.Roles(), n.Database, PoolerRole, "grades")
 	var all []Change
 	all = append(all, PlanRoles(DesiredRoles(n, 10), map[string]RoleState{})...)
 	drifted := asWanted(DesiredRoles(n, 10))
@@ -266,7 +284,8 @@ func TestStatementsNameOnlyTheirTenant(t *testing.T) {
 	all = append(all, PlanRoles(DesiredRoles(n, 10), drifted)...)
 	all = append(all, CreateDatabase(n))
 	all = append(all, PlanDatabase(n, []string{PoolerRole}, DatabaseState{Exists: true, Owner: "postgres", Connect: []string{"PUBLIC"}})...)
-	all = append(all, PlanGrants(n, GrantState{PublicCreate: true, UngrantedTables: 1, OverGranted: []string{"x"}, SchemaCreate: []string{"x"}, AppOwns: 1})...)
+	all = append(all, PlanGrants(n, GrantState{PublicCreate: true, UngrantedTables: 1, SchemaCreate: []string{n.App, n.Readonly},
+		OverGranted: []TableGrant{{Table: "grades", Grantee: n.Readonly, Privileges: []string{"INSERT"}}}, AppOwns: 1})...)
 	all = append(all, PlanPoolerRole(PoolerFunctionState{})...)
 	all = append(all, PlanPoolerFunction(n, PoolerFunctionState{})...)
 	all = append(all, SetPassword(n.Blue, GeneratePassword()), TerminateSessions(n), DropDatabase(n))
