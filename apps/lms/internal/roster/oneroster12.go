@@ -284,6 +284,7 @@ func (p *bundleParser) readUsers12(t *table) {
 			Phone:           c.text("phone"),
 			AgentSourcedIDs: c.list("agentSourcedIds"),
 			Grades:          c.list("grades"),
+			Ext:             c.vendorColumns(),
 			Line:            row.line,
 		}
 		d := PersonDetails{

@@ -2,6 +2,7 @@ package roster
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -298,5 +299,35 @@ func TestListedButMissingCoursesAreMadeFromClasses12(t *testing.T) {
 	}
 	if len(b.Classes) != len(full.Classes) || len(b.Enrollments) != len(full.Enrollments) || len(b.Courses) == 0 {
 		t.Errorf("classes %d of %d, enrollments %d of %d, courses %d", len(b.Classes), len(full.Classes), len(b.Enrollments), len(full.Enrollments), len(b.Courses))
+	}
+}
+
+// Vendor ext_… columns of a 1.2 users.csv are kept on the record, as in
+// 1.1; empty ones are left out.
+func TestVendorColumnsAreKeptIn12Users(t *testing.T) {
+	files := loadTestdata(t, "oneroster12")
+	lines := strings.Split(strings.TrimRight(string(files["users.csv"]), "\r\n"), "\n")
+	for i := range lines {
+		switch i {
+		case 0:
+			lines[i] += ",ext_lunchCode"
+		case 1:
+			lines[i] += ",L-1001"
+		default:
+			lines[i] += ","
+		}
+	}
+	b, problems := ParseOneRosterBundle(withFile(files, "users.csv", []byte(strings.Join(lines, "\n")+"\n")))
+	if errs, _ := Split(problems); len(errs) != 0 || b == nil {
+		t.Fatalf("refused: %v", errs)
+	}
+	for _, u := range b.Users {
+		want := map[string]string(nil)
+		if u.SourcedID == "u1" {
+			want = map[string]string{"ext_lunchCode": "L-1001"}
+		}
+		if !maps.Equal(u.Ext, want) {
+			t.Errorf("user %s: Ext = %v, want %v", u.SourcedID, u.Ext, want)
+		}
 	}
 }
