@@ -78,7 +78,7 @@ func TestRealLMSBlueGreen(t *testing.T) {
 	}
 	for _, pod := range pods.Items {
 		body, err := get("http://" + pod.Status.PodIP + ":9090/readyz")
-		if err != nil || !strings.Contains(body, `"tenant": "alpha"`) {
+		if err != nil || !strings.Contains(body, `"tenant":"alpha"`) { // compact JSON (kit.WriteJSON)
 			t.Errorf("pod %s probe port /readyz: %v %s", pod.Name, err, body)
 		}
 	}
