@@ -120,6 +120,11 @@ func Up(ctx context.Context, o Options) (_ *Platform, err error) {
 			return nil, err
 		}
 	}
+	// The fleet's file store: the LMS's storage probe (and the sample
+	// file-storage-down rule) treat a missing folder as storage down.
+	if err := os.MkdirAll(o.FilesDir(), 0o700); err != nil {
+		return nil, err
+	}
 	if err := p.step("Building the local control plane (first time: 8 to 25 minutes on 2 cores; then cached)", func() error {
 		return o.stream("hack/controlplane.sh", "build")
 	}); err != nil {
