@@ -94,6 +94,14 @@ func TestAutomaticRollbackAfterPromotion(t *testing.T) {
 	f.waitFor("post-promotion analysis", 2*time.Minute, func(d *platformv1.Deployment) bool {
 		return step(d) == platformv1.StepPostPromotionAnalysis && d.Status.Rollout.Revision == 2
 	})
+	// The check fails only once the client has been answered by the
+	// promoted version: the active Service's endpoints follow the
+	// promotion a moment later, and failing earlier would roll back
+	// before any request reached it.
+	eventually(t, 30*time.Second, func() (bool, string) {
+		_, ok := load.images.Load(lmsV2)
+		return ok, "the client has not reached the promoted version"
+	})
 	health.body.Store(`{"errorRate": 0.2}`)
 	d := f.waitFor("the rollback", time.Minute, func(d *platformv1.Deployment) bool { return step(d) == platformv1.StepRolledBack })
 	if d.Status.Active.Image != lmsV1 || d.Status.Phase != platformv1.DeploymentDegraded ||
