@@ -2,7 +2,6 @@ package calc
 
 import (
 	"fmt"
-	"math/big"
 	"time"
 )
 
@@ -13,8 +12,8 @@ type item struct {
 	group    int
 	period   int
 	state    ItemState
-	score    *big.Rat // counts when state is Counted
-	possible *big.Rat
+	score    num // counts when state is Counted
+	possible num
 	cantDrop bool
 }
 
@@ -81,9 +80,9 @@ func Compute(c *Course, s *Student, viewer Viewer) (*Result, error) {
 	res.Groups, courseGroups = groupResults(c, items, all)
 
 	if c.Periods != nil {
-		var periodCurrent, periodFinal []*big.Rat
+		var periodCurrent, periodFinal []maybe
 		for pi, p := range c.Periods.Periods {
-			pr := PeriodResult{PeriodID: p.ID, Weight: amountOf(orZero(p.Weight)), Closed: !p.Close.IsZero() && c.Now.After(p.Close)}
+			pr := PeriodResult{PeriodID: p.ID, Weight: amountOfNum(numOf(p.Weight)), Closed: !p.Close.IsZero() && c.Now.After(p.Close)}
 			var gcs []groupCalc
 			pr.Groups, gcs = groupResults(c, items, func(it *item) bool { return it.period == pi })
 			cur, fin := combineGroups(c, gcs, false), combineGroups(c, gcs, true)
@@ -102,15 +101,17 @@ func Compute(c *Course, s *Student, viewer Viewer) (*Result, error) {
 	}
 
 	if o := s.Override; o != nil && (viewer == Teacher || o.Posted) {
-		pct := o.Percent
-		if pct == nil {
+		var pct num
+		if o.Percent != nil {
+			pct = numOf(o.Percent)
+		} else {
 			p, err := c.Scheme.PercentFor(o.Letter)
 			if err != nil {
 				return nil, err
 			}
-			pct = p
+			pct = numOf(p)
 		}
-		g := c.grade(pct)
+		g := c.grade(maybe{pct, true})
 		if o.Letter != "" && o.Percent == nil {
 			g.Letter = o.Letter
 		}
@@ -134,18 +135,25 @@ func assignmentExists(c *Course, id string) bool {
 	return false
 }
 
-func (c *Course) grade(pct *big.Rat) Grade {
-	if pct == nil {
+// maybe is a value that may be absent (nothing to grade).
+type maybe struct {
+	v  num
+	ok bool
+}
+
+func (c *Course) grade(pct maybe) Grade {
+	if !pct.ok {
 		return Grade{}
 	}
-	return Grade{Percent: amountOf(pct), Letter: c.Scheme.LetterFor(pct)}
+	a := amountOfNum(pct.v)
+	return Grade{Percent: a, Letter: c.Scheme.letterForHundredths(a.hundredths)}
 }
 
 // evaluate applies excusal, posting, grading type, late and missing
 // policies to one piece of work.
 func evaluate(c *Course, a *Assignment, w *Work, viewer Viewer) (item, Item, error) {
-	it := item{a: a, possible: orZero(a.PointsPossible)}
-	out := Item{AssignmentID: a.ID, GroupID: a.GroupID, Possible: amountOf(it.possible)}
+	it := item{a: a, possible: numOf(a.PointsPossible)}
+	out := Item{AssignmentID: a.ID, GroupID: a.GroupID, Possible: amountOfNum(it.possible)}
 	if a.GradingType == NotGraded || a.OmitFromFinalGrade {
 		it.state, out.State = Omitted, Omitted
 		if a.GradingType == NotGraded {
@@ -169,11 +177,13 @@ func evaluate(c *Course, a *Assignment, w *Work, viewer Viewer) (item, Item, err
 		return it, out, nil
 	}
 
-	entered, err := enteredScore(c, a, w)
+	entered, graded, err := enteredScore(c, a, w)
 	if err != nil {
 		return it, out, err
 	}
-	out.Entered = amountOf(entered)
+	if graded {
+		out.Entered = amountOfNum(entered)
+	}
 
 	var lateFor time.Duration
 	switch w.Status {
@@ -192,28 +202,30 @@ func evaluate(c *Course, a *Assignment, w *Work, viewer Viewer) (item, Item, err
 			out.Late = true
 			lateFor = w.SubmittedAt.Sub(*w.DueAt)
 		}
-		if a.ExpectsSubmission && !w.Submitted && entered == nil && w.DueAt != nil && c.Now.After(*w.DueAt) {
+		if a.ExpectsSubmission && !w.Submitted && !graded && w.DueAt != nil && c.Now.After(*w.DueAt) {
 			out.Missing = true
 		}
 	}
 
-	score := entered
+	score, scored := entered, graded
 	switch {
-	case entered == nil && out.Missing:
-		if auto := c.Late.missingScore(a); auto != nil {
-			score, out.AutoMissing = auto, true
+	case !graded && out.Missing:
+		if auto, ok := c.Late.missingScore(a); ok {
+			score, scored, out.AutoMissing = auto, true, true
 		}
-	case entered != nil && out.Late && (a.GradingType == Points || a.GradingType == Letter || a.GradingType == ""):
-		if d := c.Late.lateDeduction(entered, it.possible, lateFor); d != nil {
-			out.Deduction = amountOf(d)
-			score = sub(entered, d)
+	case graded && out.Late && (a.GradingType == Points || a.GradingType == Letter || a.GradingType == ""):
+		if d, ok := c.Late.lateDeduction(entered, it.possible, lateFor); ok {
+			out.Deduction = amountOfNum(d)
+			score = entered.sub(d)
 		}
 	}
-	out.Score = amountOf(score)
+	if scored {
+		out.Score = amountOfNum(score)
+	}
 	if it.state == Omitted {
 		return it, out, nil
 	}
-	if score == nil {
+	if !scored {
 		it.state, out.State = Ungraded, Ungraded
 		return it, out, nil
 	}
@@ -221,33 +233,34 @@ func evaluate(c *Course, a *Assignment, w *Work, viewer Viewer) (item, Item, err
 	return it, out, nil
 }
 
-func enteredScore(c *Course, a *Assignment, w *Work) (*big.Rat, error) {
+// enteredScore is the score as graded; graded is false when there is none.
+func enteredScore(c *Course, a *Assignment, w *Work) (score num, graded bool, err error) {
 	switch a.GradingType {
 	case CompleteIncomplete:
 		if w.Complete == nil {
-			return nil, nil
+			return num{}, false, nil
 		}
 		if *w.Complete {
-			return new(big.Rat).Set(orZero(a.PointsPossible)), nil
+			return numOf(a.PointsPossible), true, nil
 		}
-		return new(big.Rat), nil
+		return num{}, true, nil
 	case Letter:
 		if w.Letter == "" {
-			return w.Score, nil
+			return numOf(w.Score), w.Score != nil, nil
 		}
 		pct, err := c.Scheme.PercentFor(w.Letter)
 		if err != nil {
-			return nil, fmt.Errorf("assignment %s: %w", a.ID, err)
+			return num{}, false, fmt.Errorf("assignment %s: %w", a.ID, err)
 		}
-		return ofPercent(orZero(a.PointsPossible), pct), nil
+		return ofPercentNum(numOf(a.PointsPossible), numOf(pct)), true, nil
 	default:
-		return w.Score, nil
+		return numOf(w.Score), w.Score != nil, nil
 	}
 }
 
 // groupCalc is a group's totals for combining.
 type groupCalc struct {
-	weight         *big.Rat
+	weight         num
 	current, final totals
 }
 
@@ -255,26 +268,28 @@ type groupCalc struct {
 func groupResults(c *Course, items []item, keep func(*item) bool) ([]GroupResult, []groupCalc) {
 	out := make([]GroupResult, len(c.Groups))
 	calcs := make([]groupCalc, len(c.Groups))
-	byGroup := make([][]*item, len(c.Groups))
-	for i := range items {
-		if keep(&items[i]) {
-			byGroup[items[i].group] = append(byGroup[items[i].group], &items[i])
-		}
-	}
+	// One backing array each for every group's current and final entries:
+	// together they hold at most every item once.
+	curBuf, finBuf := make([]entry, 0, len(items)), make([]entry, 0, len(items))
 	for gi := range c.Groups {
 		g := &c.Groups[gi]
 		out[gi].GroupID = g.ID
-		calcs[gi].weight = orZero(g.Weight)
-		var cur, fin []entry
-		for _, it := range byGroup[gi] {
+		calcs[gi].weight = numOf(g.Weight)
+		c0, f0 := len(curBuf), len(finBuf)
+		for i := range items {
+			it := &items[i]
+			if it.group != gi || !keep(it) {
+				continue
+			}
 			switch it.state {
 			case Counted:
 				e := entry{item: it.order, order: it.order, score: it.score, possible: it.possible, cantDrop: it.cantDrop}
-				cur, fin = append(cur, e), append(fin, e)
+				curBuf, finBuf = append(curBuf, e), append(finBuf, e)
 			case Ungraded:
-				fin = append(fin, entry{item: it.order, order: it.order, score: ratZero, possible: it.possible, cantDrop: it.cantDrop})
+				finBuf = append(finBuf, entry{item: it.order, order: it.order, possible: it.possible, cantDrop: it.cantDrop})
 			}
 		}
+		cur, fin := curBuf[c0:len(curBuf):len(curBuf)], finBuf[f0:len(finBuf):len(finBuf)]
 		out[gi].Current, calcs[gi].current = groupScore(c, g, cur)
 		out[gi].Final, calcs[gi].final = groupScore(c, g, fin)
 	}
@@ -284,23 +299,23 @@ func groupResults(c *Course, items []item, keep func(*item) bool) ([]GroupResult
 func groupScore(c *Course, g *Group, entries []entry) (GroupScore, totals) {
 	l, scaled := scale(entries)
 	kept, drops := applyDrops(g, entries, scaled)
-	t := totals{score: new(big.Rat), possible: new(big.Rat)}
+	var t totals
 	if scaled {
 		var s, p int64
 		for _, e := range kept {
 			s, p = s+e.si, p+e.pi
 		}
-		t.score.SetFrac64(s, l)
-		t.possible.SetFrac64(p, l)
+		t.score, _ = reduce(s, l)
+		t.possible, _ = reduce(p, l)
 	} else {
 		for _, e := range kept {
-			t.score.Add(t.score, e.score)
-			t.possible.Add(t.possible, e.possible)
+			t.score = t.score.add(e.score)
+			t.possible = t.possible.add(e.possible)
 		}
 	}
-	gs := GroupScore{Score: amountOf(t.score), Possible: amountOf(t.possible)}
-	if t.possible.Sign() > 0 {
-		gs.Percent = amountOf(percentOf(t.score, t.possible))
+	gs := GroupScore{Score: amountOfNum(t.score), Possible: amountOfNum(t.possible)}
+	if t.possible.sign() > 0 {
+		gs.Percent = amountOfNum(percentOfNum(t.score, t.possible))
 	}
 	for _, d := range drops {
 		gs.Dropped = append(gs.Dropped, Drop{AssignmentID: c.Assignments[d.item].ID, Reason: d.reason})
@@ -309,7 +324,7 @@ func groupScore(c *Course, g *Group, entries []entry) (GroupScore, totals) {
 }
 
 // combineGroups is the course (or period) percentage from its groups.
-func combineGroups(c *Course, gcs []groupCalc, final bool) *big.Rat {
+func combineGroups(c *Course, gcs []groupCalc, final bool) maybe {
 	pick := func(g groupCalc) totals {
 		if final {
 			return g.final
@@ -317,33 +332,33 @@ func combineGroups(c *Course, gcs []groupCalc, final bool) *big.Rat {
 		return g.current
 	}
 	if c.Weighting == ByGroupPercent {
-		grade, full := new(big.Rat), new(big.Rat)
+		var grade, full num
 		for _, g := range gcs {
 			t := pick(g)
-			if t.possible.Sign() <= 0 {
+			if t.possible.sign() <= 0 {
 				continue
 			}
-			grade.Add(grade, mul(quo(t.score, t.possible), g.weight))
-			full.Add(full, g.weight)
+			grade = grade.add(t.score.quo(t.possible).mul(g.weight))
+			full = full.add(g.weight)
 		}
-		if full.Sign() == 0 {
-			return nil
+		if full.sign() == 0 {
+			return maybe{}
 		}
-		if full.Cmp(ratHundred) < 0 {
-			return percentOf(grade, full)
+		if full.cmp(numHundred) < 0 {
+			return maybe{percentOfNum(grade, full), true}
 		}
-		return grade
+		return maybe{grade, true}
 	}
-	score, possible := new(big.Rat), new(big.Rat)
+	var score, possible num
 	for _, g := range gcs {
 		t := pick(g)
-		score.Add(score, t.score)
-		possible.Add(possible, t.possible)
+		score = score.add(t.score)
+		possible = possible.add(t.possible)
 	}
-	if possible.Sign() <= 0 {
-		return nil
+	if possible.sign() <= 0 {
+		return maybe{}
 	}
-	return percentOf(score, possible)
+	return maybe{percentOfNum(score, possible), true}
 }
 
 // combinePeriods is the course percentage from weighted period grades, as
@@ -351,26 +366,26 @@ func combineGroups(c *Course, gcs []groupCalc, final bool) *big.Rat {
 // grade; final weighs every period, one without any grade counting as zero
 // (an empty future period lowers the final grade). Either is scaled up when
 // its weights add up to less than 100.
-func combinePeriods(ps *PeriodSet, grades []*big.Rat, final bool) *big.Rat {
-	grade, full := new(big.Rat), new(big.Rat)
+func combinePeriods(ps *PeriodSet, grades []maybe, final bool) maybe {
+	var grade, full num
 	graded := false
 	for i, p := range ps.Periods {
-		w := orZero(p.Weight)
-		if grades[i] == nil {
+		w := numOf(p.Weight)
+		if !grades[i].ok {
 			if final {
-				full.Add(full, w)
+				full = full.add(w)
 			}
 			continue
 		}
 		graded = true
-		full.Add(full, w)
-		grade.Add(grade, ofPercent(grades[i], w))
+		full = full.add(w)
+		grade = grade.add(ofPercentNum(grades[i].v, w))
 	}
-	if !graded || full.Sign() == 0 {
-		return nil
+	if !graded || full.sign() == 0 {
+		return maybe{}
 	}
-	if full.Cmp(ratHundred) < 0 {
-		return percentOf(grade, full)
+	if full.cmp(numHundred) < 0 {
+		return maybe{percentOfNum(grade, full), true}
 	}
-	return grade
+	return maybe{grade, true}
 }
