@@ -116,14 +116,17 @@ var why = map[calc.DropReason]string{
 
 // Report turns a student's result into plain data with the section's names.
 func (sec *Section) Report(st *StudentGrades) Report {
-	titles := make(map[string]string, len(sec.Columns))
-	for _, c := range sec.Columns {
-		titles[c.ID] = c.Title
+	if sec.titles == nil { // once per section, not per student
+		sec.titles = make(map[string]string, len(sec.Columns))
+		for _, c := range sec.Columns {
+			sec.titles[c.ID] = c.Title
+		}
+		sec.groupInfo = make(map[string]GroupInfo, len(sec.Groups))
+		for _, g := range sec.Groups {
+			sec.groupInfo[g.ID] = g
+		}
 	}
-	groups := make(map[string]GroupInfo, len(sec.Groups))
-	for _, g := range sec.Groups {
-		groups[g.ID] = g
-	}
+	titles, groups := sec.titles, sec.groupInfo
 	scoreOf := func(g calc.GroupScore) ScoreReport {
 		out := ScoreReport{Score: amount(g.Score), Possible: amount(g.Possible), Percent: amount(g.Percent), Dropped: []DropReport{}}
 		for _, d := range g.Dropped {
@@ -161,6 +164,7 @@ func (sec *Section) Report(st *StudentGrades) Report {
 		rep.Periods = append(rep.Periods, pr)
 	}
 	rep.Mastery = sec.Mastery(st)
+	rep.Items = make([]ItemReport, 0, len(r.Items))
 	for _, it := range r.Items {
 		rep.Items = append(rep.Items, ItemReport{AssignmentID: it.AssignmentID, Title: titles[it.AssignmentID], GroupID: it.GroupID,
 			PeriodID: it.PeriodID, State: it.State, Hidden: it.Hidden, Late: it.Late, Missing: it.Missing, AutoMissing: it.AutoMissing,

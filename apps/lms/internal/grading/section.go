@@ -78,6 +78,9 @@ type Section struct {
 	Outcomes []outcomes.Outcome
 	Students []StudentGrades
 	course   *calc.Course
+	// titles and groupInfo index Columns and Groups for Report.
+	titles    map[string]string
+	groupInfo map[string]GroupInfo
 }
 
 // Course is the calc input built for the section (for recomputing).
@@ -471,7 +474,7 @@ type gradeRow struct {
 func fillGrade(w *calc.Work, a calc.Assignment, scheme *calc.Scheme, score *string, entered, status string, posted bool) {
 	w.Posted = posted
 	if score != nil {
-		w.Score, _ = new(big.Rat).SetString(*score)
+		w.Score = parseScore(*score)
 	}
 	switch a.GradingType {
 	case calc.CompleteIncomplete:
@@ -500,3 +503,38 @@ func fillGrade(w *calc.Work, a calc.Assignment, scheme *calc.Scheme, score *stri
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// parseScore reads a numeric column's text ("7.50", "-2", "10.125") as an
+// exact rational: plain decimals directly (the gradebook reads 4,000 of
+// them per request), anything else through big.Rat's parser; nil when it is
+// not a number.
+func parseScore(s string) *big.Rat {
+	var n, den int64 = 0, 1
+	digits, frac, neg := 0, false, false
+	for i := 0; i < len(s); i++ {
+		switch ch := s[i]; {
+		case ch == '-' && i == 0:
+			neg = true
+		case ch == '.' && !frac:
+			frac = true
+		case ch >= '0' && ch <= '9' && digits < 17:
+			n, digits = n*10+int64(ch-'0'), digits+1
+			if frac {
+				den *= 10
+			}
+		default:
+			r, ok := new(big.Rat).SetString(s)
+			if !ok {
+				return nil
+			}
+			return r
+		}
+	}
+	if digits == 0 {
+		return nil
+	}
+	if neg {
+		n = -n
+	}
+	return new(big.Rat).SetFrac64(n, den)
+}
