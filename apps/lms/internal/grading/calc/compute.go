@@ -28,19 +28,29 @@ func Compute(c *Course, s *Student, viewer Viewer) (*Result, error) {
 	for i, g := range c.Groups {
 		groupIdx[g.ID] = i
 	}
-	work := make(map[string]*Work, len(s.Work))
-	for i := range s.Work {
-		work[s.Work[i].AssignmentID] = &s.Work[i]
+	// Work usually comes in assignment order (the gradebook builds it so):
+	// then it is matched in one pass, otherwise through a map.
+	var work map[string]*Work
+	if !workInOrder(c, s) {
+		work = make(map[string]*Work, len(s.Work))
+		for i := range s.Work {
+			work[s.Work[i].AssignmentID] = &s.Work[i]
+		}
 	}
+	next := 0
+	sl := &slab{}
 	neverDrop := map[string]bool{}
 	for _, g := range c.Groups {
 		for _, id := range g.NeverDrop {
 			neverDrop[id] = true
 		}
 	}
-	res := &Result{StudentID: s.ID, Viewer: viewer}
+	res := &Result{StudentID: s.ID, Viewer: viewer, Items: make([]Item, 0, len(s.Work))}
 	items := make([]item, 0, len(s.Work))
-	visible := make(map[string]bool, len(s.Work))
+	var visible map[string]bool // for mastery only
+	if len(c.Outcomes) > 0 {
+		visible = make(map[string]bool, len(s.Work))
+	}
 	seen := 0
 	for i := range c.Assignments {
 		a := &c.Assignments[i]
@@ -48,12 +58,19 @@ func Compute(c *Course, s *Student, viewer Viewer) (*Result, error) {
 		if !ok {
 			return nil, fmt.Errorf("calc: assignment %s is in unknown group %q", a.ID, a.GroupID)
 		}
-		w := work[a.ID]
+		var w *Work
+		switch {
+		case work != nil:
+			w = work[a.ID]
+		case next < len(s.Work) && s.Work[next].AssignmentID == a.ID:
+			w = &s.Work[next]
+			next++
+		}
 		if w == nil {
 			continue
 		}
 		seen++
-		it, out, err := evaluate(c, a, w, viewer)
+		it, out, err := evaluate(c, a, w, viewer, sl)
 		if err != nil {
 			return nil, err
 		}
@@ -63,11 +80,13 @@ func Compute(c *Course, s *Student, viewer Viewer) (*Result, error) {
 			out.PeriodID = c.Periods.Periods[it.period].ID
 		}
 		it.cantDrop = it.cantDrop || neverDrop[a.ID]
-		visible[a.ID] = !out.Hidden
+		if visible != nil {
+			visible[a.ID] = !out.Hidden
+		}
 		items = append(items, it)
 		res.Items = append(res.Items, out)
 	}
-	if seen != len(work) {
+	if work != nil && seen != len(work) {
 		for id := range work {
 			if !assignmentExists(c, id) {
 				return nil, fmt.Errorf("calc: student %s has work for unknown assignment %q", s.ID, id)
@@ -77,14 +96,14 @@ func Compute(c *Course, s *Student, viewer Viewer) (*Result, error) {
 
 	all := func(*item) bool { return true }
 	var courseGroups []groupCalc
-	res.Groups, courseGroups = groupResults(c, items, all)
+	res.Groups, courseGroups = groupResults(c, items, all, sl)
 
 	if c.Periods != nil {
 		var periodCurrent, periodFinal []maybe
 		for pi, p := range c.Periods.Periods {
 			pr := PeriodResult{PeriodID: p.ID, Weight: amountOfNum(numOf(p.Weight)), Closed: !p.Close.IsZero() && c.Now.After(p.Close)}
 			var gcs []groupCalc
-			pr.Groups, gcs = groupResults(c, items, func(it *item) bool { return it.period == pi })
+			pr.Groups, gcs = groupResults(c, items, func(it *item) bool { return it.period == pi }, sl)
 			cur, fin := combineGroups(c, gcs, false), combineGroups(c, gcs, true)
 			pr.Current, pr.Final = c.grade(cur), c.grade(fin)
 			periodCurrent, periodFinal = append(periodCurrent, cur), append(periodFinal, fin)
@@ -126,6 +145,35 @@ func Compute(c *Course, s *Student, viewer Viewer) (*Result, error) {
 	return res, nil
 }
 
+// workInOrder reports whether s's work follows the course's assignment
+// order, each assignment at most once.
+func workInOrder(c *Course, s *Student) bool {
+	j := 0
+	for i := range s.Work {
+		id := s.Work[i].AssignmentID
+		for j < len(c.Assignments) && c.Assignments[j].ID != id {
+			j++
+		}
+		if j == len(c.Assignments) {
+			return false
+		}
+		j++
+	}
+	return true
+}
+
+// slab hands out a student's Amounts from a few shared arrays instead of
+// one allocation each (a result has hundreds of them).
+type slab struct{ buf []Amount }
+
+func (s *slab) amount(x num) *Amount {
+	if len(s.buf) == cap(s.buf) {
+		s.buf = make([]Amount, 0, 128)
+	}
+	s.buf = append(s.buf, Amount{exact: x, hundredths: x.hundredths()})
+	return &s.buf[len(s.buf)-1]
+}
+
 func assignmentExists(c *Course, id string) bool {
 	for i := range c.Assignments {
 		if c.Assignments[i].ID == id {
@@ -151,9 +199,9 @@ func (c *Course) grade(pct maybe) Grade {
 
 // evaluate applies excusal, posting, grading type, late and missing
 // policies to one piece of work.
-func evaluate(c *Course, a *Assignment, w *Work, viewer Viewer) (item, Item, error) {
+func evaluate(c *Course, a *Assignment, w *Work, viewer Viewer, sl *slab) (item, Item, error) {
 	it := item{a: a, possible: numOf(a.PointsPossible)}
-	out := Item{AssignmentID: a.ID, GroupID: a.GroupID, Possible: amountOfNum(it.possible)}
+	out := Item{AssignmentID: a.ID, GroupID: a.GroupID, Possible: sl.amount(it.possible)}
 	if a.GradingType == NotGraded || a.OmitFromFinalGrade {
 		it.state, out.State = Omitted, Omitted
 		if a.GradingType == NotGraded {
@@ -182,7 +230,7 @@ func evaluate(c *Course, a *Assignment, w *Work, viewer Viewer) (item, Item, err
 		return it, out, err
 	}
 	if graded {
-		out.Entered = amountOfNum(entered)
+		out.Entered = sl.amount(entered)
 	}
 
 	var lateFor time.Duration
@@ -215,12 +263,12 @@ func evaluate(c *Course, a *Assignment, w *Work, viewer Viewer) (item, Item, err
 		}
 	case graded && out.Late && (a.GradingType == Points || a.GradingType == Letter || a.GradingType == ""):
 		if d, ok := c.Late.lateDeduction(entered, it.possible, lateFor); ok {
-			out.Deduction = amountOfNum(d)
+			out.Deduction = sl.amount(d)
 			score = entered.sub(d)
 		}
 	}
 	if scored {
-		out.Score = amountOfNum(score)
+		out.Score = sl.amount(score)
 	}
 	if it.state == Omitted {
 		return it, out, nil
@@ -265,7 +313,7 @@ type groupCalc struct {
 }
 
 // groupResults computes every group over the items keep selects.
-func groupResults(c *Course, items []item, keep func(*item) bool) ([]GroupResult, []groupCalc) {
+func groupResults(c *Course, items []item, keep func(*item) bool, sl *slab) ([]GroupResult, []groupCalc) {
 	out := make([]GroupResult, len(c.Groups))
 	calcs := make([]groupCalc, len(c.Groups))
 	// One backing array each for every group's current and final entries:
@@ -290,13 +338,13 @@ func groupResults(c *Course, items []item, keep func(*item) bool) ([]GroupResult
 			}
 		}
 		cur, fin := curBuf[c0:len(curBuf):len(curBuf)], finBuf[f0:len(finBuf):len(finBuf)]
-		out[gi].Current, calcs[gi].current = groupScore(c, g, cur)
-		out[gi].Final, calcs[gi].final = groupScore(c, g, fin)
+		out[gi].Current, calcs[gi].current = groupScore(c, g, cur, sl)
+		out[gi].Final, calcs[gi].final = groupScore(c, g, fin, sl)
 	}
 	return out, calcs
 }
 
-func groupScore(c *Course, g *Group, entries []entry) (GroupScore, totals) {
+func groupScore(c *Course, g *Group, entries []entry, sl *slab) (GroupScore, totals) {
 	l, scaled := scale(entries)
 	kept, drops := applyDrops(g, entries, scaled)
 	var t totals
@@ -313,9 +361,9 @@ func groupScore(c *Course, g *Group, entries []entry) (GroupScore, totals) {
 			t.possible = t.possible.add(e.possible)
 		}
 	}
-	gs := GroupScore{Score: amountOfNum(t.score), Possible: amountOfNum(t.possible)}
+	gs := GroupScore{Score: sl.amount(t.score), Possible: sl.amount(t.possible)}
 	if t.possible.sign() > 0 {
-		gs.Percent = amountOfNum(percentOfNum(t.score, t.possible))
+		gs.Percent = sl.amount(percentOfNum(t.score, t.possible))
 	}
 	for _, d := range drops {
 		gs.Dropped = append(gs.Dropped, Drop{AssignmentID: c.Assignments[d.item].ID, Reason: d.reason})

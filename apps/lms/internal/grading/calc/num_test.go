@@ -85,6 +85,14 @@ func TestFastPathMatchesBigRat(t *testing.T) {
 				if f, s := dumpResult(fast), dumpResult(slow); f != s {
 					t.Fatalf("round %d student %d (%s): fast path\n%s\nbig.Rat path\n%s", round, si, v, f, s)
 				}
+				// Work out of assignment order is matched by id instead,
+				// with the same result.
+				shuffled := students[si]
+				shuffled.Work = append([]Work(nil), shuffled.Work...)
+				rng.Shuffle(len(shuffled.Work), func(i, j int) { shuffled.Work[i], shuffled.Work[j] = shuffled.Work[j], shuffled.Work[i] })
+				if r, err := Compute(c, &shuffled, v); err != nil || dumpResult(r) != dumpResult(fast) {
+					t.Fatalf("round %d student %d (%s): shuffled work gave %v\n%s", round, si, v, err, dumpResult(r))
+				}
 				for _, g := range fast.Groups {
 					if len(g.Current.Dropped) > 0 {
 						withDrops++
