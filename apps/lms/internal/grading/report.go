@@ -105,6 +105,26 @@ func amount(a *calc.Amount) *string {
 	return &s
 }
 
+// shared is amount for the items of a section's reports: a gradebook's
+// 4,000 items hold a few dozen distinct values ("10.00" points possible on
+// each), so each distinct text is made once per section and shared (reports
+// are read, never changed).
+func (sec *Section) shared(a *calc.Amount) *string {
+	if a == nil {
+		return nil
+	}
+	if sec.texts == nil {
+		sec.texts = map[int64]*string{}
+	}
+	h := a.Hundredths()
+	if p, ok := sec.texts[h]; ok {
+		return p
+	}
+	p := amount(a)
+	sec.texts[h] = p
+	return p
+}
+
 func grade(g calc.Grade) GradeReport {
 	return GradeReport{Percent: amount(g.Percent), Letter: g.Letter}
 }
@@ -168,7 +188,7 @@ func (sec *Section) Report(st *StudentGrades) Report {
 	for _, it := range r.Items {
 		rep.Items = append(rep.Items, ItemReport{AssignmentID: it.AssignmentID, Title: titles[it.AssignmentID], GroupID: it.GroupID,
 			PeriodID: it.PeriodID, State: it.State, Hidden: it.Hidden, Late: it.Late, Missing: it.Missing, AutoMissing: it.AutoMissing,
-			Entered: amount(it.Entered), Deduction: amount(it.Deduction), Score: amount(it.Score), Possible: amount(it.Possible)})
+			Entered: sec.shared(it.Entered), Deduction: sec.shared(it.Deduction), Score: sec.shared(it.Score), Possible: sec.shared(it.Possible)})
 	}
 	return rep
 }

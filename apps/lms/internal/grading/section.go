@@ -81,6 +81,8 @@ type Section struct {
 	// titles and groupInfo index Columns and Groups for Report.
 	titles    map[string]string
 	groupInfo map[string]GroupInfo
+	// texts are the items' amounts as text, by hundredths (see shared).
+	texts map[int64]*string
 }
 
 // Course is the calc input built for the section (for recomputing).
@@ -172,7 +174,7 @@ func load(ctx context.Context, s *db.Scope, sectionID, onlyStudent string, now t
 		ORDER BY u.family_name, u.given_name, u.id`, sectionID, filter).Query(l.studentRows)
 	b.Queue(`SELECT f.student_id, f.percent::text, f.letter, f.posted FROM final_grade_overrides f
 		WHERE f.section_id = $1 AND ($2::uuid[] IS NULL OR f.student_id = ANY ($2::uuid[]))`, sectionID, filter).Query(l.finalOverrideRows)
-	b.Queue(`SELECT g.student_id, g.assignment_id, g.score::text, g.entered, coalesce(g.status, ''), g.posted FROM grades g
+	b.Queue(`SELECT g.student_id::text, g.assignment_id::text, g.score::text, g.entered, coalesce(g.status, ''), g.posted FROM grades g
 		WHERE g.assignment_id IN (`+publishedWork+`) AND g.student_id IN (`+sectionStudents+`)
 		  AND ($2::uuid[] IS NULL OR g.student_id = ANY ($2::uuid[]))`, sectionID, filter).Query(l.gradeRows)
 	b.Queue(`SELECT su.student_id, su.assignment_id, max(su.submitted_at) FROM submissions su
@@ -380,7 +382,7 @@ func (l *loader) overrideRows(rows pgx.Rows) error {
 
 func (l *loader) studentRows(rows pgx.Rows) error {
 	for rows.Next() {
-		st := &loadedStudent{grades: map[string]gradeRow{}, subs: map[string]time.Time{}}
+		st := &loadedStudent{grades: make(map[string]gradeRow, len(l.course.Assignments)), subs: map[string]time.Time{}}
 		var family, given string
 		if err := rows.Scan(&st.student.ID, &st.name, &family, &given); err != nil {
 			return domain.Wrap("gradebook students", err)

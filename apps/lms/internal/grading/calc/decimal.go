@@ -58,7 +58,8 @@ func (a *Amount) String() string {
 	if a == nil {
 		return "-"
 	}
-	return string(a.append(make([]byte, 0, 24)))
+	var buf [24]byte
+	return string(a.append(buf[:0]))
 }
 
 // append writes the value with two decimals to b.
