@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/domain"
@@ -174,7 +175,7 @@ func load(ctx context.Context, s *db.Scope, sectionID, onlyStudent string, now t
 		ORDER BY u.family_name, u.given_name, u.id`, sectionID, filter).Query(l.studentRows)
 	b.Queue(`SELECT f.student_id, f.percent::text, f.letter, f.posted FROM final_grade_overrides f
 		WHERE f.section_id = $1 AND ($2::uuid[] IS NULL OR f.student_id = ANY ($2::uuid[]))`, sectionID, filter).Query(l.finalOverrideRows)
-	b.Queue(`SELECT g.student_id::text, g.assignment_id::text, g.score::text, g.entered, coalesce(g.status, ''), g.posted FROM grades g
+	b.Queue(`SELECT g.student_id, g.assignment_id, g.score::text, g.entered, coalesce(g.status, ''), g.posted FROM grades g
 		WHERE g.assignment_id IN (`+publishedWork+`) AND g.student_id IN (`+sectionStudents+`)
 		  AND ($2::uuid[] IS NULL OR g.student_id = ANY ($2::uuid[]))`, sectionID, filter).Query(l.gradeRows)
 	b.Queue(`SELECT su.student_id, su.assignment_id, max(su.submitted_at) FROM submissions su
@@ -252,13 +253,17 @@ type loader struct {
 	due      dueDates
 	students []*loadedStudent
 	byID     map[string]*loadedStudent
+	// byUUID and column find a grade row's student and assignment by the
+	// ids' bytes (4,000 rows: no id strings made for them).
+	byUUID map[[16]byte]*loadedStudent
+	column map[[16]byte]int
 }
 
 // loadedStudent is one student's rows before computing.
 type loadedStudent struct {
 	student calc.Student
 	name    string
-	grades  map[string]gradeRow
+	grades  []gradeRow // by assignment, in course order
 	subs    map[string]time.Time
 }
 
@@ -382,13 +387,19 @@ func (l *loader) overrideRows(rows pgx.Rows) error {
 
 func (l *loader) studentRows(rows pgx.Rows) error {
 	for rows.Next() {
-		st := &loadedStudent{grades: make(map[string]gradeRow, len(l.course.Assignments)), subs: map[string]time.Time{}}
+		st := &loadedStudent{grades: make([]gradeRow, len(l.course.Assignments)), subs: map[string]time.Time{}}
 		var family, given string
 		if err := rows.Scan(&st.student.ID, &st.name, &family, &given); err != nil {
 			return domain.Wrap("gradebook students", err)
 		}
 		l.students = append(l.students, st)
 		l.byID[st.student.ID] = st
+		if id, ok := uuidBytes(st.student.ID); ok {
+			if l.byUUID == nil {
+				l.byUUID = map[[16]byte]*loadedStudent{}
+			}
+			l.byUUID[id] = st
+		}
 	}
 	return domain.Wrap("gradebook students", rows.Err())
 }
@@ -413,13 +424,14 @@ func (l *loader) finalOverrideRows(rows pgx.Rows) error {
 
 func (l *loader) gradeRows(rows pgx.Rows) error {
 	for rows.Next() {
-		var id, a string
-		var g gradeRow
+		var id, a pgtype.UUID
+		g := gradeRow{found: true}
 		if err := rows.Scan(&id, &a, &g.score, &g.entered, &g.status, &g.posted); err != nil {
 			return domain.Wrap("gradebook grades", err)
 		}
-		if st := l.byID[id]; st != nil {
-			st.grades[a] = g
+		ai, ok := l.columnOf(a.Bytes)
+		if st := l.byUUID[id.Bytes]; st != nil && ok {
+			st.grades[ai] = g
 		}
 	}
 	return domain.Wrap("gradebook grades", rows.Err())
@@ -444,12 +456,12 @@ func (l *loader) compute() error {
 	course := l.course
 	for _, st := range l.students {
 		st.student.Work = make([]calc.Work, 0, len(course.Assignments))
-		for _, a := range course.Assignments {
+		for ai, a := range course.Assignments {
 			w := calc.Work{AssignmentID: a.ID, DueAt: l.due.forStudent(a.ID, st.student.ID)}
 			if at, ok := st.subs[a.ID]; ok {
 				w.Submitted, w.SubmittedAt = true, at
 			}
-			if g, ok := st.grades[a.ID]; ok {
+			if g := st.grades[ai]; g.found {
 				fillGrade(&w, a, course.Scheme, g.score, g.entered, g.status, g.posted)
 			}
 			st.student.Work = append(st.student.Work, w)
@@ -465,8 +477,58 @@ func (l *loader) compute() error {
 	return nil
 }
 
+// columnOf is the course position of the assignment with id's bytes.
+func (l *loader) columnOf(id [16]byte) (int, bool) {
+	if l.column == nil {
+		l.column = make(map[[16]byte]int, len(l.course.Assignments))
+		for i, a := range l.course.Assignments {
+			if b, ok := uuidBytes(a.ID); ok {
+				l.column[b] = i
+			}
+		}
+	}
+	i, ok := l.column[id]
+	return i, ok
+}
+
+// uuidBytes reads a UUID's canonical text (as pgx writes it) into bytes.
+func uuidBytes(s string) (b [16]byte, ok bool) {
+	if len(s) != 36 {
+		return b, false
+	}
+	j := 0
+	for i := 0; i < 36; i++ {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if s[i] != '-' {
+				return b, false
+			}
+			continue
+		}
+		h, ok := unhex(s[i])
+		if !ok {
+			return b, false
+		}
+		b[j/2] |= h << (4 * (1 - j%2))
+		j++
+	}
+	return b, true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
 // gradeRow is a grades row as the gradebook reads it.
 type gradeRow struct {
+	found           bool
 	score           *string
 	entered, status string
 	posted          bool

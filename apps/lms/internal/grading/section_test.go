@@ -3,6 +3,8 @@ package grading
 import (
 	"math/big"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // parseScore reads numeric text exactly, as big.Rat's parser does.
@@ -17,6 +19,25 @@ func TestParseScoreMatchesBigRat(t *testing.T) {
 	for _, s := range []string{"", "-", ".", "abc", "1.2.3"} {
 		if _, ok := new(big.Rat).SetString(s); !ok && parseScore(s) != nil {
 			t.Errorf("parseScore(%q) accepted what big.Rat refuses", s)
+		}
+	}
+}
+
+// uuidBytes reads what pgx writes for a uuid, so grade rows scanned as bytes
+// find the students and assignments read as text.
+func TestUUIDBytesMatchesPgtype(t *testing.T) {
+	for _, s := range []string{"9d38a643-f9ad-4c4e-b224-36244886a40a", "00000000-0000-0000-0000-000000000000", "FFFFFFFF-ffff-4c4e-B224-36244886A40A"} {
+		var u pgtype.UUID
+		if err := u.Scan(s); err != nil {
+			t.Fatal(err)
+		}
+		if b, ok := uuidBytes(s); !ok || b != u.Bytes {
+			t.Errorf("uuidBytes(%q) = %x %v, want %x", s, b, ok, u.Bytes)
+		}
+	}
+	for _, s := range []string{"", "9d38a643f9ad4c4eb22436244886a40a", "9d38a643-f9ad-4c4e-b224-36244886a40g"} {
+		if _, ok := uuidBytes(s); ok {
+			t.Errorf("uuidBytes(%q) accepted a malformed id", s)
 		}
 	}
 }
