@@ -5,8 +5,8 @@
 package rubrics
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
