@@ -127,7 +127,7 @@ func DeleteGroup(ctx context.Context, s *db.Scope, id, moveTo string) error {
 			return err
 		}
 		if n > 0 {
-			return validate.Errors{{Field: "moveTo", Message: fmt.Sprintf("%s has %d assignment(s). Choose the group they move to before deleting it.", g.Name, n)}}
+			return validate.Errors{{Field: "moveTo", Message: fmt.Sprintf("%s has assignments (%d). Choose the group they move to before deleting it.", g.Name, n)}}
 		}
 	} else if moveTo == id {
 		return validate.Errors{{Field: "moveTo", Message: "Choose another group to move the assignments to."}}

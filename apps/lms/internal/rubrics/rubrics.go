@@ -207,7 +207,7 @@ func Update(ctx context.Context, s *db.Scope, id string, in Input) (*Rubric, err
 			return nil, err
 		}
 		if u.Graded > 0 {
-			return nil, validate.Problem(fmt.Sprintf("This rubric has already rated %d grade(s), so its criteria and levels cannot change: those grades would lose their meaning. You can still rename it, or build a new rubric.", u.Graded))
+			return nil, validate.Problem(fmt.Sprintf("This rubric has already rated grades (%d), so its criteria and levels cannot change: those grades would lose their meaning. You can still rename it, or build a new rubric.", u.Graded))
 		}
 	}
 	tag, err := s.Tx.Exec(ctx, `UPDATE rubrics SET title = $2, criteria = $3, updated_at = now() WHERE id = $1`, id, title, data)
@@ -249,7 +249,7 @@ func Delete(ctx context.Context, s *db.Scope, id string) error {
 		return err
 	}
 	if u.Assignments > 0 {
-		return validate.Problem(fmt.Sprintf("%d assignment(s) use this rubric, so it cannot be deleted. Remove it from them first, or keep it.", u.Assignments))
+		return validate.Problem(fmt.Sprintf("Assignments use this rubric (%d), so it cannot be deleted. Choose another rubric on them first, or keep it.", u.Assignments))
 	}
 	tag, err := s.Tx.Exec(ctx, `DELETE FROM rubrics WHERE id = $1`, id)
 	if err != nil {

@@ -178,7 +178,7 @@ func TestDeletingWorkKeepsWhatWasGraded(t *testing.T) {
 
 	res, body = teacher.get("/teach/assignments/" + graded + "/delete")
 	mustStatus(t, "confirm graded", res, body, 200)
-	mustContain(t, "confirm graded", body, "Delete “Graded quiz”?", "1 submission(s) and 1 grade(s)", "kept in the district", `action="/teach/assignments/`+graded+`/delete"`, `name="_csrf"`, "Cancel")
+	mustContain(t, "confirm graded", body, "Delete “Graded quiz”?", "1 submission and 1 grade", "kept in the district", `action="/teach/assignments/`+graded+`/delete"`, `name="_csrf"`, "Cancel")
 	res, body = teacher.get("/teach/assignments/" + unused + "/delete")
 	mustContain(t, "confirm unused", body, "removed for good")
 	for who, c := range map[string]*client{"student": student, "guardian": guardian, "district admin": admin} {
@@ -307,7 +307,7 @@ func TestGroupsAreEditedAndDeletedWithoutLosingWork(t *testing.T) {
 
 	res, body = teacher.get("/teach/groups/" + hw.ID + "/delete")
 	mustStatus(t, "confirm", res, body, 200)
-	mustContain(t, "confirm", body, "Delete the group “Practice”?", "1 assignment(s)", `name="moveTo"`, `value="`+tests.ID+`"`)
+	mustContain(t, "confirm", body, "Delete the group “Practice”?", "has 1 assignment.", `name="moveTo"`, `value="`+tests.ID+`"`)
 	res, body = teacher.post("/teach/groups/"+hw.ID+"/delete", url.Values{"_csrf": {tcsrf}})
 	mustStatus(t, "delete without a destination", res, body, http.StatusUnprocessableEntity)
 	mustContain(t, "delete without a destination", body, "Choose the group they move to")
@@ -433,7 +433,7 @@ func TestUsedRubricsAreKept(t *testing.T) {
 
 	res, body = teacher.get("/teach/rubrics/" + used + "/delete")
 	mustStatus(t, "confirm used", res, body, 200)
-	mustContain(t, "confirm used", body, "1 assignment(s) use this rubric")
+	mustContain(t, "confirm used", body, "used by 1 assignment")
 	if strings.Contains(body, `action="/teach/rubrics/`+used+`/delete"`) {
 		t.Error("the confirm page of a used rubric offers to delete it")
 	}
@@ -441,7 +441,7 @@ func TestUsedRubricsAreKept(t *testing.T) {
 	mustStatus(t, "delete used", res, body, http.StatusUnprocessableEntity)
 	res, body = teacher.api("DELETE", "/api/v1/rubrics/"+used, tcsrf, nil)
 	mustStatus(t, "API delete used", res, body, http.StatusUnprocessableEntity)
-	mustContain(t, "API delete used", body, "use this rubric")
+	mustContain(t, "API delete used", body, "Assignments use this rubric (1)")
 
 	// Not rated yet: its criteria may change.
 	change := rubrics.Input{Title: "Essay", Criteria: []rubrics.InputCriterion{{Title: "Clarity", Levels: "5 Clear\n1 Muddled"}}}
@@ -453,10 +453,10 @@ func TestUsedRubricsAreKept(t *testing.T) {
 	change.Criteria[0].Levels = "3 Clear\n1 Muddled"
 	res, body = teacher.api("PUT", "/api/v1/rubrics/"+used, tcsrf, change)
 	mustStatus(t, "change after grading", res, body, http.StatusUnprocessableEntity)
-	mustContain(t, "change after grading", body, "already rated 1 grade(s)")
+	mustContain(t, "change after grading", body, "already rated grades (1)")
 	res, body = teacher.post("/teach/rubrics/"+used, url.Values{"_csrf": {tcsrf}, "title": {"Essay"}, "criterion_0": {"Clarity"}, "levels_0": {"2 Clear\n1 Muddled"}})
 	mustStatus(t, "form change after grading", res, body, http.StatusUnprocessableEntity)
-	mustContain(t, "form change after grading", body, "already rated 1 grade(s)")
+	mustContain(t, "form change after grading", body, "already rated grades (1)")
 	change.Title, change.Criteria[0].Levels = "Essay (2026)", "5 Clear\n1 Muddled"
 	res, body = teacher.api("PUT", "/api/v1/rubrics/"+used, tcsrf, change)
 	mustStatus(t, "rename after grading", res, body, 200)

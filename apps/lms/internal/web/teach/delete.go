@@ -53,7 +53,7 @@ func (s *Handlers) assignmentConfirm(c *kit.Call) (*confirmPage, error) {
 		d.Heading, d.Back = fmt.Sprintf("Delete “%s”?", a.Title), a.Title
 		if use.Kept() {
 			d.Notes = []string{
-				fmt.Sprintf("Students handed in %d submission(s) and %d grade(s) were entered for this assignment.", use.Submissions, use.Grades),
+				fmt.Sprintf("This assignment has %s and %s.", count(use.Submissions, "submission"), count(use.Grades, "grade")),
 				"Deleting removes it from your sections, the gradebook, course grades and students' and guardians' pages. Its submissions, grades and grade history are kept in the district's records (not shown anywhere), so nothing handed in or graded is lost.",
 				"Course grades are recalculated without it.",
 			}
@@ -116,7 +116,10 @@ func (s *Handlers) groupConfirm(c *kit.Call, problem string) (*confirmPage, erro
 		if err != nil {
 			return err
 		}
-		d.Heading, d.Back, d.Cancel = fmt.Sprintf("Delete the group “%s”?", g.Name), "Section", "/teach/sections/"+g.SectionID
+		d.Heading, d.Cancel = fmt.Sprintf("Delete the group “%s”?", g.Name), "/teach/sections/"+g.SectionID
+		if err := sectionTitle(c, sc, g.SectionID, &d.Back); err != nil {
+			return err
+		}
 		if n == 0 {
 			d.Notes = []string{"The group has no assignments. Its weight and drop rules go with it."}
 			return nil
@@ -131,11 +134,11 @@ func (s *Handlers) groupConfirm(c *kit.Call, problem string) (*confirmPage, erro
 			}
 		}
 		if len(d.MoveTo) == 0 {
-			d.Refusal = fmt.Sprintf("The group has %d assignment(s) and the section has no other group to move them to. Add another group on the section page first.", n)
+			d.Refusal = fmt.Sprintf("The group has %s and the section has no other group to move them to. Add another group on the section page first.", count(n, "assignment"))
 			return nil
 		}
 		d.Notes = []string{
-			fmt.Sprintf("The group has %d assignment(s). They move to the group you choose, with their scores and never-drop marks; nothing is deleted but the group, its weight and its drop rules.", n),
+			fmt.Sprintf("The group has %s. They move to the group you choose, with their scores and never-drop marks; nothing is deleted but the group, its weight and its drop rules.", count(n, "assignment")),
 			"Course grades are recalculated with the assignments in their new group.",
 		}
 		return nil
@@ -174,13 +177,16 @@ func (s *Handlers) DeleteGroup(c *kit.Call) {
 // ConfirmDeleteAnnouncement asks before deleting an announcement.
 func (s *Handlers) ConfirmDeleteAnnouncement(c *kit.Call) {
 	id := c.R.PathValue("id")
-	d := &confirmPage{Action: "/teach/announcements/" + id + "/delete", Button: "Delete announcement", Back: "Section"}
+	d := &confirmPage{Action: "/teach/announcements/" + id + "/delete", Button: "Delete announcement"}
 	err := c.InTx(func(sc *db.Scope) error {
 		a, err := coursework.GetAnnouncement(c.R.Context(), sc, id)
 		if err != nil {
 			return err
 		}
 		d.Heading, d.Cancel = fmt.Sprintf("Delete the announcement “%s”?", a.Title), "/teach/sections/"+a.SectionID
+		if err := sectionTitle(c, sc, a.SectionID, &d.Back); err != nil {
+			return err
+		}
 		d.Notes = []string{"Students and guardians no longer see it on the section's page. This cannot be undone."}
 		return nil
 	})
@@ -237,7 +243,7 @@ func (s *Handlers) rubricConfirm(c *kit.Call, problem string) (*confirmPage, err
 		}
 		d.Heading = fmt.Sprintf("Delete the rubric “%s”?", r.Title)
 		if use.Assignments > 0 {
-			d.Refusal = fmt.Sprintf("%d assignment(s) use this rubric (in any section, deleted ones included), so it cannot be deleted. Choose another rubric on those assignments first, or keep it.", use.Assignments)
+			d.Refusal = fmt.Sprintf("This rubric is used by %s (in any section, deleted ones included), so it cannot be deleted. Choose another rubric on those assignments first, or keep it.", count(use.Assignments, "assignment"))
 			return nil
 		}
 		d.Notes = []string{"No assignment uses it. Other teachers at your school can no longer reuse it. This cannot be undone."}
@@ -263,4 +269,12 @@ func (s *Handlers) DeleteRubric(c *kit.Call) {
 		return
 	}
 	kit.Redirect(c, "/teach/rubrics", "rubric-deleted")
+}
+
+// count is "1 grade", "2 grades".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
