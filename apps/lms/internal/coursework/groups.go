@@ -134,9 +134,6 @@ func DeleteGroup(ctx context.Context, s *db.Scope, id, moveTo string) error {
 	}
 	var done bool
 	if err := s.Tx.QueryRow(ctx, `SELECT bw_delete_group($1, $2)`, id, domain.Nullable(moveTo)).Scan(&done); err != nil {
-		if errors.Is(refused("delete group", err), db.ErrForbidden) {
-			return fmt.Errorf("delete group: %w", db.ErrForbidden)
-		}
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23503" {
 			return validate.Errors{{Field: "moveTo", Message: "Choose another group of this section to move the assignments to."}}
