@@ -162,6 +162,13 @@ func showValue(key string, v any) string {
 	case nil:
 		return ""
 	case string:
+		if key == "method" {
+			for _, m := range Methods {
+				if string(m.Value) == x {
+					return m.Label
+				}
+			}
+		}
 		if key == "archived_at" {
 			if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
 				return t.UTC().Format("2006-01-02 15:04 UTC")

@@ -99,7 +99,7 @@ BEGIN
         SELECT i, old_c->i->>'outcomeId' AS before, NEW.criteria->i->>'outcomeId' AS after,
                coalesce(NEW.criteria->i->>'title', old_c->i->>'title', '') AS title
           FROM idx)
-      SELECT o.id, o.section_id, p.i, p.title, (o.id::text = p.after) AS attached
+      SELECT o.id, o.section_id, p.i, p.title, coalesce(o.id::text = p.after, false) AS attached
         FROM pairs p JOIN public.outcomes o ON o.id::text IN (p.before, p.after)
        WHERE p.before IS DISTINCT FROM p.after
     LOOP

@@ -153,7 +153,7 @@ func (s *Handlers) RestoreOutcome(c *kit.Call) {
 func (s *Handlers) OutcomeHistory(c *kit.Call) {
 	before, err := strconv.ParseInt(c.R.URL.Query().Get("before"), 10, 64)
 	if c.R.URL.Query().Has("before") && (err != nil || before < 1) {
-		s.Invalid(c, validate.Errors{{Field: "before", Message: "before is an entry id: the next of the previous page."}})
+		s.InvalidQuery(c, validate.Errors{{Field: "before", Message: "before is an entry id: the next of the previous page."}})
 		return
 	}
 	out := outcomeHistory{Items: []outcomes.Change{}}
