@@ -12,11 +12,11 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/domain"
 )
 
-// Change is one entry of an outcome's trail (outcome_audit, written only by
+// TrailEntry is one entry of an outcome's trail (outcome_audit, written only by
 // the database's triggers): a change to its definition (kind "outcome",
 // archiving included), to a student's result ("result"), or to what it is
 // attached to ("link").
-type Change struct {
+type TrailEntry struct {
 	ID         int64          `json:"id"`
 	At         time.Time      `json:"at"`
 	Kind       string         `json:"kind"`
@@ -37,7 +37,7 @@ const TrailPage = 25
 // teachers their sections'), newest first, at most TrailPage entries older
 // than entry before (0: the newest). next is the before of the following
 // page, 0 when there is none.
-func Trail(ctx context.Context, s *db.Scope, outcomeID string, before int64) (list []Change, next int64, err error) {
+func Trail(ctx context.Context, s *db.Scope, outcomeID string, before int64) (list []TrailEntry, next int64, err error) {
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
@@ -54,7 +54,7 @@ func Trail(ctx context.Context, s *db.Scope, outcomeID string, before int64) (li
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var c Change
+		var c TrailEntry
 		var oldJSON, newJSON []byte
 		if err := rows.Scan(&c.ID, &c.At, &c.Kind, &c.Actor, &c.ActorRole, &c.Student, &c.Assignment, &oldJSON, &newJSON, &c.Reason); err != nil {
 			return nil, 0, domain.Wrap("outcome trail", err)
@@ -91,7 +91,7 @@ type FieldChange struct {
 
 // Fields lists what a change to the outcome's definition changed (every
 // field of a creation).
-func (c Change) Fields() []FieldChange {
+func (c TrailEntry) Fields() []FieldChange {
 	if c.Kind != "outcome" {
 		return nil
 	}
@@ -110,7 +110,7 @@ func (c Change) Fields() []FieldChange {
 }
 
 // Summary says the change in one line.
-func (c Change) Summary() string {
+func (c TrailEntry) Summary() string {
 	switch c.Kind {
 	case "outcome":
 		switch {

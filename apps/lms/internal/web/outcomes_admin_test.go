@@ -415,8 +415,8 @@ func TestOutcomeWritesThroughTheAPI(t *testing.T) {
 	}
 
 	type history struct {
-		Items []outcomes.Change `json:"items"`
-		Next  int64             `json:"next"`
+		Items []outcomes.TrailEntry `json:"items"`
+		Next  int64                 `json:"next"`
 	}
 	res, body = tc.get("/api/v1/outcomes/" + own.ID + "/history")
 	mustStatus(t, "teacher's history", res, body, 200)

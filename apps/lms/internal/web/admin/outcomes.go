@@ -79,7 +79,7 @@ type outcomeData struct {
 	Methods []outcomes.MethodChoice
 	Errors  validate.Errors
 	// Trail is one page of the outcome's history, newest first.
-	Trail     []outcomes.Change
+	Trail     []outcomes.TrailEntry
 	NextTrail int64
 	Paged     bool
 }

@@ -24,9 +24,9 @@ import (
 var (
 	DocOutcomes            = &kit.APIDoc{Summary: "Outcomes the caller sees: the district's, and those of the caller's sections", Response: outcomeList{}}
 	DocOutcome             = &kit.APIDoc{Summary: "One outcome", Response: outcomes.Outcome{}}
-	DocCreateOutcome       = &kit.APIDoc{Summary: "Add a district outcome (district admins)", Description: outcomeInputDoc, Body: outcomes.Input{}, Status: http.StatusCreated, Response: outcomes.Outcome{}}
-	DocCreateCourseOutcome = &kit.APIDoc{Summary: "Add an outcome of a section the caller teaches", Description: outcomeInputDoc, Body: outcomes.Input{}, Status: http.StatusCreated, Response: outcomes.Outcome{}}
-	DocUpdateOutcome       = &kit.APIDoc{Summary: "Change an outcome", Description: "The whole input, as for creating it; reason is kept in the outcome's history. District outcomes: district admins; a section's: its teachers (403 otherwise). " + outcomeInputDoc, Body: outcomes.Input{}, Response: outcomes.Outcome{}}
+	DocCreateOutcome       = &kit.APIDoc{Summary: "Add a district outcome (district admins)", Description: outcomeInputDoc, Body: outcomeRequest{}, Status: http.StatusCreated, Response: outcomes.Outcome{}}
+	DocCreateCourseOutcome = &kit.APIDoc{Summary: "Add an outcome of a section the caller teaches", Description: outcomeInputDoc, Body: outcomeRequest{}, Status: http.StatusCreated, Response: outcomes.Outcome{}}
+	DocUpdateOutcome       = &kit.APIDoc{Summary: "Change an outcome", Description: "The whole input, as for creating it; reason is kept in the outcome's history. District outcomes: district admins; a section's: its teachers (403 otherwise). " + outcomeInputDoc, Body: outcomeRequest{}, Response: outcomes.Outcome{}}
 	DocArchiveOutcome      = &kit.APIDoc{Summary: "Archive an outcome", Description: "Nothing saved is lost: its attachments, results, mastery and history stay; it can no longer be attached to more work. Archiving an archived outcome changes nothing. Send the X-CSRF-Token header.", Body: reasonRequest{}, Response: outcomes.Outcome{}}
 	DocRestoreOutcome      = &kit.APIDoc{Summary: "Restore an archived outcome", Description: "Send the X-CSRF-Token header.", Body: reasonRequest{}, Response: outcomes.Outcome{}}
 	DocOutcomeHistory      = &kit.APIDoc{Summary: "An outcome's history, newest first (25 entries a page)", Description: "Every change to its definition (kind outcome, archiving included), to a student's result (result) and to what it is attached to (link): who, when, old, new and the reason. District admins read all of it, teachers their sections'.",
@@ -41,12 +41,16 @@ var (
 
 const outcomeInputDoc = "scale: one rating a line, best first, points then a name (\"4 Exceeds\\n3 Mastery\\n2 Near\\n1 Below\"); the best rating is the points possible. masteryPoints: from 0 to that. method: decaying_average (calculationInt: the latest score's weight, 1 to 99 percent), n_mastery (calculationInt: scores at mastery needed, 1 to 10), latest, highest or average. Invalid input answers 422 with a message per field. Send the X-CSRF-Token header."
 
+// outcomeRequest is outcomes.Input under a name of its own in the OpenAPI
+// document (rubrics.Input is "Input" there).
+type outcomeRequest outcomes.Input
+
 type outcomeList struct {
 	Items []outcomes.Outcome `json:"items"`
 }
 
 type outcomeHistory struct {
-	Items []outcomes.Change `json:"items"`
+	Items []outcomes.TrailEntry `json:"items"`
 	// Next is the before of the older page; 0 when there is none.
 	Next int64 `json:"next"`
 }
@@ -91,10 +95,11 @@ func (s *Handlers) Outcome(c *kit.Call) {
 
 // CreateOutcome adds a district outcome.
 func (s *Handlers) CreateOutcome(c *kit.Call) {
-	var in outcomes.Input
-	if !s.decode(c, &in) {
+	var req outcomeRequest
+	if !s.decode(c, &req) {
 		return
 	}
+	in := outcomes.Input(req)
 	s.answerOutcome(c, http.StatusCreated, func(sc *db.Scope) (*outcomes.Outcome, error) {
 		return outcomes.Create(c.R.Context(), sc, "", in)
 	})
@@ -102,10 +107,11 @@ func (s *Handlers) CreateOutcome(c *kit.Call) {
 
 // CreateCourseOutcome adds an outcome to a section the caller teaches.
 func (s *Handlers) CreateCourseOutcome(c *kit.Call) {
-	var in outcomes.Input
-	if !s.decode(c, &in) {
+	var req outcomeRequest
+	if !s.decode(c, &req) {
 		return
 	}
+	in := outcomes.Input(req)
 	s.answerOutcome(c, http.StatusCreated, func(sc *db.Scope) (*outcomes.Outcome, error) {
 		sec, err := classes.GetSection(c.R.Context(), sc, c.R.PathValue("id"))
 		if err != nil {
@@ -117,10 +123,11 @@ func (s *Handlers) CreateCourseOutcome(c *kit.Call) {
 
 // UpdateOutcome changes an outcome the caller may write.
 func (s *Handlers) UpdateOutcome(c *kit.Call) {
-	var in outcomes.Input
-	if !s.decode(c, &in) {
+	var req outcomeRequest
+	if !s.decode(c, &req) {
 		return
 	}
+	in := outcomes.Input(req)
 	s.answerOutcome(c, http.StatusOK, func(sc *db.Scope) (*outcomes.Outcome, error) {
 		return outcomes.Update(c.R.Context(), sc, c.R.PathValue("id"), in)
 	})
@@ -156,7 +163,7 @@ func (s *Handlers) OutcomeHistory(c *kit.Call) {
 		s.InvalidQuery(c, validate.Errors{{Field: "before", Message: "before is an entry id: the next of the previous page."}})
 		return
 	}
-	out := outcomeHistory{Items: []outcomes.Change{}}
+	out := outcomeHistory{Items: []outcomes.TrailEntry{}}
 	err = c.InTx(func(sc *db.Scope) error {
 		o, err := outcomes.Writable(c.R.Context(), sc, c.R.PathValue("id"))
 		if err != nil {

@@ -21,7 +21,7 @@ type outcomesPage struct {
 	Methods  []outcomes.MethodChoice
 	Errors   validate.Errors
 	// Trail is one page of the edited outcome's history, newest first.
-	Trail     []outcomes.Change
+	Trail     []outcomes.TrailEntry
 	NextTrail int64
 	Paged     bool
 }
