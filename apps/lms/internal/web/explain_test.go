@@ -151,7 +151,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 			case strings.EqualFold(q, "begin"):
 				inSession[st.Conn] = false
 				continue
-			case strings.Contains(q, "bw_session_begin"):
+			case strings.Contains(q, "bw_session_begin") || strings.Contains(q, "bw_session_open"):
 				inSession[st.Conn] = true
 				continue
 			case strings.EqualFold(q, "commit") || strings.EqualFold(q, "rollback"):
