@@ -186,7 +186,11 @@ func BenchmarkSignInAndHome(b *testing.B) {
 		}
 	}
 	trips, statements, _ := rt.Take()
+	// Where the database's time goes: its functions (the context and the
+	// policies' accessors), one page after another.
+	funcs, serverMs := functionCosts(b, d, 100, home)
 	b.ReportMetric(float64(trips), "home-round-trips")
+	b.ReportMetric(serverMs, "home-postgres-ms")
 	b.ReportMetric(signOnlyRate, "signin/s")
 	b.ReportMetric(argonRate, "argon2id/s")
 	b.ReportMetric(argonRate/signOnlyRate, "signin/argon2id-time-ratio")
@@ -205,6 +209,7 @@ func BenchmarkSignInAndHome(b *testing.B) {
 	fmt.Printf("  sign-in alone: %.1f/s   argon2id alone: %.1f/s (same %d clients)\n", signOnlyRate, argonRate, clients)
 	fmt.Printf("  goal sign-in time / argon2id time <= 1.2: %.2f  %s\n", argonRate/signOnlyRate, met(argonRate/signOnlyRate <= 1.2))
 	fmt.Printf("  home page: %d round trips, %d statements to Postgres (TestRoundTripsPerRequest holds the budget)\n", trips, statements)
+	fmt.Printf("  home page, one at a time: %.3f ms of Postgres statement time a page; its functions a page:\n%s", serverMs, formatCosts(funcs))
 }
 
 func met(ok bool) string {
