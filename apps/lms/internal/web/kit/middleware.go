@@ -32,14 +32,17 @@ const (
 	csrfHeader    = "X-CSRF-Token"
 )
 
-// statusWriter remembers the status for logs and metrics.
+// statusWriter remembers the status for logs and metrics, and runs
+// beforeResponse once, before the response starts.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status         int
+	beforeResponse func()
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
+		w.starting()
 		w.status = code
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -47,9 +50,17 @@ func (w *statusWriter) WriteHeader(code int) {
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
+		w.starting()
 		w.status = http.StatusOK
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) starting() {
+	if f := w.beforeResponse; f != nil {
+		w.beforeResponse = nil
+		f()
+	}
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
@@ -83,6 +94,9 @@ func (s *Kit) Wrap(rt Route) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		c := &Call{R: r, W: sw, Route: &rt, ID: newID(), Nonce: NewNonce(), flagMetrics: s.Flags}
+		// A session's transaction nothing used goes back to the pool
+		// before the response does (the client may act on it at once).
+		sw.beforeResponse = c.ReleaseHeld
 		sw.Header().Set("X-Request-Id", c.ID)
 		sw.Header().Set("Content-Security-Policy", csp(c.Nonce))
 		defer func() {
