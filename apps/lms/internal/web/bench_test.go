@@ -92,6 +92,7 @@ func pgbenchSelect(b *testing.B, srv *pgserver.Server, pg postgresCPU, clients i
 	run.Env = env
 	pg0 := pg.used()
 	out, err := run.CombinedOutput()
+	time.Sleep(200 * time.Millisecond) // the postmaster reaps pgbench's backends, adding their CPU to its children's
 	pgUsed := pg.used() - pg0
 	if err != nil {
 		b.Fatalf("pgbench -S: %v: %s", err, out)
