@@ -23,32 +23,57 @@ import (
 // rolled back before the connection returns to the pool, so the pool keeps
 // it instead of reconnecting.
 func beginWithSession(ctx context.Context, pool *pgxpool.Pool, token string) (pgx.Tx, error) {
+	b := &pgx.Batch{}
+	b.Queue(sessionBegin, token)
+	return beginBatch(ctx, pool, b)
+}
+
+// beginBatch starts a transaction and runs b in it, BEGIN and b's queries
+// sent as one pipelined batch (b's callbacks read their results). Its
+// first query establishes the context; when any query fails, the
+// transaction is rolled back and the connection returned, and the error is
+// the database's (or ErrUnavailable).
+func beginBatch(ctx context.Context, pool *pgxpool.Pool, b *pgx.Batch) (pgx.Tx, error) {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	b := &pgx.Batch{}
-	b.Queue("BEGIN")
-	b.Queue(sessionBegin, token)
-	br := conn.SendBatch(ctx, b)
-	_, err = br.Exec()
-	if err == nil {
-		_, err = br.Exec()
+	full := &pgx.Batch{}
+	full.Queue("BEGIN")
+	for _, q := range b.QueuedQueries {
+		q := *q
+		if fn := q.Fn; fn != nil { // the caller's own errors are not the database's
+			q.Fn = func(br pgx.BatchResults) error {
+				if err := fn(br); err != nil {
+					return callbackError{err}
+				}
+				return nil
+			}
+		}
+		full.QueuedQueries = append(full.QueuedQueries, &q)
 	}
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
+	err = conn.SendBatch(ctx, full).Close()
 	if err != nil {
 		_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
 		conn.Release()
 		var pgErr *pgconn.PgError
-		if !errors.As(err, &pgErr) {
-			return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		var cbErr callbackError
+		switch {
+		case errors.As(err, &pgErr):
+			return nil, err
+		case errors.As(err, &cbErr):
+			return nil, cbErr.err
 		}
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	return &pipelinedTx{conn: conn, c: conn.Conn()}, nil
 }
+
+// callbackError marks an error a batch's callback returned.
+type callbackError struct{ err error }
+
+func (e callbackError) Error() string { return e.err.Error() }
+func (e callbackError) Unwrap() error { return e.err }
 
 // pipelinedTx is a transaction begun by a batch on a connection acquired
 // from a pool (pgx builds its own Tx only around a BEGIN of its own).

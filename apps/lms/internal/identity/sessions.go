@@ -111,3 +111,12 @@ func EndMySessions(ctx context.Context, s *db.Scope) (int64, error) {
 	}
 	return DeleteUserSessions(ctx, s, s.Actor.UserID)
 }
+
+// ScanOpenedSession reads the row db.BeginSession's context statement
+// returns (db.SessionOpen) into *out.
+func ScanOpenedSession(out **Session) func(pgx.Rows) error {
+	return func(rows pgx.Rows) (err error) {
+		*out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Session])
+		return domain.Wrap("open session", err)
+	}
+}

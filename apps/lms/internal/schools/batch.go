@@ -2,6 +2,7 @@ package schools
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -15,10 +16,24 @@ import (
 // chosen). One query, so one batch slot, instead of GetSchool followed by
 // ListSchools.
 func QueueBrandingSchool(b *pgx.Batch, schoolID string, out **School) {
-	b.Queue(`WITH chosen AS (SELECT `+schoolColumns+` FROM schools WHERE id = $1::uuid),
-		only_one AS (SELECT `+schoolColumns+` FROM schools WHERE archived_at IS NULL
+	b.Queue(brandingSchool, domain.Nullable(schoolID)).Query(scanBrandingSchool(out))
+}
+
+// QueueMyBrandingSchool is QueueBrandingSchool for the school the acting
+// user acts at, as the batch's transaction established it before this
+// query runs (db.BeginSession): bw_school_id(), which is NULL for a
+// district admin.
+func QueueMyBrandingSchool(b *pgx.Batch, out **School) {
+	b.Queue(strings.Replace(brandingSchool, "$1::uuid", "(SELECT bw_school_id())", 1)).Query(scanBrandingSchool(out))
+}
+
+const brandingSchool = `WITH chosen AS (SELECT ` + schoolColumns + ` FROM schools WHERE id = $1::uuid),
+		only_one AS (SELECT ` + schoolColumns + ` FROM schools WHERE archived_at IS NULL
 			AND NOT EXISTS (SELECT 1 FROM chosen) AND (SELECT count(*) FROM schools WHERE archived_at IS NULL) = 1)
-		SELECT * FROM chosen UNION ALL SELECT * FROM only_one`, domain.Nullable(schoolID)).Query(func(rows pgx.Rows) error {
+		SELECT * FROM chosen UNION ALL SELECT * FROM only_one`
+
+func scanBrandingSchool(out **School) func(pgx.Rows) error {
+	return func(rows pgx.Rows) error {
 		sc, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[School])
 		if errors.Is(err, pgx.ErrNoRows) {
 			*out = nil
@@ -26,5 +41,5 @@ func QueueBrandingSchool(b *pgx.Batch, schoolID string, out **School) {
 		}
 		*out = sc
 		return domain.Wrap("branding school", err)
-	})
+	}
 }

@@ -62,11 +62,16 @@ func load(workers int, d time.Duration, op func() error) (float64, time.Duration
 	return float64(len(lat)) / elapsed.Seconds(), lat[len(lat)*99/100], firstErr
 }
 
-var tpsRE = regexp.MustCompile(`tps = ([0-9.]+)`)
+var (
+	tpsRE  = regexp.MustCompile(`tps = ([0-9.]+)`)
+	txnsRE = regexp.MustCompile(`number of transactions actually processed: ([0-9]+)`)
+)
 
 // pgbenchSelect measures `pgbench -S` (read-only point selects) on the same
-// Postgres server with the same number of clients: the baseline.
-func pgbenchSelect(b *testing.B, srv *pgserver.Server, clients int, d time.Duration) float64 {
+// Postgres server with the same number of clients: the baseline. It
+// returns the rate and the CPU time a transaction cost, pgbench's and the
+// server's (pg measures the server).
+func pgbenchSelect(b *testing.B, srv *pgserver.Server, pg postgresCPU, clients int, d time.Duration) (tps float64, cpuPerTxn time.Duration) {
 	bin, err := pgserver.BinDir()
 	if err != nil {
 		b.Fatal(err)
@@ -85,16 +90,23 @@ func pgbenchSelect(b *testing.B, srv *pgserver.Server, clients int, d time.Durat
 	run := exec.Command(filepath.Join(bin, "pgbench"), append(args, "-S", "-c", strconv.Itoa(clients), "-j", "2",
 		"-T", strconv.Itoa(int(d.Seconds())), "pgbench_db")...)
 	run.Env = env
+	pg0 := pg.used()
 	out, err := run.CombinedOutput()
+	time.Sleep(200 * time.Millisecond) // the postmaster reaps pgbench's backends, adding their CPU to its children's
+	pgUsed := pg.used() - pg0
 	if err != nil {
 		b.Fatalf("pgbench -S: %v: %s", err, out)
 	}
-	m := tpsRE.FindSubmatch(out)
-	if m == nil {
+	m, n := tpsRE.FindSubmatch(out), txnsRE.FindSubmatch(out)
+	if m == nil || n == nil {
 		b.Fatalf("pgbench output: %s", out)
 	}
-	tps, _ := strconv.ParseFloat(string(m[1]), 64)
-	return tps
+	tps, _ = strconv.ParseFloat(string(m[1]), 64)
+	txns, _ := strconv.ParseInt(string(n[1]), 10, 64)
+	if txns > 0 {
+		cpuPerTxn = (run.ProcessState.UserTime() + run.ProcessState.SystemTime() + pgUsed) / time.Duration(txns)
+	}
+	return tps, cpuPerTxn
 }
 
 // BenchmarkSignInAndHome loads the LMS on loopback: sign-in followed by the
@@ -171,11 +183,17 @@ func BenchmarkSignInAndHome(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	pg := newPostgresCPU(b)
+	self0, _ := processCPU()
+	pg0 := pg.used()
 	homeRate, homeP99, err := load(clients, phase, home)
 	if err != nil {
 		b.Fatal(err)
 	}
-	tps := pgbenchSelect(b, lmstest.Server, clients, phase)
+	self1, _ := processCPU()
+	homeLMS, homePG := (self1-self0)/time.Duration(homeRate*phase.Seconds()), (pg.used()-pg0)/time.Duration(homeRate*phase.Seconds())
+	tps, pgbenchCPU := pgbenchSelect(b, lmstest.Server, pg, clients, phase)
+	cpuRatio := float64(pgbenchCPU) / float64(homeLMS+homePG)
 	b.StopTimer()
 	// Round trips and statements of one home page, counted (not timed).
 	rt := countRoundTrips(b, d)
@@ -186,7 +204,11 @@ func BenchmarkSignInAndHome(b *testing.B) {
 		}
 	}
 	trips, statements, _ := rt.Take()
+	// Where the database's time goes: its functions (the context and the
+	// policies' accessors), one page after another.
+	funcs, serverMs := functionCosts(b, d, 100, home)
 	b.ReportMetric(float64(trips), "home-round-trips")
+	b.ReportMetric(serverMs, "home-postgres-ms")
 	b.ReportMetric(signOnlyRate, "signin/s")
 	b.ReportMetric(argonRate, "argon2id/s")
 	b.ReportMetric(argonRate/signOnlyRate, "signin/argon2id-time-ratio")
@@ -196,15 +218,20 @@ func BenchmarkSignInAndHome(b *testing.B) {
 	b.ReportMetric(float64(homeP99.Microseconds())/1000, "home-p99-ms")
 	b.ReportMetric(tps, "pgbench-S-tps")
 	b.ReportMetric(homeRate/tps, "home/pgbench-ratio")
+	b.ReportMetric(cpuRatio, "pgbench/home-cpu-ratio")
 	fmt.Printf("\nLMS on loopback, %d clients, %s per phase (same Postgres, same run):\n"+
 		"  sign-in + home: %8.1f/s   p99 %v\n  home page:      %8.1f/s   p99 %v\n  pgbench -S:     %8.1f tps\n"+
 		"  ratio home/pgbench: %.3f   ratio sign-in+home/pgbench: %.4f\n",
 		clients, phase, signRate, signP99.Round(time.Millisecond), homeRate, homeP99.Round(time.Millisecond), tps, homeRate/tps, signRate/tps)
 	fmt.Printf("  goal home/pgbench >= 0.10:        %.3f  %s\n", homeRate/tps, met(homeRate/tps >= 0.10))
 	fmt.Printf("  goal home p99 < 20ms at that rate: %v  %s\n", homeP99.Round(100*time.Microsecond), met(homeP99 < 20*time.Millisecond))
+	fmt.Printf("  CPU a home page: %v (this process, the LMS and its load clients, %v; Postgres %v); a pgbench -S transaction: %v (pgbench and Postgres)\n"+
+		"  CPU ratio pgbench/home: %.3f (the rate ratio on cores of our own; the rate ratio above depends on the machine's other load)\n",
+		(homeLMS + homePG).Round(time.Microsecond), homeLMS.Round(time.Microsecond), homePG.Round(time.Microsecond), pgbenchCPU.Round(time.Microsecond), cpuRatio)
 	fmt.Printf("  sign-in alone: %.1f/s   argon2id alone: %.1f/s (same %d clients)\n", signOnlyRate, argonRate, clients)
 	fmt.Printf("  goal sign-in time / argon2id time <= 1.2: %.2f  %s\n", argonRate/signOnlyRate, met(argonRate/signOnlyRate <= 1.2))
 	fmt.Printf("  home page: %d round trips, %d statements to Postgres (TestRoundTripsPerRequest holds the budget)\n", trips, statements)
+	fmt.Printf("  home page, one at a time: %.3f ms of Postgres statement time a page; its functions a page:\n%s", serverMs, formatCosts(funcs))
 }
 
 func met(ok bool) string {

@@ -18,8 +18,8 @@ var roundTripBudget = map[string]struct {
 	role              db.Role
 	trips, statements int
 }{
-	"/":            {db.Teacher, 7, 10},
-	"/admin/users": {db.DistrictAdmin, 7, 11},
+	"/":            {db.Teacher, 3, 7},
+	"/admin/users": {db.DistrictAdmin, 3, 8},
 }
 
 // countRoundTrips installs a counter on the district's pools (reopened, so

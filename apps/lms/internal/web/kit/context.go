@@ -37,6 +37,12 @@ type Call struct {
 	// token, has been read (see checkCSRF); nil otherwise. Upload handlers
 	// read their parts from it, streaming.
 	Multipart *multipart.Reader
+
+	// held is the signed-in user's transaction the session was read in
+	// (openSession), kept for the first InTx; heldFor is the actor it was
+	// begun for.
+	held    *db.HeldTx
+	heldFor db.Actor
 }
 
 // MultipartReader returns the reader of a multipart body's parts, whether
@@ -65,8 +71,34 @@ func (c *Call) Role() db.Role {
 }
 
 // inTx runs storage calls acting as the signed-in user.
+//
+// The first call of a request that read its session in the user's own
+// transaction (a GET, see openSession) runs in that transaction; later
+// calls, and calls for any other actor, begin their own.
 func (c *Call) InTx(fn func(s *db.Scope) error) error {
+	if h := c.held; h != nil {
+		c.held = nil
+		if actor := c.Actor(); actor == c.heldFor {
+			return h.InTx(c.R.Context(), actor, fn)
+		}
+		h.Release(c.R.Context())
+	}
 	return c.DB.InTx(c.R.Context(), c.Actor(), fn)
+}
+
+// hold keeps the session's transaction for the first InTx.
+func (c *Call) hold(h *db.HeldTx) {
+	c.held, c.heldFor = h, c.Actor()
+}
+
+// ReleaseHeld ends the session's transaction if nothing used it, returning
+// its connection: after the handler, and before a call on another login
+// (so a request never waits for a second connection while holding one).
+func (c *Call) ReleaseHeld() {
+	if c.held != nil {
+		c.held.Release(c.R.Context())
+		c.held = nil
+	}
 }
 
 // InOwnTx runs storage calls that touch only the signed-in user's own
@@ -86,6 +118,7 @@ func (c *Call) InOwnTx(fn func(s *db.Scope) error) error {
 // system work may write (their sessions), with s.Actor.UserID the user of
 // the live session as the database read it (db.InOwnTx).
 func (c *Call) AsSystemForMe(fn func(s *db.Scope) error) error {
+	c.ReleaseHeld()
 	if c.Session == nil {
 		return db.ErrForbidden
 	}
@@ -95,10 +128,12 @@ func (c *Call) AsSystemForMe(fn func(s *db.Scope) error) error {
 // inTxQueueing runs storage calls acting as the signed-in user that also
 // queue background work, which only the system login may write.
 func (c *Call) InTxQueueing(fn func(s *db.Scope) error) error {
+	c.ReleaseHeld()
 	return c.DB.InTxQueueing(c.R.Context(), c.Actor(), fn)
 }
 
 // asSystem runs storage calls as the LMS itself (sign-in, sessions).
 func (c *Call) AsSystem(fn func(s *db.Scope) error) error {
+	c.ReleaseHeld()
 	return c.DB.InTx(c.R.Context(), db.SystemActor(), fn)
 }

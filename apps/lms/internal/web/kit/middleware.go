@@ -32,14 +32,17 @@ const (
 	csrfHeader    = "X-CSRF-Token"
 )
 
-// statusWriter remembers the status for logs and metrics.
+// statusWriter remembers the status for logs and metrics, and runs
+// beforeResponse once, before the response starts.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status         int
+	beforeResponse func()
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
+		w.starting()
 		w.status = code
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -47,9 +50,17 @@ func (w *statusWriter) WriteHeader(code int) {
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
+		w.starting()
 		w.status = http.StatusOK
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) starting() {
+	if f := w.beforeResponse; f != nil {
+		w.beforeResponse = nil
+		f()
+	}
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
@@ -83,9 +94,13 @@ func (s *Kit) Wrap(rt Route) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		c := &Call{R: r, W: sw, Route: &rt, ID: newID(), Nonce: NewNonce(), flagMetrics: s.Flags}
+		// A session's transaction nothing used goes back to the pool
+		// before the response does (the client may act on it at once).
+		sw.beforeResponse = c.ReleaseHeld
 		sw.Header().Set("X-Request-Id", c.ID)
 		sw.Header().Set("Content-Security-Policy", csp(c.Nonce))
 		defer func() {
+			c.ReleaseHeld()
 			if p := recover(); p != nil {
 				s.Log.Error("Handler panicked", "request_id", c.ID, "route", rt.Pattern, "panic", fmt.Sprint(p))
 				if sw.status == 0 {
@@ -212,7 +227,18 @@ func safeMethod(m string) bool {
 // loadSession reads the session cookie; an unknown or expired session is
 // simply "signed out". It also prepares the CSRF token forms must echo.
 func (s *Kit) loadSession(c *Call) error {
-	if ck, err := c.R.Cookie(SessionCookie); err == nil && ck.Value != "" {
+	ck, err := c.R.Cookie(SessionCookie)
+	if err == nil && ck.Value != "" && safeMethod(c.R.Method) {
+		opened, err := s.openSession(c, ck.Value)
+		if err != nil {
+			return err
+		}
+		if opened {
+			c.CSRF = c.Session.CSRFToken
+			return nil
+		}
+	}
+	if err == nil && ck.Value != "" {
 		hash := auth.TokenSHA256(ck.Value)
 		now := s.Now()
 		err := c.AsSystem(func(sc *db.Scope) error {
@@ -273,6 +299,44 @@ func (s *Kit) loadSession(c *Call) error {
 			Secure: SecureCookies(c.R), SameSite: http.SameSiteLaxMode})
 	}
 	return s.loadSchool(c)
+}
+
+// openSession is loadSession's fast path for requests that only read (GET,
+// HEAD): the user's own transaction begins with the session, the user,
+// their roles and the branding school in one round trip (db.BeginSession),
+// and is held for the handler's first InTx, so a page is one transaction
+// instead of a system one for the session and the user's for the page. It
+// reports false, holding nothing, when the slower path must decide: a
+// session the database refuses (unknown, expired, its user inactive or no
+// longer holding its role), one expired by the LMS's clock, or one whose
+// idle expiry is due for a refresh (a write, once a minute). Requests with
+// a body keep the slower path: a transaction is not held open while a body
+// is read.
+func (s *Kit) openSession(c *Call, token string) (bool, error) {
+	var sess *identity.Session
+	var u *people.User
+	var ms []people.Membership
+	var school *schools.School
+	b := &pgx.Batch{}
+	people.QueueMeAndMemberships(b, &u, &ms)
+	schools.QueueMyBrandingSchool(b, &school)
+	held, err := c.DB.BeginSession(c.R.Context(), token, identity.ScanOpenedSession(&sess), b)
+	if errors.Is(err, db.ErrForbidden) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	now := s.Now()
+	live := sess.IdleExpiresAt.After(now) && sess.AbsoluteExpiresAt.After(now)
+	if !live || now.Sub(sess.LastSeenAt) > time.Minute || !u.Active() || !holdsRole(sess, ms) {
+		held.Release(c.R.Context())
+		return false, nil
+	}
+	sess.Token = token
+	c.Session, c.User, c.Memberships, c.School = sess, u, ms, school
+	c.hold(held)
+	return true, nil
 }
 
 // loadSchool picks the school whose branding the pages wear when signed

@@ -84,6 +84,16 @@ func actInHeldRole(ctx context.Context, sc *db.Scope, sess *identity.Session, ms
 	return identity.SwitchSessionRole(ctx, sc, sess.IDSHA256, sess.Role, sess.SchoolID)
 }
 
+// holdsRole says whether the session acts in one of the memberships.
+func holdsRole(sess *identity.Session, ms []people.Membership) bool {
+	for _, m := range ms {
+		if m.Role == sess.Role && equalSchool(m.SchoolID, sess.SchoolID) {
+			return true
+		}
+	}
+	return false
+}
+
 func equalSchool(a, b *string) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
