@@ -126,6 +126,7 @@ func resyncAtScale(b *testing.B, prefix string, n int) {
 	// waits for.
 	setupStart, setupCPU := time.Now(), processCPU()
 	setupTenantPasses, setupSchoolPasses := reconcileCount(b, "tenant"), reconcileCount(b, "school")
+	goroutinesBefore := runtime.NumGoroutine()
 	first, stopFirst := runScaleManager(b, setupCfg, func(o *controllers.Options) {
 		opts(o)
 		o.Tenant.MaxConcurrentReconciles = setupTenantWorkers
@@ -170,9 +171,7 @@ func resyncAtScale(b *testing.B, prefix string, n int) {
 	// The heap before the restart: the simulated Postgres, the benchmark's
 	// own data and whatever the first manager left. The new manager's
 	// heap is what the resync adds to it.
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
+	before := settledHeap(goroutinesBefore)
 
 	// The restart: a new manager, counting its writes and the Schools its
 	// passes read, from an empty cache. Progress is not polled through the
@@ -231,9 +230,9 @@ func resyncAtScale(b *testing.B, prefix string, n int) {
 	b.ReportMetric(float64(len(apiWrites))+float64(sqlWrites)+float64(events), "writes")
 	fmt.Printf("full resync after a restart: %s (cache synced after %s; %.0f tenant passes, %.0f school passes; %s CPU in the test process) (goal <= %s: %s)\n",
 		resync.Round(100*time.Millisecond), cacheSync.Round(100*time.Millisecond), tenantPassesDone, schoolPassesDone,
-		resyncCPU.Round(100*time.Millisecond), resyncTimeGoal, metOrNot(resync <= resyncTimeGoal))
+		resyncCPU.Round(100*time.Millisecond), resyncTimeGoal, atGoalScale(n, resync <= resyncTimeGoal))
 	fmt.Printf("manager heap after the resync: %.1f MiB, %.1f KiB per tenant (goal <= %d MiB: %s)\n",
-		managerHeap, managerHeap*1024/float64(n), resyncHeapGoalMiB, metOrNot(managerHeap <= resyncHeapGoalMiB))
+		managerHeap, managerHeap*1024/float64(n), resyncHeapGoalMiB, atGoalScale(n, managerHeap <= resyncHeapGoalMiB))
 	// The whole process also holds the simulated Postgres and the
 	// benchmark's own data: an upper bound for the manager's.
 	fmt.Printf("  (heap in use after GC, whole test process: %.1f MiB after the resync, %.1f MiB before the restart: the simulated Postgres and the benchmark's data; live objects: %.1f MiB after, %.1f MiB before)\n",
@@ -244,6 +243,29 @@ func resyncAtScale(b *testing.B, prefix string, n int) {
 	if len(apiWrites) > 0 {
 		fmt.Printf("first API writes:\n  %s\n", strings.Join(apiWrites[:min(len(apiWrites), 10)], "\n  "))
 	}
+}
+
+// atGoalScale is metOrNot for the goals set at 10,000 tenants: below that
+// a figure says nothing about the goal by itself.
+func atGoalScale(n int, ok bool) string {
+	if n < 10000 {
+		return "not judged below 10,000 tenants"
+	}
+	return metOrNot(ok)
+}
+
+// settledHeap is the heap once the stopped first manager is gone: its
+// informers' goroutines end a little after the manager's Start returns,
+// and until then they keep its whole cache alive. goroutines is how many
+// ran before it started.
+func settledHeap(goroutines int) runtime.MemStats {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline) && runtime.NumGoroutine() > goroutines+5; {
+		time.Sleep(200 * time.Millisecond)
+	}
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m
 }
 
 func writeHeapProfile(b testing.TB, path string) {
