@@ -37,9 +37,13 @@ var (
 	registerBackupMetric sync.Once
 )
 
-func registerBackupMetrics(r client.Reader) {
-	backupMetrics.reader.Store(&r)
+// registerBackupMetrics makes the collector read from r, and returns a
+// function that lets go of r again unless another reader replaced it.
+func registerBackupMetrics(r client.Reader) (release func()) {
+	p := &r
+	backupMetrics.reader.Store(p)
 	registerBackupMetric.Do(func() { metrics.Registry.MustRegister(backupMetrics) })
+	return func() { backupMetrics.reader.CompareAndSwap(p, nil) }
 }
 
 func (c *backupCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -56,7 +60,7 @@ func (c *backupCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var list platformv1.BackupPolicyList
-	if err := (*r).List(ctx, &list); err != nil {
+	if err := (*r).List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil { // only read
 		return
 	}
 	now := c.now()

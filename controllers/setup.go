@@ -32,9 +32,9 @@ func CacheOptions() cache.Options {
 	return cache.Options{
 		// Nothing reads managedFields from the cache, and they are a good
 		// part of every cached object (see docs/performance.md, "A full
-		// resync at scale"). An Update from a cached object leaves them
-		// out, which the API server takes as unchanged.
-		DefaultTransform: cache.TransformStripManagedFields(),
+		// resync at scale"); strings that repeat across objects are held
+		// once (compactCached).
+		DefaultTransform: defaultTransform(),
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.Secret{}: {Label: labels.SelectorFromSet(labels.Set{builders.ManagedByLabel: builders.ManagedByValue})},
 			// The EndpointSlice controller copies a Service's labels onto
@@ -122,9 +122,16 @@ func Setup(mgr manager.Manager, opts Options) error {
 	if err := setupAlertRules(mgr, opts); err != nil {
 		return err
 	}
-	registerTenantMetrics(mgr.GetCache())
-	registerBackupMetrics(mgr.GetCache())
-	return nil
+	releaseTenants := registerTenantMetrics(mgr.GetCache())
+	releaseBackups := registerBackupMetrics(mgr.GetCache())
+	// The collectors are process-wide: once this manager stops they must
+	// not keep its cache (every cached object) alive.
+	return mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		<-ctx.Done()
+		releaseTenants()
+		releaseBackups()
+		return nil
+	}))
 }
 
 // setupAlertRules registers the AlertRule controller with its evaluation:
