@@ -52,7 +52,10 @@ type Assignment struct {
 	LockAt           *time.Time  `db:"lock_at" json:"lockAt,omitempty"`
 	Published        bool        `db:"published" json:"published"`
 	OmitFromFinal    bool        `db:"omit_from_final" json:"omitFromFinal"`
-	TimeZone         string      `db:"time_zone" json:"timeZone"`
+	// NeverDrop: no drop rule of its group may remove it (stored in the
+	// group's never_drop, which the grading settings also edit).
+	NeverDrop bool   `db:"never_drop" json:"neverDrop"`
+	TimeZone  string `db:"time_zone" json:"timeZone"`
 }
 
 // Accepts reports whether students may hand work in this way.
@@ -74,7 +77,8 @@ func (a *Assignment) ShowDue() string { return ShowLocal(a.DueAt, a.TimeZone) }
 
 const assignmentSelect = `SELECT a.id, a.school_id, a.section_ids::text[] AS section_ids, a.group_id, a.rubric_id, a.title, a.instructions_html,
 	a.grading_type, a.points_possible::float8 AS points_possible, a.submission_types, a.due_at, a.unlock_at, a.lock_at,
-	a.published, a.omit_from_final, sc.time_zone
+	a.published, a.omit_from_final,
+	coalesce((SELECT a.id = ANY (g.never_drop) FROM assignment_groups g WHERE g.id = a.group_id), false) AS never_drop, sc.time_zone
 	FROM assignments a JOIN schools sc ON sc.id = a.school_id`
 
 // AssignmentInput is a teacher's form (or JSON body) for an assignment.
@@ -92,6 +96,9 @@ type AssignmentInput struct {
 	Unlock          string   `json:"unlock"`
 	Lock            string   `json:"lock"`
 	OmitFromFinal   bool     `json:"omitFromFinal"`
+	// NeverDrop keeps the assignment out of its group's drop rules; it
+	// needs a group. grading.SetNeverDrop stores it with the group.
+	NeverDrop bool `json:"neverDrop"`
 }
 
 // assignmentValues is a checked input, ready for SQL.
@@ -110,6 +117,9 @@ func (in AssignmentInput) Check(zone string) (assignmentValues, error) {
 	var ve validate.Errors
 	v := assignmentValues{title: strings.TrimSpace(in.Title), instructions: SanitizeInstructions(in.Instructions),
 		group: domain.Nullable(in.GroupID), rubric: domain.Nullable(in.RubricID), omit: in.OmitFromFinal}
+	if in.NeverDrop && strings.TrimSpace(in.GroupID) == "" {
+		ve.Add("neverDrop", "Choose an assignment group: never drop keeps the assignment out of its group's drop rules.")
+	}
 	if v.title == "" {
 		ve.Add("title", "Give the assignment a title.")
 	} else if len(v.title) > 200 {
@@ -179,7 +189,7 @@ func (in AssignmentInput) Check(zone string) (assignmentValues, error) {
 // InputOf is an assignment as its edit form shows it.
 func InputOf(a *Assignment) AssignmentInput {
 	in := AssignmentInput{Title: a.Title, Instructions: a.InstructionsHTML, GradingType: string(a.GradingType),
-		SectionIDs: a.SectionIDs, SubmissionTypes: a.SubmissionTypes, OmitFromFinal: a.OmitFromFinal,
+		SectionIDs: a.SectionIDs, SubmissionTypes: a.SubmissionTypes, OmitFromFinal: a.OmitFromFinal, NeverDrop: a.NeverDrop,
 		Due: FormatLocal(a.DueAt, a.TimeZone), Unlock: FormatLocal(a.UnlockAt, a.TimeZone), Lock: FormatLocal(a.LockAt, a.TimeZone)}
 	if a.PointsPossible != nil {
 		in.PointsPossible = strconv.FormatFloat(*a.PointsPossible, 'f', -1, 64)
