@@ -250,7 +250,8 @@ func rat(v float64) *big.Rat {
 // DropRules is a group's drop rules as the settings form sends them.
 type DropRules struct {
 	Lowest, Highest string
-	// NeverDrop are the group's assignments no drop rule may remove.
+	// NeverDrop are the group's published assignments no drop rule may
+	// remove (drafts keep the marks the assignment form gave them).
 	NeverDrop []string
 }
 
@@ -284,6 +285,22 @@ func SaveDropRules(ctx context.Context, s *db.Scope, sectionID, groupID string, 
 		sectionID, groupID).Scan(&oldLo, &oldHi, &oldNever)
 	if err != nil {
 		return domain.Wrap("drop rules", err)
+	}
+	if len(oldNever) > 0 {
+		// The settings form lists the gradebook's (published) assignments;
+		// a draft marked on the assignment form keeps its mark.
+		rows, err := s.Tx.Query(ctx, `SELECT id::text FROM assignments WHERE group_id = $1 AND NOT published AND id::text = ANY ($2::text[])`,
+			groupID, oldNever)
+		if err != nil {
+			return domain.Wrap("never-drop drafts", err)
+		}
+		drafts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return domain.Wrap("never-drop drafts", err)
+		}
+		if len(drafts) > 0 {
+			never = slices.Compact(slices.Sorted(slices.Values(append(never, drafts...))))
+		}
 	}
 	if len(never) > 0 {
 		var n int

@@ -135,4 +135,15 @@ func TestNeverDropOnTheAssignmentFormAndAPI(t *testing.T) {
 	if hwList, testList := neverList(hw), neverList(tests); len(hwList) != 1 || hwList[0] != quiz.ID || len(testList) != 1 || testList[0] != g.hw2 {
 		t.Errorf("after the move: Homework %v, Tests %v", hwList, testList)
 	}
+
+	// The settings page lists published work only: saving it keeps the
+	// draft quiz's mark.
+	settings := url.Values{"_csrf": {tcsrf}, "weighting": {"percent"}, "post_policy": {"manual"}, "scheme": {"A 90, B 80, C 70, F 0"},
+		"drop_lowest_" + hw: {"1"}}
+	if res, body = tc.post("/teach/sections/"+d.section+"/grading", settings); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save settings: %d\n%s", res.StatusCode, snippet(body))
+	}
+	if got := neverList(hw); len(got) != 1 || got[0] != quiz.ID {
+		t.Errorf("saving the settings page changed the draft's never drop: %v", got)
+	}
 }
