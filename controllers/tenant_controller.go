@@ -16,10 +16,12 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	"bellwork.dev/bellwork/internal/reconcile"
 
@@ -144,8 +146,11 @@ func (r *TenantReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&rbacv1.RoleBinding{}, byLabel).
 		Watches(&corev1.Secret{}, byLabel).
 		Watches(&platformv1.School{}, handler.EnqueueRequestsFromMapFunc(tenantOfSchool)).
-		Watches(&platformv1.BackupPolicy{}, byNamespace).
-		Watches(&platformv1.AlertRule{}, byNamespace).
+		// Only their existence and spec matter here: their own status
+		// writes (each backup, each evaluation) would start a pass for
+		// nothing, and a pass repairs what the alert journey breaks on purpose.
+		Watches(&platformv1.BackupPolicy{}, byNamespace, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&platformv1.AlertRule{}, byNamespace, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		// A tenant's own flags change its entry; the platform's change every entry.
 		Watches(&platformv1.FeatureFlag{}, handler.EnqueueRequestsFromMapFunc(r.tenantsOfFlag))
 	if cnpgInstalled(mgr) {
