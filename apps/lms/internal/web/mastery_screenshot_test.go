@@ -77,4 +77,9 @@ func TestOutcomeMasteryPagesInChromium(t *testing.T) {
 			t.Errorf("%s sees the unposted test's result", v.who)
 		}
 	}
+
+	// The teacher's side: the assignment form's "Never drop".
+	signInBrowser(t, b, d, teacher)
+	shoot("assignment-form-never-drop", "/teach/assignments/"+g.hw2+"/edit", "Edit")
+	mustContain(t, "assignment form", main("assignment form"), "Never drop")
 }
