@@ -41,6 +41,7 @@ type Assignment struct {
 	SchoolID         string      `db:"school_id" json:"schoolId"`
 	SectionIDs       []string    `db:"section_ids" json:"sectionIds"`
 	GroupID          *string     `db:"group_id" json:"groupId,omitempty"`
+	NeverDrop        bool        `db:"never_drop" json:"neverDrop"` // in its group's never_drop, as the grading settings set it
 	RubricID         *string     `db:"rubric_id" json:"rubricId,omitempty"`
 	Title            string      `db:"title" json:"title"`
 	InstructionsHTML string      `db:"instructions_html" json:"instructionsHtml"`
@@ -52,10 +53,7 @@ type Assignment struct {
 	LockAt           *time.Time  `db:"lock_at" json:"lockAt,omitempty"`
 	Published        bool        `db:"published" json:"published"`
 	OmitFromFinal    bool        `db:"omit_from_final" json:"omitFromFinal"`
-	// NeverDrop: no drop rule of its group may remove it (stored in the
-	// group's never_drop, which the grading settings also edit).
-	NeverDrop bool   `db:"never_drop" json:"neverDrop"`
-	TimeZone  string `db:"time_zone" json:"timeZone"`
+	TimeZone         string      `db:"time_zone" json:"timeZone"`
 }
 
 // Accepts reports whether students may hand work in this way.
@@ -76,9 +74,9 @@ func (a *Assignment) Open(now time.Time) bool {
 func (a *Assignment) ShowDue() string { return ShowLocal(a.DueAt, a.TimeZone) }
 
 const assignmentSelect = `SELECT a.id, a.school_id, a.section_ids::text[] AS section_ids, a.group_id, a.rubric_id, a.title, a.instructions_html,
+	coalesce((SELECT a.id = ANY (g.never_drop) FROM assignment_groups g WHERE g.id = a.group_id), false) AS never_drop,
 	a.grading_type, a.points_possible::float8 AS points_possible, a.submission_types, a.due_at, a.unlock_at, a.lock_at,
-	a.published, a.omit_from_final,
-	coalesce((SELECT a.id = ANY (g.never_drop) FROM assignment_groups g WHERE g.id = a.group_id), false) AS never_drop, sc.time_zone
+	a.published, a.omit_from_final, sc.time_zone
 	FROM assignments a JOIN schools sc ON sc.id = a.school_id`
 
 // AssignmentInput is a teacher's form (or JSON body) for an assignment.
