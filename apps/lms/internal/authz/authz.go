@@ -39,6 +39,9 @@ const (
 	IssuePairingCode  Action = "pairing.issue" // admin: a pairing code for a student of their school
 	LinkChild         Action = "children.link" // a guardian redeems a pairing code
 	ManageAlerts      Action = "alerts.manage" // a guardian's own digest e-mail settings
+
+	ManageOutcomes Action = "outcomes.manage" // district admin: district outcomes (standards), their archive and history
+	EditOutcomes   Action = "outcomes.edit"   // API: change or archive an outcome (the district's: district admins; a section's: its teachers)
 )
 
 var admins = []db.Role{db.DistrictAdmin, db.SchoolAdmin}
@@ -72,6 +75,9 @@ var table = map[Action][]db.Role{
 	IssuePairingCode:  admins,
 	LinkChild:         {db.Guardian},
 	ManageAlerts:      {db.Guardian},
+
+	ManageOutcomes: {db.DistrictAdmin},
+	EditOutcomes:   {db.DistrictAdmin, db.Teacher},
 }
 
 // Allowed reports whether role may take action. Public and Signed are

@@ -54,6 +54,13 @@ type Assignment struct {
 	Published        bool        `db:"published" json:"published"`
 	OmitFromFinal    bool        `db:"omit_from_final" json:"omitFromFinal"`
 	TimeZone         string      `db:"time_zone" json:"timeZone"`
+	// LockedForUser: the caller is a student or guardian and the work has
+	// not opened yet, so its instructions, files and rubric are withheld
+	// (InstructionsHTML is empty); LockExplanation says when it opens.
+	LockedForUser   bool   `db:"-" json:"lockedForUser"`
+	LockExplanation string `db:"-" json:"lockExplanation,omitempty"`
+	// BeforeUnlock is whether unlock_at is still ahead (database clock).
+	BeforeUnlock bool `db:"before_unlock" json:"-"`
 }
 
 // Accepts reports whether students may hand work in this way.
@@ -76,7 +83,7 @@ func (a *Assignment) ShowDue() string { return ShowLocal(a.DueAt, a.TimeZone) }
 const assignmentSelect = `SELECT a.id, a.school_id, a.section_ids::text[] AS section_ids, a.group_id, a.rubric_id, a.title, a.instructions_html,
 	coalesce((SELECT a.id = ANY (g.never_drop) FROM assignment_groups g WHERE g.id = a.group_id), false) AS never_drop,
 	a.grading_type, a.points_possible::float8 AS points_possible, a.submission_types, a.due_at, a.unlock_at, a.lock_at,
-	a.published, a.omit_from_final, sc.time_zone
+	a.published, a.omit_from_final, sc.time_zone, (a.unlock_at IS NOT NULL AND a.unlock_at > now()) AS before_unlock
 	FROM assignments a JOIN schools sc ON sc.id = a.school_id`
 
 // AssignmentInput is a teacher's form (or JSON body) for an assignment.
@@ -262,7 +269,11 @@ func GetAssignment(ctx context.Context, s *db.Scope, id string) (*Assignment, er
 		return nil, domain.Wrap("get assignment", err)
 	}
 	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[Assignment])
-	return a, domain.Wrap("get assignment", err)
+	if err != nil {
+		return nil, domain.Wrap("get assignment", err)
+	}
+	a.withholdFrom(s.Actor.Role)
+	return a, nil
 }
 
 // SectionAssignments lists a section's assignments the actor may see (for
@@ -274,7 +285,23 @@ func SectionAssignments(ctx context.Context, s *db.Scope, sectionID string) ([]A
 		return nil, domain.Wrap("list assignments", err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Assignment])
+	for i := range out {
+		out[i].withholdFrom(s.Actor.Role)
+	}
 	return out, domain.Wrap("list assignments", err)
+}
+
+// withholdFrom empties what a student or guardian may not see before the
+// work opens (as Canvas does): they see its title, due date and when it
+// opens. The database's clock decides, as for submissions and files.
+func (a *Assignment) withholdFrom(role db.Role) {
+	if !a.BeforeUnlock || (role != db.Student && role != db.Guardian) {
+		return
+	}
+	a.LockedForUser = true
+	a.InstructionsHTML = ""
+	a.RubricID = nil
+	a.LockExplanation = "Available from " + ShowLocal(a.UnlockAt, a.TimeZone)
 }
 
 // ValidLink is an http(s) URL, the only links a student may hand in.

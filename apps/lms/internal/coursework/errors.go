@@ -21,6 +21,8 @@ func refused(what string, err error) error {
 		switch pgErr.Code {
 		case "42501":
 			return fmt.Errorf("%s: %w", what, db.ErrForbidden)
+		case "23001": // a trigger keeping what is in use (migration 00026)
+			return validate.Problem("This is still in use, so it cannot be changed that way. Reload the page to see why.")
 		case "23503":
 			return validate.Problem("Something this refers to no longer exists: reload the page and try again.")
 		}

@@ -75,9 +75,16 @@ func Discard(ctx context.Context, store storage.Store, st *Stored) {
 }
 
 // GetFile reads a file record the actor may see (their own, or one
-// attached to work or a submission they see).
+// attached to work or a submission they see). A student or guardian does
+// not get a teacher's attachment before its assignment opens: the query
+// says so itself, and row-level security says it again.
 func GetFile(ctx context.Context, s *db.Scope, id string) (*File, error) {
-	rows, err := s.Tx.Query(ctx, `SELECT id, name, content_type, size_bytes, storage_key, created_at FROM files WHERE id = $1`, id)
+	learner := s.Actor.Role == db.Student || s.Actor.Role == db.Guardian
+	rows, err := s.Tx.Query(ctx, `SELECT id, name, content_type, size_bytes, storage_key, created_at FROM files f WHERE f.id = $1
+		AND (NOT $2 OR f.uploaded_by = $3::uuid
+			OR f.id IN (SELECT su.file_id FROM submissions su WHERE su.file_id = $1)
+			OR f.id IN (SELECT x.file_id FROM assignment_attachments x JOIN assignments a ON a.id = x.assignment_id
+				WHERE x.file_id = $1 AND (a.unlock_at IS NULL OR a.unlock_at <= now())))`, id, learner, domain.Nullable(s.Actor.UserID))
 	if err != nil {
 		return nil, domain.Wrap("get file", err)
 	}
@@ -92,10 +99,13 @@ func Attach(ctx context.Context, s *db.Scope, assignmentID, fileID string) error
 	return refused("attach file", err)
 }
 
-// Attachments lists an assignment's files.
+// Attachments lists an assignment's files (none, for a student or
+// guardian, before it opens).
 func Attachments(ctx context.Context, s *db.Scope, assignmentID string) ([]File, error) {
+	learner := s.Actor.Role == db.Student || s.Actor.Role == db.Guardian
 	rows, err := s.Tx.Query(ctx, `SELECT f.id, f.name, f.content_type, f.size_bytes, f.storage_key, f.created_at
-		FROM assignment_attachments x JOIN files f ON f.id = x.file_id WHERE x.assignment_id = $1 ORDER BY f.name`, assignmentID)
+		FROM assignment_attachments x JOIN files f ON f.id = x.file_id JOIN assignments a ON a.id = x.assignment_id
+		WHERE x.assignment_id = $1 AND (NOT $2 OR a.unlock_at IS NULL OR a.unlock_at <= now()) ORDER BY f.name`, assignmentID, learner)
 	if err != nil {
 		return nil, domain.Wrap("attachments", err)
 	}

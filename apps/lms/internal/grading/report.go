@@ -106,6 +106,26 @@ func amount(a *calc.Amount) *string {
 	return &s
 }
 
+// shared is amount for the items of a section's reports: a gradebook's
+// 4,000 items hold a few dozen distinct values ("10.00" points possible on
+// each), so each distinct text is made once per section and shared (reports
+// are read, never changed).
+func (sec *Section) shared(a *calc.Amount) *string {
+	if a == nil {
+		return nil
+	}
+	if sec.texts == nil {
+		sec.texts = map[int64]*string{}
+	}
+	h := a.Hundredths()
+	if p, ok := sec.texts[h]; ok {
+		return p
+	}
+	p := amount(a)
+	sec.texts[h] = p
+	return p
+}
+
 func grade(g calc.Grade) GradeReport {
 	return GradeReport{Percent: amount(g.Percent), Letter: g.Letter}
 }
@@ -117,14 +137,17 @@ var why = map[calc.DropReason]string{
 
 // Report turns a student's result into plain data with the section's names.
 func (sec *Section) Report(st *StudentGrades) Report {
-	titles := make(map[string]string, len(sec.Columns))
-	for _, c := range sec.Columns {
-		titles[c.ID] = c.Title
+	if sec.titles == nil { // once per section, not per student
+		sec.titles = make(map[string]string, len(sec.Columns))
+		for _, c := range sec.Columns {
+			sec.titles[c.ID] = c.Title
+		}
+		sec.groupInfo = make(map[string]GroupInfo, len(sec.Groups))
+		for _, g := range sec.Groups {
+			sec.groupInfo[g.ID] = g
+		}
 	}
-	groups := make(map[string]GroupInfo, len(sec.Groups))
-	for _, g := range sec.Groups {
-		groups[g.ID] = g
-	}
+	titles, groups := sec.titles, sec.groupInfo
 	scoreOf := func(g calc.GroupScore) ScoreReport {
 		out := ScoreReport{Score: amount(g.Score), Possible: amount(g.Possible), Percent: amount(g.Percent), Dropped: []DropReport{}}
 		for _, d := range g.Dropped {
@@ -162,10 +185,11 @@ func (sec *Section) Report(st *StudentGrades) Report {
 		rep.Periods = append(rep.Periods, pr)
 	}
 	rep.Mastery = sec.Mastery(st)
+	rep.Items = make([]ItemReport, 0, len(r.Items))
 	for _, it := range r.Items {
 		rep.Items = append(rep.Items, ItemReport{AssignmentID: it.AssignmentID, Title: titles[it.AssignmentID], GroupID: it.GroupID,
 			PeriodID: it.PeriodID, State: it.State, Hidden: it.Hidden, Late: it.Late, Missing: it.Missing, AutoMissing: it.AutoMissing,
-			Entered: amount(it.Entered), Deduction: amount(it.Deduction), Score: amount(it.Score), Possible: amount(it.Possible)})
+			Entered: sec.shared(it.Entered), Deduction: sec.shared(it.Deduction), Score: sec.shared(it.Score), Possible: sec.shared(it.Possible)})
 	}
 	return rep
 }

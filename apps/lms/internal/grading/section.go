@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/domain"
@@ -78,6 +79,11 @@ type Section struct {
 	Outcomes []outcomes.Outcome
 	Students []StudentGrades
 	course   *calc.Course
+	// titles and groupInfo index Columns and Groups for Report.
+	titles    map[string]string
+	groupInfo map[string]GroupInfo
+	// texts are the items' amounts as text, by hundredths (see shared).
+	texts map[int64]*string
 }
 
 // Course is the calc input built for the section (for recomputing).
@@ -247,13 +253,17 @@ type loader struct {
 	due      dueDates
 	students []*loadedStudent
 	byID     map[string]*loadedStudent
+	// byUUID and column find a grade row's student and assignment by the
+	// ids' bytes (4,000 rows: no id strings made for them).
+	byUUID map[[16]byte]*loadedStudent
+	column map[[16]byte]int
 }
 
 // loadedStudent is one student's rows before computing.
 type loadedStudent struct {
 	student calc.Student
 	name    string
-	grades  map[string]gradeRow
+	grades  []gradeRow // by assignment, in course order
 	subs    map[string]time.Time
 }
 
@@ -377,13 +387,19 @@ func (l *loader) overrideRows(rows pgx.Rows) error {
 
 func (l *loader) studentRows(rows pgx.Rows) error {
 	for rows.Next() {
-		st := &loadedStudent{grades: map[string]gradeRow{}, subs: map[string]time.Time{}}
+		st := &loadedStudent{grades: make([]gradeRow, len(l.course.Assignments)), subs: map[string]time.Time{}}
 		var family, given string
 		if err := rows.Scan(&st.student.ID, &st.name, &family, &given); err != nil {
 			return domain.Wrap("gradebook students", err)
 		}
 		l.students = append(l.students, st)
 		l.byID[st.student.ID] = st
+		if id, ok := uuidBytes(st.student.ID); ok {
+			if l.byUUID == nil {
+				l.byUUID = map[[16]byte]*loadedStudent{}
+			}
+			l.byUUID[id] = st
+		}
 	}
 	return domain.Wrap("gradebook students", rows.Err())
 }
@@ -408,13 +424,14 @@ func (l *loader) finalOverrideRows(rows pgx.Rows) error {
 
 func (l *loader) gradeRows(rows pgx.Rows) error {
 	for rows.Next() {
-		var id, a string
-		var g gradeRow
+		var id, a pgtype.UUID
+		g := gradeRow{found: true}
 		if err := rows.Scan(&id, &a, &g.score, &g.entered, &g.status, &g.posted); err != nil {
 			return domain.Wrap("gradebook grades", err)
 		}
-		if st := l.byID[id]; st != nil {
-			st.grades[a] = g
+		ai, ok := l.columnOf(a.Bytes)
+		if st := l.byUUID[id.Bytes]; st != nil && ok {
+			st.grades[ai] = g
 		}
 	}
 	return domain.Wrap("gradebook grades", rows.Err())
@@ -439,12 +456,12 @@ func (l *loader) compute() error {
 	course := l.course
 	for _, st := range l.students {
 		st.student.Work = make([]calc.Work, 0, len(course.Assignments))
-		for _, a := range course.Assignments {
+		for ai, a := range course.Assignments {
 			w := calc.Work{AssignmentID: a.ID, DueAt: l.due.forStudent(a.ID, st.student.ID)}
 			if at, ok := st.subs[a.ID]; ok {
 				w.Submitted, w.SubmittedAt = true, at
 			}
-			if g, ok := st.grades[a.ID]; ok {
+			if g := st.grades[ai]; g.found {
 				fillGrade(&w, a, course.Scheme, g.score, g.entered, g.status, g.posted)
 			}
 			st.student.Work = append(st.student.Work, w)
@@ -460,8 +477,58 @@ func (l *loader) compute() error {
 	return nil
 }
 
+// columnOf is the course position of the assignment with id's bytes.
+func (l *loader) columnOf(id [16]byte) (int, bool) {
+	if l.column == nil {
+		l.column = make(map[[16]byte]int, len(l.course.Assignments))
+		for i, a := range l.course.Assignments {
+			if b, ok := uuidBytes(a.ID); ok {
+				l.column[b] = i
+			}
+		}
+	}
+	i, ok := l.column[id]
+	return i, ok
+}
+
+// uuidBytes reads a UUID's canonical text (as pgx writes it) into bytes.
+func uuidBytes(s string) (b [16]byte, ok bool) {
+	if len(s) != 36 {
+		return b, false
+	}
+	j := 0
+	for i := 0; i < 36; i++ {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if s[i] != '-' {
+				return b, false
+			}
+			continue
+		}
+		h, ok := unhex(s[i])
+		if !ok {
+			return b, false
+		}
+		b[j/2] |= h << (4 * (1 - j%2))
+		j++
+	}
+	return b, true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
 // gradeRow is a grades row as the gradebook reads it.
 type gradeRow struct {
+	found           bool
 	score           *string
 	entered, status string
 	posted          bool
@@ -471,7 +538,7 @@ type gradeRow struct {
 func fillGrade(w *calc.Work, a calc.Assignment, scheme *calc.Scheme, score *string, entered, status string, posted bool) {
 	w.Posted = posted
 	if score != nil {
-		w.Score, _ = new(big.Rat).SetString(*score)
+		w.Score = parseScore(*score)
 	}
 	switch a.GradingType {
 	case calc.CompleteIncomplete:
@@ -500,3 +567,38 @@ func fillGrade(w *calc.Work, a calc.Assignment, scheme *calc.Scheme, score *stri
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// parseScore reads a numeric column's text ("7.50", "-2", "10.125") as an
+// exact rational: plain decimals directly (the gradebook reads 4,000 of
+// them per request), anything else through big.Rat's parser; nil when it is
+// not a number.
+func parseScore(s string) *big.Rat {
+	var n, den int64 = 0, 1
+	digits, frac, neg := 0, false, false
+	for i := 0; i < len(s); i++ {
+		switch ch := s[i]; {
+		case ch == '-' && i == 0:
+			neg = true
+		case ch == '.' && !frac:
+			frac = true
+		case ch >= '0' && ch <= '9' && digits < 17:
+			n, digits = n*10+int64(ch-'0'), digits+1
+			if frac {
+				den *= 10
+			}
+		default:
+			r, ok := new(big.Rat).SetString(s)
+			if !ok {
+				return nil
+			}
+			return r
+		}
+	}
+	if digits == 0 {
+		return nil
+	}
+	if neg {
+		n = -n
+	}
+	return new(big.Rat).SetFrac64(n, den)
+}

@@ -2,7 +2,9 @@ package outcomes
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"bellwork.dev/bellwork/apps/lms/internal/audit"
@@ -28,16 +30,21 @@ func SetAssignmentOutcomes(ctx context.Context, s *db.Scope, assignmentID string
 		return err
 	}
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	slices.Sort(old)
 	if len(ids) > 0 {
 		var n int
-		if err := s.Tx.QueryRow(ctx, `SELECT count(*) FROM outcomes WHERE id::text = ANY ($1::text[])`, ids).Scan(&n); err != nil {
+		var archived []string
+		if err := s.Tx.QueryRow(ctx, `SELECT count(*), coalesce(array_agg(title ORDER BY title) FILTER (WHERE archived_at IS NOT NULL
+			AND NOT id::text = ANY ($2::text[])), '{}') FROM outcomes WHERE id::text = ANY ($1::text[])`, ids, old).Scan(&n, &archived); err != nil {
 			return domain.Wrap("check outcomes", err)
 		}
 		if n != len(ids) {
 			return validate.Errors{{Field: "outcomes", Message: "An outcome you chose no longer exists: reload the page and choose again."}}
 		}
+		if len(archived) > 0 {
+			return validate.Errors{{Field: "outcomes", Message: fmt.Sprintf("%q is archived: restore it before attaching it to more work.", archived[0])}}
+		}
 	}
-	slices.Sort(old)
 	if slices.Equal(old, ids) {
 		return nil
 	}
@@ -78,4 +85,89 @@ func RerecordRubric(ctx context.Context, s *db.Scope, rubricID string) error {
 		WHERE assignment_id IN (SELECT id FROM assignments WHERE rubric_id = $1)
 		  AND section_id = ANY ((SELECT bw_sections())::uuid[])`, rubricID)
 	return refused("re-record outcome results", err)
+}
+
+// AttachToAssignment attaches one outcome to an assignment (keeping the
+// others), with the reason in the outcome's trail; attaching it again
+// changes nothing.
+func AttachToAssignment(ctx context.Context, s *db.Scope, assignmentID, outcomeID, reason, requestID string) error {
+	return changeAssignmentOutcomes(ctx, s, assignmentID, reason, requestID, func(ids []string) []string {
+		return append(ids, outcomeID)
+	})
+}
+
+// DetachFromAssignment removes one outcome from an assignment. The results
+// already recorded from the assignment's grades for that outcome are
+// removed with the attachment (the trail keeps each one); the outcome, its
+// other results and its trail stay.
+func DetachFromAssignment(ctx context.Context, s *db.Scope, assignmentID, outcomeID, reason, requestID string) error {
+	return changeAssignmentOutcomes(ctx, s, assignmentID, reason, requestID, func(ids []string) []string {
+		return slices.DeleteFunc(ids, func(id string) bool { return id == outcomeID })
+	})
+}
+
+func changeAssignmentOutcomes(ctx context.Context, s *db.Scope, assignmentID, reason, requestID string, change func([]string) []string) error {
+	if len(reason) > 500 {
+		return validate.Errors{{Field: "reason", Message: "Keep the reason under 500 characters."}}
+	}
+	ids, err := AssignmentOutcomes(ctx, s, assignmentID)
+	if err != nil {
+		return err
+	}
+	if err := setReason(ctx, s, reason); err != nil {
+		return err
+	}
+	return SetAssignmentOutcomes(ctx, s, assignmentID, change(slices.Clone(ids)), requestID)
+}
+
+// SetCriterionOutcome links criterion index (from 0) of a rubric the actor
+// owns to an outcome, or unlinks it (outcomeID ""), records the change in
+// the outcome's trail with the reason, and re-records the results of work
+// graded with the rubric. Linking an archived outcome anew is refused.
+func SetCriterionOutcome(ctx context.Context, s *db.Scope, rubricID string, index int, outcomeID, reason string) error {
+	if len(reason) > 500 {
+		return validate.Errors{{Field: "reason", Message: "Keep the reason under 500 characters."}}
+	}
+	var count int
+	var current, owner string
+	err := s.Tx.QueryRow(ctx, `SELECT jsonb_array_length(criteria), coalesce(criteria->($2::int)->>'outcomeId', ''), owner_id::text
+		FROM rubrics WHERE id = $1`, rubricID, index).Scan(&count, &current, &owner)
+	if err != nil {
+		return domain.Wrap("rubric criterion", err)
+	}
+	if owner != s.Actor.UserID {
+		return fmt.Errorf("rubric criterion: %w", db.ErrForbidden)
+	}
+	if index < 0 || index >= count {
+		return validate.Errors{{Field: "criterion", Message: fmt.Sprintf("The rubric has criteria 0 to %d: choose one of those.", count-1)}}
+	}
+	if outcomeID == current {
+		return nil
+	}
+	if outcomeID != "" {
+		o, err := Get(ctx, s, outcomeID)
+		if domain.IsNotFound(err) {
+			return validate.Errors{{Field: "outcomeId", Message: "There is no such outcome, or you cannot use it: choose one listed for your sections."}}
+		}
+		if err != nil {
+			return err
+		}
+		if o.Archived() {
+			return validate.Errors{{Field: "outcomeId", Message: fmt.Sprintf("%q is archived: restore it before attaching it to more work.", o.Title)}}
+		}
+	}
+	if err := setReason(ctx, s, reason); err != nil {
+		return err
+	}
+	path := []string{strconv.Itoa(index), "outcomeId"}
+	if outcomeID == "" {
+		_, err = s.Tx.Exec(ctx, `UPDATE rubrics SET criteria = criteria #- $2::text[], updated_at = now() WHERE id = $1`, rubricID, path)
+	} else {
+		_, err = s.Tx.Exec(ctx, `UPDATE rubrics SET criteria = jsonb_set(criteria, $2::text[], to_jsonb($3::text)), updated_at = now()
+			WHERE id = $1`, rubricID, path, outcomeID)
+	}
+	if err != nil {
+		return refused("link rubric criterion", err)
+	}
+	return RerecordRubric(ctx, s, rubricID)
 }

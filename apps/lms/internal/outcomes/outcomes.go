@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -37,7 +38,13 @@ type Outcome struct {
 	MasteryPoints  float64            `db:"mastery_points" json:"masteryPoints"`
 	Method         calc.MasteryMethod `db:"method" json:"method"`
 	CalculationInt *int               `db:"calculation_int" json:"calculationInt,omitempty"`
+	// ArchivedAt is set while the outcome is archived: kept with its
+	// attachments, results and trail, no longer offered for new attachments.
+	ArchivedAt *time.Time `db:"archived_at" json:"archivedAt,omitempty"`
 }
+
+// Archived reports whether the outcome is archived.
+func (o *Outcome) Archived() bool { return o.ArchivedAt != nil }
 
 // Mastery is the mastery points as a person reads them ("3", "2.5").
 func (o *Outcome) Mastery() string { return strconv.FormatFloat(o.MasteryPoints, 'f', -1, 64) }
@@ -84,8 +91,8 @@ func (o *Outcome) Calc() calc.Outcome {
 }
 
 const outcomeSelect = `SELECT o.id, o.section_id, coalesce(s.title, '') AS section_title, o.title, o.description, o.scale,
-	o.points_possible::float8 AS points_possible, o.mastery_points::float8 AS mastery_points, o.method, o.calculation_int
-	FROM outcomes o LEFT JOIN sections s ON s.id = o.section_id`
+	o.points_possible::float8 AS points_possible, o.mastery_points::float8 AS mastery_points, o.method, o.calculation_int,
+	o.archived_at FROM outcomes o LEFT JOIN sections s ON s.id = o.section_id`
 
 // ForSection lists the outcomes a section measures: the district's and its
 // own, district first, then by title.
@@ -108,6 +115,17 @@ func Visible(ctx context.Context, s *db.Scope) ([]Outcome, error) {
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Outcome])
 	return out, domain.Wrap("outcomes", err)
+}
+
+// District lists the district's outcomes, those in use first, then the
+// archived ones, each by title.
+func District(ctx context.Context, s *db.Scope) ([]Outcome, error) {
+	rows, err := s.Tx.Query(ctx, outcomeSelect+` WHERE o.section_id IS NULL ORDER BY o.archived_at IS NOT NULL, o.title, o.id`)
+	if err != nil {
+		return nil, domain.Wrap("district outcomes", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Outcome])
+	return out, domain.Wrap("district outcomes", err)
 }
 
 // Get reads one outcome the actor sees.
@@ -133,6 +151,28 @@ type Input struct {
 
 // DefaultScale is the four-step scale offered on a new outcome.
 const DefaultScale = "4 Exceeds mastery\n3 Mastery\n2 Near mastery\n1 Well below mastery"
+
+// NewInput is a new outcome's form as first shown: the default scale,
+// mastery at 3, a decaying average weighting the latest score 65%.
+func NewInput() Input {
+	return Input{Scale: DefaultScale, MasteryPoints: "3", Method: string(calc.DecayingAverage), CalculationInt: "65"}
+}
+
+// MethodChoice is one calculation method as the outcome forms offer it.
+type MethodChoice struct {
+	Value calc.MasteryMethod
+	Label string
+	Hint  string
+}
+
+// Methods are the calculation methods, as every outcome form offers them.
+var Methods = []MethodChoice{
+	{calc.DecayingAverage, "Decaying average", "The latest score weighs the percentage below; the average of the earlier ones the rest."},
+	{calc.NMastery, "n mastery", "The average of the scores at or above mastery, once there are n of them."},
+	{calc.Latest, "Latest score", "The most recent score."},
+	{calc.Highest, "Highest score", "The best score."},
+	{calc.Average, "Average", "The mean of every score."},
+}
 
 // InputOf is an outcome as its form shows it.
 func InputOf(o *Outcome) Input {
@@ -252,6 +292,9 @@ func Update(ctx context.Context, s *db.Scope, id string, in Input) (*Outcome, er
 	if err != nil {
 		return nil, err
 	}
+	if _, err := Writable(ctx, s, id); err != nil {
+		return nil, err
+	}
 	if err := setReason(ctx, s, in.Reason); err != nil {
 		return nil, err
 	}
@@ -264,6 +307,59 @@ func Update(ctx context.Context, s *db.Scope, id string, in Input) (*Outcome, er
 	}
 	if tag.RowsAffected() == 0 {
 		return nil, domain.ErrNotFound
+	}
+	return Get(ctx, s, id)
+}
+
+// Writable reads an outcome the actor may change: a district outcome only
+// a district admin, a section's its teachers (row-level security hides
+// others' sections' outcomes, which read as not found). The database
+// enforces the same; this says "forbidden" instead of "nothing changed".
+func Writable(ctx context.Context, s *db.Scope, id string) (*Outcome, error) {
+	o, err := Get(ctx, s, id)
+	if err != nil {
+		return nil, err
+	}
+	if o.District() && s.Actor.Role != db.DistrictAdmin {
+		return nil, fmt.Errorf("change outcome: %w", db.ErrForbidden)
+	}
+	if !o.District() && s.Actor.Role != db.Teacher && s.Actor.Role != db.DistrictAdmin {
+		return nil, fmt.Errorf("change outcome: %w", db.ErrForbidden)
+	}
+	return o, nil
+}
+
+// Archive sets an outcome aside: it keeps its attachments, its results and
+// its trail (nothing saved is lost), and is no longer offered for new
+// attachments. Restore takes it back. The database records either in
+// outcome_audit with the reason. Archiving an archived outcome changes
+// nothing.
+func Archive(ctx context.Context, s *db.Scope, id, reason string) (*Outcome, error) {
+	return setArchived(ctx, s, id, reason, true)
+}
+
+// Restore brings an archived outcome back into use.
+func Restore(ctx context.Context, s *db.Scope, id, reason string) (*Outcome, error) {
+	return setArchived(ctx, s, id, reason, false)
+}
+
+func setArchived(ctx context.Context, s *db.Scope, id, reason string, archived bool) (*Outcome, error) {
+	if len(reason) > 500 {
+		return nil, validate.Errors{{Field: "reason", Message: "Keep the reason under 500 characters."}}
+	}
+	o, err := Writable(ctx, s, id)
+	if err != nil || o.Archived() == archived {
+		return o, err
+	}
+	if err := setReason(ctx, s, reason); err != nil {
+		return nil, err
+	}
+	set := "NULL"
+	if archived {
+		set = "now()"
+	}
+	if _, err := s.Tx.Exec(ctx, `UPDATE outcomes SET archived_at = `+set+`, updated_at = now() WHERE id = $1`, id); err != nil {
+		return nil, refused("archive outcome", err)
 	}
 	return Get(ctx, s, id)
 }

@@ -5,13 +5,16 @@
 package rubrics
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/domain"
@@ -194,14 +197,78 @@ func Update(ctx context.Context, s *db.Scope, id string, in Input) (*Rubric, err
 		return nil, err
 	}
 	data, _ := json.Marshal(criteria)
+	old, err := Get(ctx, s, id)
+	if err != nil {
+		return nil, err
+	}
+	if was, _ := json.Marshal(old.Criteria); !bytes.Equal(was, data) {
+		u, err := GetUse(ctx, s, id)
+		if err != nil {
+			return nil, err
+		}
+		if u.Graded > 0 {
+			return nil, validate.Problem(fmt.Sprintf("This rubric has already rated grades (%d), so its criteria and levels cannot change: those grades would lose their meaning. You can still rename it, or build a new rubric.", u.Graded))
+		}
+	}
 	tag, err := s.Tx.Exec(ctx, `UPDATE rubrics SET title = $2, criteria = $3, updated_at = now() WHERE id = $1`, id, title, data)
 	if err != nil {
-		return nil, domain.Wrap("update rubric", err)
+		return nil, protected("update rubric", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return nil, domain.ErrNotFound
 	}
 	return Get(ctx, s, id)
+}
+
+// Use is how much a rubric is used, across every section (deleted work
+// included): by assignments, and by grades rated with it.
+type Use struct {
+	Assignments int `json:"assignments"`
+	Graded      int `json:"graded"`
+}
+
+// GetUse reads a rubric's use (bw_rubric_use counts what the actor's row-level
+// security would hide: colleagues' sections, deleted work).
+func GetUse(ctx context.Context, s *db.Scope, id string) (Use, error) {
+	var u Use
+	err := s.Tx.QueryRow(ctx, `SELECT assignments, graded FROM bw_rubric_use($1)`, id).Scan(&u.Assignments, &u.Graded)
+	return u, domain.Wrap("rubric use", err)
+}
+
+// Delete removes a rubric the actor owns that no assignment uses.
+func Delete(ctx context.Context, s *db.Scope, id string) error {
+	r, err := Get(ctx, s, id)
+	if err != nil {
+		return err
+	}
+	if r.OwnerID != s.Actor.UserID {
+		return fmt.Errorf("delete rubric: %w", db.ErrForbidden)
+	}
+	u, err := GetUse(ctx, s, id)
+	if err != nil {
+		return err
+	}
+	if u.Assignments > 0 {
+		return validate.Problem(fmt.Sprintf("Assignments use this rubric (%d), so it cannot be deleted. Choose another rubric on them first, or keep it.", u.Assignments))
+	}
+	tag, err := s.Tx.Exec(ctx, `DELETE FROM rubrics WHERE id = $1`, id)
+	if err != nil {
+		return protected("delete rubric", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}
+
+// protected turns the database's refusal to change a used rubric (a
+// trigger, when a colleague started using it meanwhile) into a message.
+func protected(what string, err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23001" {
+		return validate.Problem("This rubric is in use, so it cannot be changed that way. Reload the page to see why.")
+	}
+	return domain.Wrap(what, err)
 }
 
 const rubricSelect = `SELECT r.id, r.owner_id, coalesce(u.display_name, '') AS owner, r.title, r.criteria

@@ -122,3 +122,27 @@ func TestGradebookGridExportAndSettings(t *testing.T) {
 		t.Errorf("another teacher's export: %d", res.StatusCode)
 	}
 }
+
+// The gradebook's rows are partly written by hand (the cells, for speed):
+// a hostile student name and assignment title still reach the page escaped.
+func TestGradebookEscapesHostileNames(t *testing.T) {
+	d := newDistrict(t, "gbhostile")
+	tc, _ := d.session(db.Teacher)
+	g := d.gradeSection(t, d.actorOf(tc, db.Teacher))
+	const name, title = `<img src=x onerror=alert(1)>&"Bobby'`, `</td><script>alert(2)</script>`
+	if err := d.db.InTx(t.Context(), db.SystemActor(), func(s *db.Scope) error {
+		if _, err := s.Tx.Exec(t.Context(), `UPDATE users SET display_name = $2 WHERE id = $1`, g.other, name); err != nil {
+			return err
+		}
+		_, err := s.Tx.Exec(t.Context(), `UPDATE assignments SET title = $2 WHERE id = $1`, g.hw1, title)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res, body := tc.get("/assess/sections/" + d.section)
+	mustStatus(t, "gradebook", res, body, 200)
+	if strings.Contains(body, "<img src=x") || strings.Contains(body, "<script>alert") {
+		t.Fatalf("a hostile name or title reached the page unescaped\n%s", snippet(body))
+	}
+	mustContain(t, "gradebook", body, "&lt;img src=x onerror=alert(1)&gt;&amp;&#34;Bobby&#39;", "&lt;/td&gt;&lt;script&gt;alert(2)&lt;/script&gt;", "88.00%", "Dropped")
+}

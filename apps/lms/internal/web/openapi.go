@@ -80,7 +80,11 @@ func operation(rt kit.Route, schemas openapi3.Schemas, problem *openapi3.SchemaR
 	op.Summary, op.Description, op.OperationID = rt.API.Summary, rt.API.Description, operationID(rt)
 	op.Security = &openapi3.SecurityRequirements{{"session": {}}}
 	for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
-		p := openapi3.NewPathParameter(m[1]).WithSchema(openapi3.NewUUIDSchema())
+		schema := openapi3.NewUUIDSchema()
+		if m[1] == "index" { // a position in a list (a rubric's criteria), from 0
+			schema = openapi3.NewIntegerSchema().WithMin(0)
+		}
+		p := openapi3.NewPathParameter(m[1]).WithSchema(schema)
 		op.AddParameter(p)
 	}
 	for _, q := range rt.API.Query {

@@ -57,6 +57,12 @@ var (
 		"POST /teach/assignments/{id}/grade/{student}": {db.Teacher}, "POST /teach/assignments/{id}/post": {db.Teacher},
 		"GET /teach/rubrics": {db.Teacher}, "GET /teach/rubrics/new": {db.Teacher}, "POST /teach/rubrics": {db.Teacher},
 		"GET /teach/rubrics/{id}": {db.Teacher}, "POST /teach/rubrics/{id}": {db.Teacher},
+		"GET /teach/rubrics/{id}/delete": {db.Teacher}, "POST /teach/rubrics/{id}/delete": {db.Teacher},
+		"GET /teach/assignments/{id}/delete": {db.Teacher}, "POST /teach/assignments/{id}/delete": {db.Teacher},
+		"GET /teach/announcements/{id}/edit": {db.Teacher}, "POST /teach/announcements/{id}": {db.Teacher},
+		"GET /teach/announcements/{id}/delete": {db.Teacher}, "POST /teach/announcements/{id}/delete": {db.Teacher},
+		"GET /teach/groups/{id}/edit": {db.Teacher}, "POST /teach/groups/{id}": {db.Teacher},
+		"GET /teach/groups/{id}/delete": {db.Teacher}, "POST /teach/groups/{id}/delete": {db.Teacher},
 		"GET /learn/sections/{id}":    {db.Student, db.Guardian},
 		"GET /learn/assignments/{id}": {db.Student}, "POST /learn/assignments/{id}/submissions": {db.Student},
 		"POST /learn/assignments/{id}/upload":             {db.Student},
@@ -79,7 +85,10 @@ var (
 		"GET /api/v1/sections/{id}/announcements":            anyone, "POST /api/v1/sections/{id}/announcements": {db.Teacher},
 		"GET /api/v1/sections/{id}/groups": anyone, "POST /api/v1/sections/{id}/groups": {db.Teacher},
 		"GET /api/v1/rubrics": {db.Teacher}, "POST /api/v1/rubrics": {db.Teacher}, "GET /api/v1/rubrics/{id}": anyone,
-		"PUT /api/v1/rubrics/{id}": {db.Teacher},
+		"PUT /api/v1/rubrics/{id}": {db.Teacher}, "DELETE /api/v1/rubrics/{id}": {db.Teacher},
+		"DELETE /api/v1/assignments/{id}": {db.Teacher},
+		"PUT /api/v1/announcements/{id}":  {db.Teacher}, "DELETE /api/v1/announcements/{id}": {db.Teacher},
+		"PUT /api/v1/groups/{id}": {db.Teacher}, "DELETE /api/v1/groups/{id}": {db.Teacher},
 
 		"GET /admin/users": admins, "GET /admin/users/new": admins, "POST /admin/users": admins, "GET /admin/users/{id}": admins,
 		"POST /admin/users/{id}/profile": admins, "POST /admin/users/{id}/status": admins, "POST /admin/users/{id}/reset": admins,
@@ -90,7 +99,17 @@ var (
 		"GET /admin/imports/{id}/progress": admins, "GET /admin/imports/{id}/problems.csv": admins, "GET /admin/audit": admins,
 		"GET /admin/flags":         {db.DistrictAdmin},
 		"POST /admin/imports/sync": {db.DistrictAdmin}, "POST /admin/imports/sync/run": {db.DistrictAdmin},
-		"GET /admin/health": {db.DistrictAdmin},
+		"GET /admin/health":   {db.DistrictAdmin},
+		"GET /admin/outcomes": {db.DistrictAdmin}, "POST /admin/outcomes": {db.DistrictAdmin},
+		"GET /admin/outcomes/{id}": {db.DistrictAdmin}, "POST /admin/outcomes/{id}": {db.DistrictAdmin},
+		"POST /admin/outcomes/{id}/archive": {db.DistrictAdmin}, "POST /admin/outcomes/{id}/restore": {db.DistrictAdmin},
+		"POST /teach/outcomes/{id}/archive": {db.Teacher}, "POST /teach/outcomes/{id}/restore": {db.Teacher},
+		"GET /api/v1/outcomes": anyone, "GET /api/v1/outcomes/{id}": anyone, "POST /api/v1/outcomes": {db.DistrictAdmin},
+		"POST /api/v1/sections/{id}/outcomes": {db.Teacher},
+		"PUT /api/v1/outcomes/{id}":           {db.DistrictAdmin, db.Teacher}, "POST /api/v1/outcomes/{id}/archive": {db.DistrictAdmin, db.Teacher},
+		"POST /api/v1/outcomes/{id}/restore": {db.DistrictAdmin, db.Teacher}, "GET /api/v1/outcomes/{id}/history": {db.DistrictAdmin, db.Teacher},
+		"PUT /api/v1/assignments/{id}/outcomes/{outcome}": {db.Teacher}, "DELETE /api/v1/assignments/{id}/outcomes/{outcome}": {db.Teacher},
+		"PUT /api/v1/rubrics/{id}/criteria/{index}/outcome": {db.Teacher}, "DELETE /api/v1/rubrics/{id}/criteria/{index}/outcome": {db.Teacher},
 		"GET /api/v1/users": admins, "POST /api/v1/users": admins, "GET /api/v1/users/{id}": admins,
 		"GET /api/v1/schools": admins, "GET /api/v1/terms": admins, "GET /api/v1/imports/{id}": admins,
 		"POST /api/v1/imports": admins, "POST /admin/imports/name-order": admins, "POST /api/v1/imports/{id}/apply": admins, "POST /api/v1/imports/{id}/discard": admins,
@@ -110,7 +129,7 @@ func TestEveryRouteEnforcesItsPermission(t *testing.T) {
 			t.Errorf("route %s has no expected roles in this test: decide who may use it and add it to the table", key)
 			continue
 		}
-		path := strings.NewReplacer("{$}", "", "{file}", "app.css", "{token}", "not-a-token", "{id}", fakeID, "{mid}", fakeID, "{student}", fakeID, "{child}", fakeID).Replace(rt.Pattern)
+		path := strings.NewReplacer("{$}", "", "{file}", "app.css", "{token}", "not-a-token", "{id}", fakeID, "{mid}", fakeID, "{student}", fakeID, "{child}", fakeID, "{outcome}", fakeID, "{index}", "0").Replace(rt.Pattern)
 		if roles == nil {
 			if !rt.Tenant || rt.Action == "public" {
 				continue // public: covered by the page tests

@@ -2,7 +2,6 @@ package calc
 
 import (
 	"fmt"
-	"math/big"
 	"time"
 )
 
@@ -13,8 +12,8 @@ type item struct {
 	group    int
 	period   int
 	state    ItemState
-	score    *big.Rat // counts when state is Counted
-	possible *big.Rat
+	score    num // counts when state is Counted
+	possible num
 	cantDrop bool
 }
 
@@ -29,19 +28,29 @@ func Compute(c *Course, s *Student, viewer Viewer) (*Result, error) {
 	for i, g := range c.Groups {
 		groupIdx[g.ID] = i
 	}
-	work := make(map[string]*Work, len(s.Work))
-	for i := range s.Work {
-		work[s.Work[i].AssignmentID] = &s.Work[i]
+	// Work usually comes in assignment order (the gradebook builds it so):
+	// then it is matched in one pass, otherwise through a map.
+	var work map[string]*Work
+	if !workInOrder(c, s) {
+		work = make(map[string]*Work, len(s.Work))
+		for i := range s.Work {
+			work[s.Work[i].AssignmentID] = &s.Work[i]
+		}
 	}
+	next := 0
+	sl := &slab{}
 	neverDrop := map[string]bool{}
 	for _, g := range c.Groups {
 		for _, id := range g.NeverDrop {
 			neverDrop[id] = true
 		}
 	}
-	res := &Result{StudentID: s.ID, Viewer: viewer}
+	res := &Result{StudentID: s.ID, Viewer: viewer, Items: make([]Item, 0, len(s.Work))}
 	items := make([]item, 0, len(s.Work))
-	visible := make(map[string]bool, len(s.Work))
+	var visible map[string]bool // for mastery only
+	if len(c.Outcomes) > 0 {
+		visible = make(map[string]bool, len(s.Work))
+	}
 	seen := 0
 	for i := range c.Assignments {
 		a := &c.Assignments[i]
@@ -49,12 +58,19 @@ func Compute(c *Course, s *Student, viewer Viewer) (*Result, error) {
 		if !ok {
 			return nil, fmt.Errorf("calc: assignment %s is in unknown group %q", a.ID, a.GroupID)
 		}
-		w := work[a.ID]
+		var w *Work
+		switch {
+		case work != nil:
+			w = work[a.ID]
+		case next < len(s.Work) && s.Work[next].AssignmentID == a.ID:
+			w = &s.Work[next]
+			next++
+		}
 		if w == nil {
 			continue
 		}
 		seen++
-		it, out, err := evaluate(c, a, w, viewer)
+		it, out, err := evaluate(c, a, w, viewer, sl)
 		if err != nil {
 			return nil, err
 		}
@@ -64,11 +80,13 @@ func Compute(c *Course, s *Student, viewer Viewer) (*Result, error) {
 			out.PeriodID = c.Periods.Periods[it.period].ID
 		}
 		it.cantDrop = it.cantDrop || neverDrop[a.ID]
-		visible[a.ID] = !out.Hidden
+		if visible != nil {
+			visible[a.ID] = !out.Hidden
+		}
 		items = append(items, it)
 		res.Items = append(res.Items, out)
 	}
-	if seen != len(work) {
+	if work != nil && seen != len(work) {
 		for id := range work {
 			if !assignmentExists(c, id) {
 				return nil, fmt.Errorf("calc: student %s has work for unknown assignment %q", s.ID, id)
@@ -78,14 +96,14 @@ func Compute(c *Course, s *Student, viewer Viewer) (*Result, error) {
 
 	all := func(*item) bool { return true }
 	var courseGroups []groupCalc
-	res.Groups, courseGroups = groupResults(c, items, all)
+	res.Groups, courseGroups = groupResults(c, items, all, sl)
 
 	if c.Periods != nil {
-		var periodCurrent, periodFinal []*big.Rat
+		var periodCurrent, periodFinal []maybe
 		for pi, p := range c.Periods.Periods {
-			pr := PeriodResult{PeriodID: p.ID, Weight: amountOf(orZero(p.Weight)), Closed: !p.Close.IsZero() && c.Now.After(p.Close)}
+			pr := PeriodResult{PeriodID: p.ID, Weight: amountOfNum(numOf(p.Weight)), Closed: !p.Close.IsZero() && c.Now.After(p.Close)}
 			var gcs []groupCalc
-			pr.Groups, gcs = groupResults(c, items, func(it *item) bool { return it.period == pi })
+			pr.Groups, gcs = groupResults(c, items, func(it *item) bool { return it.period == pi }, sl)
 			cur, fin := combineGroups(c, gcs, false), combineGroups(c, gcs, true)
 			pr.Current, pr.Final = c.grade(cur), c.grade(fin)
 			periodCurrent, periodFinal = append(periodCurrent, cur), append(periodFinal, fin)
@@ -102,15 +120,17 @@ func Compute(c *Course, s *Student, viewer Viewer) (*Result, error) {
 	}
 
 	if o := s.Override; o != nil && (viewer == Teacher || o.Posted) {
-		pct := o.Percent
-		if pct == nil {
+		var pct num
+		if o.Percent != nil {
+			pct = numOf(o.Percent)
+		} else {
 			p, err := c.Scheme.PercentFor(o.Letter)
 			if err != nil {
 				return nil, err
 			}
-			pct = p
+			pct = numOf(p)
 		}
-		g := c.grade(pct)
+		g := c.grade(maybe{pct, true})
 		if o.Letter != "" && o.Percent == nil {
 			g.Letter = o.Letter
 		}
@@ -125,6 +145,35 @@ func Compute(c *Course, s *Student, viewer Viewer) (*Result, error) {
 	return res, nil
 }
 
+// workInOrder reports whether s's work follows the course's assignment
+// order, each assignment at most once.
+func workInOrder(c *Course, s *Student) bool {
+	j := 0
+	for i := range s.Work {
+		id := s.Work[i].AssignmentID
+		for j < len(c.Assignments) && c.Assignments[j].ID != id {
+			j++
+		}
+		if j == len(c.Assignments) {
+			return false
+		}
+		j++
+	}
+	return true
+}
+
+// slab hands out a student's Amounts from a few shared arrays instead of
+// one allocation each (a result has hundreds of them).
+type slab struct{ buf []Amount }
+
+func (s *slab) amount(x num) *Amount {
+	if len(s.buf) == cap(s.buf) {
+		s.buf = make([]Amount, 0, 128)
+	}
+	s.buf = append(s.buf, Amount{exact: x, hundredths: x.hundredths()})
+	return &s.buf[len(s.buf)-1]
+}
+
 func assignmentExists(c *Course, id string) bool {
 	for i := range c.Assignments {
 		if c.Assignments[i].ID == id {
@@ -134,18 +183,25 @@ func assignmentExists(c *Course, id string) bool {
 	return false
 }
 
-func (c *Course) grade(pct *big.Rat) Grade {
-	if pct == nil {
+// maybe is a value that may be absent (nothing to grade).
+type maybe struct {
+	v  num
+	ok bool
+}
+
+func (c *Course) grade(pct maybe) Grade {
+	if !pct.ok {
 		return Grade{}
 	}
-	return Grade{Percent: amountOf(pct), Letter: c.Scheme.LetterFor(pct)}
+	a := amountOfNum(pct.v)
+	return Grade{Percent: a, Letter: c.Scheme.letterForHundredths(a.hundredths)}
 }
 
 // evaluate applies excusal, posting, grading type, late and missing
 // policies to one piece of work.
-func evaluate(c *Course, a *Assignment, w *Work, viewer Viewer) (item, Item, error) {
-	it := item{a: a, possible: orZero(a.PointsPossible)}
-	out := Item{AssignmentID: a.ID, GroupID: a.GroupID, Possible: amountOf(it.possible)}
+func evaluate(c *Course, a *Assignment, w *Work, viewer Viewer, sl *slab) (item, Item, error) {
+	it := item{a: a, possible: numOf(a.PointsPossible)}
+	out := Item{AssignmentID: a.ID, GroupID: a.GroupID, Possible: sl.amount(it.possible)}
 	if a.GradingType == NotGraded || a.OmitFromFinalGrade {
 		it.state, out.State = Omitted, Omitted
 		if a.GradingType == NotGraded {
@@ -169,11 +225,13 @@ func evaluate(c *Course, a *Assignment, w *Work, viewer Viewer) (item, Item, err
 		return it, out, nil
 	}
 
-	entered, err := enteredScore(c, a, w)
+	entered, graded, err := enteredScore(c, a, w)
 	if err != nil {
 		return it, out, err
 	}
-	out.Entered = amountOf(entered)
+	if graded {
+		out.Entered = sl.amount(entered)
+	}
 
 	var lateFor time.Duration
 	switch w.Status {
@@ -192,28 +250,30 @@ func evaluate(c *Course, a *Assignment, w *Work, viewer Viewer) (item, Item, err
 			out.Late = true
 			lateFor = w.SubmittedAt.Sub(*w.DueAt)
 		}
-		if a.ExpectsSubmission && !w.Submitted && entered == nil && w.DueAt != nil && c.Now.After(*w.DueAt) {
+		if a.ExpectsSubmission && !w.Submitted && !graded && w.DueAt != nil && c.Now.After(*w.DueAt) {
 			out.Missing = true
 		}
 	}
 
-	score := entered
+	score, scored := entered, graded
 	switch {
-	case entered == nil && out.Missing:
-		if auto := c.Late.missingScore(a); auto != nil {
-			score, out.AutoMissing = auto, true
+	case !graded && out.Missing:
+		if auto, ok := c.Late.missingScore(a); ok {
+			score, scored, out.AutoMissing = auto, true, true
 		}
-	case entered != nil && out.Late && (a.GradingType == Points || a.GradingType == Letter || a.GradingType == ""):
-		if d := c.Late.lateDeduction(entered, it.possible, lateFor); d != nil {
-			out.Deduction = amountOf(d)
-			score = sub(entered, d)
+	case graded && out.Late && (a.GradingType == Points || a.GradingType == Letter || a.GradingType == ""):
+		if d, ok := c.Late.lateDeduction(entered, it.possible, lateFor); ok {
+			out.Deduction = sl.amount(d)
+			score = entered.sub(d)
 		}
 	}
-	out.Score = amountOf(score)
+	if scored {
+		out.Score = sl.amount(score)
+	}
 	if it.state == Omitted {
 		return it, out, nil
 	}
-	if score == nil {
+	if !scored {
 		it.state, out.State = Ungraded, Ungraded
 		return it, out, nil
 	}
@@ -221,86 +281,89 @@ func evaluate(c *Course, a *Assignment, w *Work, viewer Viewer) (item, Item, err
 	return it, out, nil
 }
 
-func enteredScore(c *Course, a *Assignment, w *Work) (*big.Rat, error) {
+// enteredScore is the score as graded; graded is false when there is none.
+func enteredScore(c *Course, a *Assignment, w *Work) (score num, graded bool, err error) {
 	switch a.GradingType {
 	case CompleteIncomplete:
 		if w.Complete == nil {
-			return nil, nil
+			return num{}, false, nil
 		}
 		if *w.Complete {
-			return new(big.Rat).Set(orZero(a.PointsPossible)), nil
+			return numOf(a.PointsPossible), true, nil
 		}
-		return new(big.Rat), nil
+		return num{}, true, nil
 	case Letter:
 		if w.Letter == "" {
-			return w.Score, nil
+			return numOf(w.Score), w.Score != nil, nil
 		}
 		pct, err := c.Scheme.PercentFor(w.Letter)
 		if err != nil {
-			return nil, fmt.Errorf("assignment %s: %w", a.ID, err)
+			return num{}, false, fmt.Errorf("assignment %s: %w", a.ID, err)
 		}
-		return ofPercent(orZero(a.PointsPossible), pct), nil
+		return ofPercentNum(numOf(a.PointsPossible), numOf(pct)), true, nil
 	default:
-		return w.Score, nil
+		return numOf(w.Score), w.Score != nil, nil
 	}
 }
 
 // groupCalc is a group's totals for combining.
 type groupCalc struct {
-	weight         *big.Rat
+	weight         num
 	current, final totals
 }
 
 // groupResults computes every group over the items keep selects.
-func groupResults(c *Course, items []item, keep func(*item) bool) ([]GroupResult, []groupCalc) {
+func groupResults(c *Course, items []item, keep func(*item) bool, sl *slab) ([]GroupResult, []groupCalc) {
 	out := make([]GroupResult, len(c.Groups))
 	calcs := make([]groupCalc, len(c.Groups))
-	byGroup := make([][]*item, len(c.Groups))
-	for i := range items {
-		if keep(&items[i]) {
-			byGroup[items[i].group] = append(byGroup[items[i].group], &items[i])
-		}
-	}
+	// One backing array each for every group's current and final entries:
+	// together they hold at most every item once.
+	curBuf, finBuf := make([]entry, 0, len(items)), make([]entry, 0, len(items))
 	for gi := range c.Groups {
 		g := &c.Groups[gi]
 		out[gi].GroupID = g.ID
-		calcs[gi].weight = orZero(g.Weight)
-		var cur, fin []entry
-		for _, it := range byGroup[gi] {
+		calcs[gi].weight = numOf(g.Weight)
+		c0, f0 := len(curBuf), len(finBuf)
+		for i := range items {
+			it := &items[i]
+			if it.group != gi || !keep(it) {
+				continue
+			}
 			switch it.state {
 			case Counted:
 				e := entry{item: it.order, order: it.order, score: it.score, possible: it.possible, cantDrop: it.cantDrop}
-				cur, fin = append(cur, e), append(fin, e)
+				curBuf, finBuf = append(curBuf, e), append(finBuf, e)
 			case Ungraded:
-				fin = append(fin, entry{item: it.order, order: it.order, score: ratZero, possible: it.possible, cantDrop: it.cantDrop})
+				finBuf = append(finBuf, entry{item: it.order, order: it.order, possible: it.possible, cantDrop: it.cantDrop})
 			}
 		}
-		out[gi].Current, calcs[gi].current = groupScore(c, g, cur)
-		out[gi].Final, calcs[gi].final = groupScore(c, g, fin)
+		cur, fin := curBuf[c0:len(curBuf):len(curBuf)], finBuf[f0:len(finBuf):len(finBuf)]
+		out[gi].Current, calcs[gi].current = groupScore(c, g, cur, sl)
+		out[gi].Final, calcs[gi].final = groupScore(c, g, fin, sl)
 	}
 	return out, calcs
 }
 
-func groupScore(c *Course, g *Group, entries []entry) (GroupScore, totals) {
+func groupScore(c *Course, g *Group, entries []entry, sl *slab) (GroupScore, totals) {
 	l, scaled := scale(entries)
 	kept, drops := applyDrops(g, entries, scaled)
-	t := totals{score: new(big.Rat), possible: new(big.Rat)}
+	var t totals
 	if scaled {
 		var s, p int64
 		for _, e := range kept {
 			s, p = s+e.si, p+e.pi
 		}
-		t.score.SetFrac64(s, l)
-		t.possible.SetFrac64(p, l)
+		t.score, _ = reduce(s, l)
+		t.possible, _ = reduce(p, l)
 	} else {
 		for _, e := range kept {
-			t.score.Add(t.score, e.score)
-			t.possible.Add(t.possible, e.possible)
+			t.score = t.score.add(e.score)
+			t.possible = t.possible.add(e.possible)
 		}
 	}
-	gs := GroupScore{Score: amountOf(t.score), Possible: amountOf(t.possible)}
-	if t.possible.Sign() > 0 {
-		gs.Percent = amountOf(percentOf(t.score, t.possible))
+	gs := GroupScore{Score: sl.amount(t.score), Possible: sl.amount(t.possible)}
+	if t.possible.sign() > 0 {
+		gs.Percent = sl.amount(percentOfNum(t.score, t.possible))
 	}
 	for _, d := range drops {
 		gs.Dropped = append(gs.Dropped, Drop{AssignmentID: c.Assignments[d.item].ID, Reason: d.reason})
@@ -309,7 +372,7 @@ func groupScore(c *Course, g *Group, entries []entry) (GroupScore, totals) {
 }
 
 // combineGroups is the course (or period) percentage from its groups.
-func combineGroups(c *Course, gcs []groupCalc, final bool) *big.Rat {
+func combineGroups(c *Course, gcs []groupCalc, final bool) maybe {
 	pick := func(g groupCalc) totals {
 		if final {
 			return g.final
@@ -317,33 +380,33 @@ func combineGroups(c *Course, gcs []groupCalc, final bool) *big.Rat {
 		return g.current
 	}
 	if c.Weighting == ByGroupPercent {
-		grade, full := new(big.Rat), new(big.Rat)
+		var grade, full num
 		for _, g := range gcs {
 			t := pick(g)
-			if t.possible.Sign() <= 0 {
+			if t.possible.sign() <= 0 {
 				continue
 			}
-			grade.Add(grade, mul(quo(t.score, t.possible), g.weight))
-			full.Add(full, g.weight)
+			grade = grade.add(t.score.quo(t.possible).mul(g.weight))
+			full = full.add(g.weight)
 		}
-		if full.Sign() == 0 {
-			return nil
+		if full.sign() == 0 {
+			return maybe{}
 		}
-		if full.Cmp(ratHundred) < 0 {
-			return percentOf(grade, full)
+		if full.cmp(numHundred) < 0 {
+			return maybe{percentOfNum(grade, full), true}
 		}
-		return grade
+		return maybe{grade, true}
 	}
-	score, possible := new(big.Rat), new(big.Rat)
+	var score, possible num
 	for _, g := range gcs {
 		t := pick(g)
-		score.Add(score, t.score)
-		possible.Add(possible, t.possible)
+		score = score.add(t.score)
+		possible = possible.add(t.possible)
 	}
-	if possible.Sign() <= 0 {
-		return nil
+	if possible.sign() <= 0 {
+		return maybe{}
 	}
-	return percentOf(score, possible)
+	return maybe{percentOfNum(score, possible), true}
 }
 
 // combinePeriods is the course percentage from weighted period grades, as
@@ -351,26 +414,26 @@ func combineGroups(c *Course, gcs []groupCalc, final bool) *big.Rat {
 // grade; final weighs every period, one without any grade counting as zero
 // (an empty future period lowers the final grade). Either is scaled up when
 // its weights add up to less than 100.
-func combinePeriods(ps *PeriodSet, grades []*big.Rat, final bool) *big.Rat {
-	grade, full := new(big.Rat), new(big.Rat)
+func combinePeriods(ps *PeriodSet, grades []maybe, final bool) maybe {
+	var grade, full num
 	graded := false
 	for i, p := range ps.Periods {
-		w := orZero(p.Weight)
-		if grades[i] == nil {
+		w := numOf(p.Weight)
+		if !grades[i].ok {
 			if final {
-				full.Add(full, w)
+				full = full.add(w)
 			}
 			continue
 		}
 		graded = true
-		full.Add(full, w)
-		grade.Add(grade, ofPercent(grades[i], w))
+		full = full.add(w)
+		grade = grade.add(ofPercentNum(grades[i].v, w))
 	}
-	if !graded || full.Sign() == 0 {
-		return nil
+	if !graded || full.sign() == 0 {
+		return maybe{}
 	}
-	if full.Cmp(ratHundred) < 0 {
-		return percentOf(grade, full)
+	if full.cmp(numHundred) < 0 {
+		return maybe{percentOfNum(grade, full), true}
 	}
-	return grade
+	return maybe{grade, true}
 }

@@ -33,7 +33,7 @@ func ParseDec(s string) (*big.Rat, error) {
 // computed once, when the amount is made: a gradebook shows every amount
 // it computes.
 type Amount struct {
-	exact      *big.Rat
+	exact      num
 	hundredths int64
 }
 
@@ -41,11 +41,13 @@ func amountOf(r *big.Rat) *Amount {
 	if r == nil {
 		return nil
 	}
-	return &Amount{exact: new(big.Rat).Set(r), hundredths: roundHundredths(r)}
+	return amountOfNum(numOf(r))
 }
 
+func amountOfNum(x num) *Amount { return &Amount{exact: x, hundredths: x.hundredths()} }
+
 // Exact returns a copy of the unrounded value.
-func (a *Amount) Exact() *big.Rat { return new(big.Rat).Set(a.exact) }
+func (a *Amount) Exact() *big.Rat { return a.exact.rat() }
 
 // Hundredths is the value rounded half up (half away from zero) to two
 // decimals, in hundredths: 87.125 gives 8713, 87.124 gives 8712.
@@ -56,7 +58,8 @@ func (a *Amount) String() string {
 	if a == nil {
 		return "-"
 	}
-	return string(a.append(make([]byte, 0, 24)))
+	var buf [24]byte
+	return string(a.append(buf[:0]))
 }
 
 // append writes the value with two decimals to b.

@@ -11,8 +11,13 @@
 //
 // # Exact arithmetic
 //
-// Every quantity is a *big.Rat: points, weights, percentages, deductions.
-// Nothing is rounded while calculating; a result is rounded once, half up
+// Every quantity is an exact rational: points, weights, percentages,
+// deductions. Inputs and [Amount.Exact] are *big.Rat; inside, a value is two
+// int64s (numerator and denominator) while they fit, with every operation
+// checked for overflow and redone with *big.Rat when it would not fit, so
+// the common case allocates nothing and the result is the same exact value
+// (a test compares both paths on random courses). Nothing is rounded while
+// calculating; a result is rounded once, half up
 // (half away from zero) to two decimals, when it is read through
 // [Amount.Hundredths] or [Amount.String]. Canvas rounds some intermediate
 // values (grading-period scores are stored to two decimals before being

@@ -2,7 +2,6 @@ package calc
 
 import (
 	"cmp"
-	"math/big"
 	"slices"
 	"sort"
 )
@@ -23,8 +22,8 @@ const (
 type entry struct {
 	item     int // index into the student's items
 	order    int // assignment order, for ties
-	score    *big.Rat
-	possible *big.Rat
+	score    num
+	possible num
 	// cantDrop: NeverDrop, or hidden from this viewer.
 	cantDrop bool
 	// si, pi are score and possible × the group's common denominator,
@@ -49,7 +48,7 @@ func applyDrops(g *Group, entries []entry, scaled bool) (kept []entry, out []dro
 	if g.DropLowest <= 0 && g.DropHighest <= 0 {
 		return entries, nil
 	}
-	var cant, can []entry
+	cant, can := make([]entry, 0, len(entries)), make([]entry, 0, len(entries))
 	for _, e := range entries {
 		if e.cantDrop {
 			cant = append(cant, e)
@@ -79,7 +78,7 @@ func applyDrops(g *Group, entries []entry, scaled bool) (kept []entry, out []dro
 
 	anyPossible := false
 	for _, e := range entries {
-		if e.possible.Sign() > 0 {
+		if e.possible.sign() > 0 {
 			anyPossible = true
 			break
 		}
@@ -96,23 +95,29 @@ func applyDrops(g *Group, entries []entry, scaled bool) (kept []entry, out []dro
 		// Nothing possible anywhere: a ratio means nothing, so keep the
 		// highest scores and then drop the highest of those.
 		sorted := append([]entry(nil), can...)
-		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].score.Cmp(sorted[j].score) < 0 })
+		sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].score.cmp(sorted[j].score) < 0 })
 		afterLowest = sorted[len(sorted)-keepHighest:]
 		afterHighest = afterLowest[:keepLowest]
 	}
-	inLowest := map[int]bool{}
+	// Where each entry ended up, by item (items are small indexes).
+	const inLowest, inKept = 1, 2
+	last := 0
+	for _, e := range entries {
+		last = max(last, e.item)
+	}
+	where := make([]uint8, last+1)
 	for _, e := range afterLowest {
-		inLowest[e.item] = true
+		where[e.item] |= inLowest
 	}
-	inKept := map[int]bool{}
 	for _, e := range afterHighest {
-		inKept[e.item] = true
+		where[e.item] |= inKept
 	}
+	kept = make([]entry, 0, len(entries))
 	for _, e := range entries {
 		switch {
-		case e.cantDrop || inKept[e.item]:
+		case e.cantDrop || where[e.item]&inKept != 0:
 			kept = append(kept, e)
-		case !inLowest[e.item]:
+		case where[e.item]&inLowest == 0:
 			out = append(out, dropped{e.item, DroppedLowest})
 		default:
 			out = append(out, dropped{e.item, DroppedHighest})
@@ -127,14 +132,14 @@ func keepBest(can, cant []entry, keep int, best bool) []entry {
 	if len(can) <= keep {
 		return can
 	}
-	baseScore, basePossible := new(big.Rat), new(big.Rat)
+	var baseScore, basePossible num
 	for _, e := range cant {
-		baseScore.Add(baseScore, e.score)
-		basePossible.Add(basePossible, e.possible)
+		baseScore = baseScore.add(e.score)
+		basePossible = basePossible.add(e.possible)
 	}
 	type rated struct {
 		e entry
-		v *big.Rat
+		v num
 	}
 	rs := make([]rated, len(can))
 	// Start from the ratio of the set a floating-point run of the same
@@ -143,17 +148,13 @@ func keepBest(can, cant []entry, keep int, best bool) []entry {
 	// step moves q to the ratio of the set chosen at q, which only improves
 	// until F(q) = 0, so the result never depends on the float run.
 	q := floatStart(can, baseScore, basePossible, keep, best)
-	vs := make([]big.Rat, len(can))
 	var chosen []entry
 	for range 4*len(can) + 8 {
 		for i, e := range can {
-			v := &vs[i]
-			v.Mul(q, e.possible)
-			v.Sub(e.score, v)
-			rs[i] = rated{e, v}
+			rs[i] = rated{e, e.score.sub(q.mul(e.possible))}
 		}
 		sort.SliceStable(rs, func(i, j int) bool {
-			c := rs[i].v.Cmp(rs[j].v)
+			c := rs[i].v.cmp(rs[j].v)
 			if c == 0 {
 				return rs[i].e.order < rs[j].e.order
 			}
@@ -163,17 +164,17 @@ func keepBest(can, cant []entry, keep int, best bool) []entry {
 			return c < 0
 		})
 		chosen = chosen[:0]
-		s, p := new(big.Rat).Set(baseScore), new(big.Rat).Set(basePossible)
+		s, p := baseScore, basePossible
 		for _, r := range rs[:keep] {
 			chosen = append(chosen, r.e)
-			s.Add(s, r.e.score)
-			p.Add(p, r.e.possible)
+			s = s.add(r.e.score)
+			p = p.add(r.e.possible)
 		}
-		if p.Sign() == 0 {
+		if p.sign() == 0 {
 			break
 		}
-		next := quo(s, p)
-		if next.Cmp(q) == 0 {
+		next := s.quo(p)
+		if next.cmp(q) == 0 {
 			break
 		}
 		q = next
@@ -187,19 +188,17 @@ func keepBest(can, cant []entry, keep int, best bool) []entry {
 // floatStart runs the iteration in float64 and returns the exact ratio of
 // the set it settles on (never-drop entries included), or the ratio of
 // everything when that set has nothing possible.
-func floatStart(can []entry, baseScore, basePossible *big.Rat, keep int, best bool) *big.Rat {
+func floatStart(can []entry, baseScore, basePossible num, keep int, best bool) num {
 	type fe struct {
 		i    int
 		s, p float64
 		v    float64
 	}
 	fs := make([]fe, len(can))
-	bs, _ := baseScore.Float64()
-	bp, _ := basePossible.Float64()
+	bs, bp := baseScore.float64(), basePossible.float64()
 	ts, tp := bs, bp
 	for i, e := range can {
-		s, _ := e.score.Float64()
-		p, _ := e.possible.Float64()
+		s, p := e.score.float64(), e.possible.float64()
 		fs[i] = fe{i: i, s: s, p: p}
 		ts, tp = ts+s, tp+p
 	}
@@ -235,20 +234,20 @@ func floatStart(can []entry, baseScore, basePossible *big.Rat, keep int, best bo
 		// Restore input order so ties break the same way every round.
 		sort.Slice(fs, func(a, b int) bool { return fs[a].i < fs[b].i })
 	}
-	s, p := new(big.Rat).Set(baseScore), new(big.Rat).Set(basePossible)
+	s, p := baseScore, basePossible
 	for _, f := range fs[:keep] {
-		s.Add(s, can[f.i].score)
-		p.Add(p, can[f.i].possible)
+		s = s.add(can[f.i].score)
+		p = p.add(can[f.i].possible)
 	}
-	if p.Sign() > 0 {
-		return quo(s, p)
+	if p.sign() > 0 {
+		return s.quo(p)
 	}
 	for _, e := range can {
-		s.Add(s, e.score)
-		p.Add(p, e.possible)
+		s = s.add(e.score)
+		p = p.add(e.possible)
 	}
-	if p.Sign() > 0 {
-		return quo(s, p)
+	if p.sign() > 0 {
+		return s.quo(p)
 	}
-	return new(big.Rat)
+	return num{}
 }

@@ -115,7 +115,7 @@ func TestDropsMatchExhaustiveSearch(t *testing.T) {
 				possible.SetInt64(5)
 			}
 			score := big.NewRat(int64(rng.IntN(45)), int64(1+rng.IntN(2)))
-			es = append(es, entry{item: i, order: i, score: score, possible: possible, cantDrop: rng.IntN(6) == 0})
+			es = append(es, entry{item: i, order: i, score: numOf(score), possible: numOf(possible), cantDrop: rng.IntN(6) == 0})
 		}
 		g := &Group{DropLowest: lowest, DropHighest: highest}
 		want := bruteForce(es, lowest, highest)
@@ -148,8 +148,8 @@ func TestDropsMatchExhaustiveSearch(t *testing.T) {
 func ratio(es []entry) *big.Rat {
 	s, p := new(big.Rat), new(big.Rat)
 	for _, e := range es {
-		s.Add(s, e.score)
-		p.Add(p, e.possible)
+		s.Add(s, e.score.bigOf())
+		p.Add(p, e.possible.bigOf())
 	}
 	if p.Sign() == 0 {
 		return nil
@@ -254,15 +254,15 @@ func items(es []entry) []int {
 // denominators too far apart for the integer path use rationals, and that
 // grades come out the same either way.
 func TestScaleFallsBackWhenValuesDoNotFit(t *testing.T) {
-	huge := []entry{{score: Dec("1099511627776"), possible: Dec("2199023255552")}}
+	huge := []entry{{score: numOf(Dec("1099511627776")), possible: numOf(Dec("2199023255552"))}}
 	if _, ok := scale(huge); ok {
 		t.Fatal("a 2^41 score was scaled to int64")
 	}
-	coprime := []entry{{score: Dec("1/1009"), possible: Dec("1")}, {score: Dec("1/1013"), possible: Dec("1")}, {score: Dec("1/1019"), possible: Dec("1")}}
+	coprime := []entry{{score: numOf(Dec("1/1009")), possible: numOf(Dec("1"))}, {score: numOf(Dec("1/1013")), possible: numOf(Dec("1"))}, {score: numOf(Dec("1/1019")), possible: numOf(Dec("1"))}}
 	if _, ok := scale(coprime); ok {
 		t.Fatal("denominators with an lcm above 2^20 were scaled")
 	}
-	small := []entry{{score: Dec("7.25"), possible: Dec("10")}, {score: Dec("1/3"), possible: Dec("1")}}
+	small := []entry{{score: numOf(Dec("7.25")), possible: numOf(Dec("10"))}, {score: numOf(Dec("1/3")), possible: numOf(Dec("1"))}}
 	l, ok := scale(small)
 	if !ok || l != 12 || small[0].si != 87 || small[0].pi != 120 || small[1].si != 4 {
 		t.Fatalf("scale = %d %v, entries %+v", l, ok, small)

@@ -26,36 +26,36 @@ type LatePolicy struct {
 
 // lateDeduction is the points taken off score for work late by lateFor:
 // possible × min(deduction × intervals, max(score% − floor, 0)) / 100.
-func (p *LatePolicy) lateDeduction(score, possible *big.Rat, lateFor time.Duration) *big.Rat {
+func (p *LatePolicy) lateDeduction(score, possible num, lateFor time.Duration) (num, bool) {
 	if p == nil || p.LateDeduction == nil || p.LateDeduction.Sign() <= 0 || lateFor <= 0 ||
-		possible == nil || possible.Sign() <= 0 || p.Interval <= 0 {
-		return nil
+		possible.sign() <= 0 || p.Interval <= 0 {
+		return num{}, false
 	}
 	intervals := int64(lateFor / p.Interval)
 	if lateFor%p.Interval != 0 {
 		intervals++
 	}
-	deduct := mul(p.LateDeduction, new(big.Rat).SetInt64(intervals))
-	room := sub(percentOf(score, possible), orZero(p.FloorPercent))
-	if room.Sign() < 0 {
-		room = new(big.Rat)
+	deduct := numOf(p.LateDeduction).mul(numInt(intervals))
+	room := percentOfNum(score, possible).sub(numOf(p.FloorPercent))
+	if room.sign() < 0 {
+		room = num{}
 	}
-	if room.Cmp(deduct) < 0 {
+	if room.cmp(deduct) < 0 {
 		deduct = room
 	}
-	if deduct.Sign() == 0 {
-		return nil
+	if deduct.sign() == 0 {
+		return num{}, false
 	}
-	return ofPercent(possible, deduct)
+	return ofPercentNum(possible, deduct), true
 }
 
 // missingScore is the automatic score of missing, ungraded work.
-func (p *LatePolicy) missingScore(a *Assignment) *big.Rat {
+func (p *LatePolicy) missingScore(a *Assignment) (num, bool) {
 	if p == nil || !p.MissingEnabled {
-		return nil
+		return num{}, false
 	}
 	if a.GradingType == CompleteIncomplete {
-		return new(big.Rat)
+		return num{}, true
 	}
-	return ofPercent(orZero(a.PointsPossible), orZero(p.MissingScorePercent))
+	return ofPercentNum(numOf(a.PointsPossible), numOf(p.MissingScorePercent)), true
 }

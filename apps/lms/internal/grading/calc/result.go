@@ -1,7 +1,5 @@
 package calc
 
-import "math/big"
-
 // Result is one student's grades as one viewer may see them.
 type Result struct {
 	StudentID string
@@ -112,5 +110,5 @@ type PeriodResult struct {
 }
 
 type totals struct {
-	score, possible *big.Rat
+	score, possible num
 }

@@ -2,7 +2,6 @@ package calc
 
 import (
 	"cmp"
-	"math/big"
 	"math/bits"
 	"slices"
 )
@@ -27,12 +26,12 @@ func scale(es []entry) (l int64, ok bool) {
 	}
 	l = 1
 	for _, e := range es {
-		for _, r := range []*big.Rat{e.score, e.possible} {
-			d := r.Denom()
-			if !d.IsInt64() {
+		for _, x := range [2]num{e.score, e.possible} {
+			_, d, ok := x.parts()
+			if !ok {
 				return 0, false
 			}
-			l = lcm(l, d.Int64())
+			l = lcm(l, d)
 			if l > maxScale {
 				return 0, false
 			}
@@ -49,13 +48,12 @@ func scale(es []entry) (l int64, ok bool) {
 	return l, true
 }
 
-func scaledOf(r *big.Rat, l int64) (int64, bool) {
-	num := r.Num()
-	if !num.IsInt64() {
+func scaledOf(x num, l int64) (int64, bool) {
+	n, d, ok := x.parts()
+	if !ok {
 		return 0, false
 	}
-	f := l / r.Denom().Int64()
-	n := num.Int64()
+	f := l / d
 	if bits.Len64(abs64(n))+bits.Len64(uint64(f)) > maxScaledBits {
 		return 0, false
 	}
@@ -143,7 +141,6 @@ func keepBestScaled(can, cant []entry, keep int, best bool) []entry {
 		v     i128
 	}
 	rs := make([]rated, len(can))
-	chosen := make([]entry, 0, keep)
 	for range 4*len(can) + 8 {
 		for i, e := range can {
 			// (score − q·possible)·d
@@ -159,12 +156,9 @@ func keepBestScaled(can, cant []entry, keep int, best bool) []entry {
 			}
 			return c
 		})
-		chosen = chosen[:0]
 		s, p := bs, bp
 		for _, r := range rs[:keep] {
-			e := can[r.i]
-			chosen = append(chosen, e)
-			s, p = s+e.si, p+e.pi
+			s, p = s+can[r.i].si, p+can[r.i].pi
 		}
 		if p <= 0 {
 			break
@@ -174,7 +168,16 @@ func keepBestScaled(can, cant []entry, keep int, best bool) []entry {
 		}
 		n, d = s, p
 	}
-	out := append([]entry(nil), chosen...)
-	slices.SortStableFunc(out, func(a, b entry) int { return cmp.Compare(a.order, b.order) })
+	// The kept entries in their original order (can is in that order).
+	keepIdx := make([]bool, len(can))
+	for _, r := range rs[:keep] {
+		keepIdx[r.i] = true
+	}
+	out := make([]entry, 0, keep)
+	for i, k := range keepIdx {
+		if k {
+			out = append(out, can[i])
+		}
+	}
 	return out
 }

@@ -31,13 +31,22 @@ func (s *Scheme) ordered() []SchemeEntry {
 // percentage is first rounded half up to two decimals, so 89.995 shows as
 // 90.00 and earns the letter of 90.
 func (s *Scheme) LetterFor(pct *big.Rat) string {
-	if s == nil || len(s.Entries) == 0 || pct == nil {
+	if pct == nil {
 		return ""
 	}
-	shown := big.NewRat(roundHundredths(pct), 100)
+	return s.letterForHundredths(roundHundredths(pct))
+}
+
+// letterForHundredths is LetterFor of a percentage already rounded to h
+// hundredths.
+func (s *Scheme) letterForHundredths(h int64) string {
+	if s == nil || len(s.Entries) == 0 {
+		return ""
+	}
+	shown := small(h, 100)
 	es := s.ordered()
 	for _, e := range es {
-		if shown.Cmp(orZero(e.MinPercent)) >= 0 {
+		if shown.cmp(numOf(e.MinPercent)) >= 0 {
 			return e.Letter
 		}
 	}

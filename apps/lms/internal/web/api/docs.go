@@ -35,7 +35,7 @@ var (
 
 	DocSectionAssignments = &kit.APIDoc{Summary: "A section's assignments the caller may see (published ones for students and guardians)", Response: assignmentList{}}
 	DocCreateAssignment   = &kit.APIDoc{Summary: "Add a draft assignment to a section", Description: "Times are wall-clock values in the school's time zone (2026-12-01T23:59, or a date for 23:59 that day). Send the X-CSRF-Token header.", Body: coursework.AssignmentInput{}, Status: http.StatusCreated, Response: coursework.Assignment{}}
-	DocAssignment         = &kit.APIDoc{Summary: "One assignment", Response: coursework.Assignment{}}
+	DocAssignment         = &kit.APIDoc{Summary: "One assignment", Description: "For a student or guardian, before the assignment opens (unlockAt), lockedForUser is true, lockExplanation says when it opens, and the instructions, rubric and attachments are withheld; submissions are refused until then and after lockAt.", Response: coursework.Assignment{}}
 	DocPublish            = &kit.APIDoc{Summary: "Publish or unpublish an assignment", Body: publishRequest{}, Response: coursework.Assignment{}}
 	DocWork               = &kit.APIDoc{Summary: "Where each student stands on an assignment: attempts, effective due date, state, grade", Response: workList{}}
 	DocMyWork             = &kit.APIDoc{Summary: "The calling student's state, attempts and posted grade", Response: myWorkResponse{}}
@@ -59,5 +59,13 @@ var (
 	DocRubrics          = &kit.APIDoc{Summary: "Rubrics the teacher may use: their own and their school's", Response: rubricList{}}
 	DocCreateRubric     = &kit.APIDoc{Summary: "Build a rubric", Description: "Each criterion's levels are lines of \"points title\", best first (\"5 Clear and arguable\"). Send the X-CSRF-Token header.", Body: rubrics.Input{}, Status: http.StatusCreated, Response: rubrics.Rubric{}}
 	DocRubric           = &kit.APIDoc{Summary: "One rubric (a student or guardian reads the rubrics of assignments they see)", Response: rubrics.Rubric{}}
-	DocUpdateRubric     = &kit.APIDoc{Summary: "Change a rubric you own", Description: "Others' rubrics answer 404. Send the X-CSRF-Token header.", Body: rubrics.Input{}, Response: rubrics.Rubric{}}
+	DocUpdateRubric     = &kit.APIDoc{Summary: "Change a rubric you own", Description: "Others' rubrics answer 404. Once a grade was rated with the rubric its criteria and levels cannot change (422 says so); its title can. Send the X-CSRF-Token header.", Body: rubrics.Input{}, Response: rubrics.Rubric{}}
+	DocDeleteRubric     = &kit.APIDoc{Summary: "Delete a rubric you own that no assignment uses", Description: "422 when any assignment (in any section, deleted ones included) uses it; 403 for a colleague's rubric. Send the X-CSRF-Token header.", Response: deletedResponse{}}
+
+	DocUpdateAnnouncement = &kit.APIDoc{Summary: "Change an announcement of a section you teach", Description: "Any of the section's teachers may; the author and posting time stay, editedAt records the change. Send the X-CSRF-Token header.", Body: announcementRequest{}, Response: coursework.Announcement{}}
+	DocDeleteAnnouncement = &kit.APIDoc{Summary: "Delete an announcement of a section you teach", Description: "Send the X-CSRF-Token header.", Response: deletedResponse{}}
+	DocUpdateGroup        = &kit.APIDoc{Summary: "Rename an assignment group or change its weight", Description: "weight: a percentage from 0 to 100, or empty. Drop rules are in the section's grading settings. Send the X-CSRF-Token header.", Body: coursework.GroupInput{}, Response: coursework.Group{}}
+	DocDeleteGroup        = &kit.APIDoc{Summary: "Delete an assignment group, moving its assignments to another group", Description: "A group with assignments needs moveTo, another group of the same section: its assignments and their never-drop marks move there first (422 without it). Send the X-CSRF-Token header.",
+		Query: []kit.Param{{Name: "moveTo", Type: "string", Description: "The group of the same section that receives the assignments"}}, Response: deletedResponse{}}
+	DocDeleteAssignment = &kit.APIDoc{Summary: "Delete an assignment", Description: "Only a teacher of every section it is posted to. Without submissions or grades it is removed (result deleted); with any it is archived: it leaves every page, the gradebook, grades and this API, while its submissions, grades and grade history are kept. Send the X-CSRF-Token header.", Response: deletedResponse{}}
 )

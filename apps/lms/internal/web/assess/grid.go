@@ -1,6 +1,8 @@
 package assess
 
 import (
+	"html/template"
+
 	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/grading"
 	"bellwork.dev/bellwork/apps/lms/internal/grading/calc"
@@ -29,6 +31,8 @@ type GridRow struct {
 	StudentID string
 	Name      string
 	Cells     []GridCell
+	// CellsHTML is Cells as the page shows them (see appendCell).
+	CellsHTML template.HTML
 	Groups    []string // current percent per grid group, "" for none
 	Periods   []string // current percent per period
 	Current   string
@@ -82,16 +86,28 @@ func BuildGrid(sec *classes.Section, book *grading.Section, f Filter) *Grid {
 		}
 		g.Columns = append(g.Columns, c)
 	}
+	// Each shown column's position, to place a student's items and drops.
+	column := make(map[string]int, len(g.Columns))
+	for i, c := range g.Columns {
+		column[c.ID] = i
+	}
+	items := make([]*calc.Item, len(g.Columns))
+	dropped := make([]bool, len(g.Columns))
+	var buf []byte
 	for _, st := range book.Students {
 		r := st.Result
-		items := make(map[string]calc.Item, len(r.Items))
-		for _, it := range r.Items {
-			items[it.AssignmentID] = it
+		clear(items)
+		clear(dropped)
+		for i := range r.Items {
+			if ci, ok := column[r.Items[i].AssignmentID]; ok {
+				items[ci] = &r.Items[i]
+			}
 		}
-		dropped := map[string]bool{}
 		for _, gr := range r.Groups {
 			for _, d := range gr.Current.Dropped {
-				dropped[d.AssignmentID] = true
+				if ci, ok := column[d.AssignmentID]; ok {
+					dropped[ci] = true
+				}
 			}
 		}
 		row := GridRow{StudentID: st.StudentID, Name: st.Name, Current: pct(r.Current.Percent), Final: pct(r.Final.Percent),
@@ -100,18 +116,25 @@ func BuildGrid(sec *classes.Section, book *grading.Section, f Filter) *Grid {
 			row.Overridden, row.Override = true, pct(r.Override.Percent)
 		}
 		flagged := false
-		for _, c := range g.Columns {
-			it := items[c.ID]
+		row.Cells = make([]GridCell, 0, len(g.Columns))
+		buf = buf[:0]
+		for ci := range g.Columns {
+			it := items[ci]
+			if it == nil {
+				it = &calc.Item{}
+			}
 			cell := GridCell{Score: pct(it.Score), Possible: pct(it.Possible), State: it.State, Late: it.Late, Missing: it.Missing,
-				Dropped: dropped[c.ID], Hidden: it.Hidden}
+				Dropped: dropped[ci], Hidden: it.Hidden}
 			if (f.Show == "missing" && it.Missing) || (f.Show == "late" && it.Late) {
 				flagged = true
 			}
 			row.Cells = append(row.Cells, cell)
+			buf = appendCell(buf, cell)
 		}
 		if (f.Show == "missing" || f.Show == "late") && !flagged {
 			continue
 		}
+		row.CellsHTML = template.HTML(buf) // every value in it is escaped by appendCell
 		groupPct := map[string]string{}
 		for _, gr := range r.Groups {
 			groupPct[gr.GroupID] = pct(gr.Current.Percent)
@@ -129,4 +152,31 @@ func BuildGrid(sec *classes.Section, book *grading.Section, f Filter) *Grid {
 		g.Rows = append(g.Rows, row)
 	}
 	return g
+}
+
+// appendCell writes one grid cell as the gradebook shows it. The page's
+// 4,000 cells are written here rather than by the template, which spent
+// most of a gradebook request evaluating them one by one; the markup is the
+// one the template wrote (TestCellsHTMLMatchesTemplate), and the only value
+// in it, the score, is HTML-escaped as the template would.
+func appendCell(b []byte, c GridCell) []byte {
+	b = append(b, "<td>"...)
+	switch {
+	case c.State == calc.Excused:
+		b = append(b, `<span class="badge">Excused</span>`...)
+	case c.Score != "":
+		b = append(b, template.HTMLEscapeString(c.Score)...)
+	default:
+		b = append(b, `<span class="muted" aria-label="Not graded">–</span>`...)
+	}
+	if c.Dropped {
+		b = append(b, ` <span class="badge">Dropped</span>`...)
+	}
+	if c.Missing {
+		b = append(b, ` <span class="badge warn">Missing</span>`...)
+	}
+	if c.Late {
+		b = append(b, ` <span class="badge warn">Late</span>`...)
+	}
+	return append(b, "</td>"...)
 }

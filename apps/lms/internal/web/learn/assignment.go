@@ -22,9 +22,11 @@ type assignmentPage struct {
 	Work        coursework.StudentWork
 	Attempts    []coursework.Submission
 	Open        bool
-	Accepted    string
-	Errors      validate.Errors
-	Text, Link  string
+	// Closed: its lock date has passed (it shows, but takes nothing).
+	Closed     bool
+	Accepted   string
+	Errors     validate.Errors
+	Text, Link string
 	// SectionTitle names the student's class the assignment is in.
 	SectionTitle string
 }
@@ -84,6 +86,7 @@ func (s *Handlers) loadAssignment(c *kit.Call) (*assignmentPage, error) {
 		return nil, err
 	}
 	d.Open = d.Assignment.Open(s.Now())
+	d.Closed = d.Assignment.LockAt != nil && !s.Now().Before(*d.Assignment.LockAt)
 	return d, nil
 }
 

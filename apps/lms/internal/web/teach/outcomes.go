@@ -2,29 +2,14 @@ package teach
 
 import (
 	"net/http"
+	"strconv"
 
 	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
-	"bellwork.dev/bellwork/apps/lms/internal/grading/calc"
 	"bellwork.dev/bellwork/apps/lms/internal/outcomes"
 	"bellwork.dev/bellwork/apps/lms/internal/validate"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
-
-// methodChoice is one calculation method as the outcome form offers it.
-type methodChoice struct {
-	Value calc.MasteryMethod
-	Label string
-	Hint  string
-}
-
-var methodChoices = []methodChoice{
-	{calc.DecayingAverage, "Decaying average", "The latest score weighs the percentage below; the average of the earlier ones the rest."},
-	{calc.NMastery, "n mastery", "The average of the scores at or above mastery, once there are n of them."},
-	{calc.Latest, "Latest score", "The most recent score."},
-	{calc.Highest, "Highest score", "The best score."},
-	{calc.Average, "Average", "The mean of every score."},
-}
 
 // outcomesPage lists a section's outcomes (the district's and its own)
 // with the form to add one, or edits one of the section's.
@@ -33,8 +18,12 @@ type outcomesPage struct {
 	Outcomes []outcomes.Outcome
 	Outcome  *outcomes.Outcome // the one edited; nil when adding
 	Input    outcomes.Input
-	Methods  []methodChoice
+	Methods  []outcomes.MethodChoice
 	Errors   validate.Errors
+	// Trail is one page of the edited outcome's history, newest first.
+	Trail     []outcomes.TrailEntry
+	NextTrail int64
+	Paged     bool
 }
 
 func (s *Handlers) loadOutcomes(c *kit.Call, sc *db.Scope, sectionID string, d *outcomesPage) (err error) {
@@ -42,17 +31,13 @@ func (s *Handlers) loadOutcomes(c *kit.Call, sc *db.Scope, sectionID string, d *
 		return err
 	}
 	d.Outcomes, err = outcomes.ForSection(c.R.Context(), sc, d.Section.ID)
-	d.Methods = methodChoices
+	d.Methods = outcomes.Methods
 	return err
-}
-
-func newOutcomeInput() outcomes.Input {
-	return outcomes.Input{Scale: outcomes.DefaultScale, MasteryPoints: "3", Method: string(calc.DecayingAverage), CalculationInt: "65"}
 }
 
 // SectionOutcomes shows a section's outcomes and the form to add one.
 func (s *Handlers) SectionOutcomes(c *kit.Call) {
-	d := &outcomesPage{Input: newOutcomeInput()}
+	d := &outcomesPage{Input: outcomes.NewInput()}
 	if err := c.InTx(func(sc *db.Scope) error { return s.loadOutcomes(c, sc, c.R.PathValue("id"), d) }); err != nil {
 		s.Fail(c, err)
 		return
@@ -99,7 +84,13 @@ func (s *Handlers) loadOutcome(c *kit.Call, sc *db.Scope, d *outcomesPage) error
 		return db.ErrForbidden
 	}
 	d.Outcome = o
-	return s.loadOutcomes(c, sc, *o.SectionID, d)
+	if err := s.loadOutcomes(c, sc, *o.SectionID, d); err != nil {
+		return err
+	}
+	before, _ := strconv.ParseInt(c.R.URL.Query().Get("before"), 10, 64)
+	d.Paged = before > 0
+	d.Trail, d.NextTrail, err = outcomes.Trail(c.R.Context(), sc, o.ID, before)
+	return err
 }
 
 // Outcome shows the form to change one of a section's outcomes.
@@ -134,4 +125,45 @@ func (s *Handlers) UpdateOutcome(c *kit.Call) {
 		return
 	}
 	kit.Redirect(c, "/teach/sections/"+*d.Outcome.SectionID+"/outcomes", "outcome-saved")
+}
+
+// ArchiveOutcome sets one of the section's outcomes aside: its attachments,
+// results and history stay; it is no longer offered for new attachments.
+func (s *Handlers) ArchiveOutcome(c *kit.Call) { s.setOutcomeArchived(c, true) }
+
+// RestoreOutcome brings an archived outcome of the section back.
+func (s *Handlers) RestoreOutcome(c *kit.Call) { s.setOutcomeArchived(c, false) }
+
+func (s *Handlers) setOutcomeArchived(c *kit.Call, archived bool) {
+	d := &outcomesPage{}
+	var invalid validate.Errors
+	err := c.InTx(func(sc *db.Scope) error {
+		if err := s.loadOutcome(c, sc, d); err != nil {
+			return err
+		}
+		change := outcomes.Restore
+		if archived {
+			change = outcomes.Archive
+		}
+		_, err := change(c.R.Context(), sc, d.Outcome.ID, c.R.PostFormValue("reason"))
+		if ve, ok := validate.As(err); ok {
+			invalid = ve
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if invalid != nil {
+		d.Errors, d.Input = invalid, outcomes.InputOf(d.Outcome)
+		s.RenderStatus(c, http.StatusUnprocessableEntity, "outcomes", d.Outcome.Title, d)
+		return
+	}
+	done := "outcome-restored"
+	if archived {
+		done = "outcome-archived"
+	}
+	kit.Redirect(c, "/teach/outcomes/"+d.Outcome.ID, done)
 }
