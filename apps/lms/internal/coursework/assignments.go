@@ -41,6 +41,7 @@ type Assignment struct {
 	SchoolID         string      `db:"school_id" json:"schoolId"`
 	SectionIDs       []string    `db:"section_ids" json:"sectionIds"`
 	GroupID          *string     `db:"group_id" json:"groupId,omitempty"`
+	NeverDrop        bool        `db:"never_drop" json:"neverDrop"` // in its group's never_drop, as the grading settings set it
 	RubricID         *string     `db:"rubric_id" json:"rubricId,omitempty"`
 	Title            string      `db:"title" json:"title"`
 	InstructionsHTML string      `db:"instructions_html" json:"instructionsHtml"`
@@ -80,6 +81,7 @@ func (a *Assignment) Open(now time.Time) bool {
 func (a *Assignment) ShowDue() string { return ShowLocal(a.DueAt, a.TimeZone) }
 
 const assignmentSelect = `SELECT a.id, a.school_id, a.section_ids::text[] AS section_ids, a.group_id, a.rubric_id, a.title, a.instructions_html,
+	coalesce((SELECT a.id = ANY (g.never_drop) FROM assignment_groups g WHERE g.id = a.group_id), false) AS never_drop,
 	a.grading_type, a.points_possible::float8 AS points_possible, a.submission_types, a.due_at, a.unlock_at, a.lock_at,
 	a.published, a.omit_from_final, sc.time_zone, (a.unlock_at IS NOT NULL AND a.unlock_at > now()) AS before_unlock
 	FROM assignments a JOIN schools sc ON sc.id = a.school_id`
@@ -99,6 +101,9 @@ type AssignmentInput struct {
 	Unlock          string   `json:"unlock"`
 	Lock            string   `json:"lock"`
 	OmitFromFinal   bool     `json:"omitFromFinal"`
+	// NeverDrop keeps the assignment out of its group's drop rules; it
+	// needs a group. grading.SetNeverDrop stores it with the group.
+	NeverDrop bool `json:"neverDrop"`
 }
 
 // assignmentValues is a checked input, ready for SQL.
@@ -117,6 +122,9 @@ func (in AssignmentInput) Check(zone string) (assignmentValues, error) {
 	var ve validate.Errors
 	v := assignmentValues{title: strings.TrimSpace(in.Title), instructions: SanitizeInstructions(in.Instructions),
 		group: domain.Nullable(in.GroupID), rubric: domain.Nullable(in.RubricID), omit: in.OmitFromFinal}
+	if in.NeverDrop && strings.TrimSpace(in.GroupID) == "" {
+		ve.Add("neverDrop", "Choose an assignment group: never drop keeps the assignment out of its group's drop rules.")
+	}
 	if v.title == "" {
 		ve.Add("title", "Give the assignment a title.")
 	} else if len(v.title) > 200 {
@@ -186,7 +194,7 @@ func (in AssignmentInput) Check(zone string) (assignmentValues, error) {
 // InputOf is an assignment as its edit form shows it.
 func InputOf(a *Assignment) AssignmentInput {
 	in := AssignmentInput{Title: a.Title, Instructions: a.InstructionsHTML, GradingType: string(a.GradingType),
-		SectionIDs: a.SectionIDs, SubmissionTypes: a.SubmissionTypes, OmitFromFinal: a.OmitFromFinal,
+		SectionIDs: a.SectionIDs, SubmissionTypes: a.SubmissionTypes, OmitFromFinal: a.OmitFromFinal, NeverDrop: a.NeverDrop,
 		Due: FormatLocal(a.DueAt, a.TimeZone), Unlock: FormatLocal(a.UnlockAt, a.TimeZone), Lock: FormatLocal(a.LockAt, a.TimeZone)}
 	if a.PointsPossible != nil {
 		in.PointsPossible = strconv.FormatFloat(*a.PointsPossible, 'f', -1, 64)

@@ -2,6 +2,7 @@ package grading
 
 import (
 	"bellwork.dev/bellwork/apps/lms/internal/grading/calc"
+	"bellwork.dev/bellwork/apps/lms/internal/outcomes"
 )
 
 // Report is one student's grades as plain data for JSON and templates:
@@ -203,6 +204,26 @@ func (sec *Section) Mastery(st *StudentGrades) []MasteryReport {
 		o := &sec.Outcomes[i]
 		out = append(out, MasteryReport{OutcomeID: m.OutcomeID, Title: o.Title, Method: string(o.Method), Score: amount(m.Score),
 			MasteryPoints: rat(o.MasteryPoints).FloatString(2), Mastered: m.Mastered, Results: m.Count})
+	}
+	return out
+}
+
+// OutcomeMastery is one outcome's mastery for a page: the outcome (its
+// scale and calculation method in words) beside the report the JSON API
+// gives for it.
+type OutcomeMastery struct {
+	Outcome *outcomes.Outcome
+	MasteryReport
+}
+
+// MasteryOf is Mastery with each outcome beside its entry, for the
+// student's class page and the guardian portal: the same read as the API,
+// so a student or guardian sees results of posted grades only.
+func (sec *Section) MasteryOf(st *StudentGrades) []OutcomeMastery {
+	reports := sec.Mastery(st)
+	out := make([]OutcomeMastery, len(reports))
+	for i := range reports {
+		out[i] = OutcomeMastery{Outcome: &sec.Outcomes[i], MasteryReport: reports[i]}
 	}
 	return out
 }

@@ -250,7 +250,8 @@ func rat(v float64) *big.Rat {
 // DropRules is a group's drop rules as the settings form sends them.
 type DropRules struct {
 	Lowest, Highest string
-	// NeverDrop are the group's assignments no drop rule may remove.
+	// NeverDrop are the group's published assignments no drop rule may
+	// remove (drafts keep the marks the assignment form gave them).
 	NeverDrop []string
 }
 
@@ -285,6 +286,22 @@ func SaveDropRules(ctx context.Context, s *db.Scope, sectionID, groupID string, 
 	if err != nil {
 		return domain.Wrap("drop rules", err)
 	}
+	if len(oldNever) > 0 {
+		// The settings form lists the gradebook's (published) assignments;
+		// a draft marked on the assignment form keeps its mark.
+		rows, err := s.Tx.Query(ctx, `SELECT id::text FROM assignments WHERE group_id = $1 AND NOT published AND id::text = ANY ($2::text[])`,
+			groupID, oldNever)
+		if err != nil {
+			return domain.Wrap("never-drop drafts", err)
+		}
+		drafts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return domain.Wrap("never-drop drafts", err)
+		}
+		if len(drafts) > 0 {
+			never = slices.Compact(slices.Sorted(slices.Values(append(never, drafts...))))
+		}
+	}
 	if len(never) > 0 {
 		var n int
 		err := s.Tx.QueryRow(ctx, `SELECT count(*) FROM assignments WHERE group_id = $1 AND id::text = ANY ($2::text[])`, groupID, never).Scan(&n)
@@ -307,9 +324,72 @@ func SaveDropRules(ctx context.Context, s *db.Scope, sectionID, groupID string, 
 	if tag.RowsAffected() == 0 {
 		return domain.ErrNotFound
 	}
+	return auditDropRules(ctx, s, sectionID, groupID, [2]int{oldLo, oldHi}, oldNever, [2]int{lo, hi}, never, requestID)
+}
+
+// auditDropRules records a change of a group's drop rules, from the
+// settings page or an assignment's "never drop", in one shape.
+func auditDropRules(ctx context.Context, s *db.Scope, sectionID, groupID string, oldDrops [2]int, oldNever []string, drops [2]int, never []string, requestID string) error {
 	return audit.Audit(ctx, s, "group.drop_rules", groupID, map[string]any{
 		"section": sectionID,
-		"old":     map[string]any{"dropLowest": oldLo, "dropHighest": oldHi, "neverDrop": oldNever},
-		"new":     map[string]any{"dropLowest": lo, "dropHighest": hi, "neverDrop": never},
+		"old":     map[string]any{"dropLowest": oldDrops[0], "dropHighest": oldDrops[1], "neverDrop": oldNever},
+		"new":     map[string]any{"dropLowest": drops[0], "dropHighest": drops[1], "neverDrop": never},
 	}, requestID)
+}
+
+// SetNeverDrop marks an assignment never drop in its group, or unmarks it,
+// from the assignment form or API: the same never_drop list the group
+// settings edit, and the same audit entry when it changes. Call it after
+// saving the assignment (its group is read from the database); an
+// assignment moved to another group leaves its old group's list.
+func SetNeverDrop(ctx context.Context, s *db.Scope, assignmentID string, never bool, requestID string) error {
+	var groupID *string
+	if err := s.Tx.QueryRow(ctx, `SELECT group_id::text FROM assignments WHERE id = $1`, assignmentID).Scan(&groupID); err != nil {
+		return domain.Wrap("never drop", err)
+	}
+	if never && groupID == nil {
+		return validate.Errors{{Field: "neverDrop", Message: "Choose an assignment group: never drop keeps the assignment out of its group's drop rules."}}
+	}
+	rows, err := s.Tx.Query(ctx, `SELECT id::text, section_id::text, drop_lowest, drop_highest, never_drop::text[] FROM assignment_groups
+		WHERE id = $2::uuid OR $1::uuid = ANY (never_drop) ORDER BY id FOR UPDATE`, assignmentID, groupID)
+	if err != nil {
+		return domain.Wrap("never drop", err)
+	}
+	type groupRow struct {
+		id, section string
+		lo, hi      int
+		never       []string
+	}
+	var groups []groupRow
+	for rows.Next() {
+		var g groupRow
+		if err := rows.Scan(&g.id, &g.section, &g.lo, &g.hi, &g.never); err != nil {
+			rows.Close()
+			return domain.Wrap("never drop", err)
+		}
+		groups = append(groups, g)
+	}
+	if err := rows.Err(); err != nil {
+		return domain.Wrap("never drop", err)
+	}
+	for _, g := range groups {
+		old := slices.Sorted(slices.Values(g.never))
+		next := slices.DeleteFunc(slices.Clone(old), func(id string) bool { return id == assignmentID })
+		if never && groupID != nil && g.id == *groupID {
+			next = slices.Sorted(slices.Values(append(next, assignmentID)))
+		}
+		if next == nil {
+			next = []string{}
+		}
+		if slices.Equal(old, next) {
+			continue
+		}
+		if _, err := s.Tx.Exec(ctx, `UPDATE assignment_groups SET never_drop = $2::uuid[] WHERE id = $1`, g.id, next); err != nil {
+			return refusedWrite("never drop", err)
+		}
+		if err := auditDropRules(ctx, s, g.section, g.id, [2]int{g.lo, g.hi}, old, [2]int{g.lo, g.hi}, next, requestID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

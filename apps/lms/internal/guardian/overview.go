@@ -55,6 +55,9 @@ type Course struct {
 	Percent string
 	// Letter is the section's letter for it ("" without a grading scheme).
 	Letter string
+	// Mastery is the child's standing on each outcome the section
+	// measures, from posted grades only (the same read as the API's).
+	Mastery []grading.OutcomeMastery
 }
 
 // Child is everything the guardian home shows about one child.
@@ -166,6 +169,7 @@ func courseOf(sec classes.Section, book *grading.Section, studentID string) Cour
 	if st == nil || st.Result == nil {
 		return c
 	}
+	c.Mastery = book.MasteryOf(st)
 	g := st.Result.Shown()
 	if g.Percent != nil {
 		c.Percent = g.Percent.String()
@@ -196,4 +200,15 @@ func (c *Child) classify(it Item, now time.Time) {
 	if g.Comment != "" {
 		c.Comments = append(c.Comments, it)
 	}
+}
+
+// MeasuresOutcomes reports whether any of the child's classes measures
+// outcomes, so the portal shows mastery or one line saying there is none.
+func (c Child) MeasuresOutcomes() bool {
+	for _, co := range c.Courses {
+		if len(co.Mastery) > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -231,6 +231,9 @@ func (s *Server) routes() []kit.Route {
 		kit.API("PUT /api/v1/rubrics/{id}/criteria/{index}/outcome", authz.ManageCoursework, jsonAPI.LinkCriterionOutcome, api.DocLinkCriterionOutcome),
 		kit.API("DELETE /api/v1/rubrics/{id}/criteria/{index}/outcome", authz.ManageCoursework, jsonAPI.UnlinkCriterionOutcome, api.DocUnlinkCriterionOutcome),
 		kit.API("GET /api/v1/sections/{id}/grades/{student}", authz.ViewSections, jsonAPI.StudentGrades, api.DocStudentGrades),
+		kit.API("GET /api/v1/sections/{id}/grades/{student}/override", authz.ViewGradebook, jsonAPI.FinalGrade, api.DocFinalGrade),
+		kit.API("PUT /api/v1/sections/{id}/grades/{student}/override", authz.GradeWork, jsonAPI.SetFinalGradeOverride, api.DocSetFinalGradeOverride),
+		kit.API("DELETE /api/v1/sections/{id}/grades/{student}/override", authz.GradeWork, jsonAPI.ClearFinalGradeOverride, api.DocClearFinalGradeOverride),
 
 		// OpenFeature Remote Evaluation Protocol, for the district's
 		// other services: a flag token, no session (kit.Service).

@@ -26,6 +26,11 @@ var (
 		// Service routes: a flag token instead of a session (ofrep_test.go).
 		"POST /ofrep/v1/evaluate/flags/{key}": public, "POST /ofrep/v1/evaluate/flags": public,
 
+		// Final-grade overrides through the API (final_grade_api_test.go).
+		"GET /api/v1/sections/{id}/grades/{student}/override":    {db.Teacher},
+		"PUT /api/v1/sections/{id}/grades/{student}/override":    {db.Teacher},
+		"DELETE /api/v1/sections/{id}/grades/{student}/override": {db.Teacher},
+
 		"GET /{$}": anyone, "POST /signout": anyone, "POST /signout/everywhere": anyone, "POST /role": anyone,
 		"GET /profile": anyone, "POST /profile": anyone, "GET /api/v1/me": anyone, "GET /api/v1/sections": anyone,
 		"GET /api/v1/sections/{id}/roster": anyone,

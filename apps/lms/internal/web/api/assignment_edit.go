@@ -6,6 +6,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/coursework"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/grading"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
@@ -18,7 +19,14 @@ func (s *Handlers) UpdateAssignment(c *kit.Call) {
 	}
 	var a *coursework.Assignment
 	err := c.InTx(func(sc *db.Scope) (err error) {
-		a, err = coursework.UpdateAssignment(c.R.Context(), sc, c.R.PathValue("id"), in)
+		id := c.R.PathValue("id")
+		if _, err = coursework.UpdateAssignment(c.R.Context(), sc, id, in); err != nil {
+			return err
+		}
+		if err = grading.SetNeverDrop(c.R.Context(), sc, id, in.NeverDrop, c.ID); err != nil {
+			return err
+		}
+		a, err = coursework.GetAssignment(c.R.Context(), sc, id)
 		return err
 	})
 	if err != nil {

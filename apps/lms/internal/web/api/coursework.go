@@ -6,6 +6,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/coursework"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/grading"
 	"bellwork.dev/bellwork/apps/lms/internal/rubrics"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
@@ -47,7 +48,13 @@ func (s *Handlers) CreateAssignment(c *kit.Call) {
 	in.SectionIDs = append([]string{c.R.PathValue("id")}, in.SectionIDs...)
 	var a *coursework.Assignment
 	err := c.InTx(func(sc *db.Scope) (err error) {
-		a, err = coursework.CreateAssignment(c.R.Context(), sc, in)
+		if a, err = coursework.CreateAssignment(c.R.Context(), sc, in); err != nil {
+			return err
+		}
+		if err = grading.SetNeverDrop(c.R.Context(), sc, a.ID, in.NeverDrop, c.ID); err != nil {
+			return err
+		}
+		a, err = coursework.GetAssignment(c.R.Context(), sc, a.ID)
 		return err
 	})
 	if err != nil {

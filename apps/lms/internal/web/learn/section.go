@@ -4,6 +4,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/coursework"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/grading"
 	"bellwork.dev/bellwork/apps/lms/internal/web/kit"
 )
 
@@ -12,6 +13,9 @@ type sectionPage struct {
 	Announcements []coursework.Announcement
 	Items         []workItem
 	Student       bool
+	// Mastery is the student's standing on each outcome the class
+	// measures, from posted grades only (students only).
+	Mastery []grading.OutcomeMastery
 }
 
 // workItem is a published assignment with where the student stands on it
@@ -45,6 +49,15 @@ func (s *Handlers) Section(c *kit.Call) {
 				}
 			}
 			d.Items = append(d.Items, it)
+		}
+		if d.Student {
+			// The gradebook's own read, as the JSON API's mastery: the
+			// database shows a student results of posted grades only.
+			book, st, err := grading.ForStudent(ctx, sc, d.Section.ID, c.User.ID, s.Now())
+			if err != nil {
+				return err
+			}
+			d.Mastery = book.MasteryOf(st)
 		}
 		return nil
 	})

@@ -6,6 +6,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/classes"
 	"bellwork.dev/bellwork/apps/lms/internal/coursework"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
+	"bellwork.dev/bellwork/apps/lms/internal/grading"
 	"bellwork.dev/bellwork/apps/lms/internal/outcomes"
 	"bellwork.dev/bellwork/apps/lms/internal/rubrics"
 	"bellwork.dev/bellwork/apps/lms/internal/validate"
@@ -67,7 +68,7 @@ func formInput(c *kit.Call) coursework.AssignmentInput {
 	return coursework.AssignmentInput{Title: f.Get("title"), Instructions: f.Get("instructions"), GradingType: f.Get("grading_type"),
 		PointsPossible: f.Get("points_possible"), GroupID: f.Get("group_id"), RubricID: f.Get("rubric_id"),
 		SectionIDs: f["section_ids"], SubmissionTypes: f["submission_types"], Due: f.Get("due"), Unlock: f.Get("unlock"),
-		Lock: f.Get("lock"), OmitFromFinal: f.Get("omit_from_final") == "on"}
+		Lock: f.Get("lock"), OmitFromFinal: f.Get("omit_from_final") == "on", NeverDrop: f.Get("never_drop") == "on"}
 }
 
 // CreateAssignment saves a new, unpublished assignment and opens it.
@@ -76,6 +77,9 @@ func (s *Handlers) CreateAssignment(c *kit.Call) {
 	var a *coursework.Assignment
 	err := c.InTx(func(sc *db.Scope) (err error) {
 		if a, err = coursework.CreateAssignment(c.R.Context(), sc, in); err != nil {
+			return err
+		}
+		if err = grading.SetNeverDrop(c.R.Context(), sc, a.ID, in.NeverDrop, c.ID); err != nil {
 			return err
 		}
 		return outcomes.SetAssignmentOutcomes(c.R.Context(), sc, a.ID, outcomeIDs, c.ID)
@@ -120,6 +124,9 @@ func (s *Handlers) UpdateAssignment(c *kit.Call) {
 		}
 		home = a.SectionIDs[0]
 		if _, err = coursework.UpdateAssignment(c.R.Context(), sc, id, in); err != nil {
+			return err
+		}
+		if err = grading.SetNeverDrop(c.R.Context(), sc, id, in.NeverDrop, c.ID); err != nil {
 			return err
 		}
 		return outcomes.SetAssignmentOutcomes(c.R.Context(), sc, id, outcomeIDs, c.ID)
