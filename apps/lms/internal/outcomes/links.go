@@ -2,10 +2,13 @@ package outcomes
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"bellwork.dev/bellwork/apps/lms/internal/audit"
 	"bellwork.dev/bellwork/apps/lms/internal/db"
@@ -167,7 +170,18 @@ func SetCriterionOutcome(ctx context.Context, s *db.Scope, rubricID string, inde
 			WHERE id = $1`, rubricID, path, outcomeID)
 	}
 	if err != nil {
-		return refused("link rubric criterion", err)
+		return linkRefused(err)
 	}
 	return RerecordRubric(ctx, s, rubricID)
+}
+
+// linkRefused explains the database's refusal to change the criteria of a
+// rubric that rated grades (migration 00030 lets a change of outcomes
+// alone through, so this is a guard, not the usual path).
+func linkRefused(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23001" {
+		return validate.Problem("This rubric has already rated grades, so its criteria cannot change. Reload the page and try again.")
+	}
+	return refused("link rubric criterion", err)
 }

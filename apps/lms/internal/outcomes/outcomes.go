@@ -138,6 +138,25 @@ func Get(ctx context.Context, s *db.Scope, id string) (*Outcome, error) {
 	return o, domain.Wrap("get outcome", err)
 }
 
+// ByID reads the outcomes among ids that the actor sees (row-level
+// security decides), keyed by id; an id it cannot see, or not a UUID at
+// all, is simply absent.
+func ByID(ctx context.Context, s *db.Scope, ids []string) (map[string]*Outcome, error) {
+	rows, err := s.Tx.Query(ctx, outcomeSelect+` WHERE o.id::text = ANY ($1::text[])`, ids)
+	if err != nil {
+		return nil, domain.Wrap("outcomes by id", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Outcome])
+	if err != nil {
+		return nil, domain.Wrap("outcomes by id", err)
+	}
+	out := make(map[string]*Outcome, len(list))
+	for _, o := range list {
+		out[o.ID] = o
+	}
+	return out, nil
+}
+
 // Input is the outcome form.
 type Input struct {
 	Title          string `json:"title"`

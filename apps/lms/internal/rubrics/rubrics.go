@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,7 @@ import (
 
 	"bellwork.dev/bellwork/apps/lms/internal/db"
 	"bellwork.dev/bellwork/apps/lms/internal/domain"
+	"bellwork.dev/bellwork/apps/lms/internal/outcomes"
 	"bellwork.dev/bellwork/apps/lms/internal/validate"
 )
 
@@ -180,6 +182,9 @@ func Create(ctx context.Context, s *db.Scope, in Input) (*Rubric, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkOutcomes(ctx, s, in, criteria, nil); err != nil {
+		return nil, err
+	}
 	data, _ := json.Marshal(criteria)
 	var id string
 	err = s.Tx.QueryRow(ctx, `INSERT INTO rubrics (school_id, owner_id, title, criteria) VALUES ($1, $2, $3, $4) RETURNING id`,
@@ -201,7 +206,12 @@ func Update(ctx context.Context, s *db.Scope, id string, in Input) (*Rubric, err
 	if err != nil {
 		return nil, err
 	}
-	if was, _ := json.Marshal(old.Criteria); !bytes.Equal(was, data) {
+	if err := checkOutcomes(ctx, s, in, criteria, old.Criteria); err != nil {
+		return nil, err
+	}
+	// Which outcome a criterion measures may change after grading (the
+	// results are re-recorded below); its title and levels may not.
+	if was, _ := json.Marshal(withoutOutcomes(old.Criteria)); !bytes.Equal(was, mustJSON(withoutOutcomes(criteria))) {
 		u, err := GetUse(ctx, s, id)
 		if err != nil {
 			return nil, err
@@ -217,7 +227,71 @@ func Update(ctx context.Context, s *db.Scope, id string, in Input) (*Rubric, err
 	if tag.RowsAffected() == 0 {
 		return nil, domain.ErrNotFound
 	}
+	if !slices.Equal(outcomeIDs(old.Criteria), outcomeIDs(criteria)) {
+		// Work already graded with the rubric follows its criteria's outcomes.
+		if err := outcomes.RerecordRubric(ctx, s, id); err != nil {
+			return nil, err
+		}
+	}
 	return Get(ctx, s, id)
+}
+
+// checkOutcomes refuses an outcome a criterion may not measure: one the
+// actor cannot see (another section's, or no outcome at all), or an
+// archived one newly linked (a criterion keeps the archived outcome it
+// already measured). Errors name the form's criterion row.
+func checkOutcomes(ctx context.Context, s *db.Scope, in Input, criteria, old []Criterion) error {
+	ids := slices.DeleteFunc(outcomeIDs(criteria), func(id string) bool { return id == "" })
+	if len(ids) == 0 {
+		return nil
+	}
+	seen, err := outcomes.ByID(ctx, s, ids)
+	if err != nil {
+		return err
+	}
+	// Check kept the rows with a title, in order: row[j] is criteria[j]'s row.
+	var row []int
+	for i, c := range in.Criteria {
+		if strings.TrimSpace(c.Title) != "" {
+			row = append(row, i)
+		}
+	}
+	var ve validate.Errors
+	for j, c := range criteria {
+		if c.OutcomeID == "" {
+			continue
+		}
+		field := fmt.Sprintf("criteria.%d", row[j])
+		o, ok := seen[c.OutcomeID]
+		switch {
+		case !ok:
+			ve.Add(field, fmt.Sprintf("%q: there is no such outcome, or you cannot use it. Choose one listed for your sections.", c.Title))
+		case o.Archived() && (j >= len(old) || old[j].OutcomeID != c.OutcomeID):
+			ve.Add(field, fmt.Sprintf("%q: the outcome %q is archived. Restore it before attaching it to more work.", c.Title, o.Title))
+		}
+	}
+	return ve.Err()
+}
+
+func outcomeIDs(criteria []Criterion) []string {
+	ids := make([]string, len(criteria))
+	for i, c := range criteria {
+		ids[i] = c.OutcomeID
+	}
+	return ids
+}
+
+func withoutOutcomes(criteria []Criterion) []Criterion {
+	out := slices.Clone(criteria)
+	for i := range out {
+		out[i].OutcomeID = ""
+	}
+	return out
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }
 
 // Use is how much a rubric is used, across every section (deleted work

@@ -106,13 +106,7 @@ func (s *Handlers) Rubric(c *kit.Call) {
 // UpdateRubric saves the owner's changes.
 func (s *Handlers) UpdateRubric(c *kit.Call) {
 	id, in := c.R.PathValue("id"), rubricInput(c)
-	err := c.InTx(func(sc *db.Scope) error {
-		if _, err := rubrics.Update(c.R.Context(), sc, id, in); err != nil {
-			return err
-		}
-		// Work already graded with the rubric follows its criteria's outcomes.
-		return outcomes.RerecordRubric(c.R.Context(), sc, id)
-	})
+	err := c.InTx(func(sc *db.Scope) error { _, err := rubrics.Update(c.R.Context(), sc, id, in); return err })
 	if ve, ok := validate.As(err); ok {
 		d := rubricForm{ID: id, Owned: true, Input: in.WithBlanks(1), Errors: ve}
 		if err := s.withOutcomes(c, &d); err != nil {
