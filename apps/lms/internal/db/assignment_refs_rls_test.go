@@ -121,3 +121,56 @@ func TestRubricUseIsForStaff(t *testing.T) {
 		}
 	}
 }
+
+// Rows written before migration 00029 are not checked until their group,
+// rubric, sections or school change: a stray row (made here by turning the
+// trigger off as the owner) still takes an edit that saves the same
+// references, as the LMS's update does.
+func TestStrayRowsWrittenBeforeTheCheckStayEditable(t *testing.T) {
+	w := seed(t)
+	c := w.cw
+	ctx := context.Background()
+	owner, err := pgx.Connect(ctx, w.dir.OwnerURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	tx, err := owner.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	mustExec(t, tx, "ALTER TABLE assignments DISABLE TRIGGER check_assignment_refs")
+	mustExec(t, tx, "UPDATE assignments SET group_id = $1 WHERE id = $2", c.group, c.asg2)
+	mustExec(t, tx, "ALTER TABLE assignments ENABLE TRIGGER check_assignment_refs")
+	if got := refusedBy(t, tx, "UPDATE assignments SET title = 'Renamed', group_id = group_id, section_ids = section_ids WHERE id = $1", c.asg2); got != "" {
+		t.Errorf("editing a stray row without changing its group: refused by %q", got)
+	}
+	if got := refusedBy(t, tx, "UPDATE assignments SET section_ids = section_ids || $1::uuid WHERE id = $2", w.sectionB, c.asg2); got != "assignment_group_section" {
+		t.Errorf("changing a stray row's sections: refused by %q, want assignment_group_section", got)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = owner.Exec(ctx, "UPDATE assignments SET title = 'Algebra 2 homework', group_id = NULL WHERE id = $1", c.asg2) })
+
+	// Deleting the group moves section1's work and ungroups the stray
+	// work of section2 instead of moving it into another section1 group.
+	// (A district admin, who sees both, deletes it.)
+	da := w.begin(t, w.dadmin, "district_admin", "")
+	defer da.Rollback(ctx)
+	var other string
+	if err := da.QueryRow(ctx, "INSERT INTO assignment_groups (section_id, school_id, name) VALUES ($1, $2, 'Tests') RETURNING id",
+		w.section1, w.schoolA).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, da, "SELECT bw_delete_group($1, $2)", c.group, other)
+	var essayGroup, strayGroup *string
+	if err := da.QueryRow(ctx, "SELECT (SELECT group_id::text FROM assignments WHERE id = $1), (SELECT group_id::text FROM assignments WHERE id = $2)",
+		c.essay, c.asg2).Scan(&essayGroup, &strayGroup); err != nil {
+		t.Fatal(err)
+	}
+	if essayGroup == nil || *essayGroup != other || strayGroup != nil {
+		t.Errorf("after deleting the group: essay in %v, stray work in %v; want %s and none", essayGroup, strayGroup, other)
+	}
+}

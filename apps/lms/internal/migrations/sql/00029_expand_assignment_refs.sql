@@ -17,6 +17,8 @@
 --   raises check_violation (23514) naming the constraint
 --   assignment_group_section or assignment_rubric_school, which the LMS
 --   turns into a message on the group or rubric field.
+-- * bw_delete_group ungroups such work of other sections instead of moving
+--   it into another of the group's section's groups.
 -- * bw_rubric_use answers only teachers and admins: students and guardians
 --   get zeros (they never manage rubrics).
 
@@ -62,6 +64,47 @@ BEGIN
   SELECT count(*) INTO assignments FROM public.assignments a WHERE a.rubric_id = target;
   SELECT count(*) INTO graded FROM public.grades g JOIN public.assignments a ON a.id = g.assignment_id
    WHERE a.rubric_id = target AND g.rubric_levels <> '{}'::jsonb;
+END $$;
+-- +goose StatementEnd
+
+-- As in 00026, but work of other sections in the group is ungrouped,
+-- not moved (the check above would refuse moving it anyway).
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION bw_delete_group(target uuid, move_to uuid) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  ctx public.bw_context_value := public.bw_context_row();
+  g record;
+  dest record;
+BEGIN
+  SELECT id, section_id, never_drop INTO g FROM public.assignment_groups WHERE id = target FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  IF NOT (ctx.role = 'district_admin' OR (ctx.role = 'teacher' AND g.section_id = ANY (coalesce(ctx.sections, '{}')))) THEN
+    RAISE EXCEPTION 'not allowed to delete assignment group %', target USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  -- Work another section filed here before 00029 is not this section's
+  -- to move: it leaves the group (its own teacher never saw it there).
+  UPDATE public.assignments SET group_id = NULL, updated_at = now()
+   WHERE group_id = target AND NOT (g.section_id = ANY (section_ids));
+  IF move_to IS NULL THEN
+    IF EXISTS (SELECT 1 FROM public.assignments WHERE group_id = target AND deleted_at IS NULL) THEN
+      RAISE EXCEPTION 'assignment group % still has assignments', target USING ERRCODE = 'restrict_violation';
+    END IF;
+    -- Deleted work nobody sees any more leaves the group with it.
+    UPDATE public.assignments SET group_id = NULL WHERE group_id = target;
+  ELSE
+    SELECT id, section_id INTO dest FROM public.assignment_groups WHERE id = move_to AND id <> target FOR UPDATE;
+    IF NOT FOUND OR dest.section_id <> g.section_id THEN
+      RAISE EXCEPTION 'assignment group % is not another group of the same section', move_to USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    UPDATE public.assignments SET group_id = move_to, updated_at = now() WHERE group_id = target;
+    UPDATE public.assignment_groups SET never_drop = ARRAY(SELECT DISTINCT x FROM unnest(never_drop || g.never_drop) AS x)
+     WHERE id = move_to;
+  END IF;
+  DELETE FROM public.assignment_groups WHERE id = target;
+  RETURN true;
 END $$;
 -- +goose StatementEnd
 
