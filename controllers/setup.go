@@ -125,14 +125,23 @@ func Setup(mgr manager.Manager, opts Options) error {
 	releaseTenants := registerTenantMetrics(mgr.GetCache())
 	releaseBackups := registerBackupMetrics(mgr.GetCache())
 	// The collectors are process-wide: once this manager stops they must
-	// not keep its cache (every cached object) alive.
-	return mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+	// not keep its cache (every cached object) alive. Every replica runs
+	// this, the standbys too: they have a cache as well.
+	return mgr.Add(onEveryReplica(func(ctx context.Context) error {
 		<-ctx.Done()
 		releaseTenants()
 		releaseBackups()
 		return nil
 	}))
 }
+
+// onEveryReplica is a runnable that does not wait to be elected leader.
+type onEveryReplica func(ctx context.Context) error
+
+func (f onEveryReplica) Start(ctx context.Context) error { return f(ctx) }
+
+// NeedLeaderElection says it runs on standbys too.
+func (f onEveryReplica) NeedLeaderElection() bool { return false }
 
 // setupAlertRules registers the AlertRule controller with its evaluation:
 // a bounded sample store the scraper fills from the configured targets,
