@@ -152,7 +152,9 @@ func TestStrayRowsWrittenBeforeTheCheckStayEditable(t *testing.T) {
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = owner.Exec(ctx, "UPDATE assignments SET title = 'Algebra 2 homework', group_id = NULL WHERE id = $1", c.asg2) })
+	t.Cleanup(func() {
+		_, _ = owner.Exec(ctx, "UPDATE assignments SET title = 'Algebra 2 homework', group_id = NULL WHERE id = $1", c.asg2)
+	})
 
 	// Deleting the group moves section1's work and ungroups the stray
 	// work of section2 instead of moving it into another section1 group.
