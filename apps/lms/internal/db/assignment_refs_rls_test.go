@@ -152,9 +152,12 @@ func TestStrayRowsWrittenBeforeTheCheckStayEditable(t *testing.T) {
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_, _ = owner.Exec(ctx, "UPDATE assignments SET title = 'Algebra 2 homework', group_id = NULL WHERE id = $1", c.asg2)
-	})
+	// (Deferred: it runs before the owner's connection closes.)
+	defer func() {
+		if _, err := owner.Exec(ctx, "UPDATE assignments SET title = 'Algebra 2 homework', group_id = NULL WHERE id = $1", c.asg2); err != nil {
+			t.Error(err)
+		}
+	}()
 
 	// Deleting the group moves section1's work and ungroups the stray
 	// work of section2 instead of moving it into another section1 group.
