@@ -191,6 +191,45 @@ func (in AssignmentInput) Check(zone string) (assignmentValues, error) {
 	return v, ve.Err()
 }
 
+// The messages for a group or rubric that does not belong with the
+// assignment: checkRefs says them first, and refused maps the database's
+// refusal (migration 00029) to them.
+const (
+	groupElsewhere  = "Choose a group of one of the sections the assignment is posted to."
+	rubricElsewhere = "Choose one of your school's rubrics."
+)
+
+// checkRefs refuses a group that is not a group of one of the
+// assignment's sections and a rubric that is not one of its school's, as
+// the database does; both are read as the actor, so one the actor may not
+// see is refused too.
+func checkRefs(ctx context.Context, s *db.Scope, v assignmentValues, schoolID string) error {
+	var ve validate.Errors
+	if v.group != nil {
+		var ok bool
+		err := s.Tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM assignment_groups WHERE id::text = $1 AND section_id::text = ANY ($2::text[]))`,
+			v.group, v.sections).Scan(&ok)
+		if err != nil {
+			return domain.Wrap("check assignment group", err)
+		}
+		if !ok {
+			ve.Add("groupId", groupElsewhere)
+		}
+	}
+	if v.rubric != nil {
+		var ok bool
+		err := s.Tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rubrics WHERE id::text = $1 AND school_id::text = $2)`,
+			v.rubric, schoolID).Scan(&ok)
+		if err != nil {
+			return domain.Wrap("check rubric", err)
+		}
+		if !ok {
+			ve.Add("rubricId", rubricElsewhere)
+		}
+	}
+	return ve.Err()
+}
+
 // InputOf is an assignment as its edit form shows it.
 func InputOf(a *Assignment) AssignmentInput {
 	in := AssignmentInput{Title: a.Title, Instructions: a.InstructionsHTML, GradingType: string(a.GradingType),
@@ -215,6 +254,9 @@ func CreateAssignment(ctx context.Context, s *db.Scope, in AssignmentInput) (*As
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRefs(ctx, s, v, s.Actor.SchoolID); err != nil {
+		return nil, err
+	}
 	var id string
 	err = s.Tx.QueryRow(ctx, `INSERT INTO assignments (school_id, section_ids, group_id, rubric_id, title, instructions_html,
 		grading_type, points_possible, submission_types, due_at, unlock_at, lock_at, omit_from_final, created_by)
@@ -235,6 +277,9 @@ func UpdateAssignment(ctx context.Context, s *db.Scope, id string, in Assignment
 	}
 	v, err := in.Check(a.TimeZone)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkRefs(ctx, s, v, a.SchoolID); err != nil {
 		return nil, err
 	}
 	tag, err := s.Tx.Exec(ctx, `UPDATE assignments SET section_ids = $2::uuid[], group_id = $3, rubric_id = $4, title = $5,

@@ -20,6 +20,9 @@ func PublishedInSections(ctx context.Context, s *db.Scope, sectionIDs []string) 
 		return nil, domain.Wrap("list assignments", err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Assignment])
+	for i := range out {
+		out[i].withholdFrom(s.Actor.Role)
+	}
 	return out, domain.Wrap("list assignments", err)
 }
 
