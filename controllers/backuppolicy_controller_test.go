@@ -104,9 +104,10 @@ func TestBackupPolicyCreatesCronJobs(t *testing.T) {
 	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: ns, Name: "nightly"}, bp); err != nil {
 		t.Fatal(err)
 	}
+	unsuspended := bp.DeepCopy()
 	bp.Spec.Suspend = true
 	bp.Spec.Verification.Disabled = true
-	if err := env.Client.Update(ctx, bp); err != nil {
+	if err := env.Client.Patch(ctx, bp, client.MergeFrom(unsuspended)); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 30*time.Second, func() (bool, string) {
@@ -215,8 +216,11 @@ func TestBackupPolicyStatusFromTheCatalogue(t *testing.T) {
 	if err := env.Client.Get(ctx, client.ObjectKeyFromObject(bp), touched); err != nil {
 		t.Fatal(err)
 	}
+	// A merge patch, not an update: the controller may write the status
+	// in between, and an update would then conflict.
+	before := touched.DeepCopy()
 	touched.Annotations = map[string]string{"test/touch": "1"}
-	if err := env.Client.Update(ctx, touched); err != nil {
+	if err := env.Client.Patch(ctx, touched, client.MergeFrom(before)); err != nil {
 		t.Fatal(err)
 	}
 	waitObjectEvent(t, "BackupPolicy", "nightly", "Normal", "BackupDeleted", "Backup 20261101T020000Z-aaaaaa is no longer in storage")
