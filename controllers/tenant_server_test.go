@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
@@ -49,8 +50,9 @@ func TestAdminSecretMissingAndDegraded(t *testing.T) {
 	}
 	// The next pass notices (a spec change triggers one at once).
 	tn = getTenant(t, "nosecret")
+	unchanged := tn.DeepCopy()
 	tn.Spec.DisplayName = "Still here"
-	if err := env.Client.Update(ctx, tn); err != nil {
+	if err := env.Client.Patch(ctx, tn, client.MergeFrom(unchanged)); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 30*time.Second, func() (bool, string) {
@@ -135,9 +137,10 @@ func TestMissingOIDCSecretKeepsTheLastEntry(t *testing.T) {
 	waitTenant(t, "oidc-kept", metav1.ConditionTrue, 30*time.Second)
 	hash := getTenant(t, "oidc-kept").Status.DirectoryHash
 	tn := getTenant(t, "oidc-kept")
+	unchanged := tn.DeepCopy()
 	tn.Spec.SignIn.OIDC = &platformv1.OIDCProvider{DisplayName: "District Google", IssuerURL: "https://accounts.google.com",
 		ClientID: "id", ClientSecret: platformv1.SecretKeyReference{Name: "google-oidc", Key: "secret"}}
-	if err := env.Client.Update(ctx, tn); err != nil {
+	if err := env.Client.Patch(ctx, tn, client.MergeFrom(unchanged)); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 30*time.Second, func() (bool, string) {
@@ -166,9 +169,10 @@ func TestRosteringSecretIsPublishedOnceItExists(t *testing.T) {
 	create(t, externalTenant("roster-sync"))
 	waitTenant(t, "roster-sync", metav1.ConditionTrue, 30*time.Second)
 	tn := getTenant(t, "roster-sync")
+	unchanged := tn.DeepCopy()
 	tn.Spec.Rostering = &platformv1.RosteringProvider{BaseURL: "https://sis.example/", Version: "1.1", TokenURL: "https://sis.example/token",
 		ClientID: "district", ClientSecret: platformv1.SecretKeyReference{Name: "oneroster", Key: "secret"}}
-	if err := env.Client.Update(ctx, tn); err != nil {
+	if err := env.Client.Patch(ctx, tn, client.MergeFrom(unchanged)); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 30*time.Second, func() (bool, string) {
