@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	cnpgv1 "github.com/cloudnative-pg/api/pkg/api/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -50,13 +48,6 @@ type TenantReconciler struct {
 	// Restore runs the restore Jobs of tenants created from a backup: the
 	// image and local-kubelet marking of the backup Jobs.
 	Restore BackupPolicyOptions
-
-	// verified remembers password checks (see passwordMatches). It is a
-	// cache, not state: every decision comes from status, Secrets and
-	// Postgres, and a new process without it checks the passwords again and
-	// decides the same.
-	verified      sync.Map
-	verifiedCount atomic.Int64
 }
 
 // Reconcile is the table of contents: read the Tenant, carry out deletion

@@ -27,6 +27,10 @@ const (
 	// annChecksum is a digest of the user and password Postgres was last
 	// given; when it does not match the Secret's data, Postgres is behind.
 	annChecksum = "platform.bellwork.dev/password-checksum"
+	// annVerified is a digest of the verifier Postgres holds together with
+	// the user and password it was seen to accept: while Postgres holds
+	// that verifier, the password is not checked again (see passwordMatches).
+	annVerified = "platform.bellwork.dev/verified-checksum"
 	// annRotationRequest is the spec.database.credentials.rotationRequest
 	// the password was generated for.
 	annRotationRequest = "platform.bellwork.dev/rotation-request"
@@ -102,18 +106,28 @@ func (r *TenantReconciler) reconcileCredential(ctx context.Context, p *tenantPas
 	// verifier does not accept the Secret's password (changed by hand, a
 	// restored server).
 	applied := c.Annotations[annChecksum] == checksum(c.User, c.Password)
-	stale := p.createdRoles[c.User] || (p.verifiable && !r.passwordMatches(p.verifiers[c.User], c.User, c.Password))
+	stored := p.verifiers[c.User]
+	stale := p.createdRoles[c.User] || (p.verifiable && !passwordMatches(c, stored))
+	verified := c.Annotations[annVerified]
+	if p.verifiable && !stale {
+		verified = verifiedChecksum(stored, c.User, c.Password)
+	}
 	if !applied || stale {
-		change := pgadmin.SetPassword(c.User, c.Password)
+		verifier := pgadmin.SCRAMVerifier(c.Password)
+		change := pgadmin.SetVerifier(c.User, verifier)
 		if applied {
 			change.Drift = fmt.Sprintf("the password of role %s did not match Secret %s; set again", c.User, kind.SecretName())
 		}
 		if err := r.run(ctx, p, s, []pgadmin.Change{change}); err != nil {
 			return c, err
 		}
+		verified = verifiedChecksum(verifier, c.User, c.Password)
 	}
-	if !applied {
+	if !applied || verified != c.Annotations[annVerified] {
 		c.Annotations[annChecksum] = checksum(c.User, c.Password)
+		if verified != "" {
+			c.Annotations[annVerified] = verified
+		}
 		if _, err = writeCredentialSecret(ctx, p, c); err != nil {
 			return c, err
 		}
@@ -253,7 +267,7 @@ func writeCredentialSecret(ctx context.Context, p *tenantPass, c builders.Creden
 
 // credentialAnnotations are the annotations the operator keeps on a
 // credential Secret.
-var credentialAnnotations = []string{annChecksum, annRotationRequest, annRotatedAt, annRetiringLogin, annRetireAfter}
+var credentialAnnotations = []string{annChecksum, annVerified, annRotationRequest, annRotatedAt, annRetiringLogin, annRetireAfter}
 
 // credentialFrom reads a credential Secret; ok is false when it holds no
 // usable login for kind.
@@ -300,22 +314,24 @@ func rotatedAt(c builders.Credential) time.Time {
 	return t
 }
 
-// passwordMatches checks a password against a stored verifier, remembering
-// answers: a SCRAM check costs thousands of hash rounds, and every pass of
-// every tenant asks again.
-func (r *TenantReconciler) passwordMatches(stored, user, password string) bool {
+// passwordMatches says whether the stored verifier accepts the
+// credential's password. A SCRAM check costs thousands of hash rounds and
+// every pass of every tenant asks, so a Secret records the verifier the
+// operator last saw accept its password (annVerified): while Postgres
+// holds that verifier the answer is known without the rounds, after a
+// restart too.
+func passwordMatches(c builders.Credential, stored string) bool {
+	if v := c.Annotations[annVerified]; v != "" && v == verifiedChecksum(stored, c.User, c.Password) {
+		return true
+	}
+	return pgadmin.PasswordMatches(stored, c.User, c.Password)
+}
+
+// verifiedChecksum identifies a stored verifier together with the user and
+// password it accepts, without revealing either.
+func verifiedChecksum(stored, user, password string) string {
 	sum := sha256.Sum256([]byte(stored + "\x00" + user + "\x00" + password))
-	key := string(sum[:])
-	if v, ok := r.verified.Load(key); ok {
-		return v.(bool)
-	}
-	ok := pgadmin.PasswordMatches(stored, user, password)
-	if r.verifiedCount.Add(1) > 10000 { // bound the memory: start over
-		r.verified.Clear()
-		r.verifiedCount.Store(0)
-	}
-	r.verified.Store(key, ok)
-	return ok
+	return hex.EncodeToString(sum[:8])
 }
 
 // checksum identifies a user and password without revealing the password.

@@ -2,14 +2,18 @@ package controllers_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
+	"bellwork.dev/bellwork/controllers"
 )
 
 // Rotating switches the directory to the other app login with a working
@@ -146,5 +150,58 @@ func TestSystemLoginIsProvisionedWithoutBypassOrTemporaryAndRotates(t *testing.T
 	})
 	if err := login("bw_sysl", old.User, old.Password); err == nil {
 		t.Error("old system password still works")
+	}
+}
+
+// Each credential Secret records the verifier Postgres holds for it; a
+// record that does not match is checked with the SCRAM rounds and put
+// right without setting the password again.
+func TestCredentialSecretsRecordTheVerifiedPassword(t *testing.T) {
+	ctx := context.Background()
+	startManager(t, func(o *controllers.Options) { o.Tenant.DriftInterval = time.Second })
+	create(t, externalTenant("verif"))
+	waitTenant(t, "verif", metav1.ConditionTrue, 60*time.Second)
+	su := superuser(t, "postgres")
+	stored := func(role string) string {
+		var v string
+		if err := su.QueryRow(ctx, "SELECT rolpassword FROM pg_authid WHERE rolname = $1", role).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	recorded := func(name string) (string, string) {
+		s := &corev1.Secret{}
+		if err := env.Client.Get(ctx, client.ObjectKey{Namespace: "tenant-verif", Name: name}, s); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256([]byte(stored(string(s.Data["username"])) + "\x00" + string(s.Data["username"]) + "\x00" + string(s.Data["password"])))
+		return s.Annotations["platform.bellwork.dev/verified-checksum"], hex.EncodeToString(sum[:8])
+	}
+	for _, name := range []string{"db-owner", "db-app", "db-system", "db-readonly", "db-backup"} {
+		if got, want := recorded(name); got != want {
+			t.Errorf("Secret %s records verified-checksum %q, want %q (the verifier Postgres holds)", name, got, want)
+		}
+	}
+
+	before := stored("bw_verif_readonly")
+	s := &corev1.Secret{}
+	if err := env.Client.Get(ctx, client.ObjectKey{Namespace: "tenant-verif", Name: "db-readonly"}, s); err != nil {
+		t.Fatal(err)
+	}
+	patch := client.MergeFrom(s.DeepCopy())
+	s.Annotations["platform.bellwork.dev/verified-checksum"] = "0000000000000000"
+	if err := env.Client.Patch(ctx, s, patch); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() (bool, string) {
+		got, want := recorded("db-readonly")
+		return got == want, fmt.Sprintf("verified-checksum %q, want %q", got, want)
+	})
+	if after := stored("bw_verif_readonly"); after != before {
+		t.Error("the password was set again although Postgres held a verifier that accepts it")
+	}
+	readonly := secretData(t, "tenant-verif", "db-readonly")
+	if err := login("bw_verif", readonly["username"], readonly["password"]); err != nil {
+		t.Errorf("db-readonly's login: %v", err)
 	}
 }

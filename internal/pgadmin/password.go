@@ -89,8 +89,14 @@ func quoteLiteral(s string) string {
 // SetPassword is the change that gives role a password. The statement holds
 // a SCRAM verifier, never the password.
 func SetPassword(role, password string) Change {
+	return SetVerifier(role, SCRAMVerifier(password))
+}
+
+// SetVerifier is the change that stores verifier (from SCRAMVerifier) as
+// role's password: for a caller that needs to know what Postgres will hold.
+func SetVerifier(role, verifier string) Change {
 	return Change{
-		SQL:  fmt.Sprintf("ALTER ROLE %s PASSWORD %s", ident(role), quoteLiteral(SCRAMVerifier(password))),
+		SQL:  fmt.Sprintf("ALTER ROLE %s PASSWORD %s", ident(role), quoteLiteral(verifier)),
 		What: fmt.Sprintf("Set the password of role %s", role),
 	}
 }
