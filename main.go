@@ -22,6 +22,7 @@ import (
 	"bellwork.dev/bellwork/internal/admission"
 	"bellwork.dev/bellwork/internal/alerting/promeval"
 	"bellwork.dev/bellwork/internal/builders"
+	"bellwork.dev/bellwork/pkg/memlimit"
 )
 
 // newScheme knows the built-in kinds, Bellwork's and CloudNativePG's.
@@ -112,6 +113,13 @@ func main() {
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	// At 10,000 tenants the cache is about half the chart's memory limit:
+	// without a soft limit the collector would let the heap reach it.
+	if said, err := memlimit.Apply("/sys/fs/cgroup"); err != nil {
+		ctrl.Log.WithName("setup").Error(err, "memory limit not set")
+	} else {
+		ctrl.Log.WithName("setup").Info("memory", "limit", said)
+	}
 	opts.HostOverrides = overrides
 	hook.Namespace = opts.OperatorNamespace
 

@@ -52,6 +52,14 @@ func compactCached(strip toolscache.TransformFunc) toolscache.TransformFunc {
 			for i := range o.Status.Onboarding {
 				o.Status.Onboarding[i].Name = intern(o.Status.Onboarding[i].Name)
 			}
+			if d := o.Status.Database; d != nil {
+				// The same provider, shared endpoint and Secret names
+				// (owner: db-owner, …) on every tenant of a cluster.
+				d.Provider, d.Endpoint = intern(d.Provider), intern(d.Endpoint)
+				if len(d.CredentialsSecrets) > 0 {
+					d.CredentialsSecrets = sharedLabels.of(d.CredentialsSecrets)
+				}
+			}
 		case *platformv1.School:
 			o.Status.Conditions = compactConditions(o.Status.Conditions)
 		case *networkingv1.NetworkPolicy:
@@ -71,6 +79,7 @@ func compactCached(strip toolscache.TransformFunc) toolscache.TransformFunc {
 				}
 			}
 		case *corev1.Secret:
+			o.Type = corev1.SecretType(intern(string(o.Type)))
 			if len(o.Data) > 0 {
 				data := make(map[string][]byte, len(o.Data))
 				for k, v := range o.Data {
@@ -124,9 +133,10 @@ func shareSelector(s *metav1.LabelSelector) {
 	}
 }
 
-// sharedLabels holds one map per distinct set of labels: a tenant's dozen
-// child objects carry the same two labels, and a map costs some 300 bytes
-// however few entries it has.
+// sharedLabels holds one map per distinct set of labels (and of other
+// string maps that repeat, such as a Tenant's status.database.
+// credentialsSecrets): a tenant's dozen child objects carry the same two
+// labels, and a map costs some 300 bytes however few entries it has.
 var sharedLabels = &labelSets{sets: map[string]map[string]string{}}
 
 // labelSets hands out one shared map per distinct content. Cached objects

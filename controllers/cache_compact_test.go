@@ -9,6 +9,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	platformv1 "bellwork.dev/bellwork/api/v1"
 )
@@ -28,6 +29,7 @@ func TestCompactCachedKeepsObjectsAndSharesRepeats(t *testing.T) {
 				OwnerReferences: []metav1.OwnerReference{{APIVersion: "platform.bellwork.dev/v1", Kind: "Tenant", Name: string([]byte("a")), UID: "uid-a"}},
 				ManagedFields:   []metav1.ManagedFieldsEntry{{Manager: "bellwork"}},
 			},
+			Type: corev1.SecretType(string([]byte(corev1.SecretTypeBasicAuth))),
 			Data: map[string][]byte{"username": []byte("u-" + name), "password": []byte("p")},
 		}
 	}
@@ -50,7 +52,8 @@ func TestCompactCachedKeepsObjectsAndSharesRepeats(t *testing.T) {
 		t.Error("two objects with the same labels hold two maps")
 	}
 	if unsafe.StringData(out[0].Namespace) != unsafe.StringData(out[1].Namespace) ||
-		unsafe.StringData(out[0].OwnerReferences[0].Name) != unsafe.StringData(out[1].Labels["platform.bellwork.dev/tenant"]) {
+		unsafe.StringData(out[0].OwnerReferences[0].Name) != unsafe.StringData(out[1].Labels["platform.bellwork.dev/tenant"]) ||
+		unsafe.StringData(string(out[0].Type)) != unsafe.StringData(string(out[1].Type)) {
 		t.Error("repeated strings are held twice")
 	}
 
@@ -76,19 +79,31 @@ func TestCompactCachedKeepsObjectsAndSharesRepeats(t *testing.T) {
 		t.Error("two policies with the same selector hold two maps")
 	}
 
-	tenant := &platformv1.Tenant{ObjectMeta: metav1.ObjectMeta{Name: "a", UID: "uid-a"},
-		Status: platformv1.TenantStatus{Conditions: append(make([]metav1.Condition, 0, 8),
-			metav1.Condition{Type: "Ready", Status: metav1.ConditionTrue, Reason: "Reconciled", Message: "ok"})}}
-	want := tenant.DeepCopy()
-	got, err := transform(tenant)
-	if err != nil {
-		t.Fatal(err)
+	var tenants []*platformv1.Tenant
+	for _, name := range []string{"a", "b"} {
+		tenant := &platformv1.Tenant{ObjectMeta: metav1.ObjectMeta{Name: name, UID: types.UID("uid-" + name)},
+			Status: platformv1.TenantStatus{Conditions: append(make([]metav1.Condition, 0, 8),
+				metav1.Condition{Type: "Ready", Status: metav1.ConditionTrue, Reason: "Reconciled", Message: "ok"}),
+				Database: &platformv1.DatabaseStatus{Provider: string([]byte("cloudnative-pg")), Name: "bw_" + name,
+					Endpoint:           string([]byte("shared-rw.postgres.svc:5432")),
+					CredentialsSecrets: map[string]string{"owner": string([]byte("db-owner")), "app": string([]byte("db-app"))}}}}
+		want := tenant.DeepCopy()
+		got, err := transform(tenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tn := got.(*platformv1.Tenant)
+		if !equality.Semantic.DeepEqual(tn, want) {
+			t.Errorf("compacted tenant = %+v, want %+v", tn, want)
+		}
+		if cap(tn.Status.Conditions) != 1 {
+			t.Errorf("conditions keep a capacity of %d for 1", cap(tn.Status.Conditions))
+		}
+		tenants = append(tenants, tn)
 	}
-	tn := got.(*platformv1.Tenant)
-	if !equality.Semantic.DeepEqual(tn, want) {
-		t.Errorf("compacted tenant = %+v, want %+v", tn, want)
-	}
-	if cap(tn.Status.Conditions) != 1 {
-		t.Errorf("conditions keep a capacity of %d for 1", cap(tn.Status.Conditions))
+	a, b := tenants[0].Status.Database, tenants[1].Status.Database
+	if reflect.ValueOf(a.CredentialsSecrets).UnsafePointer() != reflect.ValueOf(b.CredentialsSecrets).UnsafePointer() ||
+		unsafe.StringData(a.Endpoint) != unsafe.StringData(b.Endpoint) || unsafe.StringData(a.Provider) != unsafe.StringData(b.Provider) {
+		t.Error("two tenants on one cluster hold their database status's repeats twice")
 	}
 }

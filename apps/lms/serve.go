@@ -20,6 +20,7 @@ import (
 	"bellwork.dev/bellwork/apps/lms/internal/tenancy"
 	"bellwork.dev/bellwork/apps/lms/internal/web"
 	"bellwork.dev/bellwork/pkg/directory"
+	"bellwork.dev/bellwork/pkg/memlimit"
 )
 
 func serve(ctx context.Context, args []string) error {
@@ -55,6 +56,11 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(*logFormat)
+	if said, err := memlimit.Apply("/sys/fs/cgroup"); err != nil {
+		log.Error("memory limit not set", "error", err)
+	} else {
+		log.Info("memory", "limit", said)
+	}
 	if (*dir == "") == (*dbURL == "") {
 		return errors.New("give exactly one of --tenant-directory or --database-url")
 	}
