@@ -138,6 +138,7 @@ func TestChartWithOtherValues(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(`
 image: {tag: "1.2.3"}
 replicas: 3
+env: [{name: GOMEMLIMIT, value: 400MiB}]
 lms:
   name: fleet
   image: {repository: registry.example/lms, tag: "2.0.0"}
@@ -187,6 +188,14 @@ lms:
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("%s = %v, want %v", path, got, want)
 		}
+	}
+	operator := find(objs, "Deployment", "bellwork-operator")
+	if operator == nil {
+		t.Fatalf("no operator Deployment in %s", kinds(objs))
+	}
+	containers, _, _ := unstructured.NestedSlice(operator.Object, "spec", "template", "spec", "containers")
+	if env := fmt.Sprint(containers[0].(map[string]any)["env"]); env != "[map[name:GOMEMLIMIT value:400MiB]]" {
+		t.Errorf("operator container env = %s, want GOMEMLIMIT=400MiB", env)
 	}
 	if find(objs, "ServiceAccount", "lms-reader") == nil {
 		t.Errorf("no lms-reader ServiceAccount in %s", kinds(objs))
