@@ -354,15 +354,17 @@ func Writable(ctx context.Context, s *db.Scope, id string) (*Outcome, error) {
 // outcome_audit with the reason. Archiving an archived outcome changes
 // nothing.
 func Archive(ctx context.Context, s *db.Scope, id, reason string) (*Outcome, error) {
-	return setArchived(ctx, s, id, reason, true)
+	return SetArchived(ctx, s, id, reason, true)
 }
 
 // Restore brings an archived outcome back into use.
 func Restore(ctx context.Context, s *db.Scope, id, reason string) (*Outcome, error) {
-	return setArchived(ctx, s, id, reason, false)
+	return SetArchived(ctx, s, id, reason, false)
 }
 
-func setArchived(ctx context.Context, s *db.Scope, id, reason string, archived bool) (*Outcome, error) {
+// SetArchived is Archive when archived is true, Restore when false: for
+// the pages whose one handler serves both buttons.
+func SetArchived(ctx context.Context, s *db.Scope, id, reason string, archived bool) (*Outcome, error) {
 	if len(reason) > 500 {
 		return nil, validate.Errors{{Field: "reason", Message: "Keep the reason under 500 characters."}}
 	}

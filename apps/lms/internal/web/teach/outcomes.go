@@ -141,11 +141,7 @@ func (s *Handlers) setOutcomeArchived(c *kit.Call, archived bool) {
 		if err := s.loadOutcome(c, sc, d); err != nil {
 			return err
 		}
-		change := outcomes.Restore
-		if archived {
-			change = outcomes.Archive
-		}
-		_, err := change(c.R.Context(), sc, d.Outcome.ID, c.R.PostFormValue("reason"))
+		_, err := outcomes.SetArchived(c.R.Context(), sc, d.Outcome.ID, c.R.PostFormValue("reason"), archived)
 		if ve, ok := validate.As(err); ok {
 			invalid = ve
 			return nil
